@@ -1,0 +1,486 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Reads the fields of a verified webhook payload in one forward pass with <see cref="Utf8JsonReader"/>,
+/// allocating only the strings it returns. Every other field is skipped, though still checked for
+/// well-formedness.
+/// </summary>
+internal static class PaymentLinkEventReader
+{
+    private const long MinUnixSeconds = -62_135_596_800; // 0001-01-01, DateTimeOffset.MinValue
+    private const long MaxUnixSeconds = 253_402_300_799; // 9999-12-31, DateTimeOffset.MaxValue
+
+    private static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        MaxDepth = 64,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowTrailingCommas = false,
+    };
+
+    /// <summary>Reads an event from a payload whose signature has been verified.</summary>
+    /// <param name="json">The payload, as received.</param>
+    /// <param name="payloadText">The payload as a string when the caller has one, kept instead of a copy of <paramref name="json"/>.</param>
+    /// <param name="paymentLinkEvent">The event, when the payload is one.</param>
+    /// <returns><see cref="PaymentLinkWebhookRejection.None"/>, or why the payload is refused.</returns>
+    public static PaymentLinkWebhookRejection Read(
+        ReadOnlySpan<byte> json, string? payloadText, out PaymentLinkEvent? paymentLinkEvent)
+    {
+        paymentLinkEvent = null;
+
+        // The reader skips over string contents it is not asked for; ToStripeEvent needs them valid too.
+        if (!Utf8.IsValid(json))
+        {
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+
+        var fields = default(EventFields);
+        try
+        {
+            var reader = new Utf8JsonReader(json, ReaderOptions);
+            ReadEnvelope(ref reader, ref fields);
+
+            // Anything but white space after the event makes the reader throw.
+            reader.Read();
+        }
+        catch (JsonException)
+        {
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString refuses escaped strings that decode to invalid UTF-16 (a lone "\ud800").
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+
+        if (fields.HasDuplicate)
+        {
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+
+        if (fields.HasWrongShape
+            || !fields.IsEvent
+            || string.IsNullOrEmpty(fields.Id)
+            || fields.Type is null
+            || fields.Created is not { } created
+            || fields.Livemode is not { } livemode
+            || !fields.HasDataObject)
+        {
+            return PaymentLinkWebhookRejection.NotAnEvent;
+        }
+
+        var kind = KindOf(fields.Type);
+        PaymentLinkCheckout? checkout = null;
+        if (fields.IsCheckoutSession)
+        {
+            if (fields.Session.HasWrongShape || fields.Session.Id is null)
+            {
+                return PaymentLinkWebhookRejection.NotAnEvent;
+            }
+
+            ref var session = ref fields.Session;
+            checkout = new PaymentLinkCheckout(
+                session.Id,
+                session.PaymentLinkId,
+                session.ClientReferenceId,
+                session.CustomerEmail,
+                session.AmountTotal,
+                session.Currency,
+                session.PaymentStatus,
+                session.Status,
+                session.Mode,
+                session.Metadata ?? PaymentLinkCheckout.NoMetadata);
+        }
+        else if (kind != PaymentLinkEventKind.Ignored)
+        {
+            return PaymentLinkWebhookRejection.NotAnEvent;
+        }
+
+        paymentLinkEvent = new PaymentLinkEvent(
+            fields.Id,
+            fields.Type,
+            kind,
+            DateTimeOffset.FromUnixTimeSeconds(created),
+            livemode,
+            fields.ApiVersion,
+            checkout,
+            payloadText,
+            payloadText is null ? json.ToArray() : null);
+        return PaymentLinkWebhookRejection.None;
+    }
+
+    private static PaymentLinkEventKind KindOf(string type) => type switch
+    {
+        EventTypes.CheckoutCompleted => PaymentLinkEventKind.CheckoutCompleted,
+        EventTypes.AsyncPaymentSucceeded => PaymentLinkEventKind.AsyncPaymentSucceeded,
+        EventTypes.AsyncPaymentFailed => PaymentLinkEventKind.AsyncPaymentFailed,
+        EventTypes.CheckoutExpired => PaymentLinkEventKind.CheckoutExpired,
+        _ => PaymentLinkEventKind.Ignored,
+    };
+
+    private static void ReadEnvelope(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            fields.HasWrongShape = true;
+            reader.Skip();
+            return;
+        }
+
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                Mark(ref seen, 1, ref fields.HasDuplicate);
+                fields.Id = ReadNullableString(ref reader, ref fields.HasWrongShape);
+            }
+            else if (reader.ValueTextEquals("object"u8))
+            {
+                Mark(ref seen, 2, ref fields.HasDuplicate);
+                reader.Read();
+                fields.IsEvent = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("event"u8);
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                Mark(ref seen, 4, ref fields.HasDuplicate);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    fields.Type = KnownEventType(ref reader) ?? reader.GetString();
+                }
+                else
+                {
+                    fields.HasWrongShape = true;
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("created"u8))
+            {
+                Mark(ref seen, 8, ref fields.HasDuplicate);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number
+                    && reader.TryGetInt64(out var seconds)
+                    && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
+                {
+                    fields.Created = seconds;
+                }
+                else
+                {
+                    fields.HasWrongShape = true;
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("livemode"u8))
+            {
+                Mark(ref seen, 16, ref fields.HasDuplicate);
+                reader.Read();
+                fields.Livemode = ReadBoolean(ref reader, ref fields.HasWrongShape);
+            }
+            else if (reader.ValueTextEquals("api_version"u8))
+            {
+                Mark(ref seen, 32, ref fields.HasDuplicate);
+                fields.ApiVersion = ReadNullableString(ref reader, ref fields.HasWrongShape);
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                Mark(ref seen, 64, ref fields.HasDuplicate);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadData(ref reader, ref fields);
+                }
+                else
+                {
+                    fields.HasWrongShape = true;
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadData(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("object"u8))
+            {
+                Mark(ref seen, 1, ref fields.HasDuplicate);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    fields.HasDataObject = true;
+                    ReadObject(ref reader, ref fields);
+                }
+                else
+                {
+                    fields.HasWrongShape = true;
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    // The event's type may come after its object, so the object is read as a Checkout Session until its
+    // own "object" field says otherwise; shape errors count only if it is one.
+    private static void ReadObject(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        ref var session = ref fields.Session;
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("object"u8))
+            {
+                Mark(ref seen, 1, ref fields.HasDuplicate);
+                reader.Read();
+                fields.IsCheckoutSession = reader.TokenType == JsonTokenType.String
+                    && reader.ValueTextEquals("checkout.session"u8);
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                Mark(ref seen, 2, ref fields.HasDuplicate);
+                session.Id = ReadNullableString(ref reader, ref session.HasWrongShape);
+            }
+            else if (reader.ValueTextEquals("payment_link"u8))
+            {
+                Mark(ref seen, 4, ref fields.HasDuplicate);
+                session.PaymentLinkId = ReadNullableString(ref reader, ref session.HasWrongShape);
+            }
+            else if (reader.ValueTextEquals("client_reference_id"u8))
+            {
+                Mark(ref seen, 8, ref fields.HasDuplicate);
+                session.ClientReferenceId = ReadNullableString(ref reader, ref session.HasWrongShape);
+            }
+            else if (reader.ValueTextEquals("customer_details"u8))
+            {
+                Mark(ref seen, 16, ref fields.HasDuplicate);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadCustomerDetails(ref reader, ref fields);
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    session.HasWrongShape = true;
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("amount_total"u8))
+            {
+                Mark(ref seen, 32, ref fields.HasDuplicate);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var amount))
+                {
+                    session.AmountTotal = amount;
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    session.HasWrongShape = true;
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("currency"u8))
+            {
+                Mark(ref seen, 64, ref fields.HasDuplicate);
+                session.Currency = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+            }
+            else if (reader.ValueTextEquals("payment_status"u8))
+            {
+                Mark(ref seen, 128, ref fields.HasDuplicate);
+                session.PaymentStatus = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+            }
+            else if (reader.ValueTextEquals("status"u8))
+            {
+                Mark(ref seen, 256, ref fields.HasDuplicate);
+                session.Status = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+            }
+            else if (reader.ValueTextEquals("mode"u8))
+            {
+                Mark(ref seen, 512, ref fields.HasDuplicate);
+                session.Mode = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+            }
+            else if (reader.ValueTextEquals("metadata"u8))
+            {
+                Mark(ref seen, 1024, ref fields.HasDuplicate);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadMetadata(ref reader, ref fields);
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    session.HasWrongShape = true;
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadCustomerDetails(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("email"u8))
+            {
+                Mark(ref seen, 1, ref fields.HasDuplicate);
+                fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadMetadata(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        Dictionary<string, string>? metadata = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                if (!metadata.TryAdd(key, reader.GetString()!))
+                {
+                    fields.HasDuplicate = true;
+                }
+            }
+            else
+            {
+                // Stripe's metadata values are always strings.
+                fields.Session.HasWrongShape = true;
+                reader.Skip();
+            }
+        }
+
+        fields.Session.Metadata = metadata;
+    }
+
+    private static string? ReadNullableString(ref Utf8JsonReader reader, ref bool hasWrongShape, bool shareKnownValues = false)
+    {
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return (shareKnownValues ? KnownValue(ref reader) : null) ?? reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static bool? ReadBoolean(ref Utf8JsonReader reader, ref bool hasWrongShape)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False:
+                return false;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static void Mark(ref int seen, int field, ref bool hasDuplicate)
+    {
+        // A repeated field would let this reader and a later full deserialization see different values.
+        if ((seen & field) != 0)
+        {
+            hasDuplicate = true;
+        }
+
+        seen |= field;
+    }
+
+    private static string? KnownEventType(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
+        : reader.ValueTextEquals("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
+        : reader.ValueTextEquals("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
+        : reader.ValueTextEquals("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
+        : null;
+
+    // The few values every session repeats are shared rather than allocated per event.
+    private static string? KnownValue(ref Utf8JsonReader reader) =>
+        reader.ValueSpan.Length > 19 ? null
+        : reader.ValueTextEquals("paid"u8) ? "paid"
+        : reader.ValueTextEquals("unpaid"u8) ? "unpaid"
+        : reader.ValueTextEquals("no_payment_required"u8) ? "no_payment_required"
+        : reader.ValueTextEquals("complete"u8) ? "complete"
+        : reader.ValueTextEquals("open"u8) ? "open"
+        : reader.ValueTextEquals("expired"u8) ? "expired"
+        : reader.ValueTextEquals("payment"u8) ? "payment"
+        : reader.ValueTextEquals("subscription"u8) ? "subscription"
+        : reader.ValueTextEquals("setup"u8) ? "setup"
+        : reader.ValueTextEquals("usd"u8) ? "usd"
+        : reader.ValueTextEquals("eur"u8) ? "eur"
+        : null;
+
+    private static class EventTypes
+    {
+        public const string CheckoutCompleted = "checkout.session.completed";
+        public const string AsyncPaymentSucceeded = "checkout.session.async_payment_succeeded";
+        public const string AsyncPaymentFailed = "checkout.session.async_payment_failed";
+        public const string CheckoutExpired = "checkout.session.expired";
+    }
+
+    private struct SessionFields
+    {
+        public bool HasWrongShape;
+        public string? Id;
+        public string? PaymentLinkId;
+        public string? ClientReferenceId;
+        public string? CustomerEmail;
+        public long? AmountTotal;
+        public string? Currency;
+        public string? PaymentStatus;
+        public string? Status;
+        public string? Mode;
+        public Dictionary<string, string>? Metadata;
+    }
+
+    private struct EventFields
+    {
+        public bool HasDuplicate;
+        public bool HasWrongShape;
+        public bool IsEvent;
+        public string? Id;
+        public string? Type;
+        public long? Created;
+        public bool? Livemode;
+        public string? ApiVersion;
+        public bool HasDataObject;
+        public bool IsCheckoutSession;
+        public SessionFields Session;
+    }
+}
