@@ -101,6 +101,18 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
     /// <returns>The session id.</returns>
     public override string ToString() => SessionId;
 
+    /// <summary>Compares two checkout sessions by value.</summary>
+    /// <param name="left">The first session.</param>
+    /// <param name="right">The second session.</param>
+    /// <returns>Whether they are equal.</returns>
+    public static bool operator ==(PaymentLinkCheckout? left, PaymentLinkCheckout? right) => Equals(left, right);
+
+    /// <summary>Compares two checkout sessions by value.</summary>
+    /// <param name="left">The first session.</param>
+    /// <param name="right">The second session.</param>
+    /// <returns>Whether they differ.</returns>
+    public static bool operator !=(PaymentLinkCheckout? left, PaymentLinkCheckout? right) => !Equals(left, right);
+
     private static bool MetadataEquals(IReadOnlyDictionary<string, string> left, IReadOnlyDictionary<string, string> right)
     {
         if (left.Count != right.Count)

@@ -10,11 +10,11 @@ namespace PaymentLinks.Tracking;
 /// </remarks>
 public sealed class PaymentLinkWebhookOptions
 {
-    /// <summary>The default for <see cref="Tolerance"/>: five minutes, as in Stripe's own libraries.</summary>
-    public static readonly TimeSpan DefaultTolerance = TimeSpan.FromMinutes(5);
+    // Five minutes, as in Stripe's own libraries.
+    internal static readonly TimeSpan DefaultTolerance = TimeSpan.FromMinutes(5);
 
-    /// <summary>The default for <see cref="MaxPayloadBytes"/>: 256 KiB.</summary>
-    public const int DefaultMaxPayloadBytes = 256 * 1024;
+    // Stripe's events are a few KiB; the largest, with many line items, stay far below this.
+    internal const int DefaultMaxPayloadBytes = 256 * 1024;
 
     /// <summary>
     /// Gets or sets the webhook endpoint's signing secrets (each starting with <c>whsec_</c>). A request is

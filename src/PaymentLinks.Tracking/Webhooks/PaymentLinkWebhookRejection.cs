@@ -38,8 +38,9 @@ public enum PaymentLinkWebhookRejection
 
     /// <summary>
     /// The signed payload is JSON but not a Stripe event: a required field (<c>id</c>, <c>object</c>,
-    /// <c>type</c>, <c>created</c>, <c>livemode</c>, <c>data.object</c>) is missing or of the wrong type,
-    /// or a <c>checkout.session.*</c> event does not carry a well-formed Checkout Session.
+    /// <c>type</c>, <c>created</c>, <c>livemode</c>, <c>data.object</c>) is missing or of the wrong type; a
+    /// Checkout Session has a field of the wrong type (such as an <c>amount_total</c> that is not a 64-bit
+    /// integer) or no <c>id</c>; or a <c>checkout.session.*</c> event's object is not a Checkout Session.
     /// </summary>
     NotAnEvent,
 }
