@@ -133,77 +133,72 @@ internal static class PaymentLinkEventReader
         var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("id"u8))
+            switch (NameOf(ref reader))
             {
-                Mark(ref seen, 1, ref fields.HasDuplicate);
-                fields.Id = ReadNullableString(ref reader, ref fields.HasWrongShape);
-            }
-            else if (reader.ValueTextEquals("object"u8))
-            {
-                Mark(ref seen, 2, ref fields.HasDuplicate);
-                reader.Read();
-                fields.IsEvent = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("event"u8);
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("type"u8))
-            {
-                Mark(ref seen, 4, ref fields.HasDuplicate);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    fields.Type = KnownEventType(ref reader) ?? reader.GetString();
-                }
-                else
-                {
-                    fields.HasWrongShape = true;
+                case Name.Id:
+                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    fields.Id = ReadNullableString(ref reader, ref fields.HasWrongShape);
+                    break;
+                case Name.Object:
+                    Mark(ref seen, 2, ref fields.HasDuplicate);
+                    reader.Read();
+                    fields.IsEvent = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("event"u8);
                     reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("created"u8))
-            {
-                Mark(ref seen, 8, ref fields.HasDuplicate);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Number
-                    && reader.TryGetInt64(out var seconds)
-                    && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
-                {
-                    fields.Created = seconds;
-                }
-                else
-                {
-                    fields.HasWrongShape = true;
+                    break;
+                case Name.Type:
+                    Mark(ref seen, 4, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        fields.Type = KnownEventType(ref reader) ?? reader.GetString();
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                case Name.Created:
+                    Mark(ref seen, 8, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number
+                        && reader.TryGetInt64(out var seconds)
+                        && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
+                    {
+                        fields.Created = seconds;
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                case Name.Livemode:
+                    Mark(ref seen, 16, ref fields.HasDuplicate);
+                    reader.Read();
+                    fields.Livemode = ReadBoolean(ref reader, ref fields.HasWrongShape);
+                    break;
+                case Name.ApiVersion:
+                    Mark(ref seen, 32, ref fields.HasDuplicate);
+                    fields.ApiVersion = ReadNullableString(ref reader, ref fields.HasWrongShape);
+                    break;
+                case Name.Data:
+                    Mark(ref seen, 64, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadData(ref reader, ref fields);
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                default:
+                    reader.Read();
                     reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("livemode"u8))
-            {
-                Mark(ref seen, 16, ref fields.HasDuplicate);
-                reader.Read();
-                fields.Livemode = ReadBoolean(ref reader, ref fields.HasWrongShape);
-            }
-            else if (reader.ValueTextEquals("api_version"u8))
-            {
-                Mark(ref seen, 32, ref fields.HasDuplicate);
-                fields.ApiVersion = ReadNullableString(ref reader, ref fields.HasWrongShape);
-            }
-            else if (reader.ValueTextEquals("data"u8))
-            {
-                Mark(ref seen, 64, ref fields.HasDuplicate);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    ReadData(ref reader, ref fields);
-                }
-                else
-                {
-                    fields.HasWrongShape = true;
-                    reader.Skip();
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
+                    break;
             }
         }
     }
@@ -213,25 +208,26 @@ internal static class PaymentLinkEventReader
         var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("object"u8))
+            switch (NameOf(ref reader))
             {
-                Mark(ref seen, 1, ref fields.HasDuplicate);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    fields.HasDataObject = true;
-                    ReadObject(ref reader, ref fields);
-                }
-                else
-                {
-                    fields.HasWrongShape = true;
+                case Name.Object:
+                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        fields.HasDataObject = true;
+                        ReadObject(ref reader, ref fields);
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                default:
+                    reader.Read();
                     reader.Skip();
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
+                    break;
             }
         }
     }
@@ -244,95 +240,86 @@ internal static class PaymentLinkEventReader
         var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("object"u8))
+            switch (NameOf(ref reader))
             {
-                Mark(ref seen, 1, ref fields.HasDuplicate);
-                reader.Read();
-                fields.IsCheckoutSession = reader.TokenType == JsonTokenType.String
-                    && reader.ValueTextEquals("checkout.session"u8);
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                Mark(ref seen, 2, ref fields.HasDuplicate);
-                session.Id = ReadNullableString(ref reader, ref session.HasWrongShape);
-            }
-            else if (reader.ValueTextEquals("payment_link"u8))
-            {
-                Mark(ref seen, 4, ref fields.HasDuplicate);
-                session.PaymentLinkId = ReadNullableString(ref reader, ref session.HasWrongShape);
-            }
-            else if (reader.ValueTextEquals("client_reference_id"u8))
-            {
-                Mark(ref seen, 8, ref fields.HasDuplicate);
-                session.ClientReferenceId = ReadNullableString(ref reader, ref session.HasWrongShape);
-            }
-            else if (reader.ValueTextEquals("customer_details"u8))
-            {
-                Mark(ref seen, 16, ref fields.HasDuplicate);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    ReadCustomerDetails(ref reader, ref fields);
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    session.HasWrongShape = true;
+                case Name.Object:
+                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    reader.Read();
+                    fields.IsCheckoutSession = reader.TokenType == JsonTokenType.String
+                        && reader.ValueTextEquals("checkout.session"u8);
                     reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("amount_total"u8))
-            {
-                Mark(ref seen, 32, ref fields.HasDuplicate);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var amount))
-                {
-                    session.AmountTotal = amount;
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    session.HasWrongShape = true;
+                    break;
+                case Name.Id:
+                    Mark(ref seen, 2, ref fields.HasDuplicate);
+                    session.Id = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.PaymentLink:
+                    Mark(ref seen, 4, ref fields.HasDuplicate);
+                    session.PaymentLinkId = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.ClientReferenceId:
+                    Mark(ref seen, 8, ref fields.HasDuplicate);
+                    session.ClientReferenceId = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.CustomerDetails:
+                    Mark(ref seen, 16, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadCustomerDetails(ref reader, ref fields);
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        session.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                case Name.AmountTotal:
+                    Mark(ref seen, 32, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var amount))
+                    {
+                        session.AmountTotal = amount;
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        session.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                case Name.Currency:
+                    Mark(ref seen, 64, ref fields.HasDuplicate);
+                    session.Currency = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    break;
+                case Name.PaymentStatus:
+                    Mark(ref seen, 128, ref fields.HasDuplicate);
+                    session.PaymentStatus = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    break;
+                case Name.Status:
+                    Mark(ref seen, 256, ref fields.HasDuplicate);
+                    session.Status = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    break;
+                case Name.Mode:
+                    Mark(ref seen, 512, ref fields.HasDuplicate);
+                    session.Mode = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    break;
+                case Name.Metadata:
+                    Mark(ref seen, 1024, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadMetadata(ref reader, ref fields);
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        session.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                default:
+                    reader.Read();
                     reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("currency"u8))
-            {
-                Mark(ref seen, 64, ref fields.HasDuplicate);
-                session.Currency = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
-            }
-            else if (reader.ValueTextEquals("payment_status"u8))
-            {
-                Mark(ref seen, 128, ref fields.HasDuplicate);
-                session.PaymentStatus = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                Mark(ref seen, 256, ref fields.HasDuplicate);
-                session.Status = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
-            }
-            else if (reader.ValueTextEquals("mode"u8))
-            {
-                Mark(ref seen, 512, ref fields.HasDuplicate);
-                session.Mode = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
-            }
-            else if (reader.ValueTextEquals("metadata"u8))
-            {
-                Mark(ref seen, 1024, ref fields.HasDuplicate);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    ReadMetadata(ref reader, ref fields);
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    session.HasWrongShape = true;
-                    reader.Skip();
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
+                    break;
             }
         }
     }
@@ -342,15 +329,16 @@ internal static class PaymentLinkEventReader
         var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("email"u8))
+            switch (NameOf(ref reader))
             {
-                Mark(ref seen, 1, ref fields.HasDuplicate);
-                fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
+                case Name.Email:
+                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
             }
         }
     }
@@ -391,96 +379,158 @@ internal static class PaymentLinkEventReader
             case JsonTokenType.Null:
                 return null;
             default:
-                hasWrongShape = true;
-                reader.Skip();
-                return null;
+                    hasWrongShape = true;
+                    reader.Skip();
+                    return null;
+            }
         }
-    }
 
-    private static bool? ReadBoolean(ref Utf8JsonReader reader, ref bool hasWrongShape)
-    {
-        switch (reader.TokenType)
+        private static bool? ReadBoolean(ref Utf8JsonReader reader, ref bool hasWrongShape)
         {
-            case JsonTokenType.True:
-                return true;
-            case JsonTokenType.False:
-                return false;
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.True:
+                    return true;
+                case JsonTokenType.False:
+                    return false;
             default:
-                hasWrongShape = true;
-                reader.Skip();
-                return null;
+                    hasWrongShape = true;
+                    reader.Skip();
+                    return null;
+            }
         }
-    }
 
-    private static void Mark(ref int seen, int field, ref bool hasDuplicate)
-    {
-        // A repeated field would let this reader and a later full deserialization see different values.
-        if ((seen & field) != 0)
+        private static Name NameOf(ref Utf8JsonReader reader)
         {
-            hasDuplicate = true;
+            if (!reader.ValueIsEscaped)
+            {
+                return Match(reader.ValueSpan);
+            }
+
+            // An escaped name ("\u0069d") still names its field. Escapes only lengthen a name, so one this long is none of ours.
+            if (reader.ValueSpan.Length > 128)
+            {
+                return Name.Other;
+            }
+
+            Span<byte> unescaped = stackalloc byte[128];
+            return Match(unescaped[..reader.CopyString(unescaped)]);
         }
 
-        seen |= field;
+        // Dispatching on the length first keeps the many fields this reader skips to one comparison or none.
+        private static Name Match(ReadOnlySpan<byte> name) => name.Length switch
+        {
+            2 when name.SequenceEqual("id"u8) => Name.Id,
+            4 when name.SequenceEqual("type"u8) => Name.Type,
+            4 when name.SequenceEqual("data"u8) => Name.Data,
+            4 when name.SequenceEqual("mode"u8) => Name.Mode,
+            5 when name.SequenceEqual("email"u8) => Name.Email,
+            6 when name.SequenceEqual("object"u8) => Name.Object,
+            6 when name.SequenceEqual("status"u8) => Name.Status,
+            7 when name.SequenceEqual("created"u8) => Name.Created,
+            8 when name.SequenceEqual("livemode"u8) => Name.Livemode,
+            8 when name.SequenceEqual("currency"u8) => Name.Currency,
+            8 when name.SequenceEqual("metadata"u8) => Name.Metadata,
+            11 when name.SequenceEqual("api_version"u8) => Name.ApiVersion,
+            12 when name.SequenceEqual("payment_link"u8) => Name.PaymentLink,
+            12 when name.SequenceEqual("amount_total"u8) => Name.AmountTotal,
+            14 when name.SequenceEqual("payment_status"u8) => Name.PaymentStatus,
+            16 when name.SequenceEqual("customer_details"u8) => Name.CustomerDetails,
+            19 when name.SequenceEqual("client_reference_id"u8) => Name.ClientReferenceId,
+            _ => Name.Other,
+        };
+
+        private static void Mark(ref int seen, int field, ref bool hasDuplicate)
+        {
+            // A repeated field would let this reader and a later full deserialization see different values.
+            if ((seen & field) != 0)
+            {
+                hasDuplicate = true;
+            }
+
+            seen |= field;
+        }
+
+        private static string? KnownEventType(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
+            : reader.ValueTextEquals("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
+            : reader.ValueTextEquals("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
+            : reader.ValueTextEquals("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
+            : null;
+
+        // The few values every session repeats are shared rather than allocated per event.
+        private static string? KnownValue(ref Utf8JsonReader reader) =>
+            reader.ValueSpan.Length > 19 ? null
+            : reader.ValueTextEquals("paid"u8) ? "paid"
+            : reader.ValueTextEquals("unpaid"u8) ? "unpaid"
+            : reader.ValueTextEquals("no_payment_required"u8) ? "no_payment_required"
+            : reader.ValueTextEquals("complete"u8) ? "complete"
+            : reader.ValueTextEquals("open"u8) ? "open"
+            : reader.ValueTextEquals("expired"u8) ? "expired"
+            : reader.ValueTextEquals("payment"u8) ? "payment"
+            : reader.ValueTextEquals("subscription"u8) ? "subscription"
+            : reader.ValueTextEquals("setup"u8) ? "setup"
+            : reader.ValueTextEquals("usd"u8) ? "usd"
+            : reader.ValueTextEquals("eur"u8) ? "eur"
+            : null;
+
+        private enum Name
+        {
+            Other,
+            Id,
+            Object,
+            Type,
+            Created,
+            Livemode,
+            ApiVersion,
+            Data,
+            PaymentLink,
+            ClientReferenceId,
+            CustomerDetails,
+            AmountTotal,
+            Currency,
+            PaymentStatus,
+            Status,
+            Mode,
+            Metadata,
+            Email,
+        }
+
+        private static class EventTypes
+        {
+            public const string CheckoutCompleted = "checkout.session.completed";
+            public const string AsyncPaymentSucceeded = "checkout.session.async_payment_succeeded";
+            public const string AsyncPaymentFailed = "checkout.session.async_payment_failed";
+            public const string CheckoutExpired = "checkout.session.expired";
+        }
+
+        private struct SessionFields
+        {
+            public bool HasWrongShape;
+            public string? Id;
+            public string? PaymentLinkId;
+            public string? ClientReferenceId;
+            public string? CustomerEmail;
+            public long? AmountTotal;
+            public string? Currency;
+            public string? PaymentStatus;
+            public string? Status;
+            public string? Mode;
+            public Dictionary<string, string>? Metadata;
+        }
+
+        private struct EventFields
+        {
+            public bool HasDuplicate;
+            public bool HasWrongShape;
+            public bool IsEvent;
+            public string? Id;
+            public string? Type;
+            public long? Created;
+            public bool? Livemode;
+            public string? ApiVersion;
+            public bool HasDataObject;
+            public bool IsCheckoutSession;
+            public SessionFields Session;
+        }
     }
-
-    private static string? KnownEventType(ref Utf8JsonReader reader) =>
-        reader.ValueTextEquals("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
-        : reader.ValueTextEquals("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
-        : reader.ValueTextEquals("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
-        : reader.ValueTextEquals("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
-        : null;
-
-    // The few values every session repeats are shared rather than allocated per event.
-    private static string? KnownValue(ref Utf8JsonReader reader) =>
-        reader.ValueSpan.Length > 19 ? null
-        : reader.ValueTextEquals("paid"u8) ? "paid"
-        : reader.ValueTextEquals("unpaid"u8) ? "unpaid"
-        : reader.ValueTextEquals("no_payment_required"u8) ? "no_payment_required"
-        : reader.ValueTextEquals("complete"u8) ? "complete"
-        : reader.ValueTextEquals("open"u8) ? "open"
-        : reader.ValueTextEquals("expired"u8) ? "expired"
-        : reader.ValueTextEquals("payment"u8) ? "payment"
-        : reader.ValueTextEquals("subscription"u8) ? "subscription"
-        : reader.ValueTextEquals("setup"u8) ? "setup"
-        : reader.ValueTextEquals("usd"u8) ? "usd"
-        : reader.ValueTextEquals("eur"u8) ? "eur"
-        : null;
-
-    private static class EventTypes
-    {
-        public const string CheckoutCompleted = "checkout.session.completed";
-        public const string AsyncPaymentSucceeded = "checkout.session.async_payment_succeeded";
-        public const string AsyncPaymentFailed = "checkout.session.async_payment_failed";
-        public const string CheckoutExpired = "checkout.session.expired";
-    }
-
-    private struct SessionFields
-    {
-        public bool HasWrongShape;
-        public string? Id;
-        public string? PaymentLinkId;
-        public string? ClientReferenceId;
-        public string? CustomerEmail;
-        public long? AmountTotal;
-        public string? Currency;
-        public string? PaymentStatus;
-        public string? Status;
-        public string? Mode;
-        public Dictionary<string, string>? Metadata;
-    }
-
-    private struct EventFields
-    {
-        public bool HasDuplicate;
-        public bool HasWrongShape;
-        public bool IsEvent;
-        public string? Id;
-        public string? Type;
-        public long? Created;
-        public bool? Livemode;
-        public string? ApiVersion;
-        public bool HasDataObject;
-        public bool IsCheckoutSession;
-        public SessionFields Session;
-    }
-}

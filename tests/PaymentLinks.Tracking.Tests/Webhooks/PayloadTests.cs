@@ -184,6 +184,25 @@ public class PayloadTests
     }
 
     [Test]
+    public void Reads_a_field_whose_name_is_written_with_escapes()
+    {
+        var json = Encoding.UTF8.GetString(CompletedEventBody());
+        var body = Encoding.UTF8.GetBytes(json.Replace("\"client_reference_id\"", "\"client_reference_\\u0069d\"", StringComparison.Ordinal));
+        Encoding.UTF8.GetString(body).ShouldContain("client_reference_\\u0069d");
+
+        EveryEntryPoint.Event(Parser(), body, Header(body)).Checkout!.ClientReferenceId.ShouldBe(ClientReferenceId);
+    }
+
+    [Test]
+    public void Refuses_a_field_repeated_under_an_escaped_name_as_malformed_JSON()
+    {
+        var json = Encoding.UTF8.GetString(CompletedEventBody());
+        var body = Encoding.UTF8.GetBytes(json.Replace("\"payment_status\": \"paid\"", "\"payment_status\": \"paid\", \"payment_\\u0073tatus\": \"unpaid\"", StringComparison.Ordinal));
+
+        EveryEntryPoint.Rejection(Parser(), body, Header(body)).ShouldBe(PaymentLinkWebhookRejection.MalformedJson);
+    }
+
+    [Test]
     public void Accepts_a_repeated_field_it_does_not_read()
     {
         var json = Encoding.UTF8.GetString(CompletedEventBody());
