@@ -30,7 +30,7 @@ internal static class PaymentLinkEventReader
     {
         paymentLinkEvent = null;
 
-        // The reader skips over string contents it is not asked for; ToStripeEvent needs them valid too.
+        // One vectorized pass: every string, read or skipped, is then valid UTF-8, as ToStripeEvent needs.
         if (!Utf8.IsValid(json))
         {
             return PaymentLinkWebhookRejection.MalformedJson;
@@ -91,7 +91,9 @@ internal static class PaymentLinkEventReader
                 session.PaymentStatus,
                 session.Status,
                 session.Mode,
-                session.Metadata ?? PaymentLinkCheckout.NoMetadata);
+                session.Metadata is null
+                    ? PaymentLinkCheckout.NoMetadata
+                    : new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(session.Metadata));
         }
         else if (kind != PaymentLinkEventKind.Ignored)
         {

@@ -112,6 +112,7 @@ public class PaymentLinkEventTests
         metadata["order"].ShouldBe("8472");
         metadata["channel"].ShouldBe("newsletter");
         metadata["note"].ShouldBe("caf\u00e9 \"quoted\"");
+        metadata.ShouldBeAssignableTo<IDictionary<string, string>>()!.IsReadOnly.ShouldBeTrue();
     }
 
     [Test]
