@@ -280,11 +280,7 @@ public sealed class PaymentLinkUrl
     {
         var state = new OutputState();
         Resolve(ref state);
-        return string.Create(Measure(ref state), (Link: this, State: state), static (span, input) =>
-        {
-            var state = input.State;
-            input.Link.Write(span, ref state);
-        });
+        return string.Create(Measure(in state), (Link: this, State: state), static (span, input) => input.Link.Write(span, in input.State));
     }
 
     /// <summary>Gets the link as a <see cref="Uri"/>.</summary>
@@ -332,7 +328,7 @@ public sealed class PaymentLinkUrl
                 state.Position[i] = -1;
             }
 
-            if (state.Values[i] is { } value)
+            if (state.Values[i] is { } value && PaymentLinkRules.MayNeedEncoding((PaymentLinkParameter)i))
             {
                 state.Values[i] = QueryText.Encode(value);
             }
@@ -357,30 +353,30 @@ public sealed class PaymentLinkUrl
         }
     }
 
-    private int Measure(ref OutputState state)
+    private int Measure(in OutputState state)
     {
         var length = _origin.Prefix.Length + _origin.Fragment.Length;
         foreach (var segment in _origin.Segments)
         {
-            length += segment.Raw is { } raw ? raw.Length + 1 : MeasureSlot(ref state, (int)segment.Parameter!.Value);
+            length += segment.Raw is { } raw ? raw.Length + 1 : MeasureSlot(in state, (int)segment.Parameter!.Value);
         }
 
         for (var i = 0; i < state.AppendedCount; i++)
         {
-            length += MeasureParameter(ref state, state.Appended[i]);
+            length += MeasureParameter(in state, state.Appended[i]);
         }
 
         return length;
     }
 
-    private static int MeasureSlot(ref OutputState state, int parameter) =>
-        state.Position[parameter] < 0 && state.Values[parameter] is not null ? MeasureParameter(ref state, parameter) : 0;
+    private static int MeasureSlot(in OutputState state, int parameter) =>
+        state.Position[parameter] < 0 && state.Values[parameter] is not null ? MeasureParameter(in state, parameter) : 0;
 
     // Separator, name, '=' and value.
-    private static int MeasureParameter(ref OutputState state, int parameter) =>
+    private static int MeasureParameter(in OutputState state, int parameter) =>
         1 + PaymentLinkRules.GetQueryName((PaymentLinkParameter)parameter).Length + 1 + state.Values[parameter]!.Length;
 
-    private void Write(Span<char> destination, ref OutputState state)
+    private void Write(Span<char> destination, in OutputState state)
     {
         var writer = new SpanWriter(destination);
         writer.Append(_origin.Prefix);
@@ -391,7 +387,7 @@ public sealed class PaymentLinkUrl
                 writer.AppendSeparator();
                 writer.Append(raw);
             }
-            else if (MeasureSlot(ref state, (int)segment.Parameter!.Value) > 0)
+            else if (MeasureSlot(in state, (int)segment.Parameter!.Value) > 0)
             {
                 writer.AppendParameter((PaymentLinkParameter)segment.Parameter.Value, state.Values[(int)segment.Parameter.Value]!);
             }

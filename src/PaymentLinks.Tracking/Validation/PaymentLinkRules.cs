@@ -151,7 +151,9 @@ public static class PaymentLinkRules
         _ => MaxUtmCodeLength,
     };
 
-    internal static bool IsUtm(PaymentLinkParameter parameter) => parameter <= PaymentLinkParameter.UtmContent;
+    // Valid values of the other parameters are all RFC 3986 unreserved characters, so never need percent-encoding.
+    internal static bool MayNeedEncoding(PaymentLinkParameter parameter) =>
+        parameter is PaymentLinkParameter.PrefilledEmail or PaymentLinkParameter.LockedPrefilledEmail;
 
     internal static string DescribeAllowedCharacters(PaymentLinkParameter parameter) => parameter switch
     {
@@ -166,15 +168,31 @@ public static class PaymentLinkRules
     {
         // The secret check comes first so that a key is reported as a secret whatever else is wrong with it,
         // and whoever logs the drop knows to keep the value out of the log.
+        if (StartsLikeSecret(value))
+        {
+            return new ParameterCheck(PaymentLinkParameter.ClientReferenceId, DropReason.LooksLikeSecret, value.Length);
+        }
+
+        return CheckCharacters(PaymentLinkParameter.ClientReferenceId, value, MaxClientReferenceIdLength, TrackingCharacters);
+    }
+
+    private static bool StartsLikeSecret(ReadOnlySpan<char> value)
+    {
+        // Every prefix starts with one of these letters: most references are cleared by one comparison.
+        if (value.IsEmpty || value[0] is not ('s' or 'r' or 'w' or 'p'))
+        {
+            return false;
+        }
+
         foreach (var prefix in SecretPrefixList)
         {
             if (value.StartsWith(prefix, StringComparison.Ordinal))
             {
-                return new ParameterCheck(PaymentLinkParameter.ClientReferenceId, DropReason.LooksLikeSecret, value.Length);
+                return true;
             }
         }
 
-        return CheckCharacters(PaymentLinkParameter.ClientReferenceId, value, MaxClientReferenceIdLength, TrackingCharacters);
+        return false;
     }
 
     private static ParameterCheck CheckCharacters(
