@@ -402,5 +402,20 @@ public class PaymentLinkUrlTests
         var link = PaymentLinkUrl.Parse(StripeExample);
 
         Should.Throw<ArgumentOutOfRangeException>(() => link.With((PaymentLinkParameter)10, "x"));
+        Should.Throw<ArgumentOutOfRangeException>(() => link.Get((PaymentLinkParameter)(-1)));
+    }
+
+    [TestCase("https://b\u00fccher.example/pay", "https://b\u00fccher.example/pay")]
+    [TestCase("https://[::1]:8443/pay", "https://[::1]:8443/pay")]
+    [TestCase("https://user:pw@pay.example.com/p", "https://user:pw@pay.example.com/p")]
+    [TestCase("HTTPS://PAY.Example.COM/B/Xy", "https://pay.example.com/B/Xy")]
+    [TestCase("https://buy.stripe.com:443/x", "https://buy.stripe.com/x")]
+    [TestCase("https://buy.stripe.com", "https://buy.stripe.com/")]
+    public void Normalises_the_base_url_as_uri_does(string url, string expected)
+    {
+        var link = PaymentLinkUrl.Parse(url).WithUtmSource("s");
+
+        link.ToString().ShouldBe(expected + "?utm_source=s");
+        link.ToUri().IsAbsoluteUri.ShouldBeTrue();
     }
 }
