@@ -250,10 +250,10 @@ public class PaymentLinkCreatorTests
     }
 
     [Test]
-    public void Refuses_a_null_client_and_a_null_request()
+    public async Task Refuses_a_null_client_and_a_null_request()
     {
         Should.Throw<ArgumentNullException>(() => new PaymentLinkCreator(null!));
-        Should.ThrowAsync<ArgumentNullException>(
+        await Should.ThrowAsync<ArgumentNullException>(
             () => new PaymentLinkCreator(LoopbackStripeServer.CreateClient("http://127.0.0.1:9", ApiKey)).CreateAsync(null!));
     }
 }
