@@ -1,8 +1,6 @@
-using System.Buffers;
-
 namespace PaymentLinks.Tracking;
 
-/// <summary>The shape of a Checkout Session id, checked before any id read from a URL reaches Stripe.</summary>
+/// <summary>How a Checkout Session id reaches the thank-you page. Its shape is checked by <see cref="PaymentLinkRules.IsCheckoutSessionId"/>.</summary>
 internal static class CheckoutSessionId
 {
     /// <summary>The query parameter that carries the id to the thank-you page.</summary>
@@ -10,19 +8,4 @@ internal static class CheckoutSessionId
 
     /// <summary>The placeholder Stripe replaces with the id when it redirects.</summary>
     public const string Placeholder = "{CHECKOUT_SESSION_ID}";
-
-    // Stripe's object ids never exceed 255 characters.
-    public const int MaxLength = 255;
-
-    private const string Prefix = "cs_";
-
-    private static readonly SearchValues<char> IdCharacters =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
-
-    /// <summary>Tells whether a value is shaped like a Checkout Session id: <c>cs_</c>, then ASCII letters, digits and <c>_</c>.</summary>
-    public static bool IsWellFormed(ReadOnlySpan<char> value) =>
-        value.Length > Prefix.Length
-        && value.Length <= MaxLength
-        && value.StartsWith(Prefix, StringComparison.Ordinal)
-        && value[Prefix.Length..].IndexOfAnyExcept(IdCharacters) < 0;
 }

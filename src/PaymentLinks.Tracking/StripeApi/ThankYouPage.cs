@@ -23,7 +23,7 @@ public sealed class ThankYouPage
     {
         Url = url;
         var sessionId = url.GetQueryParameter(CheckoutSessionId.QueryName);
-        if (sessionId is not null && CheckoutSessionId.IsWellFormed(sessionId))
+        if (sessionId is not null && PaymentLinkRules.IsCheckoutSessionId(sessionId))
         {
             SessionId = sessionId;
         }
