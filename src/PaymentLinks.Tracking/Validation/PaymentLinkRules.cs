@@ -1,0 +1,303 @@
+using System.Buffers;
+using System.Text;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Stripe's rules for the URL parameters of a payment link, in one place. Every part of the library calls these.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <listheader><term>Parameter</term><description>Valid value</description></listheader>
+/// <item><term><c>utm_source</c>, <c>utm_medium</c>, <c>utm_campaign</c>, <c>utm_term</c>, <c>utm_content</c></term>
+/// <description>1 to 150 characters from <c>A-Z a-z 0-9 - _</c>.</description></item>
+/// <item><term><c>client_reference_id</c></term>
+/// <description>1 to 200 characters from <c>A-Z a-z 0-9 - _</c>, and not starting like a Stripe key
+/// (<c>sk_live_</c>, <c>sk_test_</c>, <c>rk_live_</c>, <c>rk_test_</c>, <c>whsec_</c>, <c>pk_</c>): links travel, and
+/// Stripe warns that this value must never carry secrets.</description></item>
+/// <item><term><c>prefilled_email</c>, <c>locked_prefilled_email</c></term>
+/// <description>A plausible email address of at most 254 characters: one <c>@</c> after a non-empty local part,
+/// a dotted domain of non-empty labels, no whitespace or control characters.</description></item>
+/// <item><term><c>prefilled_promo_code</c></term><description>ASCII letters and digits, at least one.</description></item>
+/// <item><term><c>locale</c></term><description>One of <see cref="Locales"/>, exactly as written there.</description></item>
+/// </list>
+/// Only ASCII counts as a letter or digit: <c>é</c>, full-width digits and look-alikes from other scripts are invalid.
+/// Lengths count UTF-16 characters. The checks allocate nothing.
+/// </remarks>
+public static class PaymentLinkRules
+{
+    /// <summary>The most characters a UTM code may have.</summary>
+    public const int MaxUtmCodeLength = 150;
+
+    /// <summary>The most characters a <c>client_reference_id</c> may have.</summary>
+    public const int MaxClientReferenceIdLength = 200;
+
+    /// <summary>The most characters an email address may have.</summary>
+    public const int MaxEmailLength = 254;
+
+    /// <summary>The most characters a Checkout Session id may have: Stripe's object ids never exceed 255.</summary>
+    public const int MaxCheckoutSessionIdLength = 255;
+
+    private const string Alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    private static readonly SearchValues<char> TrackingCharacters = SearchValues.Create(Alphanumerics + "-_");
+    private static readonly SearchValues<char> PromoCodeCharacters = SearchValues.Create(Alphanumerics);
+    private static readonly SearchValues<char> SessionIdCharacters = SearchValues.Create(Alphanumerics + "_");
+    private static readonly SearchValues<char> DomainCharacters = SearchValues.Create(Alphanumerics + "-.");
+
+    private static readonly string[] SecretPrefixList = ["sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "pk_"];
+
+    private static readonly string[] LocaleList =
+    [
+        "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr", "fr-CA", "hr",
+        "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl",
+        "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW",
+    ];
+
+    /// <summary>Gets the values <c>locale</c> accepts: Checkout's locales, and <c>auto</c> for the browser's.</summary>
+    public static IReadOnlyList<string> Locales { get; } = Array.AsReadOnly(LocaleList);
+
+    /// <summary>
+    /// Gets the prefixes of Stripe's secret keys, restricted keys, webhook signing secrets and publishable keys.
+    /// A <c>client_reference_id</c> that starts with one of them (case-sensitively, as Stripe writes them) is refused.
+    /// </summary>
+    public static IReadOnlyList<string> SecretPrefixes { get; } = Array.AsReadOnly(SecretPrefixList);
+
+    /// <summary>Gets every parameter, in the order <see cref="PaymentLinkParameter"/> declares them.</summary>
+    public static IReadOnlyList<PaymentLinkParameter> Parameters { get; } = Array.AsReadOnly(
+    [
+        PaymentLinkParameter.UtmSource, PaymentLinkParameter.UtmMedium, PaymentLinkParameter.UtmCampaign,
+        PaymentLinkParameter.UtmTerm, PaymentLinkParameter.UtmContent, PaymentLinkParameter.ClientReferenceId,
+        PaymentLinkParameter.PrefilledEmail, PaymentLinkParameter.LockedPrefilledEmail,
+        PaymentLinkParameter.PrefilledPromoCode, PaymentLinkParameter.Locale,
+    ]);
+
+    internal const int ParameterCount = 10;
+
+    /// <summary>Checks a value against the rules of a parameter.</summary>
+    /// <param name="parameter">The parameter the value is for.</param>
+    /// <param name="value">The value, decoded (as it reads, not percent-encoded).</param>
+    /// <returns>Whether the value is valid and, when it is not, why.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parameter"/> is not a defined parameter.</exception>
+    /// <example>
+    /// <code>
+    /// var check = PaymentLinkRules.Check(PaymentLinkParameter.UtmSource, "spring sale");
+    /// // check.Reason == DropReason.InvalidCharacter, check.Position == 6
+    /// </code>
+    /// </example>
+    public static ParameterCheck Check(PaymentLinkParameter parameter, ReadOnlySpan<char> value) => parameter switch
+    {
+        PaymentLinkParameter.UtmSource or PaymentLinkParameter.UtmMedium or PaymentLinkParameter.UtmCampaign
+            or PaymentLinkParameter.UtmTerm or PaymentLinkParameter.UtmContent
+            => CheckCharacters(parameter, value, MaxUtmCodeLength, TrackingCharacters),
+        PaymentLinkParameter.ClientReferenceId => CheckClientReferenceId(value),
+        PaymentLinkParameter.PrefilledEmail or PaymentLinkParameter.LockedPrefilledEmail => CheckEmail(parameter, value),
+        PaymentLinkParameter.PrefilledPromoCode => CheckCharacters(parameter, value, int.MaxValue, PromoCodeCharacters),
+        PaymentLinkParameter.Locale => CheckLocale(value),
+        _ => throw new ArgumentOutOfRangeException(nameof(parameter), parameter, "Not a payment link parameter."),
+    };
+
+    /// <summary>Tells whether a value is valid for a parameter.</summary>
+    /// <param name="parameter">The parameter the value is for.</param>
+    /// <param name="value">The value, decoded.</param>
+    /// <returns><see langword="true"/> when Stripe keeps the value.</returns>
+    public static bool IsValid(PaymentLinkParameter parameter, ReadOnlySpan<char> value) => Check(parameter, value).IsValid;
+
+    /// <summary>Gets the name a parameter has in a URL, e.g. <c>utm_source</c>.</summary>
+    /// <param name="parameter">The parameter.</param>
+    /// <returns>The query parameter name.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parameter"/> is not a defined parameter.</exception>
+    public static string GetQueryName(PaymentLinkParameter parameter) => parameter switch
+    {
+        PaymentLinkParameter.UtmSource => "utm_source",
+        PaymentLinkParameter.UtmMedium => "utm_medium",
+        PaymentLinkParameter.UtmCampaign => "utm_campaign",
+        PaymentLinkParameter.UtmTerm => "utm_term",
+        PaymentLinkParameter.UtmContent => "utm_content",
+        PaymentLinkParameter.ClientReferenceId => "client_reference_id",
+        PaymentLinkParameter.PrefilledEmail => "prefilled_email",
+        PaymentLinkParameter.LockedPrefilledEmail => "locked_prefilled_email",
+        PaymentLinkParameter.PrefilledPromoCode => "prefilled_promo_code",
+        PaymentLinkParameter.Locale => "locale",
+        _ => throw new ArgumentOutOfRangeException(nameof(parameter), parameter, "Not a payment link parameter."),
+    };
+
+    /// <summary>Finds the parameter a query name stands for. Names are case-sensitive, as Stripe reads them.</summary>
+    /// <param name="queryName">A decoded query parameter name, e.g. <c>utm_source</c>.</param>
+    /// <param name="parameter">The parameter, when the name is one.</param>
+    /// <returns><see langword="true"/> when the name is a payment link parameter.</returns>
+    public static bool TryGetParameter(ReadOnlySpan<char> queryName, out PaymentLinkParameter parameter)
+    {
+        switch (queryName)
+        {
+            case "utm_source": parameter = PaymentLinkParameter.UtmSource; return true;
+            case "utm_medium": parameter = PaymentLinkParameter.UtmMedium; return true;
+            case "utm_campaign": parameter = PaymentLinkParameter.UtmCampaign; return true;
+            case "utm_term": parameter = PaymentLinkParameter.UtmTerm; return true;
+            case "utm_content": parameter = PaymentLinkParameter.UtmContent; return true;
+            case "client_reference_id": parameter = PaymentLinkParameter.ClientReferenceId; return true;
+            case "prefilled_email": parameter = PaymentLinkParameter.PrefilledEmail; return true;
+            case "locked_prefilled_email": parameter = PaymentLinkParameter.LockedPrefilledEmail; return true;
+            case "prefilled_promo_code": parameter = PaymentLinkParameter.PrefilledPromoCode; return true;
+            case "locale": parameter = PaymentLinkParameter.Locale; return true;
+            default: parameter = default; return false;
+        }
+    }
+
+    /// <summary>
+    /// Tells whether a value is shaped like a Checkout Session id: <c>cs_</c>, then ASCII letters, digits and <c>_</c>,
+    /// at most <see cref="MaxCheckoutSessionIdLength"/> characters. A thank-you page checks the <c>session_id</c> it
+    /// was given this way before asking Stripe, so a tampered value never reaches the API.
+    /// </summary>
+    /// <param name="value">The value of <c>session_id</c>, decoded.</param>
+    /// <returns><see langword="true"/> when the value may be a Checkout Session id.</returns>
+    public static bool IsCheckoutSessionId(ReadOnlySpan<char> value) =>
+        value.Length > 3
+        && value.Length <= MaxCheckoutSessionIdLength
+        && value.StartsWith("cs_", StringComparison.Ordinal)
+        && value[3..].IndexOfAnyExcept(SessionIdCharacters) < 0;
+
+    /// <summary>Gets the most characters a parameter allows.</summary>
+    /// <param name="parameter">The parameter.</param>
+    /// <returns>The limit, or <see langword="null"/> when the parameter sets none (promotion codes, locales).</returns>
+    public static int? GetMaxLength(PaymentLinkParameter parameter) => parameter switch
+    {
+        PaymentLinkParameter.ClientReferenceId => MaxClientReferenceIdLength,
+        PaymentLinkParameter.PrefilledEmail or PaymentLinkParameter.LockedPrefilledEmail => MaxEmailLength,
+        PaymentLinkParameter.PrefilledPromoCode or PaymentLinkParameter.Locale => null,
+        _ => MaxUtmCodeLength,
+    };
+
+    // Valid values of the other parameters are all RFC 3986 unreserved characters, so never need percent-encoding.
+    internal static bool MayNeedEncoding(PaymentLinkParameter parameter) =>
+        parameter is PaymentLinkParameter.PrefilledEmail or PaymentLinkParameter.LockedPrefilledEmail;
+
+    internal static string DescribeAllowedCharacters(PaymentLinkParameter parameter) => parameter switch
+    {
+        PaymentLinkParameter.PrefilledPromoCode => "only ASCII letters and digits are allowed",
+        PaymentLinkParameter.PrefilledEmail or PaymentLinkParameter.LockedPrefilledEmail
+            => "an email address has no whitespace or control characters",
+        PaymentLinkParameter.Locale => "not a locale",
+        _ => "only ASCII letters, digits, '-' and '_' are allowed",
+    };
+
+    private static ParameterCheck CheckClientReferenceId(ReadOnlySpan<char> value)
+    {
+        // The secret check comes first so that a key is reported as a secret whatever else is wrong with it,
+        // and whoever logs the drop knows to keep the value out of the log.
+        if (StartsLikeSecret(value))
+        {
+            return new ParameterCheck(PaymentLinkParameter.ClientReferenceId, DropReason.LooksLikeSecret, value.Length);
+        }
+
+        return CheckCharacters(PaymentLinkParameter.ClientReferenceId, value, MaxClientReferenceIdLength, TrackingCharacters);
+    }
+
+    private static bool StartsLikeSecret(ReadOnlySpan<char> value)
+    {
+        // Every prefix starts with one of these letters: most references are cleared by one comparison.
+        if (value.IsEmpty || value[0] is not ('s' or 'r' or 'w' or 'p'))
+        {
+            return false;
+        }
+
+        foreach (var prefix in SecretPrefixList)
+        {
+            if (value.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ParameterCheck CheckCharacters(
+        PaymentLinkParameter parameter, ReadOnlySpan<char> value, int maxLength, SearchValues<char> allowed)
+    {
+        if (value.IsEmpty)
+        {
+            return new ParameterCheck(parameter, DropReason.Empty, 0);
+        }
+
+        if (value.Length > maxLength)
+        {
+            return new ParameterCheck(parameter, DropReason.TooLong, value.Length);
+        }
+
+        var invalid = value.IndexOfAnyExcept(allowed);
+        return invalid < 0
+            ? new ParameterCheck(parameter, DropReason.None, value.Length)
+            : InvalidCharacterAt(parameter, value, invalid);
+    }
+
+    private static ParameterCheck CheckEmail(PaymentLinkParameter parameter, ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return new ParameterCheck(parameter, DropReason.Empty, 0);
+        }
+
+        if (value.Length > MaxEmailLength)
+        {
+            return new ParameterCheck(parameter, DropReason.TooLong, value.Length);
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsWhiteSpace(value[i]) || char.IsControl(value[i]))
+            {
+                return InvalidCharacterAt(parameter, value, i);
+            }
+        }
+
+        var at = value.IndexOf('@');
+        var domain = value[(at + 1)..];
+        var plausible = at > 0 && domain.IndexOf('@') < 0 && IsDottedDomain(domain);
+        return new ParameterCheck(parameter, plausible ? DropReason.None : DropReason.NotAnEmail, value.Length);
+    }
+
+    // A dotted domain: two or more non-empty labels. Non-ASCII is let through for internationalised domains.
+    private static bool IsDottedDomain(ReadOnlySpan<char> domain)
+    {
+        if (domain.IsEmpty || domain[0] == '.' || domain[^1] == '.' || domain.IndexOf('.') < 0 || domain.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in domain)
+        {
+            if (char.IsAscii(c) && !DomainCharacters.Contains(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ParameterCheck CheckLocale(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return new ParameterCheck(PaymentLinkParameter.Locale, DropReason.Empty, 0);
+        }
+
+        foreach (var locale in LocaleList)
+        {
+            if (value.SequenceEqual(locale))
+            {
+                return new ParameterCheck(PaymentLinkParameter.Locale, DropReason.None, value.Length);
+            }
+        }
+
+        return new ParameterCheck(PaymentLinkParameter.Locale, DropReason.UnknownLocale, value.Length);
+    }
+
+    private static ParameterCheck InvalidCharacterAt(PaymentLinkParameter parameter, ReadOnlySpan<char> value, int position)
+    {
+        // A lone surrogate is still reported, as the replacement character.
+        Rune.DecodeFromUtf16(value[position..], out var character, out _);
+        return new ParameterCheck(parameter, DropReason.InvalidCharacter, value.Length, position, character);
+    }
+}
