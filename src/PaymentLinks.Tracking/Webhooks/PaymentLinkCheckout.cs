@@ -19,7 +19,7 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
         string? customerEmail,
         long? amountTotal,
         string? currency,
-        string? paymentStatus,
+        CheckoutPaymentStatus paymentStatus,
         string? status,
         string? mode,
         IReadOnlyDictionary<string, string> metadata)
@@ -57,8 +57,11 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
     /// <summary>Gets the three-letter ISO currency code, in lower case (<c>usd</c>).</summary>
     public string? Currency { get; }
 
-    /// <summary>Gets the payment status: <c>paid</c>, <c>unpaid</c> or <c>no_payment_required</c>.</summary>
-    public string? PaymentStatus { get; }
+    /// <summary>
+    /// Gets the session's <c>payment_status</c>; <see cref="CheckoutPaymentStatus.Unknown"/> when the event has none
+    /// or one this library does not know.
+    /// </summary>
+    public CheckoutPaymentStatus PaymentStatus { get; }
 
     /// <summary>Gets the session's status: <c>open</c>, <c>complete</c> or <c>expired</c>.</summary>
     public string? Status { get; }

@@ -21,7 +21,7 @@ namespace PaymentLinks.Tracking;
 public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
 {
     private const string StripeObjectModelIsReflectionBased =
-        "Stripe.net deserializes its object model by reflection, which trimming and native AOT cannot preserve. " +
+        "Stripe.net deserialises its object model by reflection, which trimming and native AOT cannot preserve. " +
         "Use the typed properties of PaymentLinkEvent in trimmed or AOT applications.";
 
     // The verified payload, kept as received so that ToStripeEvent can read every field on demand.
@@ -86,14 +86,14 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
         Checkout is { } checkout
         && (Kind == PaymentLinkEventKind.AsyncPaymentSucceeded
             || (Kind == PaymentLinkEventKind.CheckoutCompleted
-                && checkout.PaymentStatus is "paid" or "no_payment_required"));
+                && checkout.PaymentStatus is CheckoutPaymentStatus.Paid or CheckoutPaymentStatus.NoPaymentRequired));
 
     /// <summary>
-    /// Deserializes the whole verified event into Stripe.net's <see cref="Stripe.Event"/>, for the fields
+    /// Deserialises the whole verified event into Stripe.net's <see cref="Stripe.Event"/>, for the fields
     /// this type does not carry. Each call returns a new object.
     /// </summary>
     /// <remarks>
-    /// An event rendered with another API version than Stripe.net's own is deserialized all the same,
+    /// An event rendered with another API version than Stripe.net's own is deserialised all the same,
     /// never refused: fields that changed between versions may be missing from the result.
     /// </remarks>
     /// <returns>The event as Stripe.net's object model.</returns>

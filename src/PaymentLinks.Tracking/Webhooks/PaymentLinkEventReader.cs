@@ -295,7 +295,7 @@ internal static class PaymentLinkEventReader
                     break;
                 case Name.PaymentStatus:
                     Mark(ref seen, 128, ref fields.HasDuplicate);
-                    session.PaymentStatus = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    session.PaymentStatus = ReadPaymentStatus(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.Status:
                     Mark(ref seen, 256, ref fields.HasDuplicate);
@@ -381,158 +381,174 @@ internal static class PaymentLinkEventReader
             case JsonTokenType.Null:
                 return null;
             default:
-                    hasWrongShape = true;
-                    reader.Skip();
-                    return null;
-            }
-        }
-
-        private static bool? ReadBoolean(ref Utf8JsonReader reader, ref bool hasWrongShape)
-        {
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.True:
-                    return true;
-                case JsonTokenType.False:
-                    return false;
-            default:
-                    hasWrongShape = true;
-                    reader.Skip();
-                    return null;
-            }
-        }
-
-        private static Name NameOf(ref Utf8JsonReader reader)
-        {
-            if (!reader.ValueIsEscaped)
-            {
-                return Match(reader.ValueSpan);
-            }
-
-            // An escaped name ("\u0069d") still names its field. Escapes only lengthen a name, so one this long is none of ours.
-            if (reader.ValueSpan.Length > 128)
-            {
-                return Name.Other;
-            }
-
-            Span<byte> unescaped = stackalloc byte[128];
-            return Match(unescaped[..reader.CopyString(unescaped)]);
-        }
-
-        // Dispatching on the length first keeps the many fields this reader skips to one comparison or none.
-        private static Name Match(ReadOnlySpan<byte> name) => name.Length switch
-        {
-            2 when name.SequenceEqual("id"u8) => Name.Id,
-            4 when name.SequenceEqual("type"u8) => Name.Type,
-            4 when name.SequenceEqual("data"u8) => Name.Data,
-            4 when name.SequenceEqual("mode"u8) => Name.Mode,
-            5 when name.SequenceEqual("email"u8) => Name.Email,
-            6 when name.SequenceEqual("object"u8) => Name.Object,
-            6 when name.SequenceEqual("status"u8) => Name.Status,
-            7 when name.SequenceEqual("created"u8) => Name.Created,
-            8 when name.SequenceEqual("livemode"u8) => Name.Livemode,
-            8 when name.SequenceEqual("currency"u8) => Name.Currency,
-            8 when name.SequenceEqual("metadata"u8) => Name.Metadata,
-            11 when name.SequenceEqual("api_version"u8) => Name.ApiVersion,
-            12 when name.SequenceEqual("payment_link"u8) => Name.PaymentLink,
-            12 when name.SequenceEqual("amount_total"u8) => Name.AmountTotal,
-            14 when name.SequenceEqual("payment_status"u8) => Name.PaymentStatus,
-            16 when name.SequenceEqual("customer_details"u8) => Name.CustomerDetails,
-            19 when name.SequenceEqual("client_reference_id"u8) => Name.ClientReferenceId,
-            _ => Name.Other,
-        };
-
-        private static void Mark(ref int seen, int field, ref bool hasDuplicate)
-        {
-            // A repeated field would let this reader and a later full deserialization see different values.
-            if ((seen & field) != 0)
-            {
-                hasDuplicate = true;
-            }
-
-            seen |= field;
-        }
-
-        private static string? KnownEventType(ref Utf8JsonReader reader) =>
-            reader.ValueTextEquals("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
-            : reader.ValueTextEquals("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
-            : reader.ValueTextEquals("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
-            : reader.ValueTextEquals("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
-            : null;
-
-        // The few values every session repeats are shared rather than allocated per event.
-        private static string? KnownValue(ref Utf8JsonReader reader) =>
-            reader.ValueSpan.Length > 19 ? null
-            : reader.ValueTextEquals("paid"u8) ? "paid"
-            : reader.ValueTextEquals("unpaid"u8) ? "unpaid"
-            : reader.ValueTextEquals("no_payment_required"u8) ? "no_payment_required"
-            : reader.ValueTextEquals("complete"u8) ? "complete"
-            : reader.ValueTextEquals("open"u8) ? "open"
-            : reader.ValueTextEquals("expired"u8) ? "expired"
-            : reader.ValueTextEquals("payment"u8) ? "payment"
-            : reader.ValueTextEquals("subscription"u8) ? "subscription"
-            : reader.ValueTextEquals("setup"u8) ? "setup"
-            : reader.ValueTextEquals("usd"u8) ? "usd"
-            : reader.ValueTextEquals("eur"u8) ? "eur"
-            : null;
-
-        private enum Name
-        {
-            Other,
-            Id,
-            Object,
-            Type,
-            Created,
-            Livemode,
-            ApiVersion,
-            Data,
-            PaymentLink,
-            ClientReferenceId,
-            CustomerDetails,
-            AmountTotal,
-            Currency,
-            PaymentStatus,
-            Status,
-            Mode,
-            Metadata,
-            Email,
-        }
-
-        private static class EventTypes
-        {
-            public const string CheckoutCompleted = "checkout.session.completed";
-            public const string AsyncPaymentSucceeded = "checkout.session.async_payment_succeeded";
-            public const string AsyncPaymentFailed = "checkout.session.async_payment_failed";
-            public const string CheckoutExpired = "checkout.session.expired";
-        }
-
-        private struct SessionFields
-        {
-            public bool HasWrongShape;
-            public string? Id;
-            public string? PaymentLinkId;
-            public string? ClientReferenceId;
-            public string? CustomerEmail;
-            public long? AmountTotal;
-            public string? Currency;
-            public string? PaymentStatus;
-            public string? Status;
-            public string? Mode;
-            public Dictionary<string, string>? Metadata;
-        }
-
-        private struct EventFields
-        {
-            public bool HasDuplicate;
-            public bool HasWrongShape;
-            public bool IsEvent;
-            public string? Id;
-            public string? Type;
-            public long? Created;
-            public bool? Livemode;
-            public string? ApiVersion;
-            public bool HasDataObject;
-            public bool IsCheckoutSession;
-            public SessionFields Session;
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
         }
     }
+
+    private static CheckoutPaymentStatus ReadPaymentStatus(ref Utf8JsonReader reader, ref bool hasWrongShape)
+    {
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.ValueTextEquals("paid"u8) ? CheckoutPaymentStatus.Paid
+                    : reader.ValueTextEquals("unpaid"u8) ? CheckoutPaymentStatus.Unpaid
+                    : reader.ValueTextEquals("no_payment_required"u8) ? CheckoutPaymentStatus.NoPaymentRequired
+                    : CheckoutPaymentStatus.Unknown;
+            case JsonTokenType.Null:
+                return CheckoutPaymentStatus.Unknown;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return CheckoutPaymentStatus.Unknown;
+        }
+    }
+
+    private static bool? ReadBoolean(ref Utf8JsonReader reader, ref bool hasWrongShape)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False:
+                return false;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static Name NameOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return Match(reader.ValueSpan);
+        }
+
+        // An escaped name ("\u0069d") still names its field. Escapes only lengthen a name, so one this long is none of ours.
+        if (reader.ValueSpan.Length > 128)
+        {
+            return Name.Other;
+        }
+
+        Span<byte> unescaped = stackalloc byte[128];
+        return Match(unescaped[..reader.CopyString(unescaped)]);
+    }
+
+    // Dispatching on the length first keeps the many fields this reader skips to one comparison or none.
+    private static Name Match(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 when name.SequenceEqual("id"u8) => Name.Id,
+        4 when name.SequenceEqual("type"u8) => Name.Type,
+        4 when name.SequenceEqual("data"u8) => Name.Data,
+        4 when name.SequenceEqual("mode"u8) => Name.Mode,
+        5 when name.SequenceEqual("email"u8) => Name.Email,
+        6 when name.SequenceEqual("object"u8) => Name.Object,
+        6 when name.SequenceEqual("status"u8) => Name.Status,
+        7 when name.SequenceEqual("created"u8) => Name.Created,
+        8 when name.SequenceEqual("livemode"u8) => Name.Livemode,
+        8 when name.SequenceEqual("currency"u8) => Name.Currency,
+        8 when name.SequenceEqual("metadata"u8) => Name.Metadata,
+        11 when name.SequenceEqual("api_version"u8) => Name.ApiVersion,
+        12 when name.SequenceEqual("payment_link"u8) => Name.PaymentLink,
+        12 when name.SequenceEqual("amount_total"u8) => Name.AmountTotal,
+        14 when name.SequenceEqual("payment_status"u8) => Name.PaymentStatus,
+        16 when name.SequenceEqual("customer_details"u8) => Name.CustomerDetails,
+        19 when name.SequenceEqual("client_reference_id"u8) => Name.ClientReferenceId,
+        _ => Name.Other,
+    };
+
+    private static void Mark(ref int seen, int field, ref bool hasDuplicate)
+    {
+        // A repeated field would let this reader and a later full deserialisation see different values.
+        if ((seen & field) != 0)
+        {
+            hasDuplicate = true;
+        }
+
+        seen |= field;
+    }
+
+    private static string? KnownEventType(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
+        : reader.ValueTextEquals("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
+        : reader.ValueTextEquals("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
+        : reader.ValueTextEquals("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
+        : null;
+
+    // The few values every session repeats are shared rather than allocated per event.
+    private static string? KnownValue(ref Utf8JsonReader reader) =>
+        reader.ValueSpan.Length > 12 ? null
+        : reader.ValueTextEquals("complete"u8) ? "complete"
+        : reader.ValueTextEquals("open"u8) ? "open"
+        : reader.ValueTextEquals("expired"u8) ? "expired"
+        : reader.ValueTextEquals("payment"u8) ? "payment"
+        : reader.ValueTextEquals("subscription"u8) ? "subscription"
+        : reader.ValueTextEquals("setup"u8) ? "setup"
+        : reader.ValueTextEquals("usd"u8) ? "usd"
+        : reader.ValueTextEquals("eur"u8) ? "eur"
+        : null;
+
+    private enum Name
+    {
+        Other,
+        Id,
+        Object,
+        Type,
+        Created,
+        Livemode,
+        ApiVersion,
+        Data,
+        PaymentLink,
+        ClientReferenceId,
+        CustomerDetails,
+        AmountTotal,
+        Currency,
+        PaymentStatus,
+        Status,
+        Mode,
+        Metadata,
+        Email,
+    }
+
+    private static class EventTypes
+    {
+        public const string CheckoutCompleted = "checkout.session.completed";
+        public const string AsyncPaymentSucceeded = "checkout.session.async_payment_succeeded";
+        public const string AsyncPaymentFailed = "checkout.session.async_payment_failed";
+        public const string CheckoutExpired = "checkout.session.expired";
+    }
+
+    private struct SessionFields
+    {
+        public bool HasWrongShape;
+        public string? Id;
+        public string? PaymentLinkId;
+        public string? ClientReferenceId;
+        public string? CustomerEmail;
+        public long? AmountTotal;
+        public string? Currency;
+        public CheckoutPaymentStatus PaymentStatus;
+        public string? Status;
+        public string? Mode;
+        public Dictionary<string, string>? Metadata;
+    }
+
+    private struct EventFields
+    {
+        public bool HasDuplicate;
+        public bool HasWrongShape;
+        public bool IsEvent;
+        public string? Id;
+        public string? Type;
+        public long? Created;
+        public bool? Livemode;
+        public string? ApiVersion;
+        public bool HasDataObject;
+        public bool IsCheckoutSession;
+        public SessionFields Session;
+    }
+}

@@ -15,7 +15,7 @@ namespace PaymentLinks.Tracking;
 /// A request is checked in this order: the header's syntax, the payload's size, the signature (HMAC-SHA256
 /// of <c>"{t}.{payload}"</c> keyed with each signing secret, compared in constant time with every
 /// <c>v1</c> signature), the timestamp against the tolerance, and only then the JSON. The payload is
-/// verified exactly as received: pass the raw request body, not a re-serialized or trimmed copy.
+/// verified exactly as received: pass the raw request body, not a re-serialised or trimmed copy.
 /// </para>
 /// <para>
 /// Messages never contain a signing secret or a signature.

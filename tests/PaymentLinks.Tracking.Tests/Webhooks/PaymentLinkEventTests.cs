@@ -29,7 +29,7 @@ public class PaymentLinkEventTests
         checkout.CustomerEmail.ShouldBe(CustomerEmail);
         checkout.AmountTotal.ShouldBe(4200);
         checkout.Currency.ShouldBe("usd");
-        checkout.PaymentStatus.ShouldBe("paid");
+        checkout.PaymentStatus.ShouldBe(CheckoutPaymentStatus.Paid);
         checkout.Status.ShouldBe("complete");
         checkout.Mode.ShouldBe("payment");
         checkout.Metadata.ShouldBeEmpty();
@@ -50,7 +50,7 @@ public class PaymentLinkEventTests
         checkout.AmountTotal.ShouldBeNull();
         checkout.Currency.ShouldBeNull();
         checkout.CustomerEmail.ShouldBe("example@example.com");
-        checkout.PaymentStatus.ShouldBe("unpaid");
+        checkout.PaymentStatus.ShouldBe(CheckoutPaymentStatus.Unpaid);
         checkout.Status.ShouldBe("open");
     }
 
@@ -89,6 +89,8 @@ public class PaymentLinkEventTests
     [TestCase("checkout.session.completed", "unpaid", false)]
     [TestCase("checkout.session.async_payment_succeeded", "paid", true)]
     [TestCase("checkout.session.async_payment_succeeded", "unpaid", true)]
+    [TestCase("checkout.session.completed", "a_future_status", false)]
+    [TestCase("checkout.session.completed", "PAID", false)]
     [TestCase("checkout.session.async_payment_failed", "unpaid", false)]
     [TestCase("checkout.session.expired", "unpaid", false)]
     [TestCase("checkout.session.some_future_type", "paid", false)]
@@ -97,6 +99,20 @@ public class PaymentLinkEventTests
         var body = Body(Envelope(type, CompletedSession(paymentStatus)));
 
         EveryEntryPoint.Event(Parser(), body, Header(body)).ShouldFulfill.ShouldBe(shouldFulfill);
+    }
+
+    [TestCase("paid", CheckoutPaymentStatus.Paid)]
+    [TestCase("unpaid", CheckoutPaymentStatus.Unpaid)]
+    [TestCase("no_payment_required", CheckoutPaymentStatus.NoPaymentRequired)]
+    [TestCase("a_future_status", CheckoutPaymentStatus.Unknown)]
+    [TestCase(null, CheckoutPaymentStatus.Unknown)]
+    public void Reads_the_payment_status_as_the_library_wide_enum(string? paymentStatus, CheckoutPaymentStatus expected)
+    {
+        var session = CompletedSession();
+        session["payment_status"] = paymentStatus;
+        var body = Body(Envelope("checkout.session.completed", session));
+
+        EveryEntryPoint.Event(Parser(), body, Header(body)).Checkout!.PaymentStatus.ShouldBe(expected);
     }
 
     [Test]
