@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Unicode;
 using CsCheck;
 using NUnit.Framework;
@@ -47,6 +48,10 @@ public class WebhookFuzzTests
         "\"mode\": ", "\"metadata\": ", "\"customer_details\": ", "\"email\": ", "\"currency\": ",
     ];
 
+    private static readonly byte[] JsonPunctuation = "{}[],:\"\\ \n0123456789-+.eEtrufalsn/u"u8.ToArray();
+
+    private static readonly JsonDocumentOptions StrictJson = new() { MaxDepth = 64, AllowDuplicateProperties = false };
+
     private static readonly Gen<string> HeaderItem = Gen.OneOf(
         Gen.Long.Select(t => $"t={t}"),
         Gen.Long[NowSeconds - 600, NowSeconds + 600].Select(t => $"t={t}"),
@@ -76,6 +81,13 @@ public class WebhookFuzzTests
         // Insert random bytes.
         Gen.Select(Gen.Int[0, SignedEvent.Length], Gen.Byte.Array[1, 20], (at, bytes) =>
             (byte[])[.. SignedEvent[..at], .. bytes, .. SignedEvent[at..]]),
+        // Insert, replace or remove one JSON punctuation character: nearly valid JSON, the hardest to judge.
+        Gen.Select(Gen.Int[0, SignedEvent.Length - 1], Gen.OneOf(JsonPunctuation), Gen.Int[0, 2], (at, punctuation, edit) => edit switch
+        {
+            0 => (byte[])[.. SignedEvent[..at], punctuation, .. SignedEvent[at..]],
+            1 => (byte[])[.. SignedEvent[..at], punctuation, .. SignedEvent[(at + 1)..]],
+            _ => (byte[])[.. SignedEvent[..at], .. SignedEvent[(at + 1)..]],
+        }),
         // Replace a field's value with a hostile one.
         Gen.Select(Gen.OneOf(FieldsToReplace), Gen.OneOf(HostileValues), ReplaceValue));
 
@@ -129,6 +141,49 @@ public class WebhookFuzzTests
             outcomes[(int)PaymentLinkWebhookRejection.None].ShouldBeGreaterThan(0);
             outcomes[(int)PaymentLinkWebhookRejection.MalformedJson].ShouldBeGreaterThan(0);
             outcomes[(int)PaymentLinkWebhookRejection.NotAnEvent].ShouldBeGreaterThan(0);
+        }
+    }
+
+    [Test]
+    public void Mutated_events_signed_anew_are_malformed_JSON_exactly_when_System_Text_Json_refuses_them()
+    {
+        var parser = Parser();
+
+        Mutation.Sample(
+            body =>
+            {
+                parser.TryParse(body, Header(body), out _, out var reason);
+                var lenient = IsAcceptedBySystemTextJson(body, new JsonDocumentOptions { MaxDepth = 64 });
+                var strict = IsAcceptedBySystemTextJson(body, StrictJson);
+
+                if (!lenient)
+                {
+                    reason.ShouldBe(PaymentLinkWebhookRejection.MalformedJson);
+                }
+                else if (reason == PaymentLinkWebhookRejection.MalformedJson)
+                {
+                    // Well-formed, yet refused: a repeated property, or an escaped lone surrogate in a field the parser reads.
+                    (strict && !Encoding.UTF8.GetString(body).Contains("\\ud", StringComparison.OrdinalIgnoreCase)).ShouldBeFalse();
+                }
+            },
+            iter: Iterations);
+    }
+
+    private static bool IsAcceptedBySystemTextJson(byte[] body, JsonDocumentOptions options)
+    {
+        if (!Utf8.IsValid(body))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body, options);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
