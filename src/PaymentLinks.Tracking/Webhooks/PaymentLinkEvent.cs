@@ -94,7 +94,8 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
     /// </summary>
     /// <remarks>
     /// An event rendered with another API version than Stripe.net's own is deserialised all the same,
-    /// never refused: fields that changed between versions may be missing from the result.
+    /// never refused: fields that changed between versions may be missing from the result. Exceptions from
+    /// Stripe.net, for a field its model cannot hold, pass through; the typed properties never depend on it.
     /// </remarks>
     /// <returns>The event as Stripe.net's object model.</returns>
     [RequiresUnreferencedCode(StripeObjectModelIsReflectionBased)]

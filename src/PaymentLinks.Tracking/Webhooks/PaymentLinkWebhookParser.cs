@@ -42,7 +42,7 @@ public sealed class PaymentLinkWebhookParser
     private readonly int _maxPayloadBytes;
     private readonly TimeProvider _timeProvider;
 
-    /// <summary>Creates a parser from validated options.</summary>
+    /// <summary>Creates a parser, refusing invalid options at once rather than at the first request.</summary>
     /// <param name="options">The signing secrets and limits; copied, so later changes do not affect this parser.</param>
     /// <param name="timeProvider">The clock the signature's timestamp is checked against; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
