@@ -30,7 +30,7 @@ public class PaymentLinkRulesProperties
                 var expected = UtmCodeRule.IsMatch(value);
                 foreach (var parameter in UtmParameters)
                 {
-                    PaymentLinkRules.Check(parameter, value).IsValid.ShouldBe(expected, $"{parameter} {GeneratedText.Show(value)}");
+                    PaymentLinkRules.Check(parameter, value).IsValid.ShouldBe(expected, PaymentLinkRules.GetQueryName(parameter));
                 }
             },
             iter: PropertyRuns.Iterations,
