@@ -1,6 +1,6 @@
 using PaymentLinks.Tracking;
 
-// Runs the validation core and the builder as a Native AOT binary, where a trimming or AOT problem shows as a wrong
+// Runs the validation core, the builder and the webhook parser as a Native AOT binary, where a trimming or AOT problem shows as a wrong
 // answer or a crash. Exits with 1 when any check fails.
 const string StripeExample = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr";
 var checks = 0;
@@ -62,11 +62,30 @@ for (var i = 0; i < 40; i++)
 Expect("a chain of 40 edits", chained.ToString(), ExampleUrl + "&utm_term=term39");
 Expect("a URL that is not http", PaymentLinkUrl.TryParse("ftp://buy.stripe.com/x", out _), false);
 
+// The webhook parser: HMAC verification and the JSON reader, everything but ToStripeEvent.
+const string WebhookSecret = "whsec_aot_smoke_test_secret";
+var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+var webhookBody = System.Text.Encoding.UTF8.GetBytes(
+    "{\"id\":\"evt_1\",\"object\":\"event\",\"api_version\":\"2026-10-28.endive\",\"created\":" + now + "," +
+    "\"data\":{\"object\":{\"id\":\"cs_test_1\",\"object\":\"checkout.session\",\"client_reference_id\":\"order-1042\"," +
+    "\"payment_status\":\"paid\",\"metadata\":{\"plan\":\"pro\"},\"amount_total\":2000}},\"livemode\":false,\"type\":\"checkout.session.completed\"}");
+var signedPayload = System.Text.Encoding.UTF8.GetBytes(now + ".").Concat(webhookBody).ToArray();
+var signature = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(WebhookSecret), signedPayload));
+var webhooks = new PaymentLinkWebhookParser(new PaymentLinkWebhookOptions { SigningSecrets = { WebhookSecret } });
+var paid = webhooks.Parse(webhookBody, $"t={now},v1={signature}");
+Expect("a signed webhook's kind", paid.Kind, PaymentLinkEventKind.CheckoutCompleted);
+Expect("a signed webhook's client_reference_id", paid.Checkout?.ClientReferenceId, "order-1042");
+Expect("a signed webhook's metadata", paid.Checkout?.Metadata["plan"], "pro");
+Expect("a signed webhook is settled", paid.ShouldFulfill, true);
+Expect("a webhook read from a stream", webhooks.TryParseAsync(new MemoryStream(webhookBody), $"t={now},v1={signature}").GetAwaiter().GetResult().Event, paid);
+webhooks.TryParse(webhookBody, $"t={now},v1={new string('0', 64)}", out _, out var refused);
+Expect("a forged webhook", refused, PaymentLinkWebhookRejection.NoMatchingSignature);
+
 if (failures > 0)
 {
     Console.Error.WriteLine($"AOT smoke test failed: {failures} of {checks} checks.");
     return 1;
 }
 
-Console.WriteLine($"AOT smoke test passed: {checks} checks of the validation core and the builder.");
+Console.WriteLine($"AOT smoke test passed: {checks} checks of the validation core, the builder and the webhook parser.");
 return 0;
