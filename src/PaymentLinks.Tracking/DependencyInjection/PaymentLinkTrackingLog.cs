@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// The library's log messages. None carries a parameter value or a secret: a dropped value may be a key pasted in the
+/// wrong place, so only its parameter and the rule it breaks are logged.
+/// </summary>
+internal static partial class PaymentLinkTrackingLog
+{
+    [LoggerMessage(
+        EventId = 1,
+        EventName = "PaymentLinkParameterDropped",
+        Level = LogLevel.Warning,
+        Message = "Payment link {LinkName}: {ParameterName} was left out because Stripe would drop it ({Reason}): {Explanation}.")]
+    public static partial void ParameterDropped(
+        ILogger logger, string linkName, string parameterName, DropReason reason, string explanation);
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PaymentLinks.Tracking;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds PaymentLinks.Tracking to an <see cref="IServiceCollection"/>.</summary>
+public static class PaymentLinkTrackingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds payment link tracking, configured in code: an <see cref="IPaymentLinkUrlFactory"/> for the configured links,
+    /// and the webhook services. The options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; called each time the options are built.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// services.AddPaymentLinkTracking(options =>
+    /// {
+    ///     options.SigningSecrets.Add(webhookSecret);
+    ///     options.DefaultUtm = new UtmCodes { Source = "website" };
+    ///     options.Links["pro-monthly"] = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr";
+    /// });
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddPaymentLinkTracking(this IServiceCollection services, Action<PaymentLinkTrackingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddPaymentLinkTrackingServices().Configure(configure);
+        return services;
+    }
+
+    /// <summary>
+    /// Adds payment link tracking, configured from a configuration section such as <c>"PaymentLinkTracking"</c> in
+    /// appsettings.json: an <see cref="IPaymentLinkUrlFactory"/> for the configured links, and the webhook services.
+    /// The options are validated when the host starts, and follow the section when it is reloaded.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section to bind <see cref="PaymentLinkTrackingOptions"/> from.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"));
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddPaymentLinkTracking(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddPaymentLinkTrackingServices();
+
+        // Bound by hand (trim and AOT safe); the change token makes a reloaded section reach IOptionsMonitor.
+        services.AddSingleton<IOptionsChangeTokenSource<PaymentLinkTrackingOptions>>(
+            new ConfigurationChangeTokenSource<PaymentLinkTrackingOptions>(configuration));
+        services.AddSingleton<IConfigureOptions<PaymentLinkTrackingOptions>>(
+            new ConfigureOptions<PaymentLinkTrackingOptions>(options => PaymentLinkTrackingOptionsBinder.Bind(configuration, options)));
+        return services;
+    }
+
+    private static OptionsBuilder<PaymentLinkTrackingOptions> AddPaymentLinkTrackingServices(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentLinkTrackingOptions>, PaymentLinkTrackingOptionsValidator>());
+        services.TryAddSingleton<IPaymentLinkUrlFactory>(provider => new PaymentLinkUrlFactory(
+            provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
+            LoggerFor<PaymentLinkUrlFactory>(provider)));
+
+        // ValidateOnStart keeps one entry per options type and name, so a second call adds nothing.
+        return services.AddOptions<PaymentLinkTrackingOptions>().ValidateOnStart();
+    }
+
+    // Logging is optional: a host without it still gets working services.
+    private static ILogger<T> LoggerFor<T>(IServiceProvider provider) =>
+        provider.GetService<ILogger<T>>() ?? NullLogger<T>.Instance;
+}
