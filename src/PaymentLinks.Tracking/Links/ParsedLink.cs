@@ -41,7 +41,9 @@ internal sealed class ParsedLink
             return "The URL is empty.";
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        // On Unix, Uri reads a rooted path such as "/pay" as a file URI: that is a relative URL too.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || (uri.IsFile && !url.TrimStart().StartsWith("file:", StringComparison.OrdinalIgnoreCase)))
         {
             return $"'{Shorten(url)}' is not an absolute URL.";
         }

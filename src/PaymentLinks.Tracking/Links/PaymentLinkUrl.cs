@@ -212,11 +212,7 @@ public sealed class PaymentLinkUrl
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="parameter"/> is not a defined parameter.</exception>
     public PaymentLinkUrl With(PaymentLinkParameter parameter, string? value)
     {
-        if ((uint)parameter >= PaymentLinkRules.ParameterCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(parameter), parameter, "Not a payment link parameter.");
-        }
-
+        ThrowIfUndefined(parameter);
         var start = _edits >= MaxEdits ? Flatten() : this;
         if (value is null)
         {
@@ -232,8 +228,10 @@ public sealed class PaymentLinkUrl
     /// <summary>Gets the value a payment link parameter has in the link.</summary>
     /// <param name="parameter">The parameter.</param>
     /// <returns>The value, decoded, or <see langword="null"/> when the link does not carry it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parameter"/> is not a defined parameter.</exception>
     public string? Get(PaymentLinkParameter parameter)
     {
+        ThrowIfUndefined(parameter);
         for (var edit = this; edit._previous is not null; edit = edit._previous)
         {
             if (edit._parameter == parameter)
@@ -242,7 +240,7 @@ public sealed class PaymentLinkUrl
             }
         }
 
-        return (uint)parameter < PaymentLinkRules.ParameterCount ? _origin.Values[(int)parameter] : null;
+        return _origin.Values[(int)parameter];
     }
 
     /// <summary>
@@ -263,11 +261,16 @@ public sealed class PaymentLinkUrl
         string? value = null;
         foreach (var segment in _origin.Segments)
         {
-            var raw = segment.Raw.AsSpan();
-            var equals = raw.IndexOf('=');
-            if (segment.Raw is not null && QueryText.Decode(equals < 0 ? raw : raw[..equals]) == name)
+            if (segment.Raw is not { } raw)
             {
-                value = equals < 0 ? string.Empty : QueryText.Decode(raw[(equals + 1)..]);
+                continue;
+            }
+
+            var equals = raw.IndexOf('=', StringComparison.Ordinal);
+            var rawName = equals < 0 ? raw.AsSpan() : raw.AsSpan(0, equals);
+            if (QueryText.Decode(rawName) == name)
+            {
+                value = equals < 0 ? string.Empty : QueryText.Decode(raw.AsSpan(equals + 1));
             }
         }
 
@@ -286,6 +289,14 @@ public sealed class PaymentLinkUrl
     /// <summary>Gets the link as a <see cref="Uri"/>.</summary>
     /// <returns>The absolute URI.</returns>
     public Uri ToUri() => new(ToString(), UriKind.Absolute);
+
+    private static void ThrowIfUndefined(PaymentLinkParameter parameter)
+    {
+        if ((uint)parameter >= PaymentLinkRules.ParameterCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(parameter), parameter, "Not a payment link parameter.");
+        }
+    }
 
     private PaymentLinkUrl Flatten()
     {

@@ -35,10 +35,14 @@ public static class PaymentLinkRules
     /// <summary>The most characters an email address may have.</summary>
     public const int MaxEmailLength = 254;
 
+    /// <summary>The most characters a Checkout Session id may have: Stripe's object ids never exceed 255.</summary>
+    public const int MaxCheckoutSessionIdLength = 255;
+
     private const string Alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private static readonly SearchValues<char> TrackingCharacters = SearchValues.Create(Alphanumerics + "-_");
     private static readonly SearchValues<char> PromoCodeCharacters = SearchValues.Create(Alphanumerics);
+    private static readonly SearchValues<char> SessionIdCharacters = SearchValues.Create(Alphanumerics + "_");
     private static readonly SearchValues<char> DomainCharacters = SearchValues.Create(Alphanumerics + "-.");
 
     private static readonly string[] SecretPrefixList = ["sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "pk_"];
@@ -139,6 +143,19 @@ public static class PaymentLinkRules
             default: parameter = default; return false;
         }
     }
+
+    /// <summary>
+    /// Tells whether a value is shaped like a Checkout Session id: <c>cs_</c>, then ASCII letters, digits and <c>_</c>,
+    /// at most <see cref="MaxCheckoutSessionIdLength"/> characters. A thank-you page checks the <c>session_id</c> it
+    /// was given this way before asking Stripe, so a tampered value never reaches the API.
+    /// </summary>
+    /// <param name="value">The value of <c>session_id</c>, decoded.</param>
+    /// <returns><see langword="true"/> when the value may be a Checkout Session id.</returns>
+    public static bool IsCheckoutSessionId(ReadOnlySpan<char> value) =>
+        value.Length > 3
+        && value.Length <= MaxCheckoutSessionIdLength
+        && value.StartsWith("cs_", StringComparison.Ordinal)
+        && value[3..].IndexOfAnyExcept(SessionIdCharacters) < 0;
 
     /// <summary>Gets the most characters a parameter allows.</summary>
     /// <param name="parameter">The parameter.</param>

@@ -34,7 +34,8 @@ public class PaymentLinkUrlTests
     [TestCase("", "empty")]
     [TestCase("   ", "empty")]
     [TestCase("buy.stripe.com/test_eVa5nPg1j1wmfXq5kr", "not an absolute URL")]
-    [TestCase("/test_eVa5nPg1j1wmfXq5kr", "not an http or https URL")]
+    [TestCase("/test_eVa5nPg1j1wmfXq5kr", "not an absolute URL")]
+    [TestCase("file:///etc/passwd", "not an http or https URL")]
     [TestCase("ftp://buy.stripe.com/x", "not an http or https URL")]
     [TestCase("mailto:jenny@example.com", "not an http or https URL")]
     [TestCase("javascript:alert(1)", "not an http or https URL")]
@@ -402,5 +403,20 @@ public class PaymentLinkUrlTests
         var link = PaymentLinkUrl.Parse(StripeExample);
 
         Should.Throw<ArgumentOutOfRangeException>(() => link.With((PaymentLinkParameter)10, "x"));
+        Should.Throw<ArgumentOutOfRangeException>(() => link.Get((PaymentLinkParameter)(-1)));
+    }
+
+    [TestCase("https://b\u00fccher.example/pay", "https://b\u00fccher.example/pay")]
+    [TestCase("https://[::1]:8443/pay", "https://[::1]:8443/pay")]
+    [TestCase("https://user:pw@pay.example.com/p", "https://user:pw@pay.example.com/p")]
+    [TestCase("HTTPS://PAY.Example.COM/B/Xy", "https://pay.example.com/B/Xy")]
+    [TestCase("https://buy.stripe.com:443/x", "https://buy.stripe.com/x")]
+    [TestCase("https://buy.stripe.com", "https://buy.stripe.com/")]
+    public void Normalises_the_base_url_as_uri_does(string url, string expected)
+    {
+        var link = PaymentLinkUrl.Parse(url).WithUtmSource("s");
+
+        link.ToString().ShouldBe(expected + "?utm_source=s");
+        link.ToUri().IsAbsoluteUri.ShouldBeTrue();
     }
 }

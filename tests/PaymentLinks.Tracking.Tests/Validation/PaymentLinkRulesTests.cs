@@ -272,6 +272,31 @@ public class PaymentLinkRulesTests
         PaymentLinkRules.TryGetParameter(name, out _).ShouldBeFalse();
     }
 
+    [TestCase("cs_test_a1B2c3D4e5F6g7H8i9J0", true)]
+    [TestCase("cs_live_a1", true)]
+    [TestCase("cs_x", true)]
+    [TestCase("cs_", false)]
+    [TestCase("", false)]
+    [TestCase("CS_test_a1", false)]
+    [TestCase("pi_test_a1", false)]
+    [TestCase("cs_test_a1-b2", false)]
+    [TestCase("cs_test_x%27;drop", false)]
+    [TestCase("cs_test_x'", false)]
+    [TestCase("cs_test_\u0430", false)]
+    [TestCase("{CHECKOUT_SESSION_ID}", false)]
+    [TestCase("../v1/customers", false)]
+    public void Recognises_the_shape_of_a_checkout_session_id(string value, bool valid)
+    {
+        PaymentLinkRules.IsCheckoutSessionId(value).ShouldBe(valid);
+    }
+
+    [TestCase(255, true)]
+    [TestCase(256, false)]
+    public void Checkout_session_ids_have_at_most_255_characters(int length, bool valid)
+    {
+        PaymentLinkRules.IsCheckoutSessionId("cs_" + new string('a', length - 3)).ShouldBe(valid);
+    }
+
     [Test]
     public void Refuses_an_undefined_parameter()
     {
