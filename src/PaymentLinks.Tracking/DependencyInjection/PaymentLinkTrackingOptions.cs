@@ -57,6 +57,16 @@ public sealed class PaymentLinkTrackingOptions
     /// </value>
     public IDictionary<string, string> Links { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gets or sets the Stripe API key that <see cref="PaymentLinkCreator"/> and <see cref="CheckoutConversionReader"/>
+    /// use when they are added with <c>services.AddPaymentLinkStripeApi()</c> and the host registers no
+    /// <see cref="Stripe.IStripeClient"/> of its own. Prefer a restricted key (<c>rk_...</c>) with only what is used:
+    /// Checkout Sessions: Read for the reader, Payment Links: Write for the creator. Keep it in a secret store or an
+    /// environment variable, never in a file that is committed.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no Stripe API calls, and none needed for links or webhooks.</value>
+    public string? StripeApiKey { get; set; }
+
     // What binding from configuration could not read; reported by the validator with every other problem.
     internal List<string> BindingFailures { get; } = [];
 }

@@ -18,7 +18,7 @@ internal static class PaymentLinkTrackingOptionsBinder
     [
         nameof(PaymentLinkTrackingOptions.SigningSecrets), nameof(PaymentLinkTrackingOptions.Tolerance),
         nameof(PaymentLinkTrackingOptions.MaxPayloadBytes), nameof(PaymentLinkTrackingOptions.DefaultUtm),
-        nameof(PaymentLinkTrackingOptions.Links),
+        nameof(PaymentLinkTrackingOptions.Links), nameof(PaymentLinkTrackingOptions.StripeApiKey),
     ];
 
     private static readonly string[] UtmKeys =
@@ -64,6 +64,11 @@ internal static class PaymentLinkTrackingOptionsBinder
         }
 
         BindDefaultUtm(configuration.GetSection(nameof(options.DefaultUtm)), options);
+
+        if (configuration[nameof(options.StripeApiKey)] is { } stripeApiKey)
+        {
+            options.StripeApiKey = stripeApiKey;
+        }
 
         foreach (var link in configuration.GetSection(nameof(options.Links)).GetChildren())
         {

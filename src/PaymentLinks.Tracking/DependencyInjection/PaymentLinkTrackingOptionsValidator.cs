@@ -39,6 +39,7 @@ internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<Pay
 
         CheckDefaultUtm(options.DefaultUtm, failures);
         CheckLinks(options.Links, failures);
+        CheckStripeApiKey(options.StripeApiKey, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -119,6 +120,27 @@ internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<Pay
             {
                 failures.Add($"{Option}[\"{name}\"] has a {dropped.Name} that Stripe would drop: {dropped.Check}.");
             }
+        }
+    }
+
+    private static void CheckStripeApiKey(string? key, List<string> failures)
+    {
+        const string Option = $"{Options}.{nameof(PaymentLinkTrackingOptions.StripeApiKey)}";
+        if (key is null)
+        {
+            return;
+        }
+
+        var problem = string.IsNullOrWhiteSpace(key) ? "is empty; leave it out when no Stripe API call is made"
+            : key.AsSpan().Trim().Length != key.Length ? "has leading or trailing white space"
+            : key.StartsWith(SecretPrefix, StringComparison.Ordinal) ? "is a webhook signing secret, which belongs in SigningSecrets"
+            : key.StartsWith("pk_", StringComparison.Ordinal) ? "is a publishable key, which cannot call the API: use a restricted key (rk_...) or a secret key (sk_...)"
+            : !key.StartsWith("rk_", StringComparison.Ordinal) && !key.StartsWith("sk_", StringComparison.Ordinal)
+                ? "is not a Stripe API key: it must start with \"rk_\" (restricted, preferred) or \"sk_\""
+            : null;
+        if (problem is not null)
+        {
+            failures.Add($"{Option} {problem}.");
         }
     }
 

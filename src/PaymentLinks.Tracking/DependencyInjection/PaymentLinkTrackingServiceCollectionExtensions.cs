@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PaymentLinks.Tracking;
+using Stripe;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -61,6 +63,38 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
             new ConfigurationChangeTokenSource<PaymentLinkTrackingOptions>(configuration));
         services.AddSingleton<IConfigureOptions<PaymentLinkTrackingOptions>>(
             new ConfigureOptions<PaymentLinkTrackingOptions>(options => PaymentLinkTrackingOptionsBinder.Bind(configuration, options)));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds <see cref="PaymentLinkCreator"/> and <see cref="CheckoutConversionReader"/>, on the
+    /// <see cref="IStripeClient"/> the host registered or else on a client for
+    /// <see cref="PaymentLinkTrackingOptions.StripeApiKey"/>. Call it besides <c>AddPaymentLinkTracking(...)</c>.
+    /// </summary>
+    /// <remarks>
+    /// A separate call because Stripe.net is not trim or AOT safe: an application that only builds links and receives
+    /// webhooks stays so. The services are transient and cheap; the client made from the key is built once per options
+    /// version, so a rolled key reaches services resolved after the change.
+    /// </remarks>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// builder.Services
+    ///     .AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"))
+    ///     .AddPaymentLinkStripeApi();
+    /// </code>
+    /// </example>
+    [RequiresUnreferencedCode(StripeNetTrimming.Message)]
+    [RequiresDynamicCode(StripeNetTrimming.Message)]
+    public static IServiceCollection AddPaymentLinkStripeApi(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddPaymentLinkTrackingServices();
+        services.TryAddSingleton<StripeClientSource>();
+        services.TryAddTransient(provider => new PaymentLinkCreator(provider.GetRequiredService<StripeClientSource>().GetClient(provider)));
+        services.TryAddTransient(provider => new CheckoutConversionReader(provider.GetRequiredService<StripeClientSource>().GetClient(provider)));
         return services;
     }
 
