@@ -17,7 +17,7 @@ namespace PaymentLinks.Tracking;
 /// Stripe warns that this value must never carry secrets.</description></item>
 /// <item><term><c>prefilled_email</c>, <c>locked_prefilled_email</c></term>
 /// <description>A plausible email address of at most 254 characters: one <c>@</c> after a non-empty local part,
-/// a dotted domain of non-empty labels, no whitespace or control characters.</description></item>
+/// a dotted domain of non-empty labels, no whitespace, control characters or unpaired surrogates.</description></item>
 /// <item><term><c>prefilled_promo_code</c></term><description>ASCII letters and digits, at least one.</description></item>
 /// <item><term><c>locale</c></term><description>One of <see cref="Locales"/>, exactly as written there.</description></item>
 /// </list>
@@ -176,7 +176,7 @@ public static class PaymentLinkRules
     {
         PaymentLinkParameter.PrefilledPromoCode => "only ASCII letters and digits are allowed",
         PaymentLinkParameter.PrefilledEmail or PaymentLinkParameter.LockedPrefilledEmail
-            => "an email address has no whitespace or control characters",
+            => "an email address has no whitespace, control characters or unpaired surrogates",
         PaymentLinkParameter.Locale => "not a locale",
         _ => "only ASCII letters, digits, '-' and '_' are allowed",
     };
@@ -245,7 +245,14 @@ public static class PaymentLinkRules
 
         for (var i = 0; i < value.Length; i++)
         {
-            if (char.IsWhiteSpace(value[i]) || char.IsControl(value[i]))
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            // An unpaired surrogate cannot be percent-encoded: the URL would carry U+FFFD instead of the address.
+            if (char.IsWhiteSpace(value[i]) || char.IsControl(value[i]) || char.IsSurrogate(value[i]))
             {
                 return InvalidCharacterAt(parameter, value, i);
             }

@@ -183,6 +183,18 @@ public class PaymentLinkUrlTests
     }
 
     [Test]
+    public void Drops_an_email_with_an_unpaired_surrogate_rather_than_send_a_replacement_character()
+    {
+        var email = "jenny" + (char)0xD800 + "@example.com";
+
+        var link = PaymentLinkUrl.Parse(StripeExample).WithPrefilledEmail(email);
+
+        link.ToString().ShouldBe(StripeExample);
+        link.PrefilledEmail.ShouldBeNull();
+        link.Dropped.ShouldHaveSingleItem().Reason.ShouldBe(DropReason.InvalidCharacter);
+    }
+
+    [Test]
     public void A_later_value_for_the_same_parameter_clears_its_earlier_drop()
     {
         var link = PaymentLinkUrl.Parse(StripeExample + "?utm_source=bad%20one").WithUtmSource("bad two").WithUtmSource("good");

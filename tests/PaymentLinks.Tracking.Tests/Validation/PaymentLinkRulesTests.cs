@@ -175,6 +175,37 @@ public class PaymentLinkRulesTests
         PaymentLinkRules.Check(PaymentLinkParameter.PrefilledEmail, email).Reason.ShouldBe(reason);
     }
 
+    // Attribute arguments cannot hold an unpaired surrogate, so the email is assembled here.
+    [TestCase("jenny", 0xD800, "@example.com", TestName = "an unpaired high surrogate")]
+    [TestCase("jenny", 0xDC00, "@example.com", TestName = "an unpaired low surrogate")]
+    [TestCase("jenny@example.com", 0xD83D, "", TestName = "a high surrogate at the end")]
+    [TestCase("jenny@b", 0xDFFF, "cher.example", TestName = "an unpaired surrogate in the domain")]
+    public void Rejects_an_email_with_an_unpaired_surrogate(string before, int surrogate, string after)
+    {
+        var email = before + (char)surrogate + after;
+
+        var check = PaymentLinkRules.Check(PaymentLinkParameter.PrefilledEmail, email);
+
+        check.Reason.ShouldBe(DropReason.InvalidCharacter);
+        check.Position.ShouldBe(before.Length);
+    }
+
+    [Test]
+    public void Accepts_an_email_with_a_character_outside_the_basic_plane()
+    {
+        PaymentLinkRules.Check(PaymentLinkParameter.PrefilledEmail, "jenny\U0001F600@example.com").IsValid.ShouldBeTrue();
+    }
+
+    [Test]
+    public void Reports_an_unpaired_surrogate_in_an_email_at_its_position()
+    {
+        var check = PaymentLinkRules.Check(PaymentLinkParameter.PrefilledEmail, "jenny\U0001F600\udc00@example.com");
+
+        check.Position.ShouldBe(7);
+        check.InvalidCharacter.Value.ShouldBe(0xFFFD);
+        check.ToString().ShouldBe("invalid character '\ufffd' (U+FFFD) at position 7: an email address has no whitespace, control characters or unpaired surrogates");
+    }
+
     [TestCase(254, true)]
     [TestCase(255, false)]
     public void Emails_allow_at_most_254_characters(int length, bool valid)
