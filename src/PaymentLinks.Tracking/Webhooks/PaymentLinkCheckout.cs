@@ -1,0 +1,136 @@
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// The fields of a Checkout Session that tracking and fulfilment need, read from a webhook event's
+/// <c>data.object</c>. Fields absent from the event, or <c>null</c> in it, are <see langword="null"/>.
+/// </summary>
+/// <remarks>
+/// Two values are equal when every field is equal, metadata compared entry by entry.
+/// </remarks>
+public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
+{
+    internal static readonly IReadOnlyDictionary<string, string> NoMetadata =
+        new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>());
+
+    internal PaymentLinkCheckout(
+        string sessionId,
+        string? paymentLinkId,
+        string? clientReferenceId,
+        string? customerEmail,
+        long? amountTotal,
+        string? currency,
+        CheckoutPaymentStatus paymentStatus,
+        string? status,
+        string? mode,
+        IReadOnlyDictionary<string, string> metadata)
+    {
+        SessionId = sessionId;
+        PaymentLinkId = paymentLinkId;
+        ClientReferenceId = clientReferenceId;
+        CustomerEmail = customerEmail;
+        AmountTotal = amountTotal;
+        Currency = currency;
+        PaymentStatus = paymentStatus;
+        Status = status;
+        Mode = mode;
+        Metadata = metadata;
+    }
+
+    /// <summary>Gets the Checkout Session's id (<c>cs_...</c>).</summary>
+    public string SessionId { get; }
+
+    /// <summary>Gets the id of the payment link (<c>plink_...</c>) the session was created from, if any.</summary>
+    public string? PaymentLinkId { get; }
+
+    /// <summary>
+    /// Gets the <c>client_reference_id</c> that was set on the payment link's URL, the key for reconciling
+    /// the payment with your own records.
+    /// </summary>
+    public string? ClientReferenceId { get; }
+
+    /// <summary>Gets the email the customer entered at checkout (<c>customer_details.email</c>).</summary>
+    public string? CustomerEmail { get; }
+
+    /// <summary>Gets the total amount, in the currency's smallest unit (cents for <c>usd</c>).</summary>
+    public long? AmountTotal { get; }
+
+    /// <summary>Gets the three-letter ISO currency code, in lower case (<c>usd</c>).</summary>
+    public string? Currency { get; }
+
+    /// <summary>
+    /// Gets the session's <c>payment_status</c>; <see cref="CheckoutPaymentStatus.Unknown"/> when the event has none
+    /// or one this library does not know.
+    /// </summary>
+    public CheckoutPaymentStatus PaymentStatus { get; }
+
+    /// <summary>Gets the session's status: <c>open</c>, <c>complete</c> or <c>expired</c>.</summary>
+    public string? Status { get; }
+
+    /// <summary>Gets the session's mode: <c>payment</c>, <c>setup</c> or <c>subscription</c>.</summary>
+    public string? Mode { get; }
+
+    /// <summary>Gets the session's metadata; empty when it has none.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <inheritdoc/>
+    public bool Equals(PaymentLinkCheckout? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return other is not null
+            && SessionId == other.SessionId
+            && PaymentLinkId == other.PaymentLinkId
+            && ClientReferenceId == other.ClientReferenceId
+            && CustomerEmail == other.CustomerEmail
+            && AmountTotal == other.AmountTotal
+            && Currency == other.Currency
+            && PaymentStatus == other.PaymentStatus
+            && Status == other.Status
+            && Mode == other.Mode
+            && MetadataEquals(Metadata, other.Metadata);
+    }
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as PaymentLinkCheckout);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() =>
+        HashCode.Combine(SessionId, ClientReferenceId, AmountTotal, PaymentStatus, Status, Metadata.Count);
+
+    /// <summary>Returns the session id, without customer data.</summary>
+    /// <returns>The session id.</returns>
+    public override string ToString() => SessionId;
+
+    /// <summary>Compares two checkout sessions by value.</summary>
+    /// <param name="left">The first session.</param>
+    /// <param name="right">The second session.</param>
+    /// <returns>Whether they are equal.</returns>
+    public static bool operator ==(PaymentLinkCheckout? left, PaymentLinkCheckout? right) => Equals(left, right);
+
+    /// <summary>Compares two checkout sessions by value.</summary>
+    /// <param name="left">The first session.</param>
+    /// <param name="right">The second session.</param>
+    /// <returns>Whether they differ.</returns>
+    public static bool operator !=(PaymentLinkCheckout? left, PaymentLinkCheckout? right) => !Equals(left, right);
+
+    private static bool MetadataEquals(IReadOnlyDictionary<string, string> left, IReadOnlyDictionary<string, string> right)
+    {
+        if (left.Count != right.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in left)
+        {
+            if (!right.TryGetValue(key, out var otherValue) || !string.Equals(value, otherValue, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// A verified Stripe webhook event, with the Checkout Session fields that tracking and fulfilment need.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Stripe delivers an event at least once: the same event (same <see cref="EventId"/>) can arrive again.
+/// Fulfilment must be idempotent: key it on <see cref="EventId"/>, and on
+/// <see cref="PaymentLinkCheckout.SessionId"/> when one session can reach you as both
+/// <see cref="PaymentLinkEventKind.CheckoutCompleted"/> and <see cref="PaymentLinkEventKind.AsyncPaymentSucceeded"/>.
+/// </para>
+/// <para>
+/// Two events are equal when every property is equal; the raw payload is not compared, since Stripe's
+/// retries of one event can differ in fields this type does not read (such as <c>pending_webhooks</c>).
+/// </para>
+/// </remarks>
+public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
+{
+    private const string StripeObjectModelIsReflectionBased =
+        "Stripe.net deserialises its object model by reflection, which trimming and native AOT cannot preserve. " +
+        "Use the typed properties of PaymentLinkEvent in trimmed or AOT applications.";
+
+    // The verified payload, kept as received so that ToStripeEvent can read every field on demand.
+    private readonly string? _payloadText;
+    private readonly byte[]? _payloadUtf8;
+
+    internal PaymentLinkEvent(
+        string eventId,
+        string eventType,
+        PaymentLinkEventKind kind,
+        DateTimeOffset created,
+        bool livemode,
+        string? apiVersion,
+        PaymentLinkCheckout? checkout,
+        string? payloadText,
+        byte[]? payloadUtf8)
+    {
+        EventId = eventId;
+        EventType = eventType;
+        Kind = kind;
+        Created = created;
+        Livemode = livemode;
+        ApiVersion = apiVersion;
+        Checkout = checkout;
+        _payloadText = payloadText;
+        _payloadUtf8 = payloadUtf8;
+    }
+
+    /// <summary>Gets the event's id (<c>evt_...</c>), the key for processing each event once.</summary>
+    public string EventId { get; }
+
+    /// <summary>Gets the event's type as Stripe names it, such as <c>checkout.session.completed</c>.</summary>
+    public string EventType { get; }
+
+    /// <summary>Gets the kind of event; <see cref="PaymentLinkEventKind.Ignored"/> for any type this library does not handle.</summary>
+    public PaymentLinkEventKind Kind { get; }
+
+    /// <summary>Gets when Stripe created the event (UTC).</summary>
+    public DateTimeOffset Created { get; }
+
+    /// <summary>Gets whether the event comes from live mode (<see langword="false"/> in test mode).</summary>
+    public bool Livemode { get; }
+
+    /// <summary>Gets the Stripe API version the event was rendered with, if Stripe sent one.</summary>
+    public string? ApiVersion { get; }
+
+    /// <summary>
+    /// Gets the Checkout Session the event is about. Always set for the <c>checkout.session.*</c> kinds;
+    /// <see langword="null"/> for an <see cref="PaymentLinkEventKind.Ignored"/> event whose object is not a
+    /// Checkout Session.
+    /// </summary>
+    public PaymentLinkCheckout? Checkout { get; }
+
+    /// <summary>
+    /// Gets whether the payment is settled and the order can be fulfilled: a completed checkout whose
+    /// <c>payment_status</c> is <c>paid</c> or <c>no_payment_required</c>, or a delayed payment that succeeded.
+    /// A completed checkout that is still <c>unpaid</c> is settled later by an
+    /// <see cref="PaymentLinkEventKind.AsyncPaymentSucceeded"/> event for the same session.
+    /// </summary>
+    [MemberNotNullWhen(true, nameof(Checkout))]
+    public bool ShouldFulfill =>
+        Checkout is { } checkout
+        && (Kind == PaymentLinkEventKind.AsyncPaymentSucceeded
+            || (Kind == PaymentLinkEventKind.CheckoutCompleted
+                && checkout.PaymentStatus is CheckoutPaymentStatus.Paid or CheckoutPaymentStatus.NoPaymentRequired));
+
+    /// <summary>
+    /// Deserialises the whole verified event into Stripe.net's <see cref="Stripe.Event"/>, for the fields
+    /// this type does not carry. Each call returns a new object.
+    /// </summary>
+    /// <remarks>
+    /// An event rendered with another API version than Stripe.net's own is deserialised all the same,
+    /// never refused: fields that changed between versions may be missing from the result.
+    /// </remarks>
+    /// <returns>The event as Stripe.net's object model.</returns>
+    [RequiresUnreferencedCode(StripeObjectModelIsReflectionBased)]
+    [RequiresDynamicCode(StripeObjectModelIsReflectionBased)]
+    public Stripe.Event ToStripeEvent() =>
+        Stripe.EventUtility.ParseEvent(
+            _payloadText ?? Encoding.UTF8.GetString(_payloadUtf8!),
+            throwOnApiVersionMismatch: false);
+
+    /// <inheritdoc/>
+    public bool Equals(PaymentLinkEvent? other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return other is not null
+            && EventId == other.EventId
+            && EventType == other.EventType
+            && Kind == other.Kind
+            && Created == other.Created
+            && Livemode == other.Livemode
+            && ApiVersion == other.ApiVersion
+            && Equals(Checkout, other.Checkout);
+    }
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as PaymentLinkEvent);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(EventId, EventType, Created, Checkout);
+
+    /// <summary>Returns the event's type and id, without customer data.</summary>
+    /// <returns>For example <c>checkout.session.completed evt_123</c>.</returns>
+    public override string ToString() => $"{EventType} {EventId}";
+
+    /// <summary>Compares two events by value.</summary>
+    /// <param name="left">The first event.</param>
+    /// <param name="right">The second event.</param>
+    /// <returns>Whether they are equal.</returns>
+    public static bool operator ==(PaymentLinkEvent? left, PaymentLinkEvent? right) => Equals(left, right);
+
+    /// <summary>Compares two events by value.</summary>
+    /// <param name="left">The first event.</param>
+    /// <param name="right">The second event.</param>
+    /// <returns>Whether they differ.</returns>
+    public static bool operator !=(PaymentLinkEvent? left, PaymentLinkEvent? right) => !Equals(left, right);
+}

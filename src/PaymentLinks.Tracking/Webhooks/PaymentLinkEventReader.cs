@@ -1,0 +1,554 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Reads the fields of a verified webhook payload in one forward pass with <see cref="Utf8JsonReader"/>,
+/// allocating only the strings it returns. Every other field is skipped, though still checked for
+/// well-formedness.
+/// </summary>
+internal static class PaymentLinkEventReader
+{
+    private const long MinUnixSeconds = -62_135_596_800; // 0001-01-01, DateTimeOffset.MinValue
+    private const long MaxUnixSeconds = 253_402_300_799; // 9999-12-31, DateTimeOffset.MaxValue
+
+    private static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        MaxDepth = 64,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowTrailingCommas = false,
+    };
+
+    /// <summary>Reads an event from a payload whose signature has been verified.</summary>
+    /// <param name="json">The payload, as received.</param>
+    /// <param name="payloadText">The payload as a string when the caller has one, kept instead of a copy of <paramref name="json"/>.</param>
+    /// <param name="paymentLinkEvent">The event, when the payload is one.</param>
+    /// <returns><see cref="PaymentLinkWebhookRejection.None"/>, or why the payload is refused.</returns>
+    public static PaymentLinkWebhookRejection Read(
+        ReadOnlySpan<byte> json, string? payloadText, out PaymentLinkEvent? paymentLinkEvent)
+    {
+        paymentLinkEvent = null;
+
+        // One vectorized pass: every string, read or skipped, is then valid UTF-8, as ToStripeEvent needs.
+        if (!Utf8.IsValid(json))
+        {
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+
+        var fields = default(EventFields);
+        try
+        {
+            var reader = new Utf8JsonReader(json, ReaderOptions);
+            ReadEnvelope(ref reader, ref fields);
+
+            // Anything but white space after the event makes the reader throw.
+            reader.Read();
+        }
+        catch (JsonException)
+        {
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString refuses escaped strings that decode to invalid UTF-16 (a lone "\ud800").
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+
+        if (fields.HasDuplicate)
+        {
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+
+        if (fields.HasWrongShape
+            || !fields.IsEvent
+            || string.IsNullOrEmpty(fields.Id)
+            || fields.Type is null
+            || fields.Created is not { } created
+            || fields.Livemode is not { } livemode
+            || !fields.HasDataObject)
+        {
+            return PaymentLinkWebhookRejection.NotAnEvent;
+        }
+
+        var kind = KindOf(fields.Type);
+        PaymentLinkCheckout? checkout = null;
+        if (fields.IsCheckoutSession)
+        {
+            if (fields.Session.HasWrongShape || fields.Session.Id is null)
+            {
+                return PaymentLinkWebhookRejection.NotAnEvent;
+            }
+
+            ref var session = ref fields.Session;
+            checkout = new PaymentLinkCheckout(
+                session.Id,
+                session.PaymentLinkId,
+                session.ClientReferenceId,
+                session.CustomerEmail,
+                session.AmountTotal,
+                session.Currency,
+                session.PaymentStatus,
+                session.Status,
+                session.Mode,
+                session.Metadata is null
+                    ? PaymentLinkCheckout.NoMetadata
+                    : new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(session.Metadata));
+        }
+        else if (kind != PaymentLinkEventKind.Ignored)
+        {
+            return PaymentLinkWebhookRejection.NotAnEvent;
+        }
+
+        paymentLinkEvent = new PaymentLinkEvent(
+            fields.Id,
+            fields.Type,
+            kind,
+            DateTimeOffset.FromUnixTimeSeconds(created),
+            livemode,
+            fields.ApiVersion,
+            checkout,
+            payloadText,
+            payloadText is null ? json.ToArray() : null);
+        return PaymentLinkWebhookRejection.None;
+    }
+
+    private static PaymentLinkEventKind KindOf(string type) => type switch
+    {
+        EventTypes.CheckoutCompleted => PaymentLinkEventKind.CheckoutCompleted,
+        EventTypes.AsyncPaymentSucceeded => PaymentLinkEventKind.AsyncPaymentSucceeded,
+        EventTypes.AsyncPaymentFailed => PaymentLinkEventKind.AsyncPaymentFailed,
+        EventTypes.CheckoutExpired => PaymentLinkEventKind.CheckoutExpired,
+        _ => PaymentLinkEventKind.Ignored,
+    };
+
+    private static void ReadEnvelope(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            fields.HasWrongShape = true;
+            reader.Skip();
+            return;
+        }
+
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            switch (NameOf(ref reader))
+            {
+                case Name.Id:
+                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    fields.Id = ReadNullableString(ref reader, ref fields.HasWrongShape);
+                    break;
+                case Name.Object:
+                    Mark(ref seen, 2, ref fields.HasDuplicate);
+                    reader.Read();
+                    fields.IsEvent = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("event"u8);
+                    reader.Skip();
+                    break;
+                case Name.Type:
+                    Mark(ref seen, 4, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        fields.Type = KnownEventType(ref reader) ?? reader.GetString();
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                case Name.Created:
+                    Mark(ref seen, 8, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number
+                        && reader.TryGetInt64(out var seconds)
+                        && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
+                    {
+                        fields.Created = seconds;
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                case Name.Livemode:
+                    Mark(ref seen, 16, ref fields.HasDuplicate);
+                    reader.Read();
+                    fields.Livemode = ReadBoolean(ref reader, ref fields.HasWrongShape);
+                    break;
+                case Name.ApiVersion:
+                    Mark(ref seen, 32, ref fields.HasDuplicate);
+                    fields.ApiVersion = ReadNullableString(ref reader, ref fields.HasWrongShape);
+                    break;
+                case Name.Data:
+                    Mark(ref seen, 64, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadData(ref reader, ref fields);
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
+            }
+        }
+    }
+
+    private static void ReadData(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            switch (NameOf(ref reader))
+            {
+                case Name.Object:
+                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        fields.HasDataObject = true;
+                        ReadObject(ref reader, ref fields);
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
+            }
+        }
+    }
+
+    // The event's type may come after its object, so the object is read as a Checkout Session until its
+    // own "object" field says otherwise; shape errors count only if it is one.
+    private static void ReadObject(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        ref var session = ref fields.Session;
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            switch (NameOf(ref reader))
+            {
+                case Name.Object:
+                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    reader.Read();
+                    fields.IsCheckoutSession = reader.TokenType == JsonTokenType.String
+                        && reader.ValueTextEquals("checkout.session"u8);
+                    reader.Skip();
+                    break;
+                case Name.Id:
+                    Mark(ref seen, 2, ref fields.HasDuplicate);
+                    session.Id = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.PaymentLink:
+                    Mark(ref seen, 4, ref fields.HasDuplicate);
+                    session.PaymentLinkId = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.ClientReferenceId:
+                    Mark(ref seen, 8, ref fields.HasDuplicate);
+                    session.ClientReferenceId = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.CustomerDetails:
+                    Mark(ref seen, 16, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadCustomerDetails(ref reader, ref fields);
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        session.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                case Name.AmountTotal:
+                    Mark(ref seen, 32, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var amount))
+                    {
+                        session.AmountTotal = amount;
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        session.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                case Name.Currency:
+                    Mark(ref seen, 64, ref fields.HasDuplicate);
+                    session.Currency = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    break;
+                case Name.PaymentStatus:
+                    Mark(ref seen, 128, ref fields.HasDuplicate);
+                    session.PaymentStatus = ReadPaymentStatus(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.Status:
+                    Mark(ref seen, 256, ref fields.HasDuplicate);
+                    session.Status = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    break;
+                case Name.Mode:
+                    Mark(ref seen, 512, ref fields.HasDuplicate);
+                    session.Mode = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    break;
+                case Name.Metadata:
+                    Mark(ref seen, 1024, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadMetadata(ref reader, ref fields);
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        session.HasWrongShape = true;
+                        reader.Skip();
+                    }
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
+            }
+        }
+    }
+
+    private static void ReadCustomerDetails(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            switch (NameOf(ref reader))
+            {
+                case Name.Email:
+                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
+            }
+        }
+    }
+
+    private static void ReadMetadata(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        Dictionary<string, string>? metadata = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                if (!metadata.TryAdd(key, reader.GetString()!))
+                {
+                    fields.HasDuplicate = true;
+                }
+            }
+            else
+            {
+                // Stripe's metadata values are always strings.
+                fields.Session.HasWrongShape = true;
+                reader.Skip();
+            }
+        }
+
+        fields.Session.Metadata = metadata;
+    }
+
+    private static string? ReadNullableString(ref Utf8JsonReader reader, ref bool hasWrongShape, bool shareKnownValues = false)
+    {
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return (shareKnownValues ? KnownValue(ref reader) : null) ?? reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static CheckoutPaymentStatus ReadPaymentStatus(ref Utf8JsonReader reader, ref bool hasWrongShape)
+    {
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.ValueTextEquals("paid"u8) ? CheckoutPaymentStatus.Paid
+                    : reader.ValueTextEquals("unpaid"u8) ? CheckoutPaymentStatus.Unpaid
+                    : reader.ValueTextEquals("no_payment_required"u8) ? CheckoutPaymentStatus.NoPaymentRequired
+                    : CheckoutPaymentStatus.Unknown;
+            case JsonTokenType.Null:
+                return CheckoutPaymentStatus.Unknown;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return CheckoutPaymentStatus.Unknown;
+        }
+    }
+
+    private static bool? ReadBoolean(ref Utf8JsonReader reader, ref bool hasWrongShape)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False:
+                return false;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static Name NameOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return Match(reader.ValueSpan);
+        }
+
+        // An escaped name ("\u0069d") still names its field. Escapes only lengthen a name, so one this long is none of ours.
+        if (reader.ValueSpan.Length > 128)
+        {
+            return Name.Other;
+        }
+
+        Span<byte> unescaped = stackalloc byte[128];
+        return Match(unescaped[..reader.CopyString(unescaped)]);
+    }
+
+    // Dispatching on the length first keeps the many fields this reader skips to one comparison or none.
+    private static Name Match(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 when name.SequenceEqual("id"u8) => Name.Id,
+        4 when name.SequenceEqual("type"u8) => Name.Type,
+        4 when name.SequenceEqual("data"u8) => Name.Data,
+        4 when name.SequenceEqual("mode"u8) => Name.Mode,
+        5 when name.SequenceEqual("email"u8) => Name.Email,
+        6 when name.SequenceEqual("object"u8) => Name.Object,
+        6 when name.SequenceEqual("status"u8) => Name.Status,
+        7 when name.SequenceEqual("created"u8) => Name.Created,
+        8 when name.SequenceEqual("livemode"u8) => Name.Livemode,
+        8 when name.SequenceEqual("currency"u8) => Name.Currency,
+        8 when name.SequenceEqual("metadata"u8) => Name.Metadata,
+        11 when name.SequenceEqual("api_version"u8) => Name.ApiVersion,
+        12 when name.SequenceEqual("payment_link"u8) => Name.PaymentLink,
+        12 when name.SequenceEqual("amount_total"u8) => Name.AmountTotal,
+        14 when name.SequenceEqual("payment_status"u8) => Name.PaymentStatus,
+        16 when name.SequenceEqual("customer_details"u8) => Name.CustomerDetails,
+        19 when name.SequenceEqual("client_reference_id"u8) => Name.ClientReferenceId,
+        _ => Name.Other,
+    };
+
+    private static void Mark(ref int seen, int field, ref bool hasDuplicate)
+    {
+        // A repeated field would let this reader and a later full deserialisation see different values.
+        if ((seen & field) != 0)
+        {
+            hasDuplicate = true;
+        }
+
+        seen |= field;
+    }
+
+    private static string? KnownEventType(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
+        : reader.ValueTextEquals("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
+        : reader.ValueTextEquals("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
+        : reader.ValueTextEquals("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
+        : null;
+
+    // The few values every session repeats are shared rather than allocated per event.
+    private static string? KnownValue(ref Utf8JsonReader reader) =>
+        reader.ValueSpan.Length > 12 ? null
+        : reader.ValueTextEquals("complete"u8) ? "complete"
+        : reader.ValueTextEquals("open"u8) ? "open"
+        : reader.ValueTextEquals("expired"u8) ? "expired"
+        : reader.ValueTextEquals("payment"u8) ? "payment"
+        : reader.ValueTextEquals("subscription"u8) ? "subscription"
+        : reader.ValueTextEquals("setup"u8) ? "setup"
+        : reader.ValueTextEquals("usd"u8) ? "usd"
+        : reader.ValueTextEquals("eur"u8) ? "eur"
+        : null;
+
+    private enum Name
+    {
+        Other,
+        Id,
+        Object,
+        Type,
+        Created,
+        Livemode,
+        ApiVersion,
+        Data,
+        PaymentLink,
+        ClientReferenceId,
+        CustomerDetails,
+        AmountTotal,
+        Currency,
+        PaymentStatus,
+        Status,
+        Mode,
+        Metadata,
+        Email,
+    }
+
+    private static class EventTypes
+    {
+        public const string CheckoutCompleted = "checkout.session.completed";
+        public const string AsyncPaymentSucceeded = "checkout.session.async_payment_succeeded";
+        public const string AsyncPaymentFailed = "checkout.session.async_payment_failed";
+        public const string CheckoutExpired = "checkout.session.expired";
+    }
+
+    private struct SessionFields
+    {
+        public bool HasWrongShape;
+        public string? Id;
+        public string? PaymentLinkId;
+        public string? ClientReferenceId;
+        public string? CustomerEmail;
+        public long? AmountTotal;
+        public string? Currency;
+        public CheckoutPaymentStatus PaymentStatus;
+        public string? Status;
+        public string? Mode;
+        public Dictionary<string, string>? Metadata;
+    }
+
+    private struct EventFields
+    {
+        public bool HasDuplicate;
+        public bool HasWrongShape;
+        public bool IsEvent;
+        public string? Id;
+        public string? Type;
+        public long? Created;
+        public bool? Livemode;
+        public string? ApiVersion;
+        public bool HasDataObject;
+        public bool IsCheckoutSession;
+        public SessionFields Session;
+    }
+}

@@ -1,0 +1,384 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Verifies Stripe webhook requests (the <c>Stripe-Signature</c> header) and reads them into typed
+/// <see cref="PaymentLinkEvent"/>s. An instance is immutable and safe to share between threads.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A request is checked in this order: the header's syntax, the payload's size, the signature (HMAC-SHA256
+/// of <c>"{t}.{payload}"</c> keyed with each signing secret, compared in constant time with every
+/// <c>v1</c> signature), the timestamp against the tolerance, and only then the JSON. The payload is
+/// verified exactly as received: pass the raw request body, not a re-serialised or trimmed copy.
+/// </para>
+/// <para>
+/// Messages never contain a signing secret or a signature.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var parser = new PaymentLinkWebhookParser(new PaymentLinkWebhookOptions { SigningSecrets = { "whsec_..." } });
+/// var result = await parser.TryParseAsync(request.Body, request.Headers["Stripe-Signature"], cancellationToken);
+/// if (!result.Succeeded) return Results.BadRequest();
+/// if (result.Event.ShouldFulfill) await FulfilOnceAsync(result.Event.EventId, result.Event.Checkout);
+/// return Results.Ok();
+/// </code>
+/// </example>
+public sealed class PaymentLinkWebhookParser
+{
+    private const string SecretPrefix = "whsec_";
+    private const int MaxPrefixLength = StripeSignatureHeader.MaxTimestampDigits + 1;
+    private const int InitialReadBufferLength = 16 * 1024;
+
+    // The secrets' UTF-8 bytes, encoded once: verification encodes nothing per request.
+    private readonly byte[][] _signingKeys;
+    private readonly long _toleranceSeconds;
+    private readonly int _maxPayloadBytes;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates a parser from validated options.</summary>
+    /// <param name="options">The signing secrets and limits; copied, so later changes do not affect this parser.</param>
+    /// <param name="timeProvider">The clock the signature's timestamp is checked against; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// An option is invalid: no signing secret, a secret that is not <c>whsec_...</c> or has surrounding white
+    /// space, a non-positive <see cref="PaymentLinkWebhookOptions.Tolerance"/> or
+    /// <see cref="PaymentLinkWebhookOptions.MaxPayloadBytes"/>. The message names the option, never a secret.
+    /// </exception>
+    public PaymentLinkWebhookParser(PaymentLinkWebhookOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _signingKeys = EncodeSigningSecrets(options.SigningSecrets, nameof(options));
+
+        if (options.Tolerance <= TimeSpan.Zero)
+        {
+            throw new ArgumentException(
+                $"{nameof(PaymentLinkWebhookOptions)}.{nameof(PaymentLinkWebhookOptions.Tolerance)} must be positive; it is {options.Tolerance}.",
+                nameof(options));
+        }
+
+        if (options.MaxPayloadBytes <= 0)
+        {
+            throw new ArgumentException(
+                $"{nameof(PaymentLinkWebhookOptions)}.{nameof(PaymentLinkWebhookOptions.MaxPayloadBytes)} must be positive; it is {options.MaxPayloadBytes}.",
+                nameof(options));
+        }
+
+        // Stripe's timestamps have whole seconds, so a fraction of a second of tolerance adds nothing.
+        _toleranceSeconds = options.Tolerance.Ticks / TimeSpan.TicksPerSecond;
+        _maxPayloadBytes = options.MaxPayloadBytes;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Verifies a webhook request and reads its event.</summary>
+    /// <param name="payload">The request body, exactly as received.</param>
+    /// <param name="signatureHeader">The value of the <c>Stripe-Signature</c> header.</param>
+    /// <returns>The verified event.</returns>
+    /// <exception cref="PaymentLinkWebhookException">The request is refused; <see cref="PaymentLinkWebhookException.Reason"/> says why.</exception>
+    public PaymentLinkEvent Parse(ReadOnlySpan<byte> payload, string? signatureHeader) =>
+        TryParse(payload, signatureHeader, out var paymentLinkEvent, out var reason)
+            ? paymentLinkEvent
+            : throw new PaymentLinkWebhookException(reason);
+
+    /// <summary>Verifies a webhook request whose body was read as text, and reads its event.</summary>
+    /// <param name="payload">The request body, exactly as received; it is verified as its UTF-8 bytes.</param>
+    /// <param name="signatureHeader">The value of the <c>Stripe-Signature</c> header.</param>
+    /// <returns>The verified event.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="payload"/> is <see langword="null"/>.</exception>
+    /// <exception cref="PaymentLinkWebhookException">The request is refused; <see cref="PaymentLinkWebhookException.Reason"/> says why.</exception>
+    public PaymentLinkEvent Parse(string payload, string? signatureHeader) =>
+        TryParse(payload, signatureHeader, out var paymentLinkEvent, out var reason)
+            ? paymentLinkEvent
+            : throw new PaymentLinkWebhookException(reason);
+
+    /// <summary>
+    /// Reads a webhook request body from a stream, never more than
+    /// <see cref="PaymentLinkWebhookOptions.MaxPayloadBytes"/> plus one byte, then verifies it and reads its event.
+    /// </summary>
+    /// <param name="body">The request body; read from its current position to its end.</param>
+    /// <param name="signatureHeader">The value of the <c>Stripe-Signature</c> header.</param>
+    /// <param name="cancellationToken">Cancels reading the body.</param>
+    /// <returns>The verified event.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is <see langword="null"/>.</exception>
+    /// <exception cref="PaymentLinkWebhookException">The request is refused; <see cref="PaymentLinkWebhookException.Reason"/> says why.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public async Task<PaymentLinkEvent> ParseAsync(Stream body, string? signatureHeader, CancellationToken cancellationToken = default)
+    {
+        var result = await TryParseAsync(body, signatureHeader, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.Event : throw new PaymentLinkWebhookException(result.Rejection);
+    }
+
+    /// <summary>Verifies a webhook request and reads its event, without throwing for bad input.</summary>
+    /// <param name="payload">The request body, exactly as received.</param>
+    /// <param name="signatureHeader">The value of the <c>Stripe-Signature</c> header.</param>
+    /// <param name="paymentLinkEvent">The verified event, when the request is accepted.</param>
+    /// <param name="reason">Why the request was refused, or <see cref="PaymentLinkWebhookRejection.None"/>.</param>
+    /// <returns>Whether the request was accepted.</returns>
+    public bool TryParse(
+        ReadOnlySpan<byte> payload,
+        string? signatureHeader,
+        [NotNullWhen(true)] out PaymentLinkEvent? paymentLinkEvent,
+        out PaymentLinkWebhookRejection reason)
+    {
+        paymentLinkEvent = null;
+        reason = StripeSignatureHeader.Parse(signatureHeader, out var timestamp, out var timestampStart, out var timestampLength);
+        if (reason != PaymentLinkWebhookRejection.None)
+        {
+            return false;
+        }
+
+        if (payload.Length > _maxPayloadBytes)
+        {
+            reason = PaymentLinkWebhookRejection.PayloadTooLarge;
+            return false;
+        }
+
+        var prefixLength = timestampLength + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + payload.Length);
+        try
+        {
+            payload.CopyTo(buffer.AsSpan(prefixLength));
+            reason = VerifyAndRead(
+                buffer, prefixLength, payload.Length, signatureHeader!, timestamp, timestampStart, null, out paymentLinkEvent);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return paymentLinkEvent is not null;
+    }
+
+    /// <summary>
+    /// Verifies a webhook request whose body was read as text and reads its event, without throwing for bad input.
+    /// </summary>
+    /// <param name="payload">The request body, exactly as received; it is verified as its UTF-8 bytes.</param>
+    /// <param name="signatureHeader">The value of the <c>Stripe-Signature</c> header.</param>
+    /// <param name="paymentLinkEvent">The verified event, when the request is accepted.</param>
+    /// <param name="reason">Why the request was refused, or <see cref="PaymentLinkWebhookRejection.None"/>.</param>
+    /// <returns>Whether the request was accepted.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="payload"/> is <see langword="null"/>.</exception>
+    public bool TryParse(
+        string payload,
+        string? signatureHeader,
+        [NotNullWhen(true)] out PaymentLinkEvent? paymentLinkEvent,
+        out PaymentLinkWebhookRejection reason)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        paymentLinkEvent = null;
+        reason = StripeSignatureHeader.Parse(signatureHeader, out var timestamp, out var timestampStart, out var timestampLength);
+        if (reason != PaymentLinkWebhookRejection.None)
+        {
+            return false;
+        }
+
+        // Every character takes at least one UTF-8 byte, so a long string is refused before it is measured.
+        if (payload.Length > _maxPayloadBytes || Encoding.UTF8.GetByteCount(payload) is var byteCount && byteCount > _maxPayloadBytes)
+        {
+            reason = PaymentLinkWebhookRejection.PayloadTooLarge;
+            return false;
+        }
+
+        var prefixLength = timestampLength + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + byteCount);
+        try
+        {
+            // A string with a lone surrogate has no UTF-8 form: no signature can have been computed over it.
+            if (Utf8.FromUtf16(payload, buffer.AsSpan(prefixLength, byteCount), out _, out _, replaceInvalidSequences: false)
+                != OperationStatus.Done)
+            {
+                reason = PaymentLinkWebhookRejection.NoMatchingSignature;
+                return false;
+            }
+
+            reason = VerifyAndRead(
+                buffer, prefixLength, byteCount, signatureHeader!, timestamp, timestampStart, payload, out paymentLinkEvent);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return paymentLinkEvent is not null;
+    }
+
+    /// <summary>
+    /// Reads a webhook request body from a stream, never more than
+    /// <see cref="PaymentLinkWebhookOptions.MaxPayloadBytes"/> plus one byte, then verifies it and reads its
+    /// event, without throwing for bad input.
+    /// </summary>
+    /// <remarks>
+    /// A request with a missing or malformed header is refused before the body is read. Failures of the
+    /// stream itself (such as an <see cref="IOException"/> when the client disconnects) are not bad input
+    /// and propagate.
+    /// </remarks>
+    /// <param name="body">The request body; read from its current position to its end.</param>
+    /// <param name="signatureHeader">The value of the <c>Stripe-Signature</c> header.</param>
+    /// <param name="cancellationToken">Cancels reading the body.</param>
+    /// <returns>The event, or why the request was refused.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public async Task<PaymentLinkWebhookResult> TryParseAsync(
+        Stream body, string? signatureHeader, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var rejection = StripeSignatureHeader.Parse(signatureHeader, out var timestamp, out var timestampStart, out var timestampLength);
+        if (rejection != PaymentLinkWebhookRejection.None)
+        {
+            return PaymentLinkWebhookResult.Rejected(rejection);
+        }
+
+        // Reading one byte past the limit tells a body at the limit from a larger one.
+        var readLimit = Math.Min((long)_maxPayloadBytes + 1, Array.MaxLength - MaxPrefixLength);
+        var initialLength = Math.Min(readLimit, InitialReadBufferLength);
+        if (body.CanSeek)
+        {
+            var remaining = Math.Max(body.Length - body.Position, 0);
+            if (remaining > _maxPayloadBytes)
+            {
+                return PaymentLinkWebhookResult.Rejected(PaymentLinkWebhookRejection.PayloadTooLarge);
+            }
+
+            initialLength = Math.Min(readLimit, remaining + 1);
+        }
+
+        var prefixLength = timestampLength + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + (int)initialLength);
+        var length = 0;
+        try
+        {
+            while (length < readLimit)
+            {
+                if (buffer.Length - prefixLength == length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, prefixLength + readLimit));
+                    buffer.AsSpan(0, prefixLength + length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var count = (int)Math.Min(buffer.Length - prefixLength - length, readLimit - length);
+                var read = await body.ReadAsync(buffer.AsMemory(prefixLength + length, count), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            if (length > _maxPayloadBytes)
+            {
+                return PaymentLinkWebhookResult.Rejected(PaymentLinkWebhookRejection.PayloadTooLarge);
+            }
+
+            rejection = VerifyAndRead(
+                buffer, prefixLength, length, signatureHeader!, timestamp, timestampStart, null, out var paymentLinkEvent);
+            return paymentLinkEvent is null
+                ? PaymentLinkWebhookResult.Rejected(rejection)
+                : PaymentLinkWebhookResult.Accepted(paymentLinkEvent);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Verifies the payload that follows room for the <c>"{t}."</c> prefix in <paramref name="buffer"/>, then reads it.
+    /// </summary>
+    private PaymentLinkWebhookRejection VerifyAndRead(
+        byte[] buffer,
+        int prefixLength,
+        int payloadLength,
+        string signatureHeader,
+        long timestamp,
+        int timestampStart,
+        string? payloadText,
+        out PaymentLinkEvent? paymentLinkEvent)
+    {
+        paymentLinkEvent = null;
+
+        // Stripe signs the timestamp's digits as the header carries them; they are ASCII.
+        var digits = signatureHeader.AsSpan(timestampStart, prefixLength - 1);
+        for (var i = 0; i < digits.Length; i++)
+        {
+            buffer[i] = (byte)digits[i];
+        }
+
+        buffer[prefixLength - 1] = (byte)'.';
+        var signedPayload = buffer.AsSpan(0, prefixLength + payloadLength);
+
+        if (!IsSignedByAnySecret(signedPayload, signatureHeader))
+        {
+            return PaymentLinkWebhookRejection.NoMatchingSignature;
+        }
+
+        // Both directions: a timestamp from the future is as suspect as an old one.
+        var now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        if (Math.Abs(now - timestamp) > _toleranceSeconds)
+        {
+            return PaymentLinkWebhookRejection.TimestampOutsideTolerance;
+        }
+
+        return PaymentLinkEventReader.Read(signedPayload[prefixLength..], payloadText, out paymentLinkEvent);
+    }
+
+    private bool IsSignedByAnySecret(ReadOnlySpan<byte> signedPayload, string signatureHeader)
+    {
+        Span<byte> signature = stackalloc byte[StripeSignatureHeader.SignatureLength];
+        foreach (var key in _signingKeys)
+        {
+            HMACSHA256.HashData(key, signedPayload, signature);
+            if (StripeSignatureHeader.MatchesAnySignature(signatureHeader, signature))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static byte[][] EncodeSigningSecrets(IList<string>? secrets, string paramName)
+    {
+        const string Option = $"{nameof(PaymentLinkWebhookOptions)}.{nameof(PaymentLinkWebhookOptions.SigningSecrets)}";
+        if (secrets is null || secrets.Count == 0)
+        {
+            throw new ArgumentException(
+                $"{Option} must hold at least one signing secret (whsec_...), from the webhook endpoint's settings.",
+                paramName);
+        }
+
+        var keys = new List<byte[]>(secrets.Count);
+        for (var i = 0; i < secrets.Count; i++)
+        {
+            var secret = secrets[i];
+
+            // The messages say which entry is wrong and how, never what it holds.
+            if (secret is null || !secret.StartsWith(SecretPrefix, StringComparison.Ordinal) || secret.Length == SecretPrefix.Length)
+            {
+                throw new ArgumentException($"{Option}[{i}] is not a signing secret: it must start with \"{SecretPrefix}\".", paramName);
+            }
+
+            if (secret.AsSpan().Trim().Length != secret.Length)
+            {
+                throw new ArgumentException(
+                    $"{Option}[{i}] has leading or trailing white space, so no signature would ever match it.", paramName);
+            }
+
+            var key = Encoding.UTF8.GetBytes(secret);
+            if (!keys.Exists(known => known.AsSpan().SequenceEqual(key)))
+            {
+                keys.Add(key);
+            }
+        }
+
+        return [.. keys];
+    }
+}
