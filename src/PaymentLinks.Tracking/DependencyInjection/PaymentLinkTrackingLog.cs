@@ -15,4 +15,18 @@ internal static partial class PaymentLinkTrackingLog
         Message = "Payment link {LinkName}: {ParameterName} was left out because Stripe would drop it ({Reason}): {Explanation}.")]
     public static partial void ParameterDropped(
         ILogger logger, string linkName, string parameterName, DropReason reason, string explanation);
+
+    [LoggerMessage(
+        EventId = 2,
+        EventName = "PaymentLinkWebhookRejected",
+        Level = LogLevel.Warning,
+        Message = "Webhook refused ({Reason}): {Description}")]
+    public static partial void WebhookRejected(ILogger logger, PaymentLinkWebhookRejection reason, string description);
+
+    [LoggerMessage(
+        EventId = 3,
+        EventName = "PaymentLinkWebhookAccepted",
+        Level = LogLevel.Debug,
+        Message = "Webhook accepted: {EventType} {EventId}, Checkout Session {SessionId}.")]
+    public static partial void WebhookAccepted(ILogger logger, string eventType, string eventId, string? sessionId);
 }

@@ -32,11 +32,11 @@ public sealed class PaymentLinkTrackingOptions
     /// webhooks are refused as possible replays.
     /// </summary>
     /// <value>The default value is 5 minutes, as in Stripe's own libraries. It must be positive.</value>
-    public TimeSpan Tolerance { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan Tolerance { get; set; } = PaymentLinkWebhookOptions.DefaultTolerance;
 
     /// <summary>Gets or sets the largest webhook body, in bytes, that is read. A larger body is refused.</summary>
     /// <value>The default value is 262,144 bytes (256 KiB). It must be positive.</value>
-    public int MaxPayloadBytes { get; set; } = 256 * 1024;
+    public int MaxPayloadBytes { get; set; } = PaymentLinkWebhookOptions.DefaultMaxPayloadBytes;
 
     /// <summary>
     /// Gets or sets the UTM codes that <see cref="IPaymentLinkUrlFactory"/> gives every link that does not carry its own:
@@ -66,6 +66,24 @@ public sealed class PaymentLinkTrackingOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>: no Stripe API calls, and none needed for links or webhooks.</value>
     public string? StripeApiKey { get; set; }
+
+    /// <summary>Copies the webhook settings into the options <see cref="PaymentLinkWebhookParser"/> takes.</summary>
+    internal PaymentLinkWebhookOptions ToWebhookOptions()
+    {
+        if (SigningSecrets is not { Count: > 0 })
+        {
+            throw new InvalidOperationException(
+                $"Verifying webhooks needs the endpoint's signing secret (whsec_...) in {nameof(PaymentLinkTrackingOptions)}.{nameof(SigningSecrets)}, "
+                + "e.g. from the environment variable PaymentLinkTracking__SigningSecrets__0.");
+        }
+
+        return new PaymentLinkWebhookOptions
+        {
+            SigningSecrets = [.. SigningSecrets],
+            Tolerance = Tolerance,
+            MaxPayloadBytes = MaxPayloadBytes,
+        };
+    }
 
     // What binding from configuration could not read; reported by the validator with every other problem.
     internal List<string> BindingFailures { get; } = [];

@@ -14,7 +14,9 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds payment link tracking, configured in code: an <see cref="IPaymentLinkUrlFactory"/> for the configured links,
-    /// and the webhook services. The options are validated when the host starts.
+    /// and the webhook services (<see cref="PaymentLinkWebhookReceiver"/>, which logs, and
+    /// <see cref="PaymentLinkWebhookParser"/>), on the registered <see cref="TimeProvider"/> or else the system clock.
+    /// The options are validated when the host starts.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options; called each time the options are built.</param>
@@ -40,8 +42,9 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
 
     /// <summary>
     /// Adds payment link tracking, configured from a configuration section such as <c>"PaymentLinkTracking"</c> in
-    /// appsettings.json: an <see cref="IPaymentLinkUrlFactory"/> for the configured links, and the webhook services.
-    /// The options are validated when the host starts, and follow the section when it is reloaded.
+    /// appsettings.json: an <see cref="IPaymentLinkUrlFactory"/> for the configured links, and the webhook services
+    /// (<see cref="PaymentLinkWebhookReceiver"/>, which logs, and <see cref="PaymentLinkWebhookParser"/>), on the
+    /// registered <see cref="TimeProvider"/> or else the system clock. The options are validated when the host starts, and follow the section when it is reloaded.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The section to bind <see cref="PaymentLinkTrackingOptions"/> from.</param>
@@ -105,9 +108,21 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
             provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
             LoggerFor<PaymentLinkUrlFactory>(provider)));
 
+        // The parser copies its settings once; the receiver follows options changes and logs.
+        services.TryAddSingleton(provider => new PaymentLinkWebhookParser(
+            provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>().CurrentValue.ToWebhookOptions(),
+            TimeProviderOf(provider)));
+        services.TryAddSingleton(provider => new PaymentLinkWebhookReceiver(
+            provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
+            TimeProviderOf(provider),
+            LoggerFor<PaymentLinkWebhookReceiver>(provider)));
+
         // ValidateOnStart keeps one entry per options type and name, so a second call adds nothing.
         return services.AddOptions<PaymentLinkTrackingOptions>().ValidateOnStart();
     }
+
+    private static TimeProvider TimeProviderOf(IServiceProvider provider) =>
+        provider.GetService<TimeProvider>() ?? TimeProvider.System;
 
     // Logging is optional: a host without it still gets working services.
     private static ILogger<T> LoggerFor<T>(IServiceProvider provider) =>
