@@ -1,33 +1,46 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PaymentLinks.Tracking;
+using PaymentLinks.Tracking.Samples;
 
-// Stripe's own example link, tracked for a few campaigns. Some values break Stripe's rules on purpose:
-// they are left out of the link, as Stripe would leave them out, and the reason is printed.
-var baseLink = PaymentLinkUrl.Parse("https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr");
-
-Show("Stripe's example", baseLink.WithUtmMedium("earned_email").WithUtmSource("marketo").WithUtmCampaign("campaign_a"));
-
-Show("Newsletter, with an order to reconcile", baseLink
-    .WithUtm(new UtmCodes { Source = "newsletter", Medium = "email", Campaign = "spring_sale" })
-    .WithClientReferenceId("order-1042")
-    .WithPrefilledEmail("jenny.rosen+spring@example.com")
-    .WithLocale("fr-CA"));
-
-Show("Values Stripe would drop", baseLink
-    .WithUtmSource("Spring Sale!")
-    .WithUtmCampaign(new string('x', 151))
-    .WithUtmContent("caf\u00e9")
-    .WithClientReferenceId("sk_live_51H8notARealKey")
-    .WithLocale("en-US")
-    .WithUtmMedium("social"));
-
-static void Show(string title, PaymentLinkUrl link)
+// The links and default UTM codes live in appsettings.json (beside the program) and environment variables,
+// e.g. PaymentLinkTracking__Links__pro=https://buy.stripe.com/... adds a link named "pro".
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
-    Console.WriteLine($"{title}:");
-    Console.WriteLine($"  {link}");
-    foreach (var dropped in link.Dropped)
-    {
-        Console.WriteLine($"  dropped {dropped}");
-    }
+    ContentRootPath = AppContext.BaseDirectory,
+});
 
-    Console.WriteLine();
+// A command-line tool speaks through its output: drops are printed, not logged.
+builder.Logging.ClearProviders();
+builder.Services.AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"));
+
+using var host = builder.Build();
+try
+{
+    // Starting the host validates the options: a bad link or default UTM code stops here, saying which.
+    await host.StartAsync();
 }
+catch (OptionsValidationException invalid)
+{
+    Console.Error.WriteLine($"appsettings.json: {invalid.Message}");
+    return 1;
+}
+
+var links = host.Services.GetRequiredService<IPaymentLinkUrlFactory>();
+int exitCode;
+if (args.Length == 0)
+{
+    exitCode = Demo.Run(links, Console.Out);
+}
+else
+{
+    // Console.Out flushes every write; a million CSV rows want a buffer.
+    using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
+    exitCode = TrackingTool.Run(args, links, output, Console.Error);
+}
+
+await host.StopAsync();
+return exitCode;

@@ -13,6 +13,8 @@ public class PublicApiApprovalTests
     {
         var api = typeof(PaymentLinkUrl).Assembly.GeneratePublicApi(new ApiGeneratorOptions
         {
+            // The AddPaymentLinkTracking extensions live where .NET looks for them; without this they would go unguarded.
+            AllowNamespacePrefixes = ["Microsoft.Extensions.DependencyInjection"],
             ExcludeAttributes =
             [
                 "System.Runtime.Versioning.TargetFrameworkAttribute",

@@ -1,0 +1,90 @@
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Settings for <c>services.AddPaymentLinkTracking(...)</c>: the webhook endpoint's signing secrets and limits, the UTM
+/// codes every link gets by default, and the payment links the application sells through, by name.
+/// </summary>
+/// <remarks>
+/// Bound from configuration, the section reads like this:
+/// <code>
+/// "PaymentLinkTracking": {
+///   "SigningSecrets": [ "whsec_..." ],
+///   "Tolerance": "00:05:00",
+///   "DefaultUtm": { "Source": "website" },
+///   "Links": { "pro-monthly": "https://buy.stripe.com/..." }
+/// }
+/// </code>
+/// The options are validated when the host starts; a bad value fails start-up with a message that names the option.
+/// </remarks>
+public sealed class PaymentLinkTrackingOptions
+{
+    /// <summary>
+    /// Gets or sets the webhook endpoint's signing secrets, each starting with <c>whsec_</c>. A webhook is accepted when
+    /// its signature matches any of them, so while a secret is being rolled both the old and the new one can be listed.
+    /// </summary>
+    /// <value>
+    /// The default value is an empty list. Links need no secret; verifying webhooks needs at least one.
+    /// </value>
+    public IList<string> SigningSecrets { get; set; } = new List<string>();
+
+    /// <summary>
+    /// Gets or sets how far a webhook's signature timestamp may be from the current time, in either direction. Older
+    /// webhooks are refused as possible replays.
+    /// </summary>
+    /// <value>The default value is 5 minutes, as in Stripe's own libraries. It must be positive.</value>
+    public TimeSpan Tolerance { get; set; } = PaymentLinkWebhookOptions.DefaultTolerance;
+
+    /// <summary>Gets or sets the largest webhook body, in bytes, that is read. A larger body is refused.</summary>
+    /// <value>The default value is 262,144 bytes (256 KiB). It must be positive.</value>
+    public int MaxPayloadBytes { get; set; } = PaymentLinkWebhookOptions.DefaultMaxPayloadBytes;
+
+    /// <summary>
+    /// Gets or sets the UTM codes that <see cref="IPaymentLinkUrlFactory"/> gives every link that does not carry its own:
+    /// a code set in the configured URL, or by the caller, wins over the default.
+    /// </summary>
+    /// <value>
+    /// The default value is no codes. Each code set must be one Stripe keeps (see <see cref="PaymentLinkRules"/>).
+    /// </value>
+    public UtmCodes DefaultUtm { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets the payment links by name, e.g. <c>"pro-monthly"</c> to <c>https://buy.stripe.com/...</c>, so that the
+    /// URLs live in configuration rather than code. <see cref="IPaymentLinkUrlFactory.Create(string)"/> reads them.
+    /// </summary>
+    /// <value>
+    /// The default value is an empty dictionary whose names compare without regard to case, as configuration keys do.
+    /// Each URL must be an absolute <c>https</c> (or <c>http</c>) URL whose tracking parameters Stripe keeps.
+    /// </value>
+    public IDictionary<string, string> Links { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets or sets the Stripe API key that <see cref="PaymentLinkCreator"/> and <see cref="CheckoutConversionReader"/>
+    /// use when they are added with <c>services.AddPaymentLinkStripeApi()</c> and the host registers no
+    /// <see cref="Stripe.IStripeClient"/> of its own. Prefer a restricted key (<c>rk_...</c>) with only what is used:
+    /// Checkout Sessions: Read for the reader, Payment Links: Write for the creator. Keep it in a secret store or an
+    /// environment variable, never in a file that is committed.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no Stripe API calls, and none needed for links or webhooks.</value>
+    public string? StripeApiKey { get; set; }
+
+    /// <summary>Copies the webhook settings into the options <see cref="PaymentLinkWebhookParser"/> takes.</summary>
+    internal PaymentLinkWebhookOptions ToWebhookOptions()
+    {
+        if (SigningSecrets is not { Count: > 0 })
+        {
+            throw new InvalidOperationException(
+                $"Verifying webhooks needs the endpoint's signing secret (whsec_...) in {nameof(PaymentLinkTrackingOptions)}.{nameof(SigningSecrets)}, "
+                + "e.g. from the environment variable PaymentLinkTracking__SigningSecrets__0.");
+        }
+
+        return new PaymentLinkWebhookOptions
+        {
+            SigningSecrets = [.. SigningSecrets],
+            Tolerance = Tolerance,
+            MaxPayloadBytes = MaxPayloadBytes,
+        };
+    }
+
+    // What binding from configuration could not read; reported by the validator with every other problem.
+    internal List<string> BindingFailures { get; } = [];
+}

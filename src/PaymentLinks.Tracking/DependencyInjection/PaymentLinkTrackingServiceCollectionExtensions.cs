@@ -1,0 +1,130 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PaymentLinks.Tracking;
+using Stripe;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds PaymentLinks.Tracking to an <see cref="IServiceCollection"/>.</summary>
+public static class PaymentLinkTrackingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds payment link tracking, configured in code: an <see cref="IPaymentLinkUrlFactory"/> for the configured links,
+    /// and the webhook services (<see cref="PaymentLinkWebhookReceiver"/>, which logs, and
+    /// <see cref="PaymentLinkWebhookParser"/>), on the registered <see cref="TimeProvider"/> or else the system clock.
+    /// The options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; called each time the options are built.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// services.AddPaymentLinkTracking(options =>
+    /// {
+    ///     options.SigningSecrets.Add(webhookSecret);
+    ///     options.DefaultUtm = new UtmCodes { Source = "website" };
+    ///     options.Links["pro-monthly"] = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr";
+    /// });
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddPaymentLinkTracking(this IServiceCollection services, Action<PaymentLinkTrackingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddPaymentLinkTrackingServices().Configure(configure);
+        return services;
+    }
+
+    /// <summary>
+    /// Adds payment link tracking, configured from a configuration section such as <c>"PaymentLinkTracking"</c> in
+    /// appsettings.json: an <see cref="IPaymentLinkUrlFactory"/> for the configured links, and the webhook services
+    /// (<see cref="PaymentLinkWebhookReceiver"/>, which logs, and <see cref="PaymentLinkWebhookParser"/>), on the
+    /// registered <see cref="TimeProvider"/> or else the system clock. The options are validated when the host starts, and follow the section when it is reloaded.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section to bind <see cref="PaymentLinkTrackingOptions"/> from.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"));
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddPaymentLinkTracking(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddPaymentLinkTrackingServices();
+
+        // Bound by hand (trim and AOT safe); the change token makes a reloaded section reach IOptionsMonitor.
+        services.AddSingleton<IOptionsChangeTokenSource<PaymentLinkTrackingOptions>>(
+            new ConfigurationChangeTokenSource<PaymentLinkTrackingOptions>(configuration));
+        services.AddSingleton<IConfigureOptions<PaymentLinkTrackingOptions>>(
+            new ConfigureOptions<PaymentLinkTrackingOptions>(options => PaymentLinkTrackingOptionsBinder.Bind(configuration, options)));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds <see cref="PaymentLinkCreator"/> and <see cref="CheckoutConversionReader"/>, on the
+    /// <see cref="IStripeClient"/> the host registered or else on a client for
+    /// <see cref="PaymentLinkTrackingOptions.StripeApiKey"/>. Call it besides <c>AddPaymentLinkTracking(...)</c>.
+    /// </summary>
+    /// <remarks>
+    /// A separate call because Stripe.net is not trim or AOT safe: an application that only builds links and receives
+    /// webhooks stays so. The services are transient and cheap; the client made from the key is built once per options
+    /// version, so a rolled key reaches services resolved after the change.
+    /// </remarks>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// builder.Services
+    ///     .AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"))
+    ///     .AddPaymentLinkStripeApi();
+    /// </code>
+    /// </example>
+    [RequiresUnreferencedCode(StripeNetTrimming.Message)]
+    [RequiresDynamicCode(StripeNetTrimming.Message)]
+    public static IServiceCollection AddPaymentLinkStripeApi(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddPaymentLinkTrackingServices();
+        services.TryAddSingleton<StripeClientSource>();
+        services.TryAddTransient(provider => new PaymentLinkCreator(provider.GetRequiredService<StripeClientSource>().GetClient(provider)));
+        services.TryAddTransient(provider => new CheckoutConversionReader(provider.GetRequiredService<StripeClientSource>().GetClient(provider)));
+        return services;
+    }
+
+    private static OptionsBuilder<PaymentLinkTrackingOptions> AddPaymentLinkTrackingServices(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentLinkTrackingOptions>, PaymentLinkTrackingOptionsValidator>());
+        services.TryAddSingleton<IPaymentLinkUrlFactory>(provider => new PaymentLinkUrlFactory(
+            provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
+            LoggerFor<PaymentLinkUrlFactory>(provider)));
+
+        // The parser copies its settings once; the receiver follows options changes and logs.
+        services.TryAddSingleton(provider => new PaymentLinkWebhookParser(
+            provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>().CurrentValue.ToWebhookOptions(),
+            TimeProviderOf(provider)));
+        services.TryAddSingleton(provider => new PaymentLinkWebhookReceiver(
+            provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
+            TimeProviderOf(provider),
+            LoggerFor<PaymentLinkWebhookReceiver>(provider)));
+
+        // ValidateOnStart keeps one entry per options type and name, so a second call adds nothing.
+        return services.AddOptions<PaymentLinkTrackingOptions>().ValidateOnStart();
+    }
+
+    private static TimeProvider TimeProviderOf(IServiceProvider provider) =>
+        provider.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    // Logging is optional: a host without it still gets working services.
+    private static ILogger<T> LoggerFor<T>(IServiceProvider provider) =>
+        provider.GetService<ILogger<T>>() ?? NullLogger<T>.Instance;
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Verifies and reads webhook requests with the settings of <see cref="PaymentLinkTrackingOptions"/>, and logs each
+/// one: a warning with the reason for a refused request, a debug entry for an accepted event. Registered by
+/// <c>services.AddPaymentLinkTracking(...)</c> as a singleton; safe to share between threads.
+/// </summary>
+/// <remarks>
+/// <see cref="PaymentLinkWebhookParser"/> does the verification and logs nothing, so that it can be used anywhere; this
+/// is the entry point for an application built on Microsoft.Extensions. It follows the options: a signing secret added
+/// to a reloaded configuration (while a secret is rolled) is used from the next request on. Logs never hold a secret,
+/// a signature or the payload.
+/// </remarks>
+/// <example>
+/// <code>
+/// app.MapPost("/stripe/webhook", async (HttpRequest request, PaymentLinkWebhookReceiver webhooks, CancellationToken cancellationToken) =>
+/// {
+///     var result = await webhooks.ReceiveAsync(request.Body, request.Headers["Stripe-Signature"], cancellationToken);
+///     return result.Succeeded ? Results.Ok() : Results.BadRequest(result.Rejection.ToString());
+/// });
+/// </code>
+/// </example>
+public sealed class PaymentLinkWebhookReceiver
+{
+    private readonly IOptionsMonitor<PaymentLinkTrackingOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private (PaymentLinkTrackingOptions Options, PaymentLinkWebhookParser Parser)? _current;
+
+    internal PaymentLinkWebhookReceiver(
+        IOptionsMonitor<PaymentLinkTrackingOptions> options, TimeProvider timeProvider, ILogger<PaymentLinkWebhookReceiver> logger)
+    {
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Reads a webhook request body, never more than <see cref="PaymentLinkTrackingOptions.MaxPayloadBytes"/> plus one
+    /// byte, verifies its <c>Stripe-Signature</c> and reads its event, without throwing for bad input.
+    /// </summary>
+    /// <param name="body">The raw request body, read from its current position to its end.</param>
+    /// <param name="signatureHeader">The value of the <c>Stripe-Signature</c> header.</param>
+    /// <param name="cancellationToken">Cancels reading the body.</param>
+    /// <returns>The event, or why the request was refused.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="PaymentLinkTrackingOptions.SigningSecrets"/> is empty.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public async Task<PaymentLinkWebhookResult> ReceiveAsync(Stream body, string? signatureHeader, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var result = await CurrentParser().TryParseAsync(body, signatureHeader, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            PaymentLinkTrackingLog.WebhookAccepted(_logger, result.Event.EventType, result.Event.EventId, result.Event.Checkout?.SessionId);
+        }
+        else
+        {
+            PaymentLinkTrackingLog.WebhookRejected(_logger, result.Rejection, PaymentLinkWebhookException.Describe(result.Rejection));
+        }
+
+        return result;
+    }
+
+    private PaymentLinkWebhookParser CurrentParser()
+    {
+        // The monitor hands out the same instance until the options change: one parser per version.
+        var options = _options.CurrentValue;
+        var current = _current;
+        if (current is not { } known || !ReferenceEquals(known.Options, options))
+        {
+            current = (options, new PaymentLinkWebhookParser(options.ToWebhookOptions(), _timeProvider));
+            _current = current;
+        }
+
+        return current.Value.Parser;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace PaymentLinks.Tracking.Tests.Samples;
+
+/// <summary>Starts a built sample program with <c>dotnet</c>, as a user runs it, and collects what it prints.</summary>
+internal sealed class SampleProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
+
+    private SampleProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, line) => Append(_output, line.Data);
+        _process.ErrorDataReceived += (_, line) => Append(_error, line.Data);
+    }
+
+    public string Output => Read(_output);
+
+    public string Error => Read(_error);
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The sample's built program, found beside its project in the configuration the tests were built in.</summary>
+    public static string ProgramPath(string sampleName)
+    {
+        var metadata = typeof(SampleProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
+        var path = Path.Combine(metadata["SamplesDirectory"]!, sampleName, metadata["SamplesOutput"]!, sampleName + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The sample {sampleName} is not built at {path}.", path);
+    }
+
+    public static SampleProcess Start(string sampleName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var programPath = ProgramPath(sampleName);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(programPath)!,
+        };
+        start.ArgumentList.Add(programPath);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // Plain lines, not terminal colours, in what the test reads.
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var sample = new SampleProcess(new Process { StartInfo = start });
+        sample._process.Start();
+        sample._process.BeginOutputReadLine();
+        sample._process.BeginErrorReadLine();
+        return sample;
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started, or already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Append(StringBuilder text, string? line)
+    {
+        if (line is not null)
+        {
+            lock (text)
+            {
+                text.AppendLine(line);
+            }
+        }
+    }
+
+    private static string Read(StringBuilder text)
+    {
+        lock (text)
+        {
+            return text.ToString();
+        }
+    }
+}
