@@ -34,6 +34,12 @@ public sealed class PaymentLinkUrl
     // a chain of With... calls grows.
     private const int MaxEdits = 16;
 
+    private const int MaxStackLength = 1024;
+
+    // "utm_source=" and so on, indexed by parameter: written with one copy each.
+    private static readonly string[] NamePrefixes =
+        [.. PaymentLinkRules.Parameters.Select(parameter => PaymentLinkRules.GetQueryName(parameter) + "=")];
+
     private readonly ParsedLink _origin;
 
     // An edit: the link it was made from, and what it did to one parameter. The parsed link has none.
@@ -283,7 +289,17 @@ public sealed class PaymentLinkUrl
     {
         var state = new OutputState();
         Resolve(ref state);
-        return string.Create(Measure(in state), (Link: this, State: state), static (span, input) => input.Link.Write(span, in input.State));
+        var length = Measure(in state);
+
+        // Written once into a buffer on the stack, then copied: cheaper than handing the state to string.Create.
+        if (length <= MaxStackLength)
+        {
+            Span<char> buffer = stackalloc char[length];
+            Write(buffer, in state);
+            return new string(buffer);
+        }
+
+        return string.Create(length, (Link: this, State: state), static (span, input) => input.Link.Write(span, in input.State));
     }
 
     /// <summary>Gets the link as a <see cref="Uri"/>.</summary>
@@ -309,58 +325,65 @@ public sealed class PaymentLinkUrl
     // parsing, or else appended, ordered by the edit that last gave it a value after it was absent.
     private void Resolve(ref OutputState state)
     {
-        Span<bool> edited = stackalloc bool[PaymentLinkRules.ParameterCount];
-        Span<bool> presentSinceThen = stackalloc bool[PaymentLinkRules.ParameterCount];
+        // One bit a parameter: edited at all, and present in every edit since the one that set it.
+        var edited = 0;
+        var presentSinceThen = 0;
         for (var edit = this; edit._previous is not null; edit = edit._previous)
         {
             var i = (int)edit._parameter;
-            if (!edited[i])
+            var bit = 1 << i;
+            if ((edited & bit) == 0)
             {
-                edited[i] = true;
+                edited |= bit;
                 state.Values[i] = edit._value;
                 state.Position[i] = edit._edits;
-                presentSinceThen[i] = edit._value is not null;
+                presentSinceThen |= edit._value is null ? 0 : bit;
             }
-            else if (presentSinceThen[i])
+            else if ((presentSinceThen & bit) != 0)
             {
-                presentSinceThen[i] = edit._value is not null;
-                if (edit._value is not null)
+                if (edit._value is null)
+                {
+                    presentSinceThen &= ~bit;
+                }
+                else
                 {
                     state.Position[i] = edit._edits;
                 }
             }
         }
 
+        var origin = _origin.Values;
         for (var i = 0; i < PaymentLinkRules.ParameterCount; i++)
         {
-            if (!edited[i] || (presentSinceThen[i] && _origin.Values[i] is not null))
+            var bit = 1 << i;
+            if ((edited & bit) == 0 || ((presentSinceThen & bit) != 0 && origin[i] is not null))
             {
-                state.Values[i] = edited[i] ? state.Values[i] : _origin.Values[i];
+                state.Values[i] = (edited & bit) == 0 ? origin[i] : state.Values[i];
                 state.Position[i] = -1;
             }
 
-            if (state.Values[i] is { } value && PaymentLinkRules.MayNeedEncoding((PaymentLinkParameter)i))
-            {
-                state.Values[i] = QueryText.Encode(value);
-            }
-        }
-
-        // Appended parameters, ordered by position: at most ten, so an insertion sort.
-        for (var i = 0; i < PaymentLinkRules.ParameterCount; i++)
-        {
-            if (state.Values[i] is null || state.Position[i] < 0)
+            if (state.Values[i] is not { } value)
             {
                 continue;
             }
 
-            var at = state.AppendedCount++;
-            while (at > 0 && state.Position[state.Appended[at - 1]] > state.Position[i])
+            if (PaymentLinkRules.MayNeedEncoding((PaymentLinkParameter)i))
             {
-                state.Appended[at] = state.Appended[at - 1];
-                at--;
+                state.Values[i] = QueryText.Encode(value);
             }
 
-            state.Appended[at] = i;
+            // Appended parameters, ordered by position: at most ten, so an insertion sort.
+            if (state.Position[i] >= 0)
+            {
+                var at = state.AppendedCount++;
+                while (at > 0 && state.Position[state.Appended[at - 1]] > state.Position[i])
+                {
+                    state.Appended[at] = state.Appended[at - 1];
+                    at--;
+                }
+
+                state.Appended[at] = i;
+            }
         }
     }
 
@@ -383,9 +406,9 @@ public sealed class PaymentLinkUrl
     private static int MeasureSlot(in OutputState state, int parameter) =>
         state.Position[parameter] < 0 && state.Values[parameter] is not null ? MeasureParameter(in state, parameter) : 0;
 
-    // Separator, name, '=' and value.
+    // Separator, "name=" and value.
     private static int MeasureParameter(in OutputState state, int parameter) =>
-        1 + PaymentLinkRules.GetQueryName((PaymentLinkParameter)parameter).Length + 1 + state.Values[parameter]!.Length;
+        1 + NamePrefixes[parameter].Length + state.Values[parameter]!.Length;
 
     private void Write(Span<char> destination, in OutputState state)
     {
@@ -455,8 +478,7 @@ public sealed class PaymentLinkUrl
         public void AppendParameter(PaymentLinkParameter parameter, string encodedValue)
         {
             AppendSeparator();
-            Append(PaymentLinkRules.GetQueryName(parameter));
-            _destination[Position++] = '=';
+            Append(NamePrefixes[(int)parameter]);
             Append(encodedValue);
         }
     }

@@ -10,13 +10,18 @@ namespace PaymentLinks.Tracking;
 /// <remarks>A small value type: checking a value allocates nothing.</remarks>
 public readonly struct ParameterCheck : IEquatable<ParameterCheck>
 {
-    internal ParameterCheck(PaymentLinkParameter parameter, DropReason reason, int length, int position = -1, Rune character = default)
+    // The invalid character is kept as the one or two UTF-16 units at Position, and decoded only when asked for.
+    private readonly char _first;
+    private readonly char _second;
+
+    internal ParameterCheck(PaymentLinkParameter parameter, DropReason reason, int length, int position = -1, char first = '\0', char second = '\0')
     {
         Parameter = parameter;
         Reason = reason;
         Length = length;
         Position = position;
-        InvalidCharacter = character;
+        _first = first;
+        _second = second;
     }
 
     /// <summary>Gets the parameter whose rules were applied.</summary>
@@ -44,7 +49,10 @@ public readonly struct ParameterCheck : IEquatable<ParameterCheck>
     /// Gets the first invalid character when <see cref="Reason"/> is <see cref="DropReason.InvalidCharacter"/>
     /// (a whole Unicode scalar, so an emoji is one character); otherwise U+0000.
     /// </summary>
-    public Rune InvalidCharacter { get; }
+    public Rune InvalidCharacter =>
+        Rune.TryCreate(_first, out var single) ? single
+        : Rune.TryCreate(_first, _second, out var pair) ? pair
+        : Rune.ReplacementChar;
 
     /// <summary>Explains the verdict in one English sentence fragment, e.g. <c>too long: 151 characters, at most 150</c>.</summary>
     /// <returns>The explanation. It never repeats the value itself.</returns>
@@ -66,13 +74,13 @@ public readonly struct ParameterCheck : IEquatable<ParameterCheck>
     /// <inheritdoc/>
     public bool Equals(ParameterCheck other) =>
         Parameter == other.Parameter && Reason == other.Reason && Length == other.Length
-        && Position == other.Position && InvalidCharacter == other.InvalidCharacter;
+        && Position == other.Position && _first == other._first && _second == other._second;
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is ParameterCheck other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Parameter, Reason, Length, Position, InvalidCharacter);
+    public override int GetHashCode() => HashCode.Combine(Parameter, Reason, Length, Position, _first, _second);
 
     /// <summary>Compares two verdicts.</summary>
     /// <param name="left">The first verdict.</param>

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace PaymentLinks.Tracking;
 
@@ -85,6 +85,7 @@ public static class PaymentLinkRules
     /// // check.Reason == DropReason.InvalidCharacter, check.Position == 6
     /// </code>
     /// </example>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // A caller's constant parameter then folds the switch away.
     public static ParameterCheck Check(PaymentLinkParameter parameter, ReadOnlySpan<char> value) => parameter switch
     {
         PaymentLinkParameter.UtmSource or PaymentLinkParameter.UtmMedium or PaymentLinkParameter.UtmCampaign
@@ -212,6 +213,7 @@ public static class PaymentLinkRules
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ParameterCheck CheckCharacters(
         PaymentLinkParameter parameter, ReadOnlySpan<char> value, int maxLength, SearchValues<char> allowed)
     {
@@ -301,10 +303,7 @@ public static class PaymentLinkRules
         return new ParameterCheck(PaymentLinkParameter.Locale, DropReason.UnknownLocale, value.Length);
     }
 
-    private static ParameterCheck InvalidCharacterAt(PaymentLinkParameter parameter, ReadOnlySpan<char> value, int position)
-    {
-        // A lone surrogate is still reported, as the replacement character.
-        Rune.DecodeFromUtf16(value[position..], out var character, out _);
-        return new ParameterCheck(parameter, DropReason.InvalidCharacter, value.Length, position, character);
-    }
+    // The character is decoded only when the verdict is read: a lone surrogate then reads as the replacement character.
+    private static ParameterCheck InvalidCharacterAt(PaymentLinkParameter parameter, ReadOnlySpan<char> value, int position) =>
+        new(parameter, DropReason.InvalidCharacter, value.Length, position, value[position], position + 1 < value.Length ? value[position + 1] : '\0');
 }
