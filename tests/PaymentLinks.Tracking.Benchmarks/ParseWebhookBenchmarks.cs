@@ -28,8 +28,6 @@ public class ParseWebhookBenchmarks
     private byte[] _key = [];
     private byte[] _signedPayload = [];
 
-    public int PayloadBytes => _payload.Length;
-
     [GlobalSetup]
     public void Setup()
     {
@@ -54,7 +52,8 @@ public class ParseWebhookBenchmarks
             ["type"] = "checkout.session.completed",
         };
 
-        _payloadText = stripeEvent.ToJsonString();
+        // Stripe sends webhook bodies pretty-printed.
+        _payloadText = stripeEvent.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         _payload = Encoding.UTF8.GetBytes(_payloadText);
         _key = Encoding.UTF8.GetBytes(Secret);
         _signedPayload = Encoding.UTF8.GetBytes(created.ToString(CultureInfo.InvariantCulture) + "." + _payloadText);
