@@ -15,11 +15,6 @@ namespace PaymentLinks.Tracking.Tests.Webhooks;
 /// </summary>
 public class WebhookFuzzTests
 {
-    private static readonly long Iterations =
-        long.TryParse(Environment.GetEnvironmentVariable("PAYMENTLINKS_PROPERTY_ITERATIONS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n
-            : 10_000;
-
     private static readonly PaymentLinkWebhookRejection[] Documented =
     [
         PaymentLinkWebhookRejection.MissingHeader,
@@ -98,7 +93,7 @@ public class WebhookFuzzTests
 
         Gen.Select(Gen.Byte.Array[0, 5000], RandomHeader).Sample(
             (body, header) => ShouldEndInEventOrDocumentedRejection(parser, body, header),
-            iter: Iterations);
+            iter: PropertyRuns.Iterations);
     }
 
     [Test]
@@ -116,7 +111,7 @@ public class WebhookFuzzTests
                     reason.ShouldBe(PaymentLinkWebhookRejection.NoMatchingSignature);
                 }
             },
-            iter: Iterations);
+            iter: PropertyRuns.Iterations);
     }
 
     [Test]
@@ -133,10 +128,10 @@ public class WebhookFuzzTests
                     PaymentLinkWebhookRejection.None, PaymentLinkWebhookRejection.MalformedJson, PaymentLinkWebhookRejection.NotAnEvent);
                 Interlocked.Increment(ref outcomes[(int)reason]);
             },
-            iter: Iterations);
+            iter: PropertyRuns.Iterations);
 
         // The mutations reach every outcome of the JSON reader, not only its first check.
-        if (Iterations >= 1_000)
+        if (PropertyRuns.Iterations >= 1_000)
         {
             outcomes[(int)PaymentLinkWebhookRejection.None].ShouldBeGreaterThan(0);
             outcomes[(int)PaymentLinkWebhookRejection.MalformedJson].ShouldBeGreaterThan(0);
@@ -166,7 +161,7 @@ public class WebhookFuzzTests
                     (strict && !Encoding.UTF8.GetString(body).Contains("\\ud", StringComparison.OrdinalIgnoreCase)).ShouldBeFalse();
                 }
             },
-            iter: Iterations);
+            iter: PropertyRuns.Iterations);
     }
 
     private static bool IsAcceptedBySystemTextJson(byte[] body, JsonDocumentOptions options)
