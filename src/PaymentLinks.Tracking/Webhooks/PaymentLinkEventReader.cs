@@ -124,11 +124,8 @@ internal static class PaymentLinkEventReader
 
     private static void ReadEnvelope(ref Utf8JsonReader reader, ref EventFields fields)
     {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (!EnterObject(ref reader, ref fields.HasWrongShape))
         {
-            fields.HasWrongShape = true;
-            reader.Skip();
             return;
         }
 
@@ -186,20 +183,14 @@ internal static class PaymentLinkEventReader
                     break;
                 case Name.Data:
                     Mark(ref seen, 64, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (EnterObject(ref reader, ref fields.HasWrongShape))
                     {
                         ReadData(ref reader, ref fields);
                     }
-                    else
-                    {
-                        fields.HasWrongShape = true;
-                        reader.Skip();
-                    }
+
                     break;
                 default:
-                    reader.Read();
-                    reader.Skip();
+                    SkipValue(ref reader);
                     break;
             }
         }
@@ -214,21 +205,15 @@ internal static class PaymentLinkEventReader
             {
                 case Name.Object:
                     Mark(ref seen, 1, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (EnterObject(ref reader, ref fields.HasWrongShape))
                     {
                         fields.HasDataObject = true;
                         ReadObject(ref reader, ref fields);
                     }
-                    else
-                    {
-                        fields.HasWrongShape = true;
-                        reader.Skip();
-                    }
+
                     break;
                 default:
-                    reader.Read();
-                    reader.Skip();
+                    SkipValue(ref reader);
                     break;
             }
         }
@@ -265,16 +250,11 @@ internal static class PaymentLinkEventReader
                     break;
                 case Name.CustomerDetails:
                     Mark(ref seen, 16, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
                     {
                         ReadCustomerDetails(ref reader, ref fields);
                     }
-                    else if (reader.TokenType != JsonTokenType.Null)
-                    {
-                        session.HasWrongShape = true;
-                        reader.Skip();
-                    }
+
                     break;
                 case Name.AmountTotal:
                     Mark(ref seen, 32, ref fields.HasDuplicate);
@@ -307,20 +287,14 @@ internal static class PaymentLinkEventReader
                     break;
                 case Name.Metadata:
                     Mark(ref seen, 1024, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
                     {
                         ReadMetadata(ref reader, ref fields);
                     }
-                    else if (reader.TokenType != JsonTokenType.Null)
-                    {
-                        session.HasWrongShape = true;
-                        reader.Skip();
-                    }
+
                     break;
                 default:
-                    reader.Read();
-                    reader.Skip();
+                    SkipValue(ref reader);
                     break;
             }
         }
@@ -338,8 +312,7 @@ internal static class PaymentLinkEventReader
                     fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
                     break;
                 default:
-                    reader.Read();
-                    reader.Skip();
+                    SkipValue(ref reader);
                     break;
             }
         }
@@ -369,6 +342,32 @@ internal static class PaymentLinkEventReader
         }
 
         fields.Session.Metadata = metadata;
+    }
+
+    // Moves to a field's value: true when it is an object to read. Anything else is skipped and makes the shape
+    // wrong, except null where null is allowed.
+    private static bool EnterObject(ref Utf8JsonReader reader, ref bool hasWrongShape, bool nullAllowed = false)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            return true;
+        }
+
+        if (!nullAllowed || reader.TokenType != JsonTokenType.Null)
+        {
+            hasWrongShape = true;
+            reader.Skip();
+        }
+
+        return false;
+    }
+
+    // Skips the value of a field the parser does not read.
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        reader.Skip();
     }
 
     private static string? ReadNullableString(ref Utf8JsonReader reader, ref bool hasWrongShape, bool shareKnownValues = false)
