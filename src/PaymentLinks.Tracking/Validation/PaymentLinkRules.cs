@@ -178,7 +178,6 @@ public static class PaymentLinkRules
         PaymentLinkParameter.PrefilledPromoCode => "only ASCII letters and digits are allowed",
         PaymentLinkParameter.PrefilledEmail or PaymentLinkParameter.LockedPrefilledEmail
             => "an email address has no whitespace, control characters or unpaired surrogates",
-        PaymentLinkParameter.Locale => "not a locale",
         _ => "only ASCII letters, digits, '-' and '_' are allowed",
     };
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
@@ -78,11 +79,7 @@ public class WebhookRegistrationTests
     public async Task The_receiver_logs_a_warning_with_the_reason_for_a_refused_request_and_never_the_secret_or_signature()
     {
         var logs = new CapturedLogs();
-        using var host = Build(
-            services => services
-                .AddSingleton<TimeProvider>(new FakeTimeProvider(FakeNow))
-                .AddPaymentLinkTracking(options => options.SigningSecrets.Add(SignedWebhooks.Secret)),
-            logs);
+        using var host = ReceiverHost(logs);
         var receiver = host.Services.GetRequiredService<PaymentLinkWebhookReceiver>();
         var body = SignedWebhooks.CompletedEventBody();
         var forged = SignedWebhooks.Signature(body, FakeNow.ToUnixTimeSeconds(), "whsec_someone_else");
@@ -102,11 +99,7 @@ public class WebhookRegistrationTests
     public async Task The_receiver_logs_an_accepted_event_at_debug_level_with_its_ids_only()
     {
         var logs = new CapturedLogs();
-        using var host = Build(
-            services => services
-                .AddSingleton<TimeProvider>(new FakeTimeProvider(FakeNow))
-                .AddPaymentLinkTracking(options => options.SigningSecrets.Add(SignedWebhooks.Secret)),
-            logs);
+        using var host = ReceiverHost(logs);
         var receiver = host.Services.GetRequiredService<PaymentLinkWebhookReceiver>();
 
         var result = await Receive(receiver, SignedWebhooks.CompletedEventBody(), FakeNow);
@@ -153,4 +146,12 @@ public class WebhookRegistrationTests
     private static Task<PaymentLinkWebhookResult> Receive(
         PaymentLinkWebhookReceiver receiver, byte[] body, DateTimeOffset signedAt, string secret = SignedWebhooks.Secret) =>
         receiver.ReceiveAsync(new MemoryStream(body), SignedWebhooks.Header(body, signedAt.ToUnixTimeSeconds(), secret));
+
+    // A host whose receiver knows the test secret and whose clock stands at FakeNow.
+    private static IHost ReceiverHost(CapturedLogs logs) => Build(
+        services => services
+            .AddSingleton<TimeProvider>(new FakeTimeProvider(FakeNow))
+            .AddPaymentLinkTracking(options => options.SigningSecrets.Add(SignedWebhooks.Secret)),
+        logs);
+
 }

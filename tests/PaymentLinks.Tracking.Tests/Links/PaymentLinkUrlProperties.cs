@@ -115,17 +115,16 @@ public class PaymentLinkUrlProperties
     private static readonly Gen<Edit[]> EditSequences =
         Gen.Frequency((9, SingleEdits), (1, UtmEdits)).Array[Gen.Frequency((3, Gen.Int[0, 6]), (1, Gen.Int[7, 40]))];
 
+    private static PaymentLinkUrl Build(BaseLink baseLink, Edit[] edits) =>
+        edits.Aggregate(PaymentLinkUrl.Parse(baseLink.Url), (link, edit) => edit.Apply(link));
+
     [Test]
     public void Any_link_with_any_edits_parses_back_to_exactly_the_kept_values_and_the_other_parameters()
     {
         Gen.Select(BaseLinks, EditSequences).Sample(
             (baseLink, edits) =>
             {
-                var link = PaymentLinkUrl.Parse(baseLink.Url);
-                foreach (var edit in edits)
-                {
-                    link = edit.Apply(link);
-                }
+                var link = Build(baseLink, edits);
 
                 var expected = Expectation.Of(baseLink, edits);
                 var url = link.ToString();
@@ -151,11 +150,7 @@ public class PaymentLinkUrlProperties
         Gen.Select(BaseLinks, EditSequences).Sample(
             (baseLink, edits) =>
             {
-                var link = PaymentLinkUrl.Parse(baseLink.Url);
-                foreach (var edit in edits)
-                {
-                    link = edit.Apply(link);
-                }
+                var link = Build(baseLink, edits);
 
                 var expected = Expectation.Of(baseLink, edits);
                 var url = link.ToString();

@@ -110,10 +110,10 @@ internal static class SignedWebhooks
         JsonNode.Parse(File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", name)))!.AsObject();
 }
 
-/// <summary>A stream that hides its length, as a request body does.</summary>
-internal sealed class UnseekableStream(Stream inner) : Stream
+/// <summary>A read-only stream that hides its length and position, as a request body does, and counts what is read.</summary>
+internal abstract class ForwardOnlyStream : Stream
 {
-    public long BytesRead { get; private set; }
+    public long BytesRead { get; protected set; }
 
     public override bool CanRead => true;
 
@@ -125,6 +125,20 @@ internal sealed class UnseekableStream(Stream inner) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>A stream that hides its length, as a request body does.</summary>
+internal sealed class UnseekableStream(Stream inner) : ForwardOnlyStream
+{
     public override int Read(byte[] buffer, int offset, int count)
     {
         var read = inner.Read(buffer, offset, count);
@@ -138,47 +152,15 @@ internal sealed class UnseekableStream(Stream inner) : Stream
         BytesRead += read;
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>An endless body of spaces, to show that reading stops at the limit.</summary>
-internal sealed class EndlessStream : Stream
+internal sealed class EndlessStream : ForwardOnlyStream
 {
-    public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override int Read(byte[] buffer, int offset, int count)
     {
         buffer.AsSpan(offset, count).Fill((byte)' ');
         BytesRead += count;
         return count;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
