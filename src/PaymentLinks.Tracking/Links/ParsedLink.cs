@@ -61,8 +61,6 @@ internal sealed class ParsedLink
         var query = uri.Query.AsSpan();
         var segments = new List<QuerySegment>();
         var values = new string?[PaymentLinkRules.ParameterCount];
-        var slots = new int[PaymentLinkRules.ParameterCount];
-        slots.AsSpan().Fill(-1);
         var dropped = new List<DroppedParameter>(carriedDrops);
 
         var rest = query.IsEmpty ? query : query[1..];
@@ -87,13 +85,11 @@ internal sealed class ParsedLink
             var value = equals < 0 ? string.Empty : QueryText.Decode(segment[(equals + 1)..]);
             var index = (int)parameter;
 
-            // Stripe reads the last occurrence of a repeated parameter: an earlier one is superseded.
-            if (slots[index] >= 0)
+            // Stripe reads the last occurrence of a repeated parameter: an earlier kept one is superseded.
+            if (values[index] is { } earlier)
             {
-                dropped.Add(new DroppedParameter(values[index]!, new ParameterCheck(parameter, DropReason.Superseded, values[index]!.Length)));
-                segments.RemoveAt(slots[index]);
-                ShiftSlotsAfter(slots, slots[index]);
-                slots[index] = -1;
+                dropped.Add(new DroppedParameter(earlier, new ParameterCheck(parameter, DropReason.Superseded, earlier.Length)));
+                segments.RemoveAt(segments.FindIndex(kept => kept.Parameter == parameter));
                 values[index] = null;
             }
 
@@ -104,24 +100,12 @@ internal sealed class ParsedLink
                 continue;
             }
 
-            slots[index] = segments.Count;
             values[index] = value;
             segments.Add(new QuerySegment(null, parameter));
         }
 
         link = new ParsedLink(uri.GetLeftPart(UriPartial.Path), [.. segments], uri.Fragment, values, [.. dropped]);
         return null;
-    }
-
-    private static void ShiftSlotsAfter(int[] slots, int removed)
-    {
-        for (var i = 0; i < slots.Length; i++)
-        {
-            if (slots[i] > removed)
-            {
-                slots[i]--;
-            }
-        }
     }
 
     private static string Shorten(string url) => url.Length <= 100 ? url : string.Concat(url.AsSpan(0, 100), "...");
