@@ -225,10 +225,10 @@ public sealed class PaymentLinkUrl
             return new PaymentLinkUrl(start, parameter, null, null);
         }
 
-        var check = PaymentLinkRules.Check(parameter, value);
-        return check.IsValid
+        // The yes-or-no check first: the reason is worked out only for a value that is dropped.
+        return PaymentLinkRules.IsValid(parameter, value)
             ? new PaymentLinkUrl(start, parameter, value, null)
-            : new PaymentLinkUrl(start, parameter, null, new DroppedParameter(value, check));
+            : new PaymentLinkUrl(start, parameter, null, new DroppedParameter(value, PaymentLinkRules.Check(parameter, value)));
     }
 
     /// <summary>Gets the value a payment link parameter has in the link.</summary>
@@ -285,7 +285,10 @@ public sealed class PaymentLinkUrl
 
     /// <summary>Gets the link as a URL.</summary>
     /// <returns>The absolute URL, each value percent-encoded once.</returns>
-    public override string ToString()
+    public override string ToString() => Render();
+
+    [SkipLocalsInit] // Write fills every character of the buffer, so zeroing it first would be wasted.
+    private string Render()
     {
         var state = new OutputState();
         Resolve(ref state);

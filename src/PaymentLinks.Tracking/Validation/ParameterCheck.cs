@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace PaymentLinks.Tracking;
@@ -14,6 +15,7 @@ public readonly struct ParameterCheck : IEquatable<ParameterCheck>
     private readonly char _first;
     private readonly char _second;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // Six stores: a call would cost more than the verdict.
     internal ParameterCheck(PaymentLinkParameter parameter, DropReason reason, int length, int position = -1, char first = '\0', char second = '\0')
     {
         Parameter = parameter;

@@ -38,6 +38,24 @@ public class PaymentLinkRulesProperties
     }
 
     [Test]
+    public void The_yes_or_no_answer_equals_the_full_verdict_for_every_parameter_and_any_string()
+    {
+        GeneratedText.AnyValue.Sample(
+            value =>
+            {
+                foreach (var parameter in PaymentLinkRules.Parameters)
+                {
+                    PaymentLinkRules.IsValid(parameter, value)
+                        .ShouldBe(PaymentLinkRules.Check(parameter, value).IsValid, PaymentLinkRules.GetQueryName(parameter));
+                }
+
+                PaymentLinkRules.IsValid(PaymentLinkParameter.UtmContent, value).ShouldBe(UtmCodeRule.IsMatch(value));
+            },
+            iter: PropertyRuns.Iterations,
+            print: GeneratedText.Show);
+    }
+
+    [Test]
     public void Client_reference_id_verdict_equals_stripes_rule_without_key_prefixes_for_any_string()
     {
         GeneratedText.AnyValue.Sample(

@@ -24,6 +24,38 @@ public class PaymentLinkRulesTests
         check.Reason.ShouldBe(length <= 150 ? DropReason.None : DropReason.TooLong);
     }
 
+    [TestCase("", false)]
+    [TestCase("a", true)]
+    [TestCase("spring sale", false)]
+    [TestCase("spring%20sale", false)]
+    [TestCase("a+b", false)]
+    [TestCase("a&b=c", false)]
+    [TestCase("a#b", false)]
+    [TestCase("caf\u00e9", false)]
+    [TestCase("\u0430bc", false)] // Cyrillic a
+    [TestCase("\u212a", false)] // Kelvin sign
+    [TestCase("spring_sale-2026", true)]
+    public void The_yes_or_no_answer_keeps_what_stripe_keeps(string value, bool valid)
+    {
+        foreach (var parameter in UtmParameters)
+        {
+            PaymentLinkRules.IsValid(parameter, value).ShouldBe(valid);
+        }
+
+        PaymentLinkRules.IsValid(PaymentLinkParameter.ClientReferenceId, value).ShouldBe(valid);
+    }
+
+    [Test]
+    public void The_yes_or_no_answer_applies_the_length_limits_at_their_edges(
+        [Values(149, 150, 151, 199, 200, 201)] int length)
+    {
+        var value = new string('x', length);
+
+        PaymentLinkRules.IsValid(PaymentLinkParameter.UtmTerm, value).ShouldBe(length <= 150);
+        PaymentLinkRules.IsValid(PaymentLinkParameter.ClientReferenceId, value).ShouldBe(length <= 200);
+        PaymentLinkRules.IsValid(PaymentLinkParameter.ClientReferenceId, "sk_live_" + value[8..]).ShouldBeFalse();
+    }
+
     [TestCase(1, true)]
     [TestCase(199, true)]
     [TestCase(200, true)]
