@@ -33,11 +33,10 @@ namespace PaymentLinks.Tracking;
 public sealed class PaymentLinkWebhookParser
 {
     private const string SecretPrefix = "whsec_";
-    private const int MaxPrefixLength = StripeSignatureHeader.MaxTimestampDigits + 1;
     private const int InitialReadBufferLength = 16 * 1024;
 
     // The secrets' UTF-8 bytes, encoded once: verification encodes nothing per request.
-    private readonly byte[][] _signingKeys;
+    private readonly WebhookSigningKey[] _signingKeys;
     private readonly long _toleranceSeconds;
     private readonly int _maxPayloadBytes;
     private readonly TimeProvider _timeProvider;
@@ -139,19 +138,8 @@ public sealed class PaymentLinkWebhookParser
             return false;
         }
 
-        var prefixLength = timestampLength + 1;
-        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + payload.Length);
-        try
-        {
-            payload.CopyTo(buffer.AsSpan(prefixLength));
-            reason = VerifyAndRead(
-                buffer, prefixLength, payload.Length, signatureHeader!, timestamp, timestampStart, null, out paymentLinkEvent);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
+        reason = VerifyAndRead(
+            payload, signatureHeader!, timestamp, timestampStart, timestampLength, null, out paymentLinkEvent);
         return paymentLinkEvent is not null;
     }
 
@@ -185,12 +173,11 @@ public sealed class PaymentLinkWebhookParser
             return false;
         }
 
-        var prefixLength = timestampLength + 1;
-        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + byteCount);
+        var buffer = ArrayPool<byte>.Shared.Rent(byteCount);
         try
         {
             // A string with a lone surrogate has no UTF-8 form: no signature can have been computed over it.
-            if (Utf8.FromUtf16(payload, buffer.AsSpan(prefixLength, byteCount), out _, out _, replaceInvalidSequences: false)
+            if (Utf8.FromUtf16(payload, buffer.AsSpan(0, byteCount), out _, out _, replaceInvalidSequences: false)
                 != OperationStatus.Done)
             {
                 reason = PaymentLinkWebhookRejection.NoMatchingSignature;
@@ -198,7 +185,7 @@ public sealed class PaymentLinkWebhookParser
             }
 
             reason = VerifyAndRead(
-                buffer, prefixLength, byteCount, signatureHeader!, timestamp, timestampStart, payload, out paymentLinkEvent);
+                buffer.AsSpan(0, byteCount), signatureHeader!, timestamp, timestampStart, timestampLength, payload, out paymentLinkEvent);
         }
         finally
         {
@@ -235,7 +222,7 @@ public sealed class PaymentLinkWebhookParser
         }
 
         // Reading one byte past the limit tells a body at the limit from a larger one.
-        var readLimit = Math.Min((long)_maxPayloadBytes + 1, Array.MaxLength - MaxPrefixLength);
+        var readLimit = Math.Min((long)_maxPayloadBytes + 1, Array.MaxLength);
         var initialLength = Math.Min(readLimit, InitialReadBufferLength);
         if (body.CanSeek)
         {
@@ -248,23 +235,22 @@ public sealed class PaymentLinkWebhookParser
             initialLength = Math.Min(readLimit, remaining + 1);
         }
 
-        var prefixLength = timestampLength + 1;
-        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + (int)initialLength);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)initialLength);
         var length = 0;
         try
         {
             while (length < readLimit)
             {
-                if (buffer.Length - prefixLength == length)
+                if (buffer.Length == length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, prefixLength + readLimit));
-                    buffer.AsSpan(0, prefixLength + length).CopyTo(larger);
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(2L * buffer.Length, readLimit));
+                    buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
 
-                var count = (int)Math.Min(buffer.Length - prefixLength - length, readLimit - length);
-                var read = await body.ReadAsync(buffer.AsMemory(prefixLength + length, count), cancellationToken).ConfigureAwait(false);
+                var count = (int)Math.Min(buffer.Length - length, readLimit - length);
+                var read = await body.ReadAsync(buffer.AsMemory(length, count), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     break;
@@ -279,7 +265,7 @@ public sealed class PaymentLinkWebhookParser
             }
 
             rejection = VerifyAndRead(
-                buffer, prefixLength, length, signatureHeader!, timestamp, timestampStart, null, out var paymentLinkEvent);
+                buffer.AsSpan(0, length), signatureHeader!, timestamp, timestampStart, timestampLength, null, out var paymentLinkEvent);
             return paymentLinkEvent is null
                 ? PaymentLinkWebhookResult.Rejected(rejection)
                 : PaymentLinkWebhookResult.Accepted(paymentLinkEvent);
@@ -290,32 +276,28 @@ public sealed class PaymentLinkWebhookParser
         }
     }
 
-    /// <summary>
-    /// Verifies the payload that follows room for the <c>"{t}."</c> prefix in <paramref name="buffer"/>, then reads it.
-    /// </summary>
+    /// <summary>Verifies a payload, then reads it.</summary>
     private PaymentLinkWebhookRejection VerifyAndRead(
-        byte[] buffer,
-        int prefixLength,
-        int payloadLength,
+        ReadOnlySpan<byte> payload,
         string signatureHeader,
         long timestamp,
         int timestampStart,
+        int timestampLength,
         string? payloadText,
         out PaymentLinkEvent? paymentLinkEvent)
     {
         paymentLinkEvent = null;
 
-        // Stripe signs the timestamp's digits as the header carries them; they are ASCII.
-        var digits = signatureHeader.AsSpan(timestampStart, prefixLength - 1);
+        // Stripe signs "{t}.{payload}", with the timestamp's digits as the header carries them; they are ASCII.
+        Span<byte> prefix = stackalloc byte[StripeSignatureHeader.MaxTimestampDigits + 1];
+        var digits = signatureHeader.AsSpan(timestampStart, timestampLength);
         for (var i = 0; i < digits.Length; i++)
         {
-            buffer[i] = (byte)digits[i];
+            prefix[i] = (byte)digits[i];
         }
 
-        buffer[prefixLength - 1] = (byte)'.';
-        var signedPayload = buffer.AsSpan(0, prefixLength + payloadLength);
-
-        if (!IsSignedByAnySecret(signedPayload, signatureHeader))
+        prefix[digits.Length] = (byte)'.';
+        if (!IsSignedByAnySecret(prefix[..(digits.Length + 1)], payload, signatureHeader))
         {
             return PaymentLinkWebhookRejection.NoMatchingSignature;
         }
@@ -327,15 +309,15 @@ public sealed class PaymentLinkWebhookParser
             return PaymentLinkWebhookRejection.TimestampOutsideTolerance;
         }
 
-        return PaymentLinkEventReader.Read(signedPayload[prefixLength..], payloadText, out paymentLinkEvent);
+        return PaymentLinkEventReader.Read(payload, payloadText, out paymentLinkEvent);
     }
 
-    private bool IsSignedByAnySecret(ReadOnlySpan<byte> signedPayload, string signatureHeader)
+    private bool IsSignedByAnySecret(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload, string signatureHeader)
     {
         Span<byte> signature = stackalloc byte[StripeSignatureHeader.SignatureLength];
         foreach (var key in _signingKeys)
         {
-            HMACSHA256.HashData(key, signedPayload, signature);
+            key.Sign(prefix, payload, signature);
             if (StripeSignatureHeader.MatchesAnySignature(signatureHeader, signature))
             {
                 return true;
@@ -345,7 +327,7 @@ public sealed class PaymentLinkWebhookParser
         return false;
     }
 
-    private static byte[][] EncodeSigningSecrets(IList<string>? secrets, string paramName)
+    private static WebhookSigningKey[] EncodeSigningSecrets(IList<string>? secrets, string paramName)
     {
         const string Option = $"{nameof(PaymentLinkWebhookOptions)}.{nameof(PaymentLinkWebhookOptions.SigningSecrets)}";
         if (secrets is null || secrets.Count == 0)
@@ -355,7 +337,7 @@ public sealed class PaymentLinkWebhookParser
                 paramName);
         }
 
-        var keys = new List<byte[]>(secrets.Count);
+        var keys = new List<WebhookSigningKey>(secrets.Count);
         for (var i = 0; i < secrets.Count; i++)
         {
             var secret = secrets[i];
@@ -373,9 +355,9 @@ public sealed class PaymentLinkWebhookParser
             }
 
             var key = Encoding.UTF8.GetBytes(secret);
-            if (!keys.Exists(known => known.AsSpan().SequenceEqual(key)))
+            if (!keys.Exists(known => known.Bytes.SequenceEqual(key)))
             {
-                keys.Add(key);
+                keys.Add(new WebhookSigningKey(key));
             }
         }
 
