@@ -1,10 +1,10 @@
-using System.Text.Json;
+using System.Text;
 using System.Text.Unicode;
 
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Reads the fields of a verified webhook payload in one forward pass with <see cref="Utf8JsonReader"/>,
+/// Reads the fields of a verified webhook payload in one forward pass with <see cref="JsonScanner"/>,
 /// allocating only the strings it returns. Every other field is skipped, though still checked for
 /// well-formedness.
 /// </summary>
@@ -12,13 +12,6 @@ internal static class PaymentLinkEventReader
 {
     private const long MinUnixSeconds = -62_135_596_800; // 0001-01-01, DateTimeOffset.MinValue
     private const long MaxUnixSeconds = 253_402_300_799; // 9999-12-31, DateTimeOffset.MaxValue
-
-    private static readonly JsonReaderOptions ReaderOptions = new()
-    {
-        MaxDepth = 64,
-        CommentHandling = JsonCommentHandling.Disallow,
-        AllowTrailingCommas = false,
-    };
 
     /// <summary>Reads an event from a payload whose signature has been verified.</summary>
     /// <param name="json">The payload, as received.</param>
@@ -37,21 +30,20 @@ internal static class PaymentLinkEventReader
         }
 
         var fields = default(EventFields);
+        var scanner = new JsonScanner(json);
         try
         {
-            var reader = new Utf8JsonReader(json, ReaderOptions);
-            ReadEnvelope(ref reader, ref fields);
-
-            // Anything but white space after the event makes the reader throw.
-            reader.Read();
-        }
-        catch (JsonException)
-        {
-            return PaymentLinkWebhookRejection.MalformedJson;
+            ReadEnvelope(ref scanner, ref fields);
         }
         catch (InvalidOperationException)
         {
-            // GetString refuses escaped strings that decode to invalid UTF-16 (a lone "\ud800").
+            // Decoding refuses escaped strings that decode to invalid UTF-16 (a lone "\ud800").
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+
+        // Anything but white space after the event is malformed too.
+        if (!scanner.IsAtEnd())
+        {
             return PaymentLinkWebhookRejection.MalformedJson;
         }
 
@@ -109,8 +101,16 @@ internal static class PaymentLinkEventReader
             fields.ApiVersion,
             checkout,
             payloadText,
-            payloadText is null ? json.ToArray() : null);
+            payloadText is null ? CopyOf(json) : null);
         return PaymentLinkWebhookRejection.None;
+    }
+
+    // The caller's bytes are kept for ToStripeEvent. Every byte is overwritten, so the array need not be zeroed first.
+    private static byte[] CopyOf(ReadOnlySpan<byte> json)
+    {
+        var copy = GC.AllocateUninitializedArray<byte>(json.Length);
+        json.CopyTo(copy);
+        return copy;
     }
 
     private static PaymentLinkEventKind KindOf(string type) => type switch
@@ -122,98 +122,106 @@ internal static class PaymentLinkEventReader
         _ => PaymentLinkEventKind.Ignored,
     };
 
-    private static void ReadEnvelope(ref Utf8JsonReader reader, ref EventFields fields)
+    private static void ReadEnvelope(ref JsonScanner json, ref EventFields fields)
     {
-        if (!EnterObject(ref reader, ref fields.HasWrongShape))
+        if (!EnterObject(ref json, ref fields.HasWrongShape))
         {
             return;
         }
 
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (json.NextMember(out var name, out var nameIsEscaped))
         {
-            switch (NameOf(ref reader))
+            switch (NameOf(name, nameIsEscaped))
             {
                 case Name.Id:
                     Mark(ref seen, 1, ref fields.HasDuplicate);
-                    fields.Id = ReadNullableString(ref reader, ref fields.HasWrongShape);
+                    fields.Id = ReadNullableString(ref json, ref fields.HasWrongShape);
                     break;
                 case Name.Object:
                     Mark(ref seen, 2, ref fields.HasDuplicate);
-                    reader.Read();
-                    fields.IsEvent = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("event"u8);
-                    reader.Skip();
+                    fields.IsEvent = ReadIsText(ref json, "event"u8);
                     break;
                 case Name.Type:
                     Mark(ref seen, 4, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
+                    if (json.TryReadString(out var type, out var typeIsEscaped))
                     {
-                        fields.Type = KnownEventType(ref reader) ?? reader.GetString();
+                        fields.Type = KnownEventType(type, typeIsEscaped) ?? JsonScanner.Decode(type, typeIsEscaped);
                     }
                     else
                     {
                         fields.HasWrongShape = true;
-                        reader.Skip();
+                        json.SkipValue();
                     }
+
                     break;
                 case Name.Created:
                     Mark(ref seen, 8, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number
-                        && reader.TryGetInt64(out var seconds)
-                        && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
+                    if (!json.TryReadNumber(out var seconds, out var fitsInt64))
+                    {
+                        fields.HasWrongShape = true;
+                        json.SkipValue();
+                    }
+                    else if (fitsInt64 && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
                     {
                         fields.Created = seconds;
                     }
                     else
                     {
                         fields.HasWrongShape = true;
-                        reader.Skip();
                     }
+
                     break;
                 case Name.Livemode:
                     Mark(ref seen, 16, ref fields.HasDuplicate);
-                    reader.Read();
-                    fields.Livemode = ReadBoolean(ref reader, ref fields.HasWrongShape);
+                    if (json.TryReadBoolean(out var livemode))
+                    {
+                        fields.Livemode = livemode;
+                    }
+                    else
+                    {
+                        fields.HasWrongShape = true;
+                        json.SkipValue();
+                    }
+
                     break;
                 case Name.ApiVersion:
                     Mark(ref seen, 32, ref fields.HasDuplicate);
-                    fields.ApiVersion = ReadNullableString(ref reader, ref fields.HasWrongShape);
+                    fields.ApiVersion = ReadNullableString(ref json, ref fields.HasWrongShape);
                     break;
                 case Name.Data:
                     Mark(ref seen, 64, ref fields.HasDuplicate);
-                    if (EnterObject(ref reader, ref fields.HasWrongShape))
+                    if (EnterObject(ref json, ref fields.HasWrongShape))
                     {
-                        ReadData(ref reader, ref fields);
+                        ReadData(ref json, ref fields);
                     }
 
                     break;
                 default:
-                    SkipValue(ref reader);
+                    json.SkipValue();
                     break;
             }
         }
     }
 
-    private static void ReadData(ref Utf8JsonReader reader, ref EventFields fields)
+    private static void ReadData(ref JsonScanner json, ref EventFields fields)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (json.NextMember(out var name, out var nameIsEscaped))
         {
-            switch (NameOf(ref reader))
+            switch (NameOf(name, nameIsEscaped))
             {
                 case Name.Object:
                     Mark(ref seen, 1, ref fields.HasDuplicate);
-                    if (EnterObject(ref reader, ref fields.HasWrongShape))
+                    if (EnterObject(ref json, ref fields.HasWrongShape))
                     {
                         fields.HasDataObject = true;
-                        ReadObject(ref reader, ref fields);
+                        ReadObject(ref json, ref fields);
                     }
 
                     break;
                 default:
-                    SkipValue(ref reader);
+                    json.SkipValue();
                     break;
             }
         }
@@ -221,114 +229,111 @@ internal static class PaymentLinkEventReader
 
     // The event's type may come after its object, so the object is read as a Checkout Session until its
     // own "object" field says otherwise; shape errors count only if it is one.
-    private static void ReadObject(ref Utf8JsonReader reader, ref EventFields fields)
+    private static void ReadObject(ref JsonScanner json, ref EventFields fields)
     {
         ref var session = ref fields.Session;
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (json.NextMember(out var name, out var nameIsEscaped))
         {
-            switch (NameOf(ref reader))
+            switch (NameOf(name, nameIsEscaped))
             {
                 case Name.Object:
                     Mark(ref seen, 1, ref fields.HasDuplicate);
-                    reader.Read();
-                    fields.IsCheckoutSession = reader.TokenType == JsonTokenType.String
-                        && reader.ValueTextEquals("checkout.session"u8);
-                    reader.Skip();
+                    fields.IsCheckoutSession = ReadIsText(ref json, "checkout.session"u8);
                     break;
                 case Name.Id:
                     Mark(ref seen, 2, ref fields.HasDuplicate);
-                    session.Id = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    session.Id = ReadNullableString(ref json, ref session.HasWrongShape);
                     break;
                 case Name.PaymentLink:
                     Mark(ref seen, 4, ref fields.HasDuplicate);
-                    session.PaymentLinkId = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    session.PaymentLinkId = ReadNullableString(ref json, ref session.HasWrongShape);
                     break;
                 case Name.ClientReferenceId:
                     Mark(ref seen, 8, ref fields.HasDuplicate);
-                    session.ClientReferenceId = ReadNullableString(ref reader, ref session.HasWrongShape);
+                    session.ClientReferenceId = ReadNullableString(ref json, ref session.HasWrongShape);
                     break;
                 case Name.CustomerDetails:
                     Mark(ref seen, 16, ref fields.HasDuplicate);
-                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
+                    if (EnterObject(ref json, ref session.HasWrongShape, nullAllowed: true))
                     {
-                        ReadCustomerDetails(ref reader, ref fields);
+                        ReadCustomerDetails(ref json, ref fields);
                     }
 
                     break;
                 case Name.AmountTotal:
                     Mark(ref seen, 32, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var amount))
+                    if (json.TryReadNumber(out var amount, out var fitsInt64))
                     {
-                        session.AmountTotal = amount;
+                        session.AmountTotal = fitsInt64 ? amount : null;
+                        session.HasWrongShape |= !fitsInt64;
                     }
-                    else if (reader.TokenType != JsonTokenType.Null)
+                    else if (!json.TryReadNull())
                     {
                         session.HasWrongShape = true;
-                        reader.Skip();
+                        json.SkipValue();
                     }
+
                     break;
                 case Name.Currency:
                     Mark(ref seen, 64, ref fields.HasDuplicate);
-                    session.Currency = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    session.Currency = ReadNullableString(ref json, ref session.HasWrongShape, shareKnownValues: true);
                     break;
                 case Name.PaymentStatus:
                     Mark(ref seen, 128, ref fields.HasDuplicate);
-                    session.PaymentStatus = ReadPaymentStatus(ref reader, ref session.HasWrongShape);
+                    session.PaymentStatus = ReadPaymentStatus(ref json, ref session.HasWrongShape);
                     break;
                 case Name.Status:
                     Mark(ref seen, 256, ref fields.HasDuplicate);
-                    session.Status = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    session.Status = ReadNullableString(ref json, ref session.HasWrongShape, shareKnownValues: true);
                     break;
                 case Name.Mode:
                     Mark(ref seen, 512, ref fields.HasDuplicate);
-                    session.Mode = ReadNullableString(ref reader, ref session.HasWrongShape, shareKnownValues: true);
+                    session.Mode = ReadNullableString(ref json, ref session.HasWrongShape, shareKnownValues: true);
                     break;
                 case Name.Metadata:
                     Mark(ref seen, 1024, ref fields.HasDuplicate);
-                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
+                    if (EnterObject(ref json, ref session.HasWrongShape, nullAllowed: true))
                     {
-                        ReadMetadata(ref reader, ref fields);
+                        ReadMetadata(ref json, ref fields);
                     }
 
                     break;
                 default:
-                    SkipValue(ref reader);
+                    json.SkipValue();
                     break;
             }
         }
     }
 
-    private static void ReadCustomerDetails(ref Utf8JsonReader reader, ref EventFields fields)
+    private static void ReadCustomerDetails(ref JsonScanner json, ref EventFields fields)
     {
         var seen = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (json.NextMember(out var name, out var nameIsEscaped))
         {
-            switch (NameOf(ref reader))
+            switch (NameOf(name, nameIsEscaped))
             {
                 case Name.Email:
                     Mark(ref seen, 1, ref fields.HasDuplicate);
-                    fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
+                    fields.Session.CustomerEmail = ReadNullableString(ref json, ref fields.Session.HasWrongShape);
                     break;
                 default:
-                    SkipValue(ref reader);
+                    json.SkipValue();
                     break;
             }
         }
     }
 
-    private static void ReadMetadata(ref Utf8JsonReader reader, ref EventFields fields)
+    private static void ReadMetadata(ref JsonScanner json, ref EventFields fields)
     {
         Dictionary<string, string>? metadata = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (json.NextMember(out var name, out var nameIsEscaped))
         {
-            var key = reader.GetString()!;
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.String)
+            var key = JsonScanner.Decode(name, nameIsEscaped);
+            if (json.TryReadString(out var value, out var valueIsEscaped))
             {
                 metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
-                if (!metadata.TryAdd(key, reader.GetString()!))
+                if (!metadata.TryAdd(key, JsonScanner.Decode(value, valueIsEscaped)))
                 {
                     fields.HasDuplicate = true;
                 }
@@ -337,104 +342,87 @@ internal static class PaymentLinkEventReader
             {
                 // Stripe's metadata values are always strings.
                 fields.Session.HasWrongShape = true;
-                reader.Skip();
+                json.SkipValue();
             }
         }
 
         fields.Session.Metadata = metadata;
     }
 
-    // Moves to a field's value: true when it is an object to read. Anything else is skipped and makes the shape
-    // wrong, except null where null is allowed.
-    private static bool EnterObject(ref Utf8JsonReader reader, ref bool hasWrongShape, bool nullAllowed = false)
+    // Enters a field's value when it is an object to read. Anything else is skipped and makes the shape wrong,
+    // except null where null is allowed.
+    private static bool EnterObject(ref JsonScanner json, ref bool hasWrongShape, bool nullAllowed = false)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.StartObject)
+        if (json.TryEnterObject())
         {
             return true;
         }
 
-        if (!nullAllowed || reader.TokenType != JsonTokenType.Null)
+        if (!nullAllowed || !json.TryReadNull())
         {
             hasWrongShape = true;
-            reader.Skip();
+            json.SkipValue();
         }
 
         return false;
     }
 
-    // Skips the value of a field the parser does not read.
-    private static void SkipValue(ref Utf8JsonReader reader)
+    // Whether a field's value is the given string; any other value is skipped.
+    private static bool ReadIsText(ref JsonScanner json, ReadOnlySpan<byte> text)
     {
-        reader.Read();
-        reader.Skip();
-    }
-
-    private static string? ReadNullableString(ref Utf8JsonReader reader, ref bool hasWrongShape, bool shareKnownValues = false)
-    {
-        reader.Read();
-        switch (reader.TokenType)
+        if (json.TryReadString(out var value, out var isEscaped))
         {
-            case JsonTokenType.String:
-                return (shareKnownValues ? KnownValue(ref reader) : null) ?? reader.GetString();
-            case JsonTokenType.Null:
-                return null;
-            default:
-                hasWrongShape = true;
-                reader.Skip();
-                return null;
+            return JsonScanner.TextEquals(value, isEscaped, text);
         }
+
+        json.SkipValue();
+        return false;
     }
 
-    private static CheckoutPaymentStatus ReadPaymentStatus(ref Utf8JsonReader reader, ref bool hasWrongShape)
+    private static string? ReadNullableString(ref JsonScanner json, ref bool hasWrongShape, bool shareKnownValues = false)
     {
-        reader.Read();
-        switch (reader.TokenType)
+        if (json.TryReadString(out var value, out var isEscaped))
         {
-            case JsonTokenType.String:
-                return reader.ValueTextEquals("paid"u8) ? CheckoutPaymentStatus.Paid
-                    : reader.ValueTextEquals("unpaid"u8) ? CheckoutPaymentStatus.Unpaid
-                    : reader.ValueTextEquals("no_payment_required"u8) ? CheckoutPaymentStatus.NoPaymentRequired
-                    : CheckoutPaymentStatus.Unknown;
-            case JsonTokenType.Null:
-                return CheckoutPaymentStatus.Unknown;
-            default:
-                hasWrongShape = true;
-                reader.Skip();
-                return CheckoutPaymentStatus.Unknown;
+            return (shareKnownValues && !isEscaped ? KnownValue(value) : null) ?? JsonScanner.Decode(value, isEscaped);
         }
-    }
 
-    private static bool? ReadBoolean(ref Utf8JsonReader reader, ref bool hasWrongShape)
-    {
-        switch (reader.TokenType)
+        if (!json.TryReadNull())
         {
-            case JsonTokenType.True:
-                return true;
-            case JsonTokenType.False:
-                return false;
-            default:
-                hasWrongShape = true;
-                reader.Skip();
-                return null;
+            hasWrongShape = true;
+            json.SkipValue();
         }
+
+        return null;
     }
 
-    private static Name NameOf(ref Utf8JsonReader reader)
+    private static CheckoutPaymentStatus ReadPaymentStatus(ref JsonScanner json, ref bool hasWrongShape)
     {
-        if (!reader.ValueIsEscaped)
+        if (json.TryReadString(out var value, out var isEscaped))
         {
-            return Match(reader.ValueSpan);
+            return JsonScanner.TextEquals(value, isEscaped, "paid"u8) ? CheckoutPaymentStatus.Paid
+                : JsonScanner.TextEquals(value, isEscaped, "unpaid"u8) ? CheckoutPaymentStatus.Unpaid
+                : JsonScanner.TextEquals(value, isEscaped, "no_payment_required"u8) ? CheckoutPaymentStatus.NoPaymentRequired
+                : CheckoutPaymentStatus.Unknown;
+        }
+
+        if (!json.TryReadNull())
+        {
+            hasWrongShape = true;
+            json.SkipValue();
+        }
+
+        return CheckoutPaymentStatus.Unknown;
+    }
+
+    private static Name NameOf(ReadOnlySpan<byte> name, bool isEscaped)
+    {
+        if (!isEscaped)
+        {
+            return Match(name);
         }
 
         // An escaped name ("\u0069d") still names its field. Escapes only lengthen a name, so one this long is none of ours.
-        if (reader.ValueSpan.Length > 128)
-        {
-            return Name.Other;
-        }
-
-        Span<byte> unescaped = stackalloc byte[128];
-        return Match(unescaped[..reader.CopyString(unescaped)]);
+        return name.Length > 128 ? Name.Other : Match(Encoding.UTF8.GetBytes(JsonScanner.Decode(name, isEscaped)));
     }
 
     // Dispatching on the length first keeps the many fields this reader skips to one comparison or none.
@@ -471,24 +459,25 @@ internal static class PaymentLinkEventReader
         seen |= field;
     }
 
-    private static string? KnownEventType(ref Utf8JsonReader reader) =>
-        reader.ValueTextEquals("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
-        : reader.ValueTextEquals("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
-        : reader.ValueTextEquals("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
-        : reader.ValueTextEquals("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
+    private static string? KnownEventType(ReadOnlySpan<byte> type, bool isEscaped) =>
+        isEscaped ? null
+        : type.SequenceEqual("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
+        : type.SequenceEqual("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
+        : type.SequenceEqual("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
+        : type.SequenceEqual("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
         : null;
 
     // The few values every session repeats are shared rather than allocated per event.
-    private static string? KnownValue(ref Utf8JsonReader reader) =>
-        reader.ValueSpan.Length > 12 ? null
-        : reader.ValueTextEquals("complete"u8) ? "complete"
-        : reader.ValueTextEquals("open"u8) ? "open"
-        : reader.ValueTextEquals("expired"u8) ? "expired"
-        : reader.ValueTextEquals("payment"u8) ? "payment"
-        : reader.ValueTextEquals("subscription"u8) ? "subscription"
-        : reader.ValueTextEquals("setup"u8) ? "setup"
-        : reader.ValueTextEquals("usd"u8) ? "usd"
-        : reader.ValueTextEquals("eur"u8) ? "eur"
+    private static string? KnownValue(ReadOnlySpan<byte> value) =>
+        value.Length > 12 ? null
+        : value.SequenceEqual("complete"u8) ? "complete"
+        : value.SequenceEqual("open"u8) ? "open"
+        : value.SequenceEqual("expired"u8) ? "expired"
+        : value.SequenceEqual("payment"u8) ? "payment"
+        : value.SequenceEqual("subscription"u8) ? "subscription"
+        : value.SequenceEqual("setup"u8) ? "setup"
+        : value.SequenceEqual("usd"u8) ? "usd"
+        : value.SequenceEqual("eur"u8) ? "eur"
         : null;
 
     private enum Name
