@@ -146,10 +146,10 @@ internal ref struct JsonScanner
         return Peek() == JsonValueKind.String && TryReadRawString(out raw, out isEscaped);
     }
 
-    /// <summary>Reads the next value when it is a number; it must be an integer that fits a <see cref="long"/>.</summary>
-    /// <param name="value">The number.</param>
-    /// <returns>Whether the next value is a number; if not, nothing is read.</returns>
+    /// <summary>Reads the next value when it is a number, and the number when it is an integer a <see cref="long"/> holds.</summary>
+    /// <param name="value">The number, when <paramref name="fitsInt64"/>.</param>
     /// <param name="fitsInt64">Whether the number is an integer a <see cref="long"/> holds, as <see cref="Utf8JsonReader.TryGetInt64"/> says.</param>
+    /// <returns>Whether the next value is a number; if not, nothing is read.</returns>
     public bool TryReadNumber(out long value, out bool fitsInt64)
     {
         value = 0;
