@@ -70,8 +70,7 @@ internal ref struct JsonScanner
             return false;
         }
 
-        Enter();
-        _atFirstMember = true;
+        EnterObject();
         return true;
     }
 
@@ -94,8 +93,9 @@ internal ref struct JsonScanner
             return Fail();
         }
 
+        // A brace ends the object, empty or not; a comma before it ("{"a":1,}") leaves a brace where a name must be.
         var next = _json[_position];
-        if (next == '}' && first)
+        if (next == '}')
         {
             _position++;
             _depth--;
@@ -104,13 +104,6 @@ internal ref struct JsonScanner
 
         if (!first)
         {
-            if (next == '}')
-            {
-                _position++;
-                _depth--;
-                return false;
-            }
-
             if (next != ',')
             {
                 return Fail();
@@ -194,8 +187,7 @@ internal ref struct JsonScanner
         switch (Peek())
         {
             case JsonValueKind.Object:
-                Enter();
-                _atFirstMember = true;
+                EnterObject();
                 while (NextMember(out _, out _))
                 {
                     SkipValue();
@@ -246,18 +238,7 @@ internal ref struct JsonScanner
             return Encoding.UTF8.GetString(raw);
         }
 
-        var reader = QuotedReader(raw, stackalloc byte[Math.Min(raw.Length + 2, 256)], out var rented);
-        try
-        {
-            return reader.GetString()!;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return QuotedReader(raw).GetString()!;
     }
 
     /// <summary>Whether a string read by <see cref="TryReadString"/> or <see cref="NextMember"/> has the given text.</summary>
@@ -272,37 +253,26 @@ internal ref struct JsonScanner
             return raw.SequenceEqual(text);
         }
 
-        // An escape is at least two bytes for one character, so an escaped string shorter than the text is not it.
-        if (raw.Length > 6 * text.Length || raw.Length < text.Length)
-        {
-            return false;
-        }
-
-        var reader = QuotedReader(raw, stackalloc byte[Math.Min(raw.Length + 2, 256)], out var rented);
-        try
-        {
-            return reader.ValueTextEquals(text);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return QuotedReader(raw).ValueTextEquals(text);
     }
 
     // A Utf8JsonReader positioned on the string, so that escapes decode exactly as System.Text.Json decodes them.
-    private static Utf8JsonReader QuotedReader(ReadOnlySpan<byte> raw, Span<byte> stack, out byte[]? rented)
+    // Stripe rarely escapes anything, so the quoted copy is a plain array.
+    private static Utf8JsonReader QuotedReader(ReadOnlySpan<byte> raw)
     {
-        rented = null;
-        var quoted = raw.Length + 2 <= stack.Length ? stack : (rented = ArrayPool<byte>.Shared.Rent(raw.Length + 2));
+        var quoted = new byte[raw.Length + 2];
         quoted[0] = (byte)'"';
-        raw.CopyTo(quoted[1..]);
-        quoted[raw.Length + 1] = (byte)'"';
-        var reader = new Utf8JsonReader(quoted[..(raw.Length + 2)]);
+        raw.CopyTo(quoted.AsSpan(1));
+        quoted[^1] = (byte)'"';
+        var reader = new Utf8JsonReader(quoted);
         reader.Read();
         return reader;
+    }
+
+    private void EnterObject()
+    {
+        Enter();
+        _atFirstMember = true;
     }
 
     private void Enter()

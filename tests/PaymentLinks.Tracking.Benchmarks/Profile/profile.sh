@@ -19,7 +19,6 @@ binary=tests/PaymentLinks.Tracking.Benchmarks/bin/Release/net10.0/PaymentLinks.T
 # has one address, the one the map names. The 2 s warm-up is sampled too: its methods say QuickJitted or Tier0.
 DOTNET_EnableWriteXorExecute=0 DOTNET_PerfMapEnabled=3 perf record -e cpu-clock -F 10000 -o "$out/perf.data" -- \
   dotnet "$binary" profile "$scenario" "$seconds" 2>&1 | grep -v '^\[ perf record'
-pid="$(perf report -i "$out/perf.data" --sort pid --stdio 2>/dev/null | grep -oE 'dotnet|[0-9]+:dotnet' | head -1 | cut -d: -f1)"
 
 echo "== $scenario: share of samples by library =="
 perf report -i "$out/perf.data" --sort dso --stdio --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$' \
