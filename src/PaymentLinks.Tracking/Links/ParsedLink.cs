@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace PaymentLinks.Tracking;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace PaymentLinks.Tracking;
 /// </summary>
 internal sealed class ParsedLink
 {
+    private string? _head;
+
     private ParsedLink(string prefix, QuerySegment[] segments, string fragment, string?[] values, DroppedParameter[] dropped)
     {
         Prefix = prefix;
@@ -29,6 +33,15 @@ internal sealed class ParsedLink
 
     /// <summary>Gets the payment link parameters the URL held that Stripe would drop, in URL order.</summary>
     public DroppedParameter[] Dropped { get; }
+
+    /// <summary>
+    /// Gets the URL up to its fragment as it renders with the parsed values: what a link that only adds parameters
+    /// starts with. Worked out on first use, once for every link built from this one; a race only repeats the work.
+    /// </summary>
+    public string Head => _head ??= RenderHead();
+
+    /// <summary>Gets whether <see cref="Head"/> has a query, so that a parameter added after it follows a <c>&amp;</c>.</summary>
+    public bool HasQuery => Segments.Length > 0;
 
     public static string? TryParse(string? url, out ParsedLink? link) => TryParse(url, [], out link);
 
@@ -106,6 +119,27 @@ internal sealed class ParsedLink
 
         link = new ParsedLink(uri.GetLeftPart(UriPartial.Path), [.. segments], uri.Fragment, values, [.. dropped]);
         return null;
+    }
+
+    private string RenderHead()
+    {
+        var head = new StringBuilder(Prefix);
+        foreach (var segment in Segments)
+        {
+            head.Append(head.Length == Prefix.Length ? '?' : '&');
+            if (segment.Raw is { } raw)
+            {
+                head.Append(raw);
+                continue;
+            }
+
+            var parameter = segment.Parameter!.Value;
+            var value = Values[(int)parameter]!;
+            head.Append(PaymentLinkRules.GetQueryName(parameter)).Append('=')
+                .Append(PaymentLinkRules.MayNeedEncoding(parameter) ? QueryText.Encode(value) : value);
+        }
+
+        return head.ToString();
     }
 
     private static string Shorten(string url) => url.Length <= 100 ? url : string.Concat(url.AsSpan(0, 100), "...");

@@ -190,6 +190,27 @@ public class PaymentLinkUrlProperties
             print: Describe);
     }
 
+    [Test]
+    public void Any_link_renders_the_same_url_whether_it_only_adds_parameters_or_is_resolved()
+    {
+        long addingOnly = 0;
+        long resolved = 0;
+        Gen.Select(BaseLinks, EditSequences).Sample(
+            (baseLink, edits) =>
+            {
+                var link = Build(baseLink, edits);
+
+                Interlocked.Increment(ref link.OnlyAddsParameters ? ref addingOnly : ref resolved);
+                link.ToString().ShouldBe(link.RenderResolved());
+            },
+            iter: PropertyRuns.Iterations,
+            print: Describe);
+
+        // The comparison means something only when both ways were taken often.
+        addingOnly.ShouldBeGreaterThan(PropertyRuns.Iterations / 5);
+        resolved.ShouldBeGreaterThan(PropertyRuns.Iterations / 5);
+    }
+
     private static void ShouldCarry(PaymentLinkUrl link, Expectation expected)
     {
         foreach (var parameter in AllParameters)
