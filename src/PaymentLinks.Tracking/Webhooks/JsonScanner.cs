@@ -21,6 +21,9 @@ internal ref struct JsonScanner
 {
     private const int MaxDepth = 64;
 
+    // The most spaces after a line break read one by one; deeper indentation is searched vectorised.
+    private const int MaxPlainIndentation = 32;
+
     // What ends a run of plain string bytes: the closing quote, an escape, or a control character JSON forbids there.
     private static readonly SearchValues<byte> StringSpecials = SearchValues.Create(
         [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
@@ -459,18 +462,40 @@ internal ref struct JsonScanner
         return true;
     }
 
+    // Stripe's pretty-printed JSON puts one space after a colon, and a line break and indentation before a member or
+    // element. Plain comparisons step over those few bytes faster than a vectorised search is set up (scanning the
+    // benchmark's event took 30% less time); longer or other runs are left to the vectorised search.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SkipWhiteSpace()
     {
-        // Most tokens follow one space or none; runs of indentation are scanned vectorised.
+        var json = _json;
         var at = _position;
-        if (at >= _json.Length || _json[at] > ' ')
+        if (at >= json.Length || json[at] > ' ')
         {
             return;
         }
 
+        if (json[at] == '\n')
+        {
+            at++;
+            var indentationEnd = Math.Min(json.Length, at + MaxPlainIndentation);
+            while (at < indentationEnd && json[at] == ' ')
+            {
+                at++;
+            }
+        }
+        else if (json[at] == ' ')
+        {
+            at++;
+        }
+
+        _position = at < json.Length && json[at] <= ' ' ? SkipLongWhiteSpace(at) : at;
+    }
+
+    private readonly int SkipLongWhiteSpace(int at)
+    {
         var rest = _json[at..].IndexOfAnyExcept(WhiteSpace);
-        _position = rest < 0 ? _json.Length : at + rest;
+        return rest < 0 ? _json.Length : at + rest;
     }
 
     private bool Fail()

@@ -50,7 +50,12 @@ public class JsonScannerTests
         }
 
         var inner = Value(depth - 1);
-        var space = Gen.OneOf(Gen.Const(""), Gen.Const(" "), Gen.Const("\n  "));
+        // White space as pretty-printers write it, a line break and indentation up to past where the scanner stops
+        // reading it byte by byte, and as they do not.
+        var space = Gen.Frequency(
+            (3, Gen.OneOf(Gen.Const(""), Gen.Const(" "))),
+            (2, Gen.Int[0, 40].Select(spaces => "\n" + new string(' ', spaces))),
+            (1, Gen.OneOf(Gen.Const("  "), Gen.Const(" \n"), Gen.Const("\r\n  "), Gen.Const("\n\t"), Gen.Const("\n  \n "))));
         var array = Gen.Select(inner.Array[0, 4], space, (items, gap) => "[" + gap + string.Join("," + gap, items) + gap + "]");
         var member = Gen.Select(Gen.OneOf(Strings), inner, space, (name, value, gap) => name + gap + ":" + gap + value);
         var obj = Gen.Select(member.Array[0, 4], space, (members, gap) => "{" + gap + string.Join("," + gap, members) + gap + "}");
@@ -105,6 +110,25 @@ public class JsonScannerTests
     {
         Utf8JsonReaderAccepts(Encoding.UTF8.GetBytes(json)).ShouldBeFalse();
         ScannerAccepts(Encoding.UTF8.GetBytes(json)).ShouldBeFalse();
+    }
+
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(31)]
+    [TestCase(32)]
+    [TestCase(33)]
+    [TestCase(100)]
+    public void Reads_indentation_of_any_depth_and_nothing_past_it(int spaces)
+    {
+        var indentation = "\n" + new string(' ', spaces);
+        var json = Encoding.UTF8.GetBytes(
+            "{" + indentation + "\"a\": [" + indentation + "1," + indentation + "true" + indentation + "]" + indentation + "}" + indentation);
+        var controlAfterIndentation = Encoding.UTF8.GetBytes("{" + indentation + "\u0001\"a\": 1}");
+
+        Utf8JsonReaderAccepts(json).ShouldBeTrue();
+        ScannerAccepts(json).ShouldBeTrue();
+        Utf8JsonReaderAccepts(controlAfterIndentation).ShouldBeFalse();
+        ScannerAccepts(controlAfterIndentation).ShouldBeFalse();
     }
 
     [TestCase(63, true)]
