@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace PaymentLinks.Tracking;
 
 /// <summary>
@@ -8,8 +6,6 @@ namespace PaymentLinks.Tracking;
 /// </summary>
 internal sealed class ParsedLink
 {
-    private string? _head;
-
     private ParsedLink(string prefix, QuerySegment[] segments, string fragment, string?[] values, DroppedParameter[] dropped)
     {
         Prefix = prefix;
@@ -35,10 +31,10 @@ internal sealed class ParsedLink
     public DroppedParameter[] Dropped { get; }
 
     /// <summary>
-    /// Gets the URL up to its fragment as it renders with the parsed values: what a link that only adds parameters
-    /// starts with. Worked out on first use, once for every link built from this one; a race only repeats the work.
+    /// Gets or sets the URL up to its fragment as <see cref="PaymentLinkUrl"/> renders it with the parsed values: kept
+    /// here once worked out, for every link built from this one. A race only repeats the work.
     /// </summary>
-    public string Head => _head ??= RenderHead();
+    public string? Head { get; set; }
 
     /// <summary>Gets whether <see cref="Head"/> has a query, so that a parameter added after it follows a <c>&amp;</c>.</summary>
     public bool HasQuery => Segments.Length > 0;
@@ -119,27 +115,6 @@ internal sealed class ParsedLink
 
         link = new ParsedLink(uri.GetLeftPart(UriPartial.Path), [.. segments], uri.Fragment, values, [.. dropped]);
         return null;
-    }
-
-    private string RenderHead()
-    {
-        var head = new StringBuilder(Prefix);
-        foreach (var segment in Segments)
-        {
-            head.Append(head.Length == Prefix.Length ? '?' : '&');
-            if (segment.Raw is { } raw)
-            {
-                head.Append(raw);
-                continue;
-            }
-
-            var parameter = segment.Parameter!.Value;
-            var value = Values[(int)parameter]!;
-            head.Append(PaymentLinkRules.GetQueryName(parameter)).Append('=')
-                .Append(PaymentLinkRules.MayNeedEncoding(parameter) ? QueryText.Encode(value) : value);
-        }
-
-        return head.ToString();
     }
 
     private static string Shorten(string url) => url.Length <= 100 ? url : string.Concat(url.AsSpan(0, 100), "...");

@@ -34,8 +34,6 @@ public sealed class PaymentLinkUrl
     // a chain of With... calls grows.
     private const int MaxEdits = 16;
 
-    private const int MaxStackLength = 1024;
-
     // "utm_source=" and so on, indexed by parameter: written with one copy each.
     private static readonly string[] NamePrefixes =
         [.. PaymentLinkRules.Parameters.Select(parameter => PaymentLinkRules.GetQueryName(parameter) + "=")];
@@ -293,22 +291,11 @@ public sealed class PaymentLinkUrl
     internal bool OnlyAddsParameters => TryMeasureAdded(out _);
 
     /// <summary>Renders the link the general way, which serves every link: tests hold the short way to the same URL.</summary>
-    [SkipLocalsInit] // Write fills every character of the buffer, so zeroing it first would be wasted.
     internal string RenderResolved()
     {
         var state = new OutputState();
         Resolve(ref state);
-        var length = Measure(in state);
-
-        // Written once into a buffer on the stack, then copied: cheaper than handing the state to string.Create.
-        if (length <= MaxStackLength)
-        {
-            Span<char> buffer = stackalloc char[length];
-            Write(buffer, in state);
-            return new string(buffer);
-        }
-
-        return string.Create(length, (Link: this, State: state), static (span, input) => input.Link.Write(span, in input.State));
+        return string.Create(Measure(in state), (Link: this, State: state), static (span, input) => input.Link.Write(span, in input.State));
     }
 
     /// <summary>Gets the link as a <see cref="Uri"/>.</summary>
@@ -336,7 +323,7 @@ public sealed class PaymentLinkUrl
     // the end, with nothing to resolve.
     private bool TryMeasureAdded(out int length)
     {
-        length = _origin.Head.Length + _origin.Fragment.Length;
+        length = OriginHead.Length + _origin.Fragment.Length;
         var touched = 0;
         for (var edit = this; edit._previous is not null; edit = edit._previous)
         {
@@ -355,7 +342,7 @@ public sealed class PaymentLinkUrl
 
     private void WriteAdded(Span<char> destination)
     {
-        var head = _origin.Head;
+        var head = OriginHead;
         head.CopyTo(destination);
         var end = destination.Length - _origin.Fragment.Length;
         _origin.Fragment.CopyTo(destination[end..]);
@@ -380,6 +367,22 @@ public sealed class PaymentLinkUrl
         if (!_origin.HasQuery && destination.Length > head.Length + _origin.Fragment.Length)
         {
             destination[head.Length] = '?';
+        }
+    }
+
+    // The parsed link's own URL up to its fragment: where the short way starts. Rendered the general way, once per
+    // parsed link.
+    private string OriginHead
+    {
+        get
+        {
+            if (_origin.Head is not { } head)
+            {
+                var url = new PaymentLinkUrl(_origin).RenderResolved();
+                _origin.Head = head = url[..^_origin.Fragment.Length];
+            }
+
+            return head;
         }
     }
 
