@@ -12,8 +12,8 @@ namespace PaymentLinks.Tracking;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The key is the first 60 bits of the SHA-256 of the five codes in a canonical form (each code absent, or its exact
-/// UTF-16 characters with their count, in the order source, medium, campaign, term, content), written as
+/// The key is the first 60 bits of the SHA-256 of the five codes in a canonical form (a version string, then each code
+/// in the order source, medium, campaign, term, content: absent, or its count and its exact UTF-16 characters), written as
 /// <see cref="Length"/> characters of lowercase base 32 (<c>a-z 2-7</c>). An absent code and an empty one give
 /// different keys, and so do the same value under two different codes.
 /// </para>
@@ -30,7 +30,7 @@ namespace PaymentLinks.Tracking;
 /// <example>
 /// <code>
 /// var key = CampaignKey.For(new UtmCodes { Source = "newsletter", Medium = "email", Campaign = "spring_sale" });
-/// // key.Value is 12 characters such as "q3xk7m2vdfab", the same on every machine and every run.
+/// // key.Value == "uutrue7pmnzs", on every machine and in every version of this library.
 /// </code>
 /// </example>
 public sealed record CampaignKey

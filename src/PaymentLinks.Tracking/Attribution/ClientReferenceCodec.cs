@@ -7,8 +7,8 @@ namespace PaymentLinks.Tracking;
 /// <remarks>
 /// <para>
 /// An encoded value is the merchant's reference (when there is one) followed by <see cref="Marker"/> and the key:
-/// <c>order_4711</c> with the key <c>q3xk7m2vdfab</c> becomes <c>order_4711_plk1_q3xk7m2vdfab</c>, and the key alone
-/// becomes <c>_plk1_q3xk7m2vdfab</c>. The suffix has a fixed length (<see cref="SuffixLength"/> characters) at the
+/// <c>order_4711</c> with the key <c>uutrue7pmnzs</c> becomes <c>order_4711_plk1_uutrue7pmnzs</c>, and the key alone
+/// becomes <c>_plk1_uutrue7pmnzs</c>. The suffix has a fixed length (<see cref="SuffixLength"/> characters) at the
 /// end, so decoding never has to guess where the reference stops, whatever <c>_</c> and <c>-</c> it holds.
 /// </para>
 /// <para>

@@ -137,7 +137,7 @@ public class PaymentLinkEventCatchUpTests
             // Between the walk back and the walk forward, two more events happen.
             if (number == 3)
             {
-                later.AddRange(AddEvents(api, 2, first: 26).Select(e => e));
+                later.AddRange(AddEvents(api, 2, first: 26));
             }
 
             return null;
