@@ -96,8 +96,8 @@ internal sealed class LoopbackStripeServer : IAsyncDisposable
                 head.Append(CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
             }
 
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(head.Append("\r\n").ToString()));
-            await stream.WriteAsync(body);
+            byte[] whole = [.. Encoding.ASCII.GetBytes(head.Append("\r\n").ToString()), .. body];
+            await stream.WriteAsync(whole.AsMemory(0, Math.Min(whole.Length, answer.CutAfterBytes ?? whole.Length)));
         }
     }
 
@@ -196,6 +196,9 @@ internal sealed record StripeAnswer(int Status, string Body)
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
     public string RequestId { get; init; } = "req_loopback1";
+
+    /// <summary>When set, the server sends only this many bytes of the answer (0: none) and closes the connection.</summary>
+    public int? CutAfterBytes { get; init; }
 
     public static StripeAnswer Ok(string json) => new(200, json);
 
