@@ -61,11 +61,16 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPaymentLinkTrackingServices();
 
-        // Bound by hand (trim and AOT safe); the change token makes a reloaded section reach IOptionsMonitor.
+        // The same section added twice is bound once: binding appends to lists, so it would list each secret twice.
+        if (services.Any(d => d.ImplementationInstance is PaymentLinkTrackingConfiguration bound && ReferenceEquals(bound.Section, configuration)))
+        {
+            return services;
+        }
+
+        // The change token makes a reloaded section reach IOptionsMonitor.
         services.AddSingleton<IOptionsChangeTokenSource<PaymentLinkTrackingOptions>>(
             new ConfigurationChangeTokenSource<PaymentLinkTrackingOptions>(configuration));
-        services.AddSingleton<IConfigureOptions<PaymentLinkTrackingOptions>>(
-            new ConfigureOptions<PaymentLinkTrackingOptions>(options => PaymentLinkTrackingOptionsBinder.Bind(configuration, options)));
+        services.AddSingleton<IConfigureOptions<PaymentLinkTrackingOptions>>(new PaymentLinkTrackingConfiguration(configuration));
         return services;
     }
 
