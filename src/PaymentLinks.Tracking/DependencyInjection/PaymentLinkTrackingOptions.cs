@@ -67,6 +67,20 @@ public sealed class PaymentLinkTrackingOptions
     /// <value>The default value is <see langword="null"/>: no Stripe API calls, and none needed for links or webhooks.</value>
     public string? StripeApiKey { get; set; }
 
+    /// <summary>
+    /// Gets or sets the address of Stripe's API that the client made for <see cref="StripeApiKey"/> calls. Change it
+    /// only to point the Stripe API services at a local mock or a proxy; a host that registers its own
+    /// <see cref="Stripe.IStripeClient"/> sets the base on that client instead.
+    /// </summary>
+    /// <value>
+    /// The default value is <c>https://api.stripe.com</c>. It must be an absolute <c>https</c> URL without credentials,
+    /// query or fragment; <c>http</c> is accepted only for a loopback address (<c>localhost</c>, <c>127.0.0.1</c>,
+    /// <c>[::1]</c>), such as a test server.
+    /// </value>
+    public Uri StripeApiBase { get; set; } = new(DefaultStripeApiBase);
+
+    internal const string DefaultStripeApiBase = "https://api.stripe.com";
+
     // The webhook settings live in one options type, checked by its rules. A field, so that the configuration binder
     // never takes it for an option: its settings are bound through the properties above, under the keys users know.
     internal readonly PaymentLinkWebhookOptions Webhook = new();

@@ -28,6 +28,7 @@ internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<Pay
         CheckDefaultUtm(options.DefaultUtm, failures);
         CheckLinks(options.Links, failures);
         CheckStripeApiKey(options.StripeApiKey, failures);
+        CheckStripeApiBase(options.StripeApiBase, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -99,6 +100,24 @@ internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<Pay
             };
         if (problem is not null)
         {
+            failures.Add($"{Option} {problem}.");
+        }
+    }
+
+    private static void CheckStripeApiBase(Uri? apiBase, List<string> failures)
+    {
+        const string Option = $"{Options}.{nameof(PaymentLinkTrackingOptions.StripeApiBase)}";
+        var problem = apiBase is null ? $"is null; leave it out for Stripe's {PaymentLinkTrackingOptions.DefaultStripeApiBase}"
+            : !apiBase.IsAbsoluteUri ? "is not an absolute URL"
+            : apiBase.Scheme == Uri.UriSchemeHttp && !apiBase.IsLoopback
+                ? "uses http, which would send the API key in clear text: use https, or http only for a loopback address such as 127.0.0.1"
+            : apiBase.Scheme != Uri.UriSchemeHttps && apiBase.Scheme != Uri.UriSchemeHttp ? $"uses {apiBase.Scheme}: use https"
+            : apiBase.UserInfo.Length > 0 ? "carries a user name or password"
+            : apiBase.Query.Length > 0 || apiBase.Fragment.Length > 0 ? "has a query or a fragment"
+            : null;
+        if (problem is not null)
+        {
+            // The address is not a secret, but its user information may be: it is not repeated.
             failures.Add($"{Option} {problem}.");
         }
     }
