@@ -44,8 +44,8 @@ public sealed class PaymentLinkWebhookParser
     /// <param name="timeProvider">The clock the signature's timestamp is checked against; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// An option is invalid: no signing secret, a secret that is not <c>whsec_...</c> or has surrounding white
-    /// space, a non-positive <see cref="PaymentLinkWebhookOptions.Tolerance"/> or
+    /// An option is invalid: no signing secret, a secret that is not <c>whsec_...</c>, is a placeholder or has
+    /// surrounding white space, a non-positive <see cref="PaymentLinkWebhookOptions.Tolerance"/> or
     /// <see cref="PaymentLinkWebhookOptions.MaxPayloadBytes"/>. The message names the option, never a secret.
     /// </exception>
     public PaymentLinkWebhookParser(PaymentLinkWebhookOptions options, TimeProvider? timeProvider = null)
