@@ -1,6 +1,9 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using PaymentLinks.Tracking;
 
-// Runs the validation core, the builder and the webhook parser as a Native AOT binary, where a trimming or AOT problem shows as a wrong
+// Runs the validation core, the builder, the webhook parser and the options bound from configuration as a Native AOT binary, where a trimming or AOT problem shows as a wrong
 // answer or a crash. Exits with 1 when any check fails.
 const string StripeExample = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr";
 var checks = 0;
@@ -81,11 +84,30 @@ Expect("a webhook read from a stream", webhooks.TryParseAsync(new MemoryStream(w
 webhooks.TryParse(webhookBody, $"t={now},v1={new string('0', 64)}", out _, out var refused);
 Expect("a forged webhook", refused, PaymentLinkWebhookRejection.NoMatchingSignature);
 
+// Options bound from configuration by the binder's generated code, and the link factory built on them.
+var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["PaymentLinkTracking:SigningSecrets:0"] = WebhookSecret,
+    ["PaymentLinkTracking:Tolerance"] = "00:02:30",
+    ["PaymentLinkTracking:MaxPayloadBytes"] = "65536",
+    ["PaymentLinkTracking:DefaultUtm:Source"] = "website",
+    ["PaymentLinkTracking:Links:pro-monthly"] = StripeExample,
+}).Build();
+using (var provider = new ServiceCollection().AddPaymentLinkTracking(configuration.GetSection("PaymentLinkTracking")).BuildServiceProvider())
+{
+    var bound = provider.GetRequiredService<IOptions<PaymentLinkTrackingOptions>>().Value;
+    Expect("a bound signing secret", string.Join(",", bound.SigningSecrets), WebhookSecret);
+    Expect("a bound tolerance", bound.Tolerance, TimeSpan.FromSeconds(150));
+    Expect("a bound payload limit", bound.MaxPayloadBytes, 65536);
+    Expect("a bound default UTM code", bound.DefaultUtm, new UtmCodes { Source = "website" });
+    Expect("a bound link", provider.GetRequiredService<IPaymentLinkUrlFactory>().Create("Pro-Monthly").ToString(), StripeExample + "?utm_source=website");
+}
+
 if (failures > 0)
 {
     Console.Error.WriteLine($"AOT smoke test failed: {failures} of {checks} checks.");
     return 1;
 }
 
-Console.WriteLine($"AOT smoke test passed: {checks} checks of the validation core, the builder and the webhook parser.");
+Console.WriteLine($"AOT smoke test passed: {checks} checks of the validation core, the builder, the webhook parser and the bound options.");
 return 0;

@@ -25,18 +25,18 @@ public sealed class PaymentLinkTrackingOptions
     /// <value>
     /// The default value is an empty list. Links need no secret; verifying webhooks needs at least one.
     /// </value>
-    public IList<string> SigningSecrets { get; set; } = new List<string>();
+    public IList<string> SigningSecrets { get => Webhook.SigningSecrets; set => Webhook.SigningSecrets = value; }
 
     /// <summary>
     /// Gets or sets how far a webhook's signature timestamp may be from the current time, in either direction. Older
     /// webhooks are refused as possible replays.
     /// </summary>
     /// <value>The default value is 5 minutes, as in Stripe's own libraries. It must be positive.</value>
-    public TimeSpan Tolerance { get; set; } = PaymentLinkWebhookOptions.DefaultTolerance;
+    public TimeSpan Tolerance { get => Webhook.Tolerance; set => Webhook.Tolerance = value; }
 
     /// <summary>Gets or sets the largest webhook body, in bytes, that is read. A larger body is refused.</summary>
     /// <value>The default value is 262,144 bytes (256 KiB). It must be positive.</value>
-    public int MaxPayloadBytes { get; set; } = PaymentLinkWebhookOptions.DefaultMaxPayloadBytes;
+    public int MaxPayloadBytes { get => Webhook.MaxPayloadBytes; set => Webhook.MaxPayloadBytes = value; }
 
     /// <summary>
     /// Gets or sets the UTM codes that <see cref="IPaymentLinkUrlFactory"/> gives every link that does not carry its own:
@@ -67,24 +67,32 @@ public sealed class PaymentLinkTrackingOptions
     /// <value>The default value is <see langword="null"/>: no Stripe API calls, and none needed for links or webhooks.</value>
     public string? StripeApiKey { get; set; }
 
-    /// <summary>Copies the webhook settings into the options <see cref="PaymentLinkWebhookParser"/> takes.</summary>
-    internal PaymentLinkWebhookOptions ToWebhookOptions()
-    {
-        if (SigningSecrets is not { Count: > 0 })
-        {
-            throw new InvalidOperationException(
-                $"Verifying webhooks needs the endpoint's signing secret (whsec_...) in {nameof(PaymentLinkTrackingOptions)}.{nameof(SigningSecrets)}, "
-                + "e.g. from the environment variable PaymentLinkTracking__SigningSecrets__0.");
-        }
+    /// <summary>
+    /// Gets or sets the address of Stripe's API that the client made for <see cref="StripeApiKey"/> calls. Change it
+    /// only to point the Stripe API services at a local mock or a proxy; a host that registers its own
+    /// <see cref="Stripe.IStripeClient"/> sets the base on that client instead.
+    /// </summary>
+    /// <value>
+    /// The default value is <c>https://api.stripe.com</c>. It must be an absolute <c>https</c> URL without credentials,
+    /// query or fragment; <c>http</c> is accepted only for a loopback address (<c>localhost</c>, <c>127.0.0.1</c>,
+    /// <c>[::1]</c>), such as a test server.
+    /// </value>
+    public Uri StripeApiBase { get; set; } = new(DefaultStripeApiBase);
 
-        return new PaymentLinkWebhookOptions
-        {
-            SigningSecrets = [.. SigningSecrets],
-            Tolerance = Tolerance,
-            MaxPayloadBytes = MaxPayloadBytes,
-        };
-    }
+    internal const string DefaultStripeApiBase = "https://api.stripe.com";
 
-    // What binding from configuration could not read; reported by the validator with every other problem.
-    internal List<string> BindingFailures { get; } = [];
+    // The webhook settings live in one options type, checked by its rules. A field, so that the configuration binder
+    // never takes it for an option: its settings are bound through the properties above, under the keys users know.
+    internal readonly PaymentLinkWebhookOptions Webhook = new();
+
+    // What binding from configuration could not read; reported by the validator with every other problem. A field, so
+    // that the configuration binder never takes it for an option.
+    internal readonly List<string> BindingFailures = [];
+
+    /// <summary>Gets the webhook settings for a <see cref="PaymentLinkWebhookParser"/>, or says which option to set.</summary>
+    internal PaymentLinkWebhookOptions ToWebhookOptions() => SigningSecrets is { Count: > 0 }
+        ? Webhook
+        : throw new InvalidOperationException(
+            $"Verifying webhooks needs the endpoint's signing secret ({PaymentLinkRules.WebhookSigningSecretPrefix}...) in "
+            + $"{nameof(PaymentLinkTrackingOptions)}.{nameof(SigningSecrets)}, e.g. from the environment variable PaymentLinkTracking__SigningSecrets__0.");
 }

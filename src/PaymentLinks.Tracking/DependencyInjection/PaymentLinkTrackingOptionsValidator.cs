@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace PaymentLinks.Tracking;
@@ -9,7 +8,6 @@ namespace PaymentLinks.Tracking;
 /// </summary>
 internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<PaymentLinkTrackingOptions>
 {
-    private const string SecretPrefix = "whsec_";
     private const string Options = nameof(PaymentLinkTrackingOptions);
 
     private static readonly (PaymentLinkParameter Parameter, string Property)[] UtmProperties =
@@ -25,54 +23,14 @@ internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<Pay
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>(options.BindingFailures.Distinct());
-        CheckSigningSecrets(options.SigningSecrets, failures);
-
-        if (options.Tolerance <= TimeSpan.Zero)
-        {
-            failures.Add(Invariant($"{Options}.{nameof(options.Tolerance)} must be positive; it is {options.Tolerance}."));
-        }
-
-        if (options.MaxPayloadBytes <= 0)
-        {
-            failures.Add(Invariant($"{Options}.{nameof(options.MaxPayloadBytes)} must be positive; it is {options.MaxPayloadBytes}."));
-        }
+        options.Webhook.AddFailures(Options, failures);
 
         CheckDefaultUtm(options.DefaultUtm, failures);
         CheckLinks(options.Links, failures);
         CheckStripeApiKey(options.StripeApiKey, failures);
+        CheckStripeApiBase(options.StripeApiBase, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    private static void CheckSigningSecrets(IList<string>? secrets, List<string> failures)
-    {
-        const string Option = $"{Options}.{nameof(PaymentLinkTrackingOptions.SigningSecrets)}";
-        if (secrets is null)
-        {
-            failures.Add($"{Option} is null; leave it empty when the application receives no webhooks.");
-            return;
-        }
-
-        // Say which entry is wrong and how, never what it holds: a misplaced API key must not reach a log.
-        for (var i = 0; i < secrets.Count; i++)
-        {
-            var secret = secrets[i];
-            var problem = string.IsNullOrWhiteSpace(secret) ? "is empty"
-                : secret.AsSpan().Trim().Length != secret.Length ? "has leading or trailing white space, so no signature would ever match it"
-                : !secret.StartsWith(SecretPrefix, StringComparison.Ordinal) && LooksLikeApiKey(secret)
-                    ? $"looks like an API key, not a webhook signing secret: it must start with \"{SecretPrefix}\""
-                : !secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? $"is not a webhook signing secret: it must start with \"{SecretPrefix}\""
-                : secret.Length == SecretPrefix.Length ? $"holds only the \"{SecretPrefix}\" prefix"
-                : null;
-            if (problem is not null)
-            {
-                failures.Add(Invariant($"{Option}[{i}] {problem}."));
-            }
-        }
-    }
-
-    private static bool LooksLikeApiKey(string secret) =>
-        secret.StartsWith("sk_", StringComparison.Ordinal) || secret.StartsWith("rk_", StringComparison.Ordinal)
-        || secret.StartsWith("pk_", StringComparison.Ordinal);
 
     private static void CheckDefaultUtm(UtmCodes? defaults, List<string> failures)
     {
@@ -133,16 +91,34 @@ internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<Pay
 
         var problem = string.IsNullOrWhiteSpace(key) ? "is empty; leave it out when no Stripe API call is made"
             : key.AsSpan().Trim().Length != key.Length ? "has leading or trailing white space"
-            : key.StartsWith(SecretPrefix, StringComparison.Ordinal) ? "is a webhook signing secret, which belongs in SigningSecrets"
-            : key.StartsWith("pk_", StringComparison.Ordinal) ? "is a publishable key, which cannot call the API: use a restricted key (rk_...) or a secret key (sk_...)"
-            : !key.StartsWith("rk_", StringComparison.Ordinal) && !key.StartsWith("sk_", StringComparison.Ordinal)
-                ? "is not a Stripe API key: it must start with \"rk_\" (restricted, preferred) or \"sk_\""
-            : null;
+            : PaymentLinkRules.GetStripeKeyKind(key) switch
+            {
+                StripeKeyKind.SecretKey or StripeKeyKind.RestrictedKey => null,
+                StripeKeyKind.WebhookSigningSecret => "is a webhook signing secret, which belongs in SigningSecrets",
+                StripeKeyKind.PublishableKey => "is a publishable key, which cannot call the API: use a restricted key (rk_...) or a secret key (sk_...)",
+                _ => "is not a Stripe API key: it must start with \"rk_live_\" or \"rk_test_\" (restricted, preferred), or \"sk_live_\" or \"sk_test_\"",
+            };
         if (problem is not null)
         {
             failures.Add($"{Option} {problem}.");
         }
     }
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static void CheckStripeApiBase(Uri? apiBase, List<string> failures)
+    {
+        const string Option = $"{Options}.{nameof(PaymentLinkTrackingOptions.StripeApiBase)}";
+        var problem = apiBase is null ? $"is null; leave it out for Stripe's {PaymentLinkTrackingOptions.DefaultStripeApiBase}"
+            : !apiBase.IsAbsoluteUri ? "is not an absolute URL"
+            : apiBase.Scheme == Uri.UriSchemeHttp && !apiBase.IsLoopback
+                ? "uses http, which would send the API key in clear text: use https, or http only for a loopback address such as 127.0.0.1"
+            : apiBase.Scheme != Uri.UriSchemeHttps && apiBase.Scheme != Uri.UriSchemeHttp ? $"uses {apiBase.Scheme}: use https"
+            : apiBase.UserInfo.Length > 0 ? "carries a user name or password"
+            : apiBase.Query.Length > 0 || apiBase.Fragment.Length > 0 ? "has a query or a fragment"
+            : null;
+        if (problem is not null)
+        {
+            // The address is not a secret, but its user information may be: it is not repeated.
+            failures.Add($"{Option} {problem}.");
+        }
+    }
 }

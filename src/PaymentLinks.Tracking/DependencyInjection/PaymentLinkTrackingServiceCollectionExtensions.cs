@@ -14,11 +14,15 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds payment link tracking, configured in code: an <see cref="IPaymentLinkUrlFactory"/> for the configured links,
-    /// and the webhook services (<see cref="PaymentLinkWebhookReceiver"/>, which logs, and
-    /// <see cref="PaymentLinkWebhookParser"/>), on the registered <see cref="TimeProvider"/> or else the system clock.
-    /// The options are validated when the host starts.
+    /// and <see cref="PaymentLinkWebhookReceiver"/> for webhooks, on the registered <see cref="TimeProvider"/> or else the
+    /// system clock. The options are validated when the host starts.
     /// </summary>
     /// <param name="services">The service collection.</param>
+    /// <remarks>
+    /// Inject <see cref="PaymentLinkWebhookReceiver"/> to receive webhooks: it follows the options, so a secret added
+    /// while one is rolled is used from the next request on. <see cref="PaymentLinkWebhookParser"/> is not registered,
+    /// because it keeps the settings it was built with; build one yourself where no container is used.
+    /// </remarks>
     /// <param name="configure">Sets the options; called each time the options are built.</param>
     /// <returns>The service collection, so that additional calls can be chained.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
@@ -42,9 +46,9 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
 
     /// <summary>
     /// Adds payment link tracking, configured from a configuration section such as <c>"PaymentLinkTracking"</c> in
-    /// appsettings.json: an <see cref="IPaymentLinkUrlFactory"/> for the configured links, and the webhook services
-    /// (<see cref="PaymentLinkWebhookReceiver"/>, which logs, and <see cref="PaymentLinkWebhookParser"/>), on the
-    /// registered <see cref="TimeProvider"/> or else the system clock. The options are validated when the host starts, and follow the section when it is reloaded.
+    /// appsettings.json: an <see cref="IPaymentLinkUrlFactory"/> for the configured links, and
+    /// <see cref="PaymentLinkWebhookReceiver"/> for webhooks, on the registered <see cref="TimeProvider"/> or else the
+    /// system clock. The options are validated when the host starts, and follow the section when it is reloaded.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The section to bind <see cref="PaymentLinkTrackingOptions"/> from.</param>
@@ -61,18 +65,25 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPaymentLinkTrackingServices();
 
-        // Bound by hand (trim and AOT safe); the change token makes a reloaded section reach IOptionsMonitor.
+        // The same section added twice is bound once: binding appends to lists, so it would list each secret twice.
+        if (services.Any(d => d.ImplementationInstance is PaymentLinkTrackingConfiguration bound && ReferenceEquals(bound.Section, configuration)))
+        {
+            return services;
+        }
+
+        // The change token makes a reloaded section reach IOptionsMonitor.
         services.AddSingleton<IOptionsChangeTokenSource<PaymentLinkTrackingOptions>>(
             new ConfigurationChangeTokenSource<PaymentLinkTrackingOptions>(configuration));
-        services.AddSingleton<IConfigureOptions<PaymentLinkTrackingOptions>>(
-            new ConfigureOptions<PaymentLinkTrackingOptions>(options => PaymentLinkTrackingOptionsBinder.Bind(configuration, options)));
+        services.AddSingleton<IConfigureOptions<PaymentLinkTrackingOptions>>(new PaymentLinkTrackingConfiguration(configuration));
         return services;
     }
 
     /// <summary>
     /// Adds <see cref="PaymentLinkCreator"/> and <see cref="CheckoutConversionReader"/>, on the
     /// <see cref="IStripeClient"/> the host registered or else on a client for
-    /// <see cref="PaymentLinkTrackingOptions.StripeApiKey"/>. Call it besides <c>AddPaymentLinkTracking(...)</c>.
+    /// <see cref="PaymentLinkTrackingOptions.StripeApiKey"/> and <see cref="PaymentLinkTrackingOptions.StripeApiBase"/>.
+    /// Call it besides <c>AddPaymentLinkTracking(...)</c>. When the host starts, a missing key (with no
+    /// <see cref="IStripeClient"/> registered) stops it with a message naming the option.
     /// </summary>
     /// <remarks>
     /// A separate call because Stripe.net is not trim or AOT safe: an application that only builds links and receives
@@ -96,6 +107,7 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddPaymentLinkTrackingServices();
         services.TryAddSingleton<StripeClientSource>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentLinkTrackingOptions>, StripeApiKeyValidator>());
         services.TryAddTransient(provider => new PaymentLinkCreator(provider.GetRequiredService<StripeClientSource>().GetClient(provider)));
         services.TryAddTransient(provider => new CheckoutConversionReader(provider.GetRequiredService<StripeClientSource>().GetClient(provider)));
         return services;
@@ -108,10 +120,8 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
             provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
             LoggerFor<PaymentLinkUrlFactory>(provider)));
 
-        // The parser copies its settings once; the receiver follows options changes and logs.
-        services.TryAddSingleton(provider => new PaymentLinkWebhookParser(
-            provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>().CurrentValue.ToWebhookOptions(),
-            TimeProviderOf(provider)));
+        // The receiver follows options changes and logs. No PaymentLinkWebhookParser is registered: it copies its
+        // settings once, so an injected one would miss a rolled secret.
         services.TryAddSingleton(provider => new PaymentLinkWebhookReceiver(
             provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
             TimeProviderOf(provider),

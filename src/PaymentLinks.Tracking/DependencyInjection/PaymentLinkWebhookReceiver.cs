@@ -28,7 +28,7 @@ public sealed class PaymentLinkWebhookReceiver
     private readonly IOptionsMonitor<PaymentLinkTrackingOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private (PaymentLinkTrackingOptions Options, PaymentLinkWebhookParser Parser)? _current;
+    private ParserForOptions? _current;
 
     internal PaymentLinkWebhookReceiver(
         IOptionsMonitor<PaymentLinkTrackingOptions> options, TimeProvider timeProvider, ILogger<PaymentLinkWebhookReceiver> logger)
@@ -67,15 +67,19 @@ public sealed class PaymentLinkWebhookReceiver
 
     private PaymentLinkWebhookParser CurrentParser()
     {
-        // The monitor hands out the same instance until the options change: one parser per version.
+        // The monitor hands out the same instance until the options change: one parser per version. The pair is one
+        // immutable object, swapped whole, so a request never sees new options with an old parser.
         var options = _options.CurrentValue;
-        var current = _current;
-        if (current is not { } known || !ReferenceEquals(known.Options, options))
+        var current = Volatile.Read(ref _current);
+        if (current is null || !ReferenceEquals(current.Options, options))
         {
-            current = (options, new PaymentLinkWebhookParser(options.ToWebhookOptions(), _timeProvider));
-            _current = current;
+            // Two threads may build the same version at once; either result is right, and one is kept.
+            current = new ParserForOptions(options, new PaymentLinkWebhookParser(options.ToWebhookOptions(), _timeProvider));
+            Volatile.Write(ref _current, current);
         }
 
-        return current.Value.Parser;
+        return current.Parser;
     }
+
+    private sealed record ParserForOptions(PaymentLinkTrackingOptions Options, PaymentLinkWebhookParser Parser);
 }

@@ -6,11 +6,12 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// The Stripe client of the Stripe API services: the host's own <see cref="IStripeClient"/> when it registered one,
-/// else one client for <see cref="PaymentLinkTrackingOptions.StripeApiKey"/>, made once per options version.
+/// else one client for <see cref="PaymentLinkTrackingOptions.StripeApiKey"/> and
+/// <see cref="PaymentLinkTrackingOptions.StripeApiBase"/>, made once per key and base.
 /// </summary>
 internal sealed class StripeClientSource(IOptionsMonitor<PaymentLinkTrackingOptions> options)
 {
-    private (string Key, StripeClient Client)? _current;
+    private ClientForKey? _current;
 
     public IStripeClient GetClient(IServiceProvider provider)
     {
@@ -19,22 +20,25 @@ internal sealed class StripeClientSource(IOptionsMonitor<PaymentLinkTrackingOpti
             return registered;
         }
 
-        var key = options.CurrentValue.StripeApiKey;
+        var currentOptions = options.CurrentValue;
+        var key = currentOptions.StripeApiKey;
         if (string.IsNullOrEmpty(key))
         {
-            throw new InvalidOperationException(
-                $"The Stripe API services need a key: set {nameof(PaymentLinkTrackingOptions)}.{nameof(PaymentLinkTrackingOptions.StripeApiKey)} "
-                + $"(e.g. the environment variable PaymentLinkTracking__StripeApiKey) or register an {nameof(IStripeClient)}.");
+            throw new InvalidOperationException(StripeApiKeyValidator.MissingKey);
         }
 
-        // StripeClient is thread-safe and meant to be shared; a new one only when the key changes.
-        var current = _current;
-        if (current is not { } known || known.Key != key)
+        // StripeClient is thread-safe and meant to be shared; a new one only when the key or the base changes. The
+        // three are one immutable object, swapped whole, so a caller never gets a client for another key.
+        var apiBase = currentOptions.StripeApiBase.AbsoluteUri.TrimEnd('/');
+        var current = Volatile.Read(ref _current);
+        if (current is null || current.Key != key || current.ApiBase != apiBase)
         {
-            current = (key, new StripeClient(key));
-            _current = current;
+            current = new ClientForKey(key, apiBase, new StripeClient(apiKey: key, apiBase: apiBase));
+            Volatile.Write(ref _current, current);
         }
 
-        return current.Value.Client;
+        return current.Client;
     }
+
+    private sealed record ClientForKey(string Key, string ApiBase, StripeClient Client);
 }

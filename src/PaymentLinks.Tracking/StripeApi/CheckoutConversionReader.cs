@@ -70,8 +70,10 @@ public sealed class CheckoutConversionReader
         if (!page.HasSessionId)
         {
             return page.HasMalformedSessionId
-                ? new(CheckoutConversionOutcome.InvalidSessionId, page, "The page's session_id is not a Checkout Session id; Stripe was not asked.")
-                : new(CheckoutConversionOutcome.MissingSessionId, page, "The page has no session_id; Stripe was not asked.");
+                ? CheckoutConversionResult.ForNoConversion(
+                    CheckoutConversionOutcome.InvalidSessionId, page, "The page's session_id is not a Checkout Session id; Stripe was not asked.")
+                : CheckoutConversionResult.ForNoConversion(
+                    CheckoutConversionOutcome.MissingSessionId, page, "The page has no session_id; Stripe was not asked.");
         }
 
         Session session;
@@ -85,40 +87,35 @@ public sealed class CheckoutConversionReader
         }
         catch (HttpRequestException e)
         {
-            return new(CheckoutConversionOutcome.Unreachable, page, $"Stripe could not be reached: {SecretRedaction.Redact(e.Message, _client.ApiKey)}");
+            return CheckoutConversionResult.ForNoConversion(CheckoutConversionOutcome.Unreachable, page, StripeFailure.DescribeUnreachable(e, _client.ApiKey));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new(CheckoutConversionOutcome.Unreachable, page, "Stripe did not answer in time.");
+            return CheckoutConversionResult.ForNoConversion(CheckoutConversionOutcome.Unreachable, page, "Stripe did not answer in time.");
         }
 
         if (session.Status != "complete")
         {
-            return new(CheckoutConversionOutcome.NotComplete, page, $"The Checkout Session is {session.Status ?? "of unknown status"}, not complete.")
-            {
-                SessionStatus = session.Status,
-            };
+            return CheckoutConversionResult.ForNoConversion(
+                CheckoutConversionOutcome.NotComplete,
+                page,
+                $"The Checkout Session is {session.Status ?? "of unknown status"}, not complete.",
+                sessionStatus: session.Status);
         }
 
-        var conversion = new CheckoutConversion
-        {
-            SessionId = session.Id ?? page.SessionId,
-            PaymentLinkId = session.PaymentLinkId,
-            ClientReferenceId = session.ClientReferenceId,
-            CustomerId = session.CustomerId,
-            CustomerEmail = session.CustomerDetails?.Email ?? session.CustomerEmail,
-            AmountTotal = session.AmountTotal,
-            Currency = session.Currency,
-            PaymentStatus = ToPaymentStatus(session.PaymentStatus),
-            Livemode = session.Livemode,
-            Metadata = session.Metadata ?? new Dictionary<string, string>(),
-            Utm = page.Utm,
-        };
-        return new(CheckoutConversionOutcome.Converted, page, $"The Checkout Session is complete ({session.PaymentStatus}).")
-        {
-            Conversion = conversion,
-            SessionStatus = session.Status,
-        };
+        var conversion = CheckoutConversion.Create(
+            sessionId: session.Id ?? page.SessionId,
+            paymentLinkId: session.PaymentLinkId,
+            clientReferenceId: session.ClientReferenceId,
+            customerId: session.CustomerId,
+            customerEmail: session.CustomerDetails?.Email ?? session.CustomerEmail,
+            amountTotal: session.AmountTotal,
+            currency: session.Currency,
+            paymentStatus: ToPaymentStatus(session.PaymentStatus),
+            livemode: session.Livemode,
+            metadata: session.Metadata,
+            utm: page.Utm);
+        return CheckoutConversionResult.ForConversion(page, conversion, $"The Checkout Session is complete ({session.PaymentStatus}).");
     }
 
     private CheckoutConversionResult FromError(ThankYouPage page, StripeException e)
@@ -131,12 +128,13 @@ public sealed class CheckoutConversionReader
             HttpStatusCode.TooManyRequests => CheckoutConversionOutcome.RateLimited,
             _ => CheckoutConversionOutcome.StripeError,
         };
-        return new(outcome, page, StripeFailure.Describe("Stripe did not return the Checkout Session", e, _client.ApiKey))
-        {
-            StatusCode = e.HttpStatusCode == 0 ? null : e.HttpStatusCode,
-            ErrorCode = e.StripeError?.Code,
-            RequestId = e.StripeResponse?.RequestId,
-        };
+        return CheckoutConversionResult.ForNoConversion(
+            outcome,
+            page,
+            StripeFailure.Describe("Stripe did not return the Checkout Session", e, _client.ApiKey),
+            statusCode: e.HttpStatusCode == 0 ? null : e.HttpStatusCode,
+            errorCode: e.StripeError?.Code,
+            requestId: e.StripeResponse?.RequestId);
     }
 
     private static CheckoutPaymentStatus ToPaymentStatus(string? status) => status switch

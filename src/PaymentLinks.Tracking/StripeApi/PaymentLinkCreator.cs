@@ -47,12 +47,16 @@ public sealed class PaymentLinkCreator
     /// <returns>The created link's id and URL.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// The request is invalid: the redirect URL is not an absolute https URL, there are no line items or more than
+    /// The request is invalid: the redirect URL is not an absolute https URL or would be longer than
+    /// <see cref="TrackedPaymentLinkRequest.MaxRedirectUrlLength"/> with the session id parameter, there are no line items or more than
     /// <see cref="TrackedPaymentLinkRequest.MaxLineItems"/>, a price id is empty, a quantity is below 1, or the metadata
     /// breaks Stripe's limits. Nothing is sent to Stripe.
     /// </exception>
     /// <exception cref="StripeRequestException">Stripe refused the request (e.g. an unknown price, an invalid key).</exception>
-    /// <exception cref="HttpRequestException">Stripe could not be reached.</exception>
+    /// <exception cref="HttpRequestException">
+    /// Stripe could not be reached, or did not answer within the HTTP client's timeout (then the link may have been
+    /// created: the message says so).
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<CreatedPaymentLink> CreateAsync(TrackedPaymentLinkRequest request, CancellationToken cancellationToken = default)
     {
@@ -77,6 +81,13 @@ public sealed class PaymentLinkCreator
         catch (StripeException e)
         {
             throw StripeRequestException.From(e, "Stripe did not create the payment link", _client.ApiKey);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The HTTP client's timeout, not the caller: the request may have reached Stripe.
+            throw new HttpRequestException(
+                "Stripe did not answer in time, so whether it created the payment link is unknown: look for it in the Dashboard before trying again.",
+                e);
         }
 
         if (string.IsNullOrEmpty(link.Id) || !PaymentLinkUrl.TryParse(link.Url, out var url))

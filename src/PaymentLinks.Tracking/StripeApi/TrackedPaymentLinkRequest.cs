@@ -28,13 +28,20 @@ public sealed class TrackedPaymentLinkRequest
     /// <summary>The most characters of a metadata value.</summary>
     public const int MaxMetadataValueLength = 500;
 
+    /// <summary>
+    /// The most characters Stripe accepts in <c>after_completion[redirect][url]</c>: <see cref="RedirectUrl"/> with
+    /// <c>session_id={CHECKOUT_SESSION_ID}</c> added.
+    /// </summary>
+    public const int MaxRedirectUrlLength = 2048;
+
     /// <summary>Gets or initialises the prices the link sells, 1 to <see cref="MaxLineItems"/> of them.</summary>
     public required IReadOnlyList<PaymentLinkLineItem> LineItems { get; init; }
 
     /// <summary>
     /// Gets or initialises the absolute <c>https</c> URL of the thank-you page. <c>session_id={CHECKOUT_SESSION_ID}</c>
     /// is appended to its query unless it is already there; Stripe replaces the placeholder with the Checkout Session
-    /// id and appends the UTM codes of the link the customer followed.
+    /// id and appends the UTM codes of the link the customer followed. With the placeholder, the URL must fit in
+    /// <see cref="MaxRedirectUrlLength"/> characters.
     /// </summary>
     public required string RedirectUrl { get; init; }
 

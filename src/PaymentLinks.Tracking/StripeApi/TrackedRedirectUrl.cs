@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace PaymentLinks.Tracking;
@@ -8,7 +9,10 @@ internal static class TrackedRedirectUrl
     private const string Parameter = CheckoutSessionId.QueryName + "=" + CheckoutSessionId.Placeholder;
 
     /// <summary>Returns the URL with the placeholder parameter, literal, in its query.</summary>
-    /// <exception cref="ArgumentException">The URL is not an absolute https URL, or its <c>session_id</c> holds something else.</exception>
+    /// <exception cref="ArgumentException">
+    /// The URL is not an absolute https URL, its <c>session_id</c> holds something else, or with the placeholder it is longer
+    /// than Stripe accepts.
+    /// </exception>
     public static string AddSessionIdPlaceholder(string? url, string paramName)
     {
         var problem = FindProblem(url);
@@ -65,7 +69,17 @@ internal static class TrackedRedirectUrl
             result.Append(separator).Append(Parameter);
         }
 
-        return result.Append(fragment).ToString();
+        result.Append(fragment);
+        if (result.Length > TrackedPaymentLinkRequest.MaxRedirectUrlLength)
+        {
+            throw new ArgumentException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The redirect URL must be at most {TrackedPaymentLinkRequest.MaxRedirectUrlLength} characters with {Parameter} in its query, as Stripe stores it; it would be {result.Length}."),
+                paramName);
+        }
+
+        return result.ToString();
     }
 
     private static string? FindProblem(string? url)

@@ -45,7 +45,19 @@ public static class PaymentLinkRules
     private static readonly SearchValues<char> SessionIdCharacters = SearchValues.Create(Alphanumerics + "_");
     private static readonly SearchValues<char> DomainCharacters = SearchValues.Create(Alphanumerics + "-.");
 
-    private static readonly string[] SecretPrefixList = ["sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "pk_"];
+    /// <summary>The prefix of a webhook endpoint's signing secret.</summary>
+    internal const string WebhookSigningSecretPrefix = "whsec_";
+
+    // Stripe's key prefixes, the one list that links, options, the webhook parser and redaction all read.
+    private static readonly (string Prefix, StripeKeyKind Kind)[] StripeKeyPrefixList =
+    [
+        ("sk_live_", StripeKeyKind.SecretKey), ("sk_test_", StripeKeyKind.SecretKey),
+        ("rk_live_", StripeKeyKind.RestrictedKey), ("rk_test_", StripeKeyKind.RestrictedKey),
+        (WebhookSigningSecretPrefix, StripeKeyKind.WebhookSigningSecret),
+        ("pk_", StripeKeyKind.PublishableKey),
+    ];
+
+    private static readonly string[] SecretPrefixList = Array.ConvertAll(StripeKeyPrefixList, known => known.Prefix);
 
     private static readonly string[] LocaleList =
     [
@@ -215,23 +227,46 @@ public static class PaymentLinkRules
         return CheckCharacters(PaymentLinkParameter.ClientReferenceId, value, MaxClientReferenceIdLength, TrackingCharacters);
     }
 
-    private static bool StartsLikeSecret(ReadOnlySpan<char> value)
+    private static bool StartsLikeSecret(ReadOnlySpan<char> value) => GetStripeKeyKind(value) != StripeKeyKind.None;
+
+    /// <summary>
+    /// Tells which kind of Stripe key or secret a value starts like (case-sensitively, as Stripe writes them), from the
+    /// one list of prefixes that <see cref="SecretPrefixes"/> shows.
+    /// </summary>
+    internal static StripeKeyKind GetStripeKeyKind(ReadOnlySpan<char> value)
     {
-        // Every prefix starts with one of these letters: most references are cleared by one comparison.
+        // Every prefix starts with one of these letters: most values are cleared by one comparison.
         if (value.IsEmpty || value[0] is not ('s' or 'r' or 'w' or 'p'))
         {
-            return false;
+            return StripeKeyKind.None;
         }
 
-        foreach (var prefix in SecretPrefixList)
+        foreach (var (prefix, kind) in StripeKeyPrefixList)
         {
             if (value.StartsWith(prefix, StringComparison.Ordinal))
             {
-                return true;
+                return kind;
             }
         }
 
-        return false;
+        return StripeKeyKind.None;
+    }
+
+    /// <summary>Finds where the next Stripe key or secret starts in a text, from <paramref name="start"/> on.</summary>
+    /// <returns>The key's index and the length of its prefix, or (-1, 0) when there is none.</returns>
+    internal static (int Index, int PrefixLength) FindStripeKey(string text, int start)
+    {
+        var found = (Index: -1, PrefixLength: 0);
+        foreach (var prefix in SecretPrefixList)
+        {
+            var index = text.IndexOf(prefix, start, StringComparison.Ordinal);
+            if (index >= 0 && (found.Index < 0 || index < found.Index))
+            {
+                found = (index, prefix.Length);
+            }
+        }
+
+        return found;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -327,4 +362,14 @@ public static class PaymentLinkRules
     // The character is decoded only when the verdict is read: a lone surrogate then reads as the replacement character.
     private static ParameterCheck InvalidCharacterAt(PaymentLinkParameter parameter, ReadOnlySpan<char> value, int position) =>
         new(parameter, DropReason.InvalidCharacter, value.Length, position, value[position], position + 1 < value.Length ? value[position + 1] : '\0');
+}
+
+/// <summary>The kinds of Stripe key and secret that <see cref="PaymentLinkRules.GetStripeKeyKind"/> tells apart by prefix.</summary>
+internal enum StripeKeyKind
+{
+    None,
+    SecretKey,
+    RestrictedKey,
+    PublishableKey,
+    WebhookSigningSecret,
 }

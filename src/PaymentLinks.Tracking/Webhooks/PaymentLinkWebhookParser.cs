@@ -31,7 +31,6 @@ namespace PaymentLinks.Tracking;
 /// </example>
 public sealed class PaymentLinkWebhookParser
 {
-    private const string SecretPrefix = "whsec_";
     private const int InitialReadBufferLength = 16 * 1024;
 
     // The secrets' UTF-8 bytes, encoded once: verification encodes nothing per request.
@@ -45,28 +44,15 @@ public sealed class PaymentLinkWebhookParser
     /// <param name="timeProvider">The clock the signature's timestamp is checked against; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// An option is invalid: no signing secret, a secret that is not <c>whsec_...</c> or has surrounding white
-    /// space, a non-positive <see cref="PaymentLinkWebhookOptions.Tolerance"/> or
+    /// An option is invalid: no signing secret, a secret that is not <c>whsec_...</c>, is a placeholder or has
+    /// surrounding white space, a non-positive <see cref="PaymentLinkWebhookOptions.Tolerance"/> or
     /// <see cref="PaymentLinkWebhookOptions.MaxPayloadBytes"/>. The message names the option, never a secret.
     /// </exception>
     public PaymentLinkWebhookParser(PaymentLinkWebhookOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _signingKeys = EncodeSigningSecrets(options.SigningSecrets, nameof(options));
-
-        if (options.Tolerance <= TimeSpan.Zero)
-        {
-            throw new ArgumentException(
-                $"{nameof(PaymentLinkWebhookOptions)}.{nameof(PaymentLinkWebhookOptions.Tolerance)} must be positive; it is {options.Tolerance}.",
-                nameof(options));
-        }
-
-        if (options.MaxPayloadBytes <= 0)
-        {
-            throw new ArgumentException(
-                $"{nameof(PaymentLinkWebhookOptions)}.{nameof(PaymentLinkWebhookOptions.MaxPayloadBytes)} must be positive; it is {options.MaxPayloadBytes}.",
-                nameof(options));
-        }
+        options.ThrowIfInvalid(nameof(options));
+        _signingKeys = EncodeSigningSecrets(options.SigningSecrets);
 
         // Stripe's timestamps have whole seconds, so a fraction of a second of tolerance adds nothing.
         _toleranceSeconds = options.Tolerance.Ticks / TimeSpan.TicksPerSecond;
@@ -326,33 +312,11 @@ public sealed class PaymentLinkWebhookParser
         return false;
     }
 
-    private static WebhookSigningKey[] EncodeSigningSecrets(IList<string>? secrets, string paramName)
+    private static WebhookSigningKey[] EncodeSigningSecrets(IList<string> secrets)
     {
-        const string Option = $"{nameof(PaymentLinkWebhookOptions)}.{nameof(PaymentLinkWebhookOptions.SigningSecrets)}";
-        if (secrets is null || secrets.Count == 0)
-        {
-            throw new ArgumentException(
-                $"{Option} must hold at least one signing secret (whsec_...), from the webhook endpoint's settings.",
-                paramName);
-        }
-
         var keys = new List<WebhookSigningKey>(secrets.Count);
-        for (var i = 0; i < secrets.Count; i++)
+        foreach (var secret in secrets)
         {
-            var secret = secrets[i];
-
-            // The messages say which entry is wrong and how, never what it holds.
-            if (secret is null || !secret.StartsWith(SecretPrefix, StringComparison.Ordinal) || secret.Length == SecretPrefix.Length)
-            {
-                throw new ArgumentException($"{Option}[{i}] is not a signing secret: it must start with \"{SecretPrefix}\".", paramName);
-            }
-
-            if (secret.AsSpan().Trim().Length != secret.Length)
-            {
-                throw new ArgumentException(
-                    $"{Option}[{i}] has leading or trailing white space, so no signature would ever match it.", paramName);
-            }
-
             var key = Encoding.UTF8.GetBytes(secret);
             if (!keys.Exists(known => known.Bytes.SequenceEqual(key)))
             {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using PaymentLinks.Tracking.Tests.Webhooks;
@@ -16,31 +17,36 @@ public class WebhookRegistrationTests
     private static readonly DateTimeOffset FakeNow = new(2031, 3, 14, 9, 26, 53, TimeSpan.Zero);
 
     [Test]
-    public void Registers_one_parser_on_the_registered_clock_with_the_configured_secrets()
+    public async Task The_receiver_checks_timestamps_against_the_registered_clock()
     {
         using var host = Build(services => services
             .AddSingleton<TimeProvider>(new FakeTimeProvider(FakeNow))
             .AddPaymentLinkTracking(options => options.SigningSecrets.Add(SignedWebhooks.Secret)));
+        var receiver = host.Services.GetRequiredService<PaymentLinkWebhookReceiver>();
         var body = SignedWebhooks.CompletedEventBody();
 
-        var parser = host.Services.GetRequiredService<PaymentLinkWebhookParser>();
-
-        parser.ShouldBeSameAs(host.Services.GetRequiredService<PaymentLinkWebhookParser>());
-        parser.Parse(body, SignedWebhooks.Header(body, FakeNow.ToUnixTimeSeconds())).EventId.ShouldBe(SignedWebhooks.EventId);
-        parser.TryParse(body, SignedWebhooks.Header(body, SignedWebhooks.NowSeconds), out _, out var reason).ShouldBeFalse();
-        reason.ShouldBe(PaymentLinkWebhookRejection.TimestampOutsideTolerance);
+        (await Receive(receiver, body, FakeNow)).Event!.EventId.ShouldBe(SignedWebhooks.EventId);
+        (await Receive(receiver, body, DateTimeOffset.UtcNow)).Rejection.ShouldBe(PaymentLinkWebhookRejection.TimestampOutsideTolerance);
     }
 
     [Test]
-    public void Without_a_registered_clock_the_parser_uses_the_system_clock()
+    public async Task Without_a_registered_clock_the_receiver_uses_the_system_clock()
     {
         using var host = Build(services => services.AddPaymentLinkTracking(options => options.SigningSecrets.Add(SignedWebhooks.Secret)));
+        var receiver = host.Services.GetRequiredService<PaymentLinkWebhookReceiver>();
         var body = SignedWebhooks.CompletedEventBody();
 
-        var parser = host.Services.GetRequiredService<PaymentLinkWebhookParser>();
+        (await Receive(receiver, body, DateTimeOffset.UtcNow)).Succeeded.ShouldBeTrue();
+        (await Receive(receiver, body, FakeNow)).Succeeded.ShouldBeFalse();
+    }
 
-        parser.TryParse(body, SignedWebhooks.Header(body, DateTimeOffset.UtcNow.ToUnixTimeSeconds()), out _, out _).ShouldBeTrue();
-        parser.TryParse(body, SignedWebhooks.Header(body, FakeNow.ToUnixTimeSeconds()), out _, out _).ShouldBeFalse();
+    [Test]
+    public void Registers_no_parser_because_one_would_keep_the_secrets_of_its_first_use()
+    {
+        using var host = Build(services => services.AddPaymentLinkTracking(options => options.SigningSecrets.Add(SignedWebhooks.Secret)));
+
+        host.Services.GetService<PaymentLinkWebhookParser>().ShouldBeNull();
+        host.Services.GetService<PaymentLinkWebhookReceiver>().ShouldNotBeNull();
     }
 
     [Test]
@@ -65,12 +71,10 @@ public class WebhookRegistrationTests
     }
 
     [Test]
-    public void Without_a_signing_secret_resolving_the_parser_says_which_option_to_set()
+    public void Without_a_signing_secret_the_receiver_says_which_option_to_set()
     {
         using var host = Build(services => services.AddPaymentLinkTracking(_ => { }));
 
-        Should.Throw<InvalidOperationException>(() => host.Services.GetRequiredService<PaymentLinkWebhookParser>())
-            .Message.ShouldContain("PaymentLinkTrackingOptions.SigningSecrets");
         Should.Throw<InvalidOperationException>(() => Receive(host.Services.GetRequiredService<PaymentLinkWebhookReceiver>(), [], FakeNow))
             .Message.ShouldContain("PaymentLinkTrackingOptions.SigningSecrets");
     }
@@ -135,12 +139,37 @@ public class WebhookRegistrationTests
     }
 
     [Test]
-    public void Calling_it_twice_registers_the_webhook_services_once()
+    public void Calling_it_twice_registers_the_receiver_once()
     {
         var services = new ServiceCollection().AddPaymentLinkTracking(_ => { }).AddPaymentLinkTracking(_ => { });
 
-        services.Count(d => d.ServiceType == typeof(PaymentLinkWebhookParser)).ShouldBe(1);
         services.Count(d => d.ServiceType == typeof(PaymentLinkWebhookReceiver)).ShouldBe(1);
+    }
+
+    [Test]
+    public async Task Reloads_racing_requests_never_pair_the_receivers_options_with_another_parser()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PaymentLinkTracking:SigningSecrets:0"] = "whsec_round0",
+        }).Build();
+        using var host = Build(services => services
+            .AddSingleton<TimeProvider>(new FakeTimeProvider(FakeNow))
+            .AddPaymentLinkTracking(configuration.GetSection("PaymentLinkTracking")));
+        var receiver = host.Services.GetRequiredService<PaymentLinkWebhookReceiver>();
+        var monitor = host.Services.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>();
+        var body = SignedWebhooks.Body(SignedWebhooks.Envelope("customer.created", new System.Text.Json.Nodes.JsonObject { ["id"] = "cus_1" }));
+
+        var mismatches = await ReloadRacing.Run(configuration, "PaymentLinkTracking:SigningSecrets:0", round => $"whsec_round{round}", () =>
+        {
+            // Options that stay the same across the request must be the ones its parser was built with.
+            var before = monitor.CurrentValue;
+            var result = receiver.ReceiveAsync(new MemoryStream(body), SignedWebhooks.Header(body, FakeNow.ToUnixTimeSeconds(), before.SigningSecrets[0]))
+                .GetAwaiter().GetResult();
+            return result.Succeeded || !ReferenceEquals(before, monitor.CurrentValue);
+        });
+
+        mismatches.ShouldBe(0);
     }
 
     private static Task<PaymentLinkWebhookResult> Receive(

@@ -306,15 +306,8 @@ public class CheckoutConversionReaderTests
     [Test]
     public void A_conversion_describes_itself_without_the_customers_email()
     {
-        var conversion = new CheckoutConversion
-        {
-            SessionId = SessionId,
-            PaymentLinkId = "plink_1",
-            CustomerEmail = "jane@example.com",
-            AmountTotal = 2000,
-            Currency = "usd",
-            PaymentStatus = CheckoutPaymentStatus.Paid,
-        };
+        var conversion = CheckoutConversion.Create(
+            SessionId, paymentLinkId: "plink_1", customerEmail: "jane@example.com", amountTotal: 2000, currency: "usd", paymentStatus: CheckoutPaymentStatus.Paid);
 
         conversion.ToString().ShouldBe($"{SessionId} from plink_1: 2000 usd Paid");
     }

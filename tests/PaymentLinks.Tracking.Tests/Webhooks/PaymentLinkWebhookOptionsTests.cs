@@ -54,6 +54,32 @@ public class PaymentLinkWebhookOptionsTests
         }
     }
 
+    [TestCase("whsec_...")]
+    [TestCase("whsec_\u2026")]
+    [TestCase("whsec_placeholder_set_PaymentLinkTracking__SigningSecrets__0")]
+    [TestCase("whsec_YOUR_PLACEHOLDER")]
+    public void Refuses_a_placeholder_pasted_from_documentation_saying_it_is_one(string placeholder)
+    {
+        var options = new PaymentLinkWebhookOptions { SigningSecrets = [SignedWebhooks.Secret, placeholder] };
+
+        var exception = Should.Throw<ArgumentException>(() => new PaymentLinkWebhookParser(options));
+
+        exception.Message.ShouldContain("PaymentLinkWebhookOptions.SigningSecrets[1] is a placeholder");
+    }
+
+    [Test]
+    public void Reports_every_problem_at_once()
+    {
+        var options = new PaymentLinkWebhookOptions { SigningSecrets = ["whsec_...", "pk_live_x"], Tolerance = TimeSpan.Zero, MaxPayloadBytes = 0 };
+
+        var message = Should.Throw<ArgumentException>(() => new PaymentLinkWebhookParser(options)).Message;
+
+        message.ShouldContain("SigningSecrets[0] is a placeholder");
+        message.ShouldContain("SigningSecrets[1] looks like an API key");
+        message.ShouldContain("Tolerance must be positive");
+        message.ShouldContain("MaxPayloadBytes must be positive");
+    }
+
     [Test]
     public void Refuses_a_bad_second_secret_by_its_index()
     {
