@@ -34,7 +34,7 @@ internal sealed class BulkProgress(TextWriter terminal, long totalBytes, TimePro
         var filled = (int)(done * Width);
         var line = string.Create(
             CultureInfo.InvariantCulture,
-            $"bulk [{new string('#', filled)}{new string('-', Width - filled)}] {done,4:P0}  {rows:N0} rows");
+            $"bulk [{new string('#', filled)}{new string('-', Width - filled)}] {done * 100,3:0}%  {rows:N0} rows");
         terminal.Write('\r' + line.PadRight(_drawnLength));
         terminal.Flush();
         _drawnLength = line.Length;

@@ -20,26 +20,28 @@ internal static class TrackingTool
 
     public static RootCommand CreateCommands(IPaymentLinkUrlFactory links, Func<long, BulkProgress?>? progress = null)
     {
+        // Each command, and what its help adds after the options.
+        (Command Command, string Details)[] commands =
+        [
+            (LinkCommand.Create(links), LinkCommand.Details),
+            (BulkCommand.Create(links, progress), BulkCommand.Details),
+        ];
+
         var root = new RootCommand("""
             Tracked Stripe Payment Links from the command line. With no command, shows example links built from
             appsettings.json.
 
             A base link is an absolute https (or http) URL, used as it is, or the name of a link in appsettings.json
             (PaymentLinkTracking:Links), which gets the default UTM codes configured there.
-            """)
+            """);
+        foreach (var (command, _) in commands)
         {
-            LinkCommand.Create(links),
-            BulkCommand.Create(links, progress),
-        };
-        root.SetAction(parse => Demo.Run(links, parse.InvocationConfiguration.Output));
+            root.Subcommands.Add(command);
+        }
 
-        var details = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["link"] = LinkCommand.Details,
-            ["bulk"] = BulkCommand.Details,
-        };
+        root.SetAction(parse => Demo.Run(links, parse.InvocationConfiguration.Output));
         var help = root.Options.OfType<HelpOption>().Single();
-        help.Action = new HelpWithDetails((HelpAction)help.Action!, details);
+        help.Action = new HelpWithDetails((HelpAction)help.Action!, commands.ToDictionary(command => command.Command, command => command.Details));
         return root;
     }
 
@@ -79,14 +81,14 @@ internal static class TrackingTool
     }
 
     /// <summary>The library's help for a command, then what the command says beyond its options (formats, exit codes).</summary>
-    private sealed class HelpWithDetails(HelpAction help, Dictionary<string, string> details) : SynchronousCommandLineAction
+    private sealed class HelpWithDetails(HelpAction help, Dictionary<Command, string> details) : SynchronousCommandLineAction
     {
         public override bool ClearsParseErrors => true;
 
         public override int Invoke(ParseResult parseResult)
         {
             var exitCode = help.Invoke(parseResult);
-            if (parseResult.CommandResult.Parent is not null && details.TryGetValue(parseResult.CommandResult.Command.Name, out var text))
+            if (details.TryGetValue(parseResult.CommandResult.Command, out var text))
             {
                 parseResult.InvocationConfiguration.Output.WriteLine(text);
             }
