@@ -22,6 +22,9 @@ internal static class CsvLinkTracker
         TrackLineNumbers = true,
         MalformedData = CsvMalformedDataHandling.Throw,
         FieldCountMismatch = CsvFieldCountHandling.Allow,
+
+        // A row too short to reach a column reads it as empty: a missing base_url is reported in the row.
+        MissingField = CsvMissingFieldHandling.ReturnEmpty,
         IncludeValuesInExceptions = false,
     };
 

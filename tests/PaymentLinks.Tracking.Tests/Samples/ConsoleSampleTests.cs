@@ -232,6 +232,18 @@ public class ConsoleSampleTests
         error.ShouldContain("line 3: 4 fields, but the header has 3");
     }
 
+    [Test]
+    public void Bulk_reports_a_row_too_short_to_reach_its_base_url_column_as_a_row_without_a_base_link()
+    {
+        var input = Write("links.csv", $"note,base_url\nfirst\nsecond,{StripeExample}\n");
+
+        var (exitCode, output, _) = Run("bulk", input);
+
+        exitCode.ShouldBe(1);
+        output.Split("\r\n")[1].ShouldBe("first,,,error: the base_url cell is empty.");
+        output.Split("\r\n")[2].ShouldBe($"second,{StripeExample},{StripeExample},");
+    }
+
     [TestCase("client_reference_id,utm_source\n", "the header has no base_url column")]
     [TestCase("base_url,utm_source,UTM_SOURCE\n", "the header names utm_source twice")]
     [TestCase("", "the input file is empty")]
