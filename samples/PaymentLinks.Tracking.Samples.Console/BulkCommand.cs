@@ -1,19 +1,16 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Text;
 
 namespace PaymentLinks.Tracking.Samples;
 
 /// <summary>
-/// Tracks a CSV file of links into another, a row at a time: memory stays flat however long the file is.
+/// <c>bulk</c>: tracks a CSV file of links into another. Every argument is checked before a file is opened, and an
+/// <c>--output</c> file is replaced only once the run has written every row.
 /// </summary>
 internal static class BulkCommand
 {
-    public const string Usage = """
-        Tracks every row of a CSV file and writes a CSV of tracked links, a row at a time.
-
-        Usage:
-          bulk <links.csv> [--output <tracked.csv>]      (standard output when --output is left out)
-
+    /// <summary>What <c>bulk --help</c> adds after the options.</summary>
+    public const string Details = """
         Input (RFC 4180, UTF-8, a header row first; column names in any order and case):
           base_url              required: an absolute http(s) URL, or the name of a link in appsettings.json
           utm_source, utm_medium, utm_campaign, utm_term, utm_content, client_reference_id,
@@ -30,241 +27,120 @@ internal static class BulkCommand
           dropped               each value Stripe would drop and why, separated by "; " (secrets withheld),
                                 or "error: ..." when the row has no valid base link
 
-        A progress line goes to standard error every 100,000 rows, and a summary at the end.
-        Exit codes: 0 every row was tracked (values may have been dropped); 1 some rows have no valid base
-        link; 2 bad arguments or a malformed file (the line is named; rows before it are already written).
+        A summary goes to standard error at the end, and a progress bar while a long run goes on, when standard
+        error is a terminal. Under `dotnet run`, use --output rather than "> file": the build's own messages also
+        go to standard output.
+
+        Exit codes: 0 every row was tracked (values may have been dropped); 1 some rows have no valid base link;
+        2 bad arguments, a malformed or non-UTF-8 file (the line is named), or a file that cannot be read or
+        written. With --output, the file is then left as it was; on standard output, the rows before the bad
+        line are already written.
         """;
 
-    public const int ProgressInterval = 100_000;
-
-    // Enough for every distinct base link of a campaign export; a file with more only parses some bases again.
-    private const int MaxCachedBaseLinks = 1024;
-
-    public static int Run(string[] args, IPaymentLinkUrlFactory links, TextWriter output, TextWriter error)
+    public static Command Create(IPaymentLinkUrlFactory links, Func<long, BulkProgress?>? progress)
     {
-        if (args.Contains("--help") || args.Contains("-h"))
+        var input = new Argument<string>("links.csv") { Description = "The CSV file to read (UTF-8, a header row first)." };
+        var output = new Option<string>("--output", "-o")
         {
-            output.WriteLine(Usage);
-            return TrackingTool.Success;
-        }
+            Description = "The CSV file to write; standard output when left out. Replaced only when every row is written.",
+            HelpName = "tracked.csv",
+        };
 
-        string? input = null;
-        string? outputPath = null;
-        for (var i = 0; i < args.Length; i++)
+        var command = new Command("bulk", "Tracks every row of a CSV file of links into a CSV of tracked links, a row at a time.")
         {
-            if (args[i] == "--output" || args[i].StartsWith("--output=", StringComparison.Ordinal))
-            {
-                outputPath = args[i].Length > "--output".Length ? args[i]["--output=".Length..] : i + 1 < args.Length ? args[++i] : null;
-                if (string.IsNullOrEmpty(outputPath))
-                {
-                    return TrackingTool.Fail(error, "option '--output' needs a file name.", Usage);
-                }
-            }
-            else if (args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                return TrackingTool.Fail(error, $"unknown option '{args[i]}'.", Usage);
-            }
-            else if (input is null)
-            {
-                input = args[i];
-            }
-            else
-            {
-                return TrackingTool.Fail(error, $"one input file only; '{args[i]}' is one too many.", Usage);
-            }
-        }
-
-        if (input is null)
+            input,
+            output,
+        };
+        command.Validators.Add(result =>
         {
-            return TrackingTool.Fail(error, "the input CSV file is missing.", Usage);
-        }
-
-        if (!File.Exists(input))
-        {
-            return TrackingTool.Fail(error, $"the input file '{input}' does not exist.", Usage);
-        }
-
-        using var reader = new StreamReader(input, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, new FileStreamOptions
-        {
-            BufferSize = 1 << 16,
-            Options = FileOptions.SequentialScan,
+            // Only what the parser read: a missing value is already reported by the parser itself.
+            var inputPath = result.GetResult(input)?.Tokens is [var inputToken] ? inputToken.Value : null;
+            var outputPath = result.GetResult(output)?.Tokens is [var outputToken] ? outputToken.Value : null;
+            if (inputPath is not null && ProblemWithInput(inputPath) is { } inputProblem)
+            {
+                result.AddError(inputProblem);
+            }
+            else if (outputPath is not null && ProblemWithOutput(outputPath, inputPath) is { } outputProblem)
+            {
+                result.AddError(outputProblem);
+            }
         });
 
-        if (outputPath is null)
-        {
-            return Track(reader, output, links, error);
-        }
-
-        using var writer = new StreamWriter(outputPath, append: false, new UTF8Encoding(false), 1 << 16);
-        return Track(reader, writer, links, error);
+        command.SetAction(parse => Run(
+            parse.GetRequiredValue(input), parse.GetValue(output), links, parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error, progress));
+        return command;
     }
 
-    public static int Track(TextReader input, TextWriter output, IPaymentLinkUrlFactory links, TextWriter error)
+    private static string? ProblemWithInput(string path) =>
+        Directory.Exists(path) ? $"the input '{path}' is a folder, not a CSV file."
+        : !File.Exists(path) ? $"the input file '{path}' does not exist."
+        : null;
+
+    private static string? ProblemWithOutput(string path, string? inputPath)
     {
-        var csv = new CsvRecordReader(input);
-        var fields = new List<string>();
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return "option '--output' needs a file name.";
+        }
+
+        if (Directory.Exists(path))
+        {
+            return $"--output '{path}' is a folder: give the name of a file to write.";
+        }
+
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
+        {
+            return $"the folder '{folder}' for --output '{path}' does not exist.";
+        }
+
+        return inputPath is not null && FileIdentity.AreSameFile(inputPath, path)
+            ? $"--output '{path}' is the input file '{inputPath}': writing it would destroy what is read. Choose another file."
+            : null;
+    }
+
+    private static int Run(
+        string inputPath, string? outputPath, IPaymentLinkUrlFactory links, TextWriter output, TextWriter error,
+        Func<long, BulkProgress?>? progress)
+    {
+        string? temporary = null;
         try
         {
-            if (!csv.TryRead(fields))
+            using var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            var bar = progress?.Invoke(input.Length);
+            if (outputPath is null)
             {
-                return TrackingTool.Fail(error, "the input file is empty: it needs a header row.", Usage);
+                return CsvLinkTracker.Track(input, output, links, error, bar);
             }
 
-            var columns = Columns.Read(fields, out var problem);
-            if (columns is null)
+            // Written beside the target, then moved over it: an existing file is never truncated by a run that fails.
+            var target = Path.GetFullPath(outputPath);
+            temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+            int exitCode;
+            using (var writer = new StreamWriter(
+                new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16), new UTF8Encoding(false), 1 << 16))
             {
-                return TrackingTool.Fail(error, problem!, Usage);
+                exitCode = CsvLinkTracker.Track(input, writer, links, error, bar);
             }
 
-            output.NewLine = "\r\n";
-            WriteRow(output, fields, fields.Count, "tracked_url", "dropped");
-
-            var baseLinks = new Dictionary<string, BaseLink>(StringComparer.Ordinal);
-            var dropped = new List<string>();
-            long rows = 0, failedRows = 0, droppedValues = 0;
-            while (csv.TryRead(fields))
+            if (exitCode != TrackingTool.UsageError)
             {
-                if (fields.Count > columns.Count)
-                {
-                    throw new FormatException($"line {csv.LineNumber}: {fields.Count} fields, but the header has {columns.Count}.");
-                }
-
-                rows++;
-                var baseLink = Resolve(baseLinks, fields[columns.BaseUrl], links);
-                if (baseLink.Link is not { } link)
-                {
-                    failedRows++;
-                    WriteRow(output, fields, columns.Count, string.Empty, "error: " + baseLink.Problem);
-                }
-                else
-                {
-                    var mayHaveDrops = baseLink.HasDrops;
-                    foreach (var (column, parameter) in columns.Parameters)
-                    {
-                        if (column < fields.Count && fields[column] is { Length: > 0 } value)
-                        {
-                            // Checking allocates nothing; only a row with a bad value pays for listing its drops.
-                            mayHaveDrops |= !PaymentLinkRules.IsValid(parameter, value);
-                            link = link.With(parameter, value);
-                        }
-                    }
-
-                    dropped.Clear();
-                    if (mayHaveDrops)
-                    {
-                        foreach (var drop in link.Dropped)
-                        {
-                            dropped.Add(drop.ToString());
-                        }
-
-                        droppedValues += dropped.Count;
-                    }
-
-                    WriteRow(output, fields, columns.Count, link.ToString(), dropped.Count == 0 ? string.Empty : string.Join("; ", dropped));
-                }
-
-                if (rows % ProgressInterval == 0)
-                {
-                    error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bulk: {rows:N0} rows..."));
-                }
+                File.Move(temporary, target, overwrite: true);
             }
 
-            output.Flush();
-            error.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"bulk: {rows:N0} rows, {rows - failedRows:N0} tracked links, {droppedValues:N0} values dropped, {failedRows:N0} rows without a valid base link."));
-            return failedRows == 0 ? TrackingTool.Success : TrackingTool.SomeRowsFailed;
+            return exitCode;
         }
-        catch (FormatException malformed)
+        catch (Exception failed) when (failed is IOException or UnauthorizedAccessException)
         {
-            output.Flush();
-            error.WriteLine($"error: {malformed.Message}");
+            error.WriteLine($"error: {failed.Message}");
             return TrackingTool.UsageError;
         }
-    }
-
-    private static BaseLink Resolve(Dictionary<string, BaseLink> cache, string text, IPaymentLinkUrlFactory links)
-    {
-        if (cache.TryGetValue(text, out var known))
+        finally
         {
-            return known;
-        }
-
-        if (cache.Count == MaxCachedBaseLinks)
-        {
-            cache.Clear();
-        }
-
-        PaymentLinkUrl? link = null;
-        var problem = text.Length == 0 ? "the base_url cell is empty." : TrackingTool.TryReadBaseLink(text, links, out link);
-        var baseLink = problem is null ? new BaseLink(link, null, link!.Dropped.Count > 0) : new BaseLink(null, problem, false);
-        cache[text] = baseLink;
-        return baseLink;
-    }
-
-    private static void WriteRow(TextWriter output, List<string> fields, int count, string trackedUrl, string dropped)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            // A short row is padded, so that every output row has the header's columns.
-            CsvField.Write(output, i < fields.Count ? fields[i] : string.Empty);
-            output.Write(',');
-        }
-
-        CsvField.Write(output, trackedUrl);
-        output.Write(',');
-        CsvField.Write(output, dropped);
-        output.WriteLine();
-    }
-
-    private readonly record struct BaseLink(PaymentLinkUrl? Link, string? Problem, bool HasDrops);
-
-    private sealed class Columns
-    {
-        private Columns(int count, int baseUrl, (int, PaymentLinkParameter)[] parameters)
-        {
-            Count = count;
-            BaseUrl = baseUrl;
-            Parameters = parameters;
-        }
-
-        public int Count { get; }
-
-        public int BaseUrl { get; }
-
-        public (int Column, PaymentLinkParameter Parameter)[] Parameters { get; }
-
-        public static Columns? Read(List<string> header, out string? problem)
-        {
-            var baseUrl = -1;
-            var parameters = new List<(int, PaymentLinkParameter)>();
-            for (var i = 0; i < header.Count; i++)
+            if (temporary is not null)
             {
-                var name = header[i].Trim().ToLowerInvariant();
-                if (name == "base_url")
-                {
-                    if (baseUrl >= 0)
-                    {
-                        problem = "the header names base_url twice.";
-                        return null;
-                    }
-
-                    baseUrl = i;
-                }
-                else if (PaymentLinkRules.TryGetParameter(name, out var parameter))
-                {
-                    if (parameters.Exists(known => known.Item2 == parameter))
-                    {
-                        problem = $"the header names {name} twice.";
-                        return null;
-                    }
-
-                    parameters.Add((i, parameter));
-                }
+                File.Delete(temporary);
             }
-
-            problem = baseUrl < 0 ? "the header has no base_url column." : null;
-            return problem is null ? new Columns(header.Count, baseUrl, [.. parameters]) : null;
         }
     }
 }

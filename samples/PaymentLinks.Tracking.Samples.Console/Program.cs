@@ -30,16 +30,14 @@ catch (OptionsValidationException invalid)
 }
 
 var links = host.Services.GetRequiredService<IPaymentLinkUrlFactory>();
+
+// Console.Out flushes every write; a million CSV rows want a buffer.
 int exitCode;
-if (args.Length == 0)
+using (var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16))
 {
-    exitCode = Demo.Run(links, Console.Out);
-}
-else
-{
-    // Console.Out flushes every write; a million CSV rows want a buffer.
-    using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
-    exitCode = TrackingTool.Run(args, links, output, Console.Error);
+    // The progress bar is for a person watching a terminal, never for a file or a pipe.
+    Func<long, BulkProgress?>? progress = Console.IsErrorRedirected ? null : totalBytes => new BulkProgress(Console.Error, totalBytes, TimeProvider.System);
+    exitCode = TrackingTool.Run(args, links, output, Console.Error, progress);
 }
 
 await host.StopAsync();

@@ -4,10 +4,33 @@
 #
 # The version is unique to this run (0.0.0-ci.<time>.<pid>), so a package NuGet cached earlier can never stand in
 # for the one just packed; the run's copy is removed from the global cache again at the end.
+#
+# Usage: run.sh [--keep-feed DIR]
+#   --keep-feed DIR   pack into the folder DIR (made if missing) and keep it after the run, so that another project
+#                     can install the tested package from it; the last line printed is the command that does.
+#                     The environment variable PACKAGE_CONSUMER_FEED=DIR does the same.
+#   By default the feed is a temporary folder, removed at the end.
 set -euo pipefail
+
+usage() { sed -n 's/^# \{0,1\}//; 2,/^set -euo/p' "$0" | sed '$d'; }
+
+kept_feed="${PACKAGE_CONSUMER_FEED:-}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --keep-feed) [ $# -ge 2 ] && [ -n "$2" ] || { echo "--keep-feed needs a folder." >&2; exit 2; }; kept_feed="$2"; shift 2 ;;
+    --keep-feed=*) kept_feed="${1#--keep-feed=}"; [ -n "$kept_feed" ] || { echo "--keep-feed needs a folder." >&2; exit 2; }; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument '$1'." >&2; usage >&2; exit 2 ;;
+  esac
+done
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
+feed="$work/feed"
+if [ -n "$kept_feed" ]; then
+  mkdir -p "$kept_feed"
+  feed="$(cd "$kept_feed" && pwd)"
+fi
 version="0.0.0-ci.$(date -u +%Y%m%d%H%M%S).$$"
 packages="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')"
 cleanup() {
@@ -21,13 +44,13 @@ fail() {
   exit 1
 }
 
-echo "Packing PaymentLinks.Tracking $version into $work/feed"
-dotnet pack "$root/src/PaymentLinks.Tracking/PaymentLinks.Tracking.csproj" -c Release -o "$work/feed" \
+echo "Packing PaymentLinks.Tracking $version into $feed"
+dotnet pack "$root/src/PaymentLinks.Tracking/PaymentLinks.Tracking.csproj" -c Release -o "$feed" \
   -p:Version="$version" --nologo -v:quiet
 
-nupkg="$work/feed/PaymentLinks.Tracking.$version.nupkg"
+nupkg="$feed/PaymentLinks.Tracking.$version.nupkg"
 [ -f "$nupkg" ] || fail "no package at $nupkg."
-[ -f "$work/feed/PaymentLinks.Tracking.$version.snupkg" ] || fail "no symbol package (.snupkg)."
+[ -f "$feed/PaymentLinks.Tracking.$version.snupkg" ] || fail "no symbol package (.snupkg)."
 contents="$(unzip -l "$nupkg")"
 for expected in README.md lib/net8.0/PaymentLinks.Tracking.dll lib/net8.0/PaymentLinks.Tracking.xml \
                 lib/net10.0/PaymentLinks.Tracking.dll lib/net10.0/PaymentLinks.Tracking.xml; do
@@ -41,7 +64,7 @@ cat >"$consumer/nuget.config" <<XML
 <configuration>
   <packageSources>
     <clear />
-    <add key="local" value="$work/feed" />
+    <add key="local" value="$feed" />
     <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
   </packageSources>
   <packageSourceMapping>
@@ -99,3 +122,7 @@ grep -qx "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr?utm_medium=earned_email
 assets="$consumer/obj/project.assets.json"
 grep -q "\"PaymentLinks.Tracking/$version\"" "$assets" || fail "the consumer did not restore PaymentLinks.Tracking $version."
 echo "package consumer test passed: PaymentLinks.Tracking $version installs and runs."
+if [ -n "$kept_feed" ]; then
+  echo "The feed $feed keeps the package. In your project's folder:"
+  echo "  dotnet add package PaymentLinks.Tracking --version $version --source \"$feed\""
+fi

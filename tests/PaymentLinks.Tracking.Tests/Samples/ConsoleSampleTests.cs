@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using PaymentLinks.Tracking.Samples;
 using Shouldly;
@@ -76,35 +77,59 @@ public class ConsoleSampleTests
 
     [TestCase("not a url", "'not a url' is neither an absolute http(s) URL nor the name of a link")]
     [TestCase("ftp://buy.stripe.com/x", "'ftp://buy.stripe.com/x' is neither an absolute http(s) URL")]
-    [TestCase("--utm-source", "the base link comes first")]
     public void Link_with_a_base_that_is_not_a_url_exits_with_code_2_and_says_why(string baseLink, string message)
     {
-        var (exitCode, output, error) = Run("link", baseLink, "x");
+        var (exitCode, output, error) = Run("link", baseLink);
 
         exitCode.ShouldBe(2);
         output.ShouldBeEmpty();
         error.ShouldContain(message);
     }
 
-    [TestCase(new[] { "link", StripeExample, "--utm-sauce", "x" }, "unknown option '--utm-sauce'")]
-    [TestCase(new[] { "link", StripeExample, "--utm-source" }, "option '--utm-source' needs a value")]
-    [TestCase(new[] { "link", StripeExample, "--utm-source", "a", "--utm-source=b" }, "option '--utm-source' is given twice")]
-    [TestCase(new[] { "link" }, "Usage:")]
-    [TestCase(new[] { "publish" }, "unknown command 'publish'")]
-    [TestCase(new[] { "bulk" }, "the input CSV file is missing")]
-    [TestCase(new[] { "bulk", "/nonexistent/links.csv" }, "the input file '/nonexistent/links.csv' does not exist")]
-    [TestCase(new[] { "bulk", "a.csv", "--output" }, "option '--output' needs a file name")]
-    public void Bad_arguments_exit_with_code_2_and_a_message(string[] args, string message)
+    [Test]
+    public void Link_takes_its_options_before_or_after_the_base_link()
     {
-        var (exitCode, _, error) = Run(args);
+        var (exitCode, output, _) = Run("link", "--utm-source", "newsletter", StripeExample, "--utm-medium=email");
+
+        exitCode.ShouldBe(0);
+        output.Trim().ShouldBe($"{StripeExample}?utm_source=newsletter&utm_medium=email");
+    }
+
+    [TestCase(new[] { "link", StripeExample, "--utm-sauce", "x" }, "'--utm-sauce'")]
+    [TestCase(new[] { "link", StripeExample, "--utm-source" }, "'--utm-source'")]
+    [TestCase(new[] { "link", StripeExample, "--utm-source", "a", "--utm-source=b" }, "'--utm-source'")]
+    [TestCase(new[] { "link", StripeExample, "extra" }, "'extra'")]
+    [TestCase(new[] { "link", "--utm-source", "x" }, "Required argument missing for command: 'link'")]
+    [TestCase(new[] { "publish" }, "'publish'")]
+    [TestCase(new[] { "bulk" }, "Required argument missing for command: 'bulk'")]
+    [TestCase(new[] { "bulk", "/nonexistent/links.csv" }, "the input file '/nonexistent/links.csv' does not exist")]
+    public void Bad_arguments_exit_with_code_2_an_error_and_the_commands_help_on_standard_error(string[] args, string message)
+    {
+        var (exitCode, output, error) = Run(args);
 
         exitCode.ShouldBe(2);
+        output.ShouldBeEmpty();
+        error.ShouldStartWith("error: ");
         error.ShouldContain(message);
+        error.ShouldContain("Usage:");
+    }
+
+    [Test]
+    public void A_base_link_starting_with_an_at_sign_is_not_read_as_a_response_file()
+    {
+        var (exitCode, _, error) = Run("link", "@" + Write("arguments.rsp", "https://buy.stripe.com/x"));
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain("is neither an absolute http(s) URL");
     }
 
     [TestCase("--help", "Usage:")]
+    [TestCase("--help", "bulk <links.csv>")]
     [TestCase("link --help", "--client-reference-id <value>")]
+    [TestCase("link --help", "Exit codes: 0 the link was printed")]
+    [TestCase("bulk --help", "--output <tracked.csv>")]
     [TestCase("bulk --help", "tracked_url")]
+    [TestCase("bulk -h", "Exit codes: 0 every row was tracked")]
     public void Help_is_printed_on_standard_output_with_code_0(string args, string expected)
     {
         var (exitCode, output, _) = Run(args.Split(' '));
@@ -150,6 +175,31 @@ public class ConsoleSampleTests
             + $"\"first, \"\"quoted\"\"\nsecond line\",{StripeExample},order-1,{StripeExample}?client_reference_id=order-1,\r\n");
     }
 
+    [TestCase("\r\n")]
+    [TestCase("\n")]
+    [TestCase("\r")]
+    public void Bulk_keeps_a_line_break_inside_a_quoted_field_as_written(string lineBreak)
+    {
+        var input = Write("links.csv", $"note,base_url\n\"first{lineBreak}second\",{StripeExample}\n");
+
+        var (exitCode, output, _) = Run("bulk", input);
+
+        exitCode.ShouldBe(0);
+        output.Split("\r\n", 2)[1].ShouldBe($"\"first{lineBreak}second\",{StripeExample},{StripeExample},\r\n");
+    }
+
+    [Test]
+    public void Bulk_reads_a_file_that_starts_with_a_byte_order_mark()
+    {
+        var input = Path.Combine(_directory, "bom.csv");
+        File.WriteAllText(input, $"base_url,client_reference_id\n{StripeExample},order-1\n", new UTF8Encoding(true));
+
+        var (exitCode, output, _) = Run("bulk", input);
+
+        exitCode.ShouldBe(0);
+        output.ShouldStartWith("base_url,client_reference_id,tracked_url,dropped\r\n");
+    }
+
     [Test]
     public void Bulk_reports_a_row_without_a_valid_base_link_in_the_row_and_exits_with_code_1()
     {
@@ -182,12 +232,25 @@ public class ConsoleSampleTests
         error.ShouldContain("line 3: 4 fields, but the header has 3");
     }
 
+    [Test]
+    public void Bulk_reports_a_row_too_short_to_reach_its_base_url_column_as_a_row_without_a_base_link()
+    {
+        var input = Write("links.csv", $"note,base_url\nfirst\nsecond,{StripeExample}\n");
+
+        var (exitCode, output, _) = Run("bulk", input);
+
+        exitCode.ShouldBe(1);
+        output.Split("\r\n")[1].ShouldBe("first,,,error: the base_url cell is empty.");
+        output.Split("\r\n")[2].ShouldBe($"second,{StripeExample},{StripeExample},");
+    }
+
     [TestCase("client_reference_id,utm_source\n", "the header has no base_url column")]
     [TestCase("base_url,utm_source,UTM_SOURCE\n", "the header names utm_source twice")]
     [TestCase("", "the input file is empty")]
-    [TestCase("base_url\n\"https://buy.stripe.com/x\n", "line 2: a quoted field is never closed")]
-    [TestCase("base_url\n\"https://buy.stripe.com/x\"x\n", "line 2: a quoted field must be followed by a comma")]
-    public void Bulk_refuses_a_malformed_file_with_code_2(string content, string message)
+    [TestCase("base_url\nhttps://buy.stripe.com/x\n\"https://buy.stripe.com/y\n", "(line 3): a quoted field that is never closed")]
+    [TestCase("base_url\n\"https://buy.stripe.com/x\"x\n", "(line 2): text after the closing quote")]
+    [TestCase("base_url\nhttps://buy.stripe.com/\"x\n", "(line 2): a quote inside an unquoted field")]
+    public void Bulk_refuses_a_malformed_file_with_code_2_naming_its_line(string content, string message)
     {
         var (exitCode, _, error) = Run("bulk", Write("links.csv", content));
 
@@ -195,23 +258,195 @@ public class ConsoleSampleTests
         error.ShouldContain(message);
     }
 
-    [Test]
-    public void Bulk_prints_a_progress_line_every_100000_rows_and_writes_every_row()
+    [TestCase(new byte[] { 0xE9 }, 3, "0xE9")]           // "é" in Latin-1 or Windows-1252
+    [TestCase(new byte[] { 0xC3, 0x28 }, 3, "0xC3")]     // a lead byte without its continuation
+    [TestCase(new byte[] { 0xFF }, 3, "0xFF")]
+    public void Bulk_refuses_a_file_that_is_not_utf8_naming_the_line(byte[] bad, int line, string shown)
     {
-        var input = new GeneratedRows(250_000);
+        var input = Path.Combine(_directory, "latin1.csv");
+        File.WriteAllBytes(input, [
+            .. Encoding.ASCII.GetBytes($"base_url,utm_content\n{StripeExample},ok\n{StripeExample},caf"), .. bad,
+            .. Encoding.ASCII.GetBytes($"\n{StripeExample},later\n")]);
+
+        var (exitCode, output, error) = Run("bulk", input);
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain($"line {line}: the file is not UTF-8 (byte {shown}");
+        error.ShouldNotContain("invalid character");
+        output.ShouldNotContain("\uFFFD");
+    }
+
+    [Test]
+    public void Bulk_names_the_line_of_a_non_utf8_byte_inside_a_quoted_field_that_spans_lines()
+    {
+        var input = Path.Combine(_directory, "latin1.csv");
+        File.WriteAllBytes(input, [.. Encoding.ASCII.GetBytes($"note,base_url\n\"one\ntwo\nth"), 0xE9, .. Encoding.ASCII.GetBytes($"ree\",{StripeExample}\n")]);
+
+        var (exitCode, _, error) = Run("bulk", input);
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain("line 4: the file is not UTF-8");
+    }
+
+    [Test]
+    public void Bulk_refuses_a_folder_as_its_input_saying_it_is_a_folder()
+    {
+        var (exitCode, _, error) = Run("bulk", _directory);
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain($"the input '{_directory}' is a folder, not a CSV file");
+        error.ShouldNotContain("does not exist");
+    }
+
+    [Test]
+    public void Bulk_refuses_an_output_in_a_folder_that_does_not_exist_with_code_2()
+    {
+        var input = Write("links.csv", $"base_url\n{StripeExample}\n");
+        var missing = Path.Combine(_directory, "missing", "tracked.csv");
+
+        var (exitCode, _, error) = Run("bulk", input, "--output", missing);
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain($"the folder '{Path.Combine(_directory, "missing")}' for --output '{missing}' does not exist");
+        Directory.Exists(Path.Combine(_directory, "missing")).ShouldBeFalse();
+    }
+
+    [TestCase("--output", "'--output'")]
+    [TestCase("--output=", "'--output'")]
+    [TestCase("-o", "'-o'")]
+    [TestCase("--output ", "option '--output' needs a file name")]
+    public void Bulk_refuses_an_output_option_without_a_file_name(string option, string message)
+    {
+        var (exitCode, _, error) = Run(["bulk", Write("links.csv", $"base_url\n{StripeExample}\n"), .. option.Split(' ')]);
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain(message);
+    }
+
+    [Test]
+    public void Bulk_refuses_a_folder_as_its_output()
+    {
+        var input = Write("links.csv", $"base_url\n{StripeExample}\n");
+
+        var (exitCode, _, error) = Run("bulk", input, "--output", _directory);
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain($"--output '{_directory}' is a folder");
+    }
+
+    [TestCase("same path")]
+    [TestCase("same path, written another way")]
+    [TestCase("symbolic link")]
+    [TestCase("hard link")]
+    [TestCase("symbolic link to the folder")]
+    public void Bulk_refuses_an_output_that_is_its_input_and_leaves_the_input_as_it_was(string how)
+    {
+        var content = $"base_url,client_reference_id\n{StripeExample},order-1\n";
+        var input = Write("links.csv", content);
+        var output = how switch
+        {
+            "same path" => input,
+            "same path, written another way" => Path.Combine(_directory, ".", "..", Path.GetFileName(_directory), "links.csv"),
+            "symbolic link" => File.CreateSymbolicLink(Path.Combine(_directory, "alias.csv"), input).FullName,
+            "hard link" => HardLink(input, Path.Combine(_directory, "hard.csv")),
+            _ => Path.Combine(Directory.CreateSymbolicLink(Path.Combine(_directory, "alias"), _directory).FullName, "links.csv"),
+        };
+
+        var (exitCode, _, error) = Run("bulk", input, "--output", output);
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain($"--output '{output}' is the input file");
+        File.ReadAllText(input).ShouldBe(content);
+        Directory.GetFiles(_directory, "*.tmp", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
+    [Test]
+    public void Bulk_replaces_an_existing_output_only_when_every_row_is_written()
+    {
+        var outputPath = Path.Combine(_directory, "tracked.csv");
+        File.WriteAllText(outputPath, "the last good run\n");
+        var malformed = Write("bad.csv", $"base_url\n{StripeExample}\n\"never closed\n");
+
+        var (failed, _, _) = Run("bulk", malformed, "--output", outputPath);
+
+        failed.ShouldBe(2);
+        File.ReadAllText(outputPath).ShouldBe("the last good run\n");
+        Directory.GetFiles(_directory, "*.tmp").ShouldBeEmpty();
+
+        var (succeeded, _, _) = Run("bulk", Write("good.csv", $"base_url\n{StripeExample}\n"), "--output", outputPath);
+
+        succeeded.ShouldBe(0);
+        File.ReadAllText(outputPath).ShouldBe($"base_url,tracked_url,dropped\r\n{StripeExample},{StripeExample},\r\n");
+        Directory.GetFiles(_directory, "*.tmp").ShouldBeEmpty();
+    }
+
+    [Test]
+    public void Bulk_writes_every_row_of_a_long_file_and_a_summary_without_progress_when_standard_error_is_not_a_terminal()
+    {
+        using var input = new GeneratedRows(250_000);
         var output = new CountingWriter();
         var error = new StringWriter();
 
-        var exitCode = BulkCommand.Track(input, output, _links, error);
+        var exitCode = CsvLinkTracker.Track(input, output, _links, error);
 
         exitCode.ShouldBe(0);
         output.Lines.ShouldBe(250_001);
-        error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).ShouldBe(
-        [
-            "bulk: 100,000 rows...",
-            "bulk: 200,000 rows...",
-            "bulk: 250,000 rows, 250,000 tracked links, 2,500 values dropped, 0 rows without a valid base link.",
-        ]);
+        error.ToString().ShouldBe(
+            "bulk: 250,000 rows, 250,000 tracked links, 2,500 values dropped, 0 rows without a valid base link." + Environment.NewLine);
+    }
+
+    [Test]
+    public void Bulk_draws_a_progress_bar_on_a_terminal_in_place_and_clears_it_before_the_summary()
+    {
+        using var input = new GeneratedRows(5_000);
+        var output = new StringWriter();
+        var terminal = new StringWriter();
+        var time = new FakeTimeProvider { AutoAdvanceAmount = BulkProgress.RedrawInterval };
+
+        var exitCode = CsvLinkTracker.Track(input, output, _links, terminal, new BulkProgress(terminal, input.Length, time));
+
+        exitCode.ShouldBe(0);
+        var drawn = terminal.ToString();
+        drawn.ShouldContain("\rbulk [");
+        drawn.ShouldContain("1,024 rows");
+        drawn.ShouldContain("4,096 rows");
+        drawn.ShouldContain("%  4,096 rows");
+        var summary = drawn[(drawn.LastIndexOf('\r') + 1)..];
+        summary.ShouldBe("bulk: 5,000 rows, 5,000 tracked links, 50 values dropped, 0 rows without a valid base link." + Environment.NewLine);
+        output.ToString().ShouldNotContain("bulk [");
+    }
+
+    [Test]
+    public async Task Bulk_run_as_a_process_refuses_its_input_as_output_and_leaves_it_whole()
+    {
+        var content = $"base_url,client_reference_id\n{StripeExample},order-1\n";
+        var input = Write("links.csv", content);
+
+        using var sample = SampleProcess.Start("PaymentLinks.Tracking.Samples.Console", ["bulk", input, "--output", input]);
+
+        (await sample.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(2);
+        sample.Error.ShouldContain($"--output '{input}' is the input file");
+        File.ReadAllText(input).ShouldBe(content);
+    }
+
+    [Test]
+    public async Task Bulk_run_as_a_process_with_standard_error_redirected_prints_only_the_csv_and_the_summary()
+    {
+        var input = Path.Combine(_directory, "long.csv");
+        using (var rows = new GeneratedRows(200_000))
+        using (var file = File.Create(input))
+        {
+            rows.CopyTo(file);
+        }
+
+        using var sample = SampleProcess.Start("PaymentLinks.Tracking.Samples.Console", ["bulk", input]);
+
+        (await sample.WaitForExitAsync(TimeSpan.FromSeconds(120))).ShouldBe(0, sample.Error);
+        sample.Error.ShouldBe("bulk: 200,000 rows, 200,000 tracked links, 2,000 values dropped, 0 rows without a valid base link." + Environment.NewLine);
+        var lines = sample.Output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(200_001);
+        lines[0].ShouldBe(Header + ",tracked_url,dropped");
+        lines.ShouldAllBe(line => !line.Contains("bulk"));
     }
 
     private (int ExitCode, string Output, string Error) Run(params string[] args)
@@ -229,18 +464,64 @@ public class ConsoleSampleTests
         return path;
     }
 
-    /// <summary>A CSV of many rows, made as it is read: the test holds no more of it than the command does.</summary>
-    private sealed class GeneratedRows(int rows) : TextReader
+    private static string HardLink(string existing, string link)
     {
+        Mono.Unix.Native.Syscall.link(existing, link).ShouldBe(0);
+        return link;
+    }
+
+    /// <summary>A CSV file of many rows, made as it is read: the test holds no more of it than the command does.</summary>
+    private sealed class GeneratedRows(int rows) : Stream
+    {
+        private readonly long _length = Enumerable.Range(-1, rows + 1).Sum(row => (long)Row(row).Length);
+        private byte[] _current = [];
+        private int _offset;
         private int _next = -1;
 
-        public override string? ReadLine()
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => _length;
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
         {
-            var row = _next++;
-            return row < 0 ? Header
-                : row >= rows ? null
-                : $"{StripeExample},order-{row},newsletter,email,{(row % 100 == 0 ? "Spring Sale" : "spring_sale")},,";
+            if (_offset == _current.Length)
+            {
+                if (_next >= rows)
+                {
+                    return 0;
+                }
+
+                _current = Row(_next++);
+                _offset = 0;
+            }
+
+            var count = Math.Min(buffer.Length, _current.Length - _offset);
+            _current.AsSpan(_offset, count).CopyTo(buffer);
+            _offset += count;
+            return count;
         }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private static byte[] Row(int row) => Encoding.UTF8.GetBytes(row < 0
+            ? Header + "\n"
+            : $"{StripeExample},order-{row},newsletter,email,{(row % 100 == 0 ? "Spring Sale" : "spring_sale")},,\n");
     }
 
     private sealed class CountingWriter : TextWriter
