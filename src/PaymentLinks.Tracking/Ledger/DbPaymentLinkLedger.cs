@@ -314,11 +314,13 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposable
 
     private static string? StringOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
+    // Distinct ranks, so that the merge ends in one state whatever the order: complete outranks expired (Stripe never
+    // sends both for one session), and paid outranks no_payment_required.
     private static string StatusRank(string column) =>
-        $"(CASE {column} WHEN 'complete' THEN 2 WHEN 'expired' THEN 2 WHEN 'open' THEN 1 ELSE 0 END)";
+        $"(CASE {column} WHEN 'complete' THEN 3 WHEN 'expired' THEN 2 WHEN 'open' THEN 1 ELSE 0 END)";
 
     private static string PaymentStatusRank(string column) =>
-        $"(CASE {column} WHEN 'paid' THEN 2 WHEN 'no_payment_required' THEN 2 WHEN 'unpaid' THEN 1 ELSE 0 END)";
+        $"(CASE {column} WHEN 'paid' THEN 3 WHEN 'no_payment_required' THEN 2 WHEN 'unpaid' THEN 1 ELSE 0 END)";
 
     private static string? PaymentStatusName(CheckoutPaymentStatus status) => status switch
     {

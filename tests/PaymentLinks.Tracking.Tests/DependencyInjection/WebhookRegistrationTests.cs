@@ -58,7 +58,7 @@ public class WebhookRegistrationTests
         var small = SignedWebhooks.Body(SignedWebhooks.Envelope("customer.created", new System.Text.Json.Nodes.JsonObject { ["id"] = "cus_1" }));
         var large = SignedWebhooks.CompletedEventBody();
 
-        (await Receive(receiver, small, FakeNow.AddMinutes(-1))).Succeeded.ShouldBeTrue();
+        (await Receive(receiver, small, FakeNow.AddMinutes(-1))).Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
         (await Receive(receiver, small, FakeNow.AddMinutes(-3))).Rejection.ShouldBe(PaymentLinkWebhookRejection.TimestampOutsideTolerance);
         large.Length.ShouldBeGreaterThan(1024);
         (await Receive(receiver, large, FakeNow)).Rejection.ShouldBe(PaymentLinkWebhookRejection.PayloadTooLarge);
@@ -104,7 +104,7 @@ public class WebhookRegistrationTests
 
         var result = await Receive(receiver, SignedWebhooks.CompletedEventBody(), FakeNow);
 
-        result.Succeeded.ShouldBeTrue();
+        result.Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
         var accepted = logs.Entries.Single(entry => entry.EventId.Name == "PaymentLinkWebhookAccepted");
         accepted.Level.ShouldBe(LogLevel.Debug);
         accepted.Message.ShouldBe($"Webhook accepted: checkout.session.completed {SignedWebhooks.EventId}, Checkout Session {result.Event!.Checkout!.SessionId}.");
@@ -130,8 +130,8 @@ public class WebhookRegistrationTests
         configuration["PaymentLinkTracking:SigningSecrets:1"] = Rolled;
         configuration.Reload();
 
-        (await Receive(receiver, body, FakeNow, Rolled)).Succeeded.ShouldBeTrue();
-        (await Receive(receiver, body, FakeNow)).Succeeded.ShouldBeTrue();
+        (await Receive(receiver, body, FakeNow, Rolled)).Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
+        (await Receive(receiver, body, FakeNow)).Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
     }
 
     [Test]
@@ -143,7 +143,7 @@ public class WebhookRegistrationTests
         services.Count(d => d.ServiceType == typeof(PaymentLinkWebhookReceiver)).ShouldBe(1);
     }
 
-    private static Task<PaymentLinkWebhookResult> Receive(
+    private static Task<PaymentLinkWebhookReceipt> Receive(
         PaymentLinkWebhookReceiver receiver, byte[] body, DateTimeOffset signedAt, string secret = SignedWebhooks.Secret) =>
         receiver.ReceiveAsync(new MemoryStream(body), SignedWebhooks.Header(body, signedAt.ToUnixTimeSeconds(), secret));
 
