@@ -21,6 +21,9 @@ internal static class PaymentLinkTrackingOptionsBinder
         nameof(PaymentLinkTrackingOptions.Links), nameof(PaymentLinkTrackingOptions.StripeApiKey),
     ];
 
+    // The ledger's section (PaymentLinkTracking:Ledger), read by the ledger's registration, not by these options.
+    private const string LedgerSection = "Ledger";
+
     private static readonly string[] UtmKeys =
     [
         nameof(UtmCodes.Source), nameof(UtmCodes.Medium), nameof(UtmCodes.Campaign), nameof(UtmCodes.Term), nameof(UtmCodes.Content),
@@ -30,7 +33,8 @@ internal static class PaymentLinkTrackingOptionsBinder
     {
         foreach (var section in configuration.GetChildren())
         {
-            if (!Keys.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            if (!Keys.Contains(section.Key, StringComparer.OrdinalIgnoreCase)
+                && !string.Equals(section.Key, LedgerSection, StringComparison.OrdinalIgnoreCase))
             {
                 options.BindingFailures.Add(
                     $"{section.Path} is not an option of {nameof(PaymentLinkTrackingOptions)}; the options are {string.Join(", ", Keys)}.");
