@@ -42,6 +42,10 @@ internal sealed class CheckoutEvents(string sessionId)
         return session;
     }
 
+    /// <summary>A new event's body as Stripe sends it, unsigned.</summary>
+    public byte[] Body(string type, string status, string paymentStatus) =>
+        SignedWebhooks.Body(SignedWebhooks.Envelope(type, Session(status, paymentStatus), NewEventId()));
+
     private static PaymentLinkEvent Event(string type, JsonObject session, long? created) =>
         Read(SignedWebhooks.Envelope(type, session, NewEventId(), created));
 

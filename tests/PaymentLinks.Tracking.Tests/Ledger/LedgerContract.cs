@@ -22,6 +22,9 @@ public abstract class LedgerContract
     /// <summary>Makes this test's database refuse or fail every write until the returned value is disposed.</summary>
     protected abstract Task<IAsyncDisposable> MakeUnavailableAsync();
 
+    /// <summary>The environment that points the harness program at this test's database.</summary>
+    protected abstract Dictionary<string, string> HarnessEnvironment();
+
     /// <summary>Makes a fresh database for the test.</summary>
     protected abstract Task CreateDatabaseAsync();
 
@@ -410,6 +413,89 @@ public abstract class LedgerContract
         await Task.WhenAll(instances.Select(instance => instance.Ledger.EnsureSchemaAsync(CancellationToken.None)));
 
         (await instances[3].Ledger.RecordAsync(CheckoutEvents.ForNewSession().Completed())).ShouldBe(LedgerRecordOutcome.Stored);
+    }
+
+    [Test]
+    public async Task Two_processes_receiving_the_same_events_store_each_once()
+    {
+        var sessions = Enumerable.Range(0, 30).Select(_ => CheckoutEvents.ForNewSession()).ToList();
+        var bodies = sessions.SelectMany(session => new[]
+        {
+            session.Body("checkout.session.completed", "complete", "unpaid"),
+            session.Body("checkout.session.async_payment_succeeded", "complete", "paid"),
+        }).ToList();
+        await Instance().Ledger.EnsureSchemaAsync(CancellationToken.None);
+        var folder = Directory.CreateTempSubdirectory("paymentlinks-harness-").FullName;
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(async run =>
+        {
+            var file = Path.Combine(folder, $"events-{run}.txt");
+            await File.WriteAllLinesAsync(file, bodies.OrderBy(_ => Random.Shared.Next()).Select(Convert.ToBase64String));
+            using var process = StartHarness(["record", file], HarnessEnvironment());
+            (await process.WaitForExitAsync(TimeSpan.FromSeconds(120))).ShouldBe(0, process.Error);
+            return process.Output.Trim();
+        }));
+
+        var counts = runs.Select(line => line.Split(' ')).Select(words => (Stored: int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture), Duplicate: int.Parse(words[3], System.Globalization.CultureInfo.InvariantCulture), Unavailable: int.Parse(words[5], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        counts.Sum(count => count.Stored).ShouldBe(bodies.Count, string.Join("\n", runs));
+        counts.Sum(count => count.Duplicate).ShouldBe(bodies.Count);
+        counts.Sum(count => count.Unavailable).ShouldBe(0);
+        var ledger = Instance().Ledger;
+        foreach (var session in sessions)
+        {
+            (await ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull().PaymentStatus.ShouldBe(CheckoutPaymentStatus.Paid);
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Test]
+    public async Task A_process_killed_mid_handler_loses_its_lease_and_the_restarted_process_fulfils_the_session_once()
+    {
+        var ledger = Instance().Ledger;
+        var session = CheckoutEvents.ForNewSession();
+        await ledger.RecordAsync(session.Completed());
+        var folder = Directory.CreateTempSubdirectory("paymentlinks-harness-").FullName;
+
+        using (var crashing = StartHarness(["fulfil", folder], new(HarnessEnvironment()) { ["LEDGER_HANDLER_HANGS"] = "1" }))
+        {
+            await WaitForFile(folder, "*.started", crashing);
+            crashing.Kill();
+        }
+
+        (await ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull().FulfilledAt.ShouldBeNull();
+        using (var restarted = StartHarness(["fulfil", folder], HarnessEnvironment()))
+        {
+            await WaitForFile(folder, "*.done", restarted);
+        }
+
+        Directory.GetFiles(folder, "*.started").Length.ShouldBe(2);
+        Directory.GetFiles(folder, "*.done").Length.ShouldBe(1);
+        var row = (await ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull();
+        row.FulfillmentAttempts.ShouldBe(2);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private static Samples.SampleProcess StartHarness(string[] arguments, Dictionary<string, string> environment)
+    {
+        var program = typeof(LedgerContract).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(attribute => attribute.Key == "LedgerHarnessProgram").Value!;
+        environment["LEDGER_SECRET"] = SignedWebhooks.Secret;
+        return Samples.SampleProcess.StartProgram(program, arguments, environment);
+    }
+
+    private static async Task WaitForFile(string folder, string pattern, Samples.SampleProcess process)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Directory.GetFiles(folder, pattern).Length == 0)
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new AssertionException($"No {pattern} file appeared.\n{process.Output}\n{process.Error}");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     internal LedgerInstance Instance(Action<PaymentLinkLedgerOptions>? tweak = null)

@@ -18,6 +18,13 @@ public sealed class PostgreSqlLedgerTests : LedgerContract
             tweak(options);
         });
 
+    protected override Dictionary<string, string> HarnessEnvironment() => new()
+    {
+        ["LEDGER_PROVIDER"] = "PostgreSql",
+        ["LEDGER_CONNECTION"] = _server.ConnectionString,
+        ["LEDGER_SCHEMA"] = _schema,
+    };
+
     protected override Task CreateDatabaseAsync()
     {
         _server = PostgreSqlServer.Require();

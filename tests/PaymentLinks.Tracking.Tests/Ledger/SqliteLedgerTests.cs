@@ -18,6 +18,12 @@ public sealed class SqliteLedgerTests : LedgerContract
             tweak(options);
         });
 
+    protected override Dictionary<string, string> HarnessEnvironment() => new()
+    {
+        ["LEDGER_PROVIDER"] = "Sqlite",
+        ["LEDGER_CONNECTION"] = $"Data Source={DatabasePath}",
+    };
+
     protected override Task CreateDatabaseAsync()
     {
         _folder = Directory.CreateTempSubdirectory("paymentlinks-sqlite-").FullName;
