@@ -69,7 +69,7 @@ public static partial class PostgreSqlLedgerServiceCollectionExtensions
                     problem = $"{nameof(PostgreSqlLedgerOptions.ConnectionString)} names no Host.";
                 }
             }
-            catch (ArgumentException exception)
+            catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidCastException)
             {
                 // Npgsql's message names the keyword it could not read, never the password.
                 problem = $"{nameof(PostgreSqlLedgerOptions.ConnectionString)} is not a valid Npgsql connection string: {exception.Message}";

@@ -68,7 +68,7 @@ public static class SqliteLedgerServiceCollectionExtensions
                 problem = $"{nameof(SqliteLedgerOptions.ConnectionString)} names no Data Source (the database file).";
             }
         }
-        catch (ArgumentException exception)
+        catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidCastException)
         {
             // The builder's message names the keyword it could not read, never the value.
             problem = $"{nameof(SqliteLedgerOptions.ConnectionString)} is not a valid SQLite connection string: {exception.Message}";

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using NUnit.Framework;
 
 namespace PaymentLinks.Tracking.Tests.Ledger;
@@ -43,7 +42,6 @@ public sealed class PostgreSqlLedgerTests : LedgerContract
         }
 
         _server.Stop();
-        NpgsqlConnection.ClearAllPools();
         return Task.FromResult<IAsyncDisposable>(new Restart(_server));
     }
 

@@ -22,6 +22,7 @@ internal sealed class PostgreSqlServer
 
     private readonly string? _binaries;
     private readonly string? _dataFolder;
+    private string? _serverOptions;
 
     private PostgreSqlServer(string connectionString, string? binaries, string? dataFolder, string? unavailableReason)
     {
@@ -71,11 +72,14 @@ internal sealed class PostgreSqlServer
     /// <summary>A schema name no other test uses.</summary>
     public static string NewSchema() => $"ledger_test_{Environment.ProcessId}_{Interlocked.Increment(ref _schemaCount)}";
 
-    public void Stop() => PgCtl("stop", "-m", "fast", "-w");
+    /// <summary>Stops the server; this process's pooled connections, now broken, are dropped.</summary>
+    public void Stop()
+    {
+        PgCtl("stop", "-m", "fast", "-w");
+        NpgsqlConnection.ClearAllPools();
+    }
 
     public void Restart() => PgCtl("start", "-w", "-t", "60", "-l", Path.Combine(_dataFolder!, "server.log"), "-o", _serverOptions!);
-
-    private string? _serverOptions;
 
     private static PostgreSqlServer Start()
     {
@@ -176,12 +180,4 @@ internal sealed class PostgreSqlServer
         await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
         await drop.ExecuteNonQueryAsync();
     }
-}
-
-/// <summary>Stops the throwaway PostgreSQL server when the ledger tests end.</summary>
-[SetUpFixture]
-public sealed class PostgreSqlServerLifetime
-{
-    [OneTimeTearDown]
-    public void StopServer() => PostgreSqlServer.StopShared();
 }
