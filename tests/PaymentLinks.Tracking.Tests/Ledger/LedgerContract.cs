@@ -373,6 +373,53 @@ public abstract class LedgerContract
     }
 
     [Test]
+    public async Task A_host_that_stops_mid_handler_gives_the_session_back_without_counting_the_try()
+    {
+        var handler = new RecordingHandler { Delay = Timeout.InfiniteTimeSpan };
+        using var host = TrackingHost.Build(services =>
+        {
+            AddLedger(services, _ => { });
+            services.AddSingleton<IPaymentLinkFulfillmentHandler>(handler);
+        });
+        var session = CheckoutEvents.ForNewSession();
+        await host.StartAsync();
+        var ledger = host.Services.GetRequiredService<IPaymentLinkLedger>();
+        await ledger.RecordAsync(session.Completed());
+        await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await host.StopAsync();
+
+        var row = (await Instance().Ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull();
+        row.FulfillmentAttempts.ShouldBe(0);
+        row.FulfilledAt.ShouldBeNull();
+        (await Instance().Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeTrue();
+    }
+
+    [Test]
+    public async Task An_instance_with_fulfilment_turned_off_records_but_never_calls_the_handler()
+    {
+        var handler = new RecordingHandler();
+        using var host = TrackingHost.Build(services =>
+        {
+            AddLedger(services, options =>
+            {
+                options.RunFulfillment = false;
+                options.PollInterval = TimeSpan.FromMilliseconds(50);
+            });
+            services.AddSingleton<IPaymentLinkFulfillmentHandler>(handler);
+        });
+        await host.StartAsync();
+        var session = CheckoutEvents.ForNewSession();
+
+        (await host.Services.GetRequiredService<IPaymentLinkLedger>().RecordAsync(session.Completed())).ShouldBe(LedgerRecordOutcome.Stored);
+        await Task.Delay(500);
+        await host.StopAsync();
+
+        handler.Calls.ShouldBeEmpty();
+        (await Instance().Ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull().FulfilledAt.ShouldBeNull();
+    }
+
+    [Test]
     public async Task A_store_that_is_down_gives_unavailable_and_once_back_the_retry_is_stored_once()
     {
         var logs = new CapturedLogs();
@@ -599,7 +646,7 @@ internal sealed class RecordingHandler : IPaymentLinkFulfillmentHandler
                 return;
             }
 
-            if (Delay > TimeSpan.Zero)
+            if (Delay != TimeSpan.Zero)
             {
                 await Task.Delay(Delay, cancellationToken);
             }
