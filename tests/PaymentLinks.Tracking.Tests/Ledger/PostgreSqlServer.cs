@@ -19,6 +19,7 @@ internal sealed class PostgreSqlServer
 
     private static readonly Lazy<PostgreSqlServer> Shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _schemaCount;
+    private static int _sharedStopped;
 
     private readonly string? _binaries;
     private readonly string? _dataFolder;
@@ -55,14 +56,15 @@ internal sealed class PostgreSqlServer
     /// <summary>Stops the throwaway server, if one was started.</summary>
     public static void StopShared()
     {
-        if (Shared.IsValueCreated && Shared.Value.IsThrowaway)
+        if (Shared.IsValueCreated && Shared.Value.IsThrowaway && Interlocked.Exchange(ref _sharedStopped, 1) == 0)
         {
             Shared.Value.Stop();
             try
             {
-                Directory.Delete(Shared.Value._dataFolder!, recursive: true);
+                // The data folder's parent holds the password file and the socket too.
+                Directory.Delete(Path.GetDirectoryName(Shared.Value._dataFolder)!, recursive: true);
             }
-            catch (IOException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
                 // Left for the system's temporary-file cleanup.
             }
