@@ -1,23 +1,23 @@
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Options;
 using PaymentLinks.Tracking;
+using PaymentLinks.Tracking.Samples;
 using PaymentLinks.Tracking.Samples.WebhookReceiver;
 
-// Receives Stripe's checkout.session.* webhooks for payment links, and shows a thank-you page.
+// Receives Stripe's checkout.session.* webhooks for payment links, records each in the ledger before answering, fulfils
+// each paid session once, and shows a thank-you page.
 // The signing secret comes from configuration: appsettings.json holds a placeholder; set the real one with
 //   PaymentLinkTracking__SigningSecrets__0=whsec_...   (the Dashboard's endpoint, or what `stripe listen` prints)
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Services.AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"));
+// The ledger: PaymentLinkTracking__Ledger__Provider=Sqlite (the default, the file paymentlinks-ledger.db) or PostgreSql,
+// with ConnectionStrings__PaymentLinkLedger=...
+builder.Services
+    .AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"))
+    .AddConfiguredLedger(builder.Configuration);
 
-// Stripe wants a 2xx quickly: the endpoint only verifies and queues; reconciliation runs in the background.
-builder.Services.AddSingleton(Channel.CreateBounded<PaymentLinkEvent>(new BoundedChannelOptions(1000)
-{
-    SingleReader = true,
-    FullMode = BoundedChannelFullMode.Wait,
-}));
-builder.Services.AddHostedService<Reconciliation>();
+// Stripe wants a 2xx quickly: the endpoint verifies and records; fulfilment runs in the ledger's worker.
+builder.Services.AddSingleton<IPaymentLinkFulfillmentHandler, Fulfillment>();
 
 var app = builder.Build();
 
@@ -26,19 +26,22 @@ if (app.Services.GetRequiredService<IOptions<PaymentLinkTrackingOptions>>().Valu
     ReceiverLog.PlaceholderSecret(app.Logger);
 }
 
-app.MapPost("/stripe/webhook", async (HttpRequest request, PaymentLinkWebhookReceiver webhooks, Channel<PaymentLinkEvent> queue, CancellationToken cancellationToken) =>
+app.MapPost("/stripe/webhook", async (HttpRequest request, PaymentLinkWebhookReceiver webhooks, CancellationToken cancellationToken) =>
 {
     // The raw body, exactly as Stripe signed it: never a model-bound or re-serialized copy.
-    var result = await webhooks.ReceiveAsync(request.Body, request.Headers["Stripe-Signature"], cancellationToken);
-    if (!result.Succeeded)
+    var receipt = await webhooks.ReceiveAsync(request.Body, request.Headers["Stripe-Signature"], cancellationToken);
+    return receipt.Outcome switch
     {
-        // The receiver has logged the refusal; the reason also shows in the Dashboard's delivery attempts.
-        var description = new PaymentLinkWebhookException(result.Rejection).Message;
-        return Results.Text($"{result.Rejection}: {description}", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
-    }
+        // On disk, now or from an earlier delivery.
+        PaymentLinkWebhookOutcome.Stored or PaymentLinkWebhookOutcome.Duplicate => Results.Ok(),
 
-    await queue.Writer.WriteAsync(result.Event, cancellationToken);
-    return Results.Ok();
+        // The receiver has logged the refusal; the reason also shows in the Dashboard's delivery attempts.
+        PaymentLinkWebhookOutcome.Refused => Results.Text(
+            $"{receipt.Rejection}: {new PaymentLinkWebhookException(receipt.Rejection).Message}", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest),
+
+        // Not stored: Stripe delivers it again later.
+        _ => Results.Text("The ledger is unavailable; try again later.", "text/plain", Encoding.UTF8, StatusCodes.Status503ServiceUnavailable),
+    };
 });
 
 // The page a payment link redirects to, e.g. https://example.com/thanks?session_id={CHECKOUT_SESSION_ID}: Stripe adds

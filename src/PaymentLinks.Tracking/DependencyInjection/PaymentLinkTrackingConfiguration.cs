@@ -17,7 +17,7 @@ internal sealed class PaymentLinkTrackingConfiguration(IConfiguration section) :
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            Section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            new ConfigurationWithoutLedger(Section).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
 
             // UtmCodes is immutable, and the binder sets no init-only property: its codes are bound on a mutable copy.
             var utm = new MutableUtmCodes(options.DefaultUtm ?? UtmCodes.None);

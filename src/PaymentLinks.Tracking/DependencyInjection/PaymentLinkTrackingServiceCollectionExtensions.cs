@@ -125,7 +125,8 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
         services.TryAddSingleton(provider => new PaymentLinkWebhookReceiver(
             provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
             TimeProviderOf(provider),
-            LoggerFor<PaymentLinkWebhookReceiver>(provider)));
+            LoggerFor<PaymentLinkWebhookReceiver>(provider),
+            provider.GetService<IPaymentLinkLedger>()));
 
         // ValidateOnStart keeps one entry per options type and name, so a second call adds nothing.
         return services.AddOptions<PaymentLinkTrackingOptions>().ValidateOnStart();

@@ -4,22 +4,33 @@ using Microsoft.Extensions.Options;
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Verifies and reads webhook requests with the settings of <see cref="PaymentLinkTrackingOptions"/>, and logs each
-/// one: a warning with the reason for a refused request, a debug entry for an accepted event. Registered by
-/// <c>services.AddPaymentLinkTracking(...)</c> as a singleton; safe to share between threads.
+/// Verifies and reads webhook requests with the settings of <see cref="PaymentLinkTrackingOptions"/>, records each
+/// verified event in the registered <see cref="IPaymentLinkLedger"/> before returning, and logs each one: a warning with
+/// the reason for a refused request, a debug entry for an accepted event, an error for an event the ledger could not
+/// store. Registered by <c>services.AddPaymentLinkTracking(...)</c> as a singleton; safe to share between threads.
 /// </summary>
 /// <remarks>
 /// <see cref="PaymentLinkWebhookParser"/> does the verification and logs nothing, so that it can be used anywhere; this
 /// is the entry point for an application built on Microsoft.Extensions. It follows the options: a signing secret added
 /// to a reloaded configuration (while a secret is rolled) is used from the next request on. Logs never hold a secret,
 /// a signature or the payload.
+/// <para>
+/// Without a ledger registered (no <c>.AddSqliteLedger(...)</c> or <c>.AddPostgreSqlLedger(...)</c>), a verified
+/// event is returned as <see cref="PaymentLinkWebhookOutcome.NotStored"/>: the caller must store it before answering
+/// <c>2xx</c>.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
 /// app.MapPost("/stripe/webhook", async (HttpRequest request, PaymentLinkWebhookReceiver webhooks, CancellationToken cancellationToken) =>
 /// {
-///     var result = await webhooks.ReceiveAsync(request.Body, request.Headers["Stripe-Signature"], cancellationToken);
-///     return result.Succeeded ? Results.Ok() : Results.BadRequest(result.Rejection.ToString());
+///     var receipt = await webhooks.ReceiveAsync(request.Body, request.Headers["Stripe-Signature"], cancellationToken);
+///     return receipt.Outcome switch
+///     {
+///         PaymentLinkWebhookOutcome.Stored or PaymentLinkWebhookOutcome.Duplicate => Results.Ok(),
+///         PaymentLinkWebhookOutcome.Refused => Results.BadRequest(receipt.Rejection.ToString()),
+///         _ => Results.StatusCode(StatusCodes.Status503ServiceUnavailable),
+///     };
 /// });
 /// </code>
 /// </example>
@@ -28,11 +39,14 @@ public sealed class PaymentLinkWebhookReceiver
     private readonly IOptionsMonitor<PaymentLinkTrackingOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly IPaymentLinkLedger? _ledger;
     private ParserForOptions? _current;
 
     internal PaymentLinkWebhookReceiver(
-        IOptionsMonitor<PaymentLinkTrackingOptions> options, TimeProvider timeProvider, ILogger<PaymentLinkWebhookReceiver> logger)
+        IOptionsMonitor<PaymentLinkTrackingOptions> options, TimeProvider timeProvider, ILogger<PaymentLinkWebhookReceiver> logger,
+        IPaymentLinkLedger? ledger = null)
     {
+        _ledger = ledger;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -45,11 +59,11 @@ public sealed class PaymentLinkWebhookReceiver
     /// <param name="body">The raw request body, read from its current position to its end.</param>
     /// <param name="signatureHeader">The value of the <c>Stripe-Signature</c> header.</param>
     /// <param name="cancellationToken">Cancels reading the body.</param>
-    /// <returns>The event, or why the request was refused.</returns>
+    /// <returns>Whether the event was stored, was a duplicate, could not be stored, or why the request was refused.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException"><see cref="PaymentLinkTrackingOptions.SigningSecrets"/> is empty.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
-    public async Task<PaymentLinkWebhookResult> ReceiveAsync(Stream body, string? signatureHeader, CancellationToken cancellationToken = default)
+    public async Task<PaymentLinkWebhookReceipt> ReceiveAsync(Stream body, string? signatureHeader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         var result = await CurrentParser().TryParseAsync(body, signatureHeader, cancellationToken).ConfigureAwait(false);
@@ -60,9 +74,36 @@ public sealed class PaymentLinkWebhookReceiver
         else
         {
             PaymentLinkTrackingLog.WebhookRejected(_logger, result.Rejection, PaymentLinkWebhookException.Describe(result.Rejection));
+            return PaymentLinkWebhookReceipt.Refused(result.Rejection);
         }
 
-        return result;
+        return await StoreAsync(result.Event, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<PaymentLinkWebhookReceipt> StoreAsync(PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
+    {
+        if (_ledger is null)
+        {
+            return PaymentLinkWebhookReceipt.NotStored(paymentLinkEvent);
+        }
+
+        try
+        {
+            var outcome = await _ledger.RecordAsync(paymentLinkEvent, cancellationToken).ConfigureAwait(false);
+            return outcome == LedgerRecordOutcome.Duplicate
+                ? PaymentLinkWebhookReceipt.Duplicate(paymentLinkEvent)
+                : PaymentLinkWebhookReceipt.Stored(paymentLinkEvent);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            // Whatever the cause, the event is not known to be on disk: never let it become a 2xx.
+            LedgerLog.WebhookStoreUnavailable(_logger, paymentLinkEvent.EventType, paymentLinkEvent.EventId, exception.GetType().FullName, exception);
+            return PaymentLinkWebhookReceipt.StoreUnavailable(paymentLinkEvent);
+        }
     }
 
     private PaymentLinkWebhookParser CurrentParser()

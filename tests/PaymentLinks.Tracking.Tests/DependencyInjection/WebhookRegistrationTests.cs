@@ -36,8 +36,8 @@ public class WebhookRegistrationTests
         var receiver = host.Services.GetRequiredService<PaymentLinkWebhookReceiver>();
         var body = SignedWebhooks.CompletedEventBody();
 
-        (await Receive(receiver, body, DateTimeOffset.UtcNow)).Succeeded.ShouldBeTrue();
-        (await Receive(receiver, body, FakeNow)).Succeeded.ShouldBeFalse();
+        (await Receive(receiver, body, DateTimeOffset.UtcNow)).Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
+        (await Receive(receiver, body, FakeNow)).Rejection.ShouldBe(PaymentLinkWebhookRejection.TimestampOutsideTolerance);
     }
 
     [Test]
@@ -64,7 +64,7 @@ public class WebhookRegistrationTests
         var small = SignedWebhooks.Body(SignedWebhooks.Envelope("customer.created", new System.Text.Json.Nodes.JsonObject { ["id"] = "cus_1" }));
         var large = SignedWebhooks.CompletedEventBody();
 
-        (await Receive(receiver, small, FakeNow.AddMinutes(-1))).Succeeded.ShouldBeTrue();
+        (await Receive(receiver, small, FakeNow.AddMinutes(-1))).Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
         (await Receive(receiver, small, FakeNow.AddMinutes(-3))).Rejection.ShouldBe(PaymentLinkWebhookRejection.TimestampOutsideTolerance);
         large.Length.ShouldBeGreaterThan(1024);
         (await Receive(receiver, large, FakeNow)).Rejection.ShouldBe(PaymentLinkWebhookRejection.PayloadTooLarge);
@@ -108,7 +108,7 @@ public class WebhookRegistrationTests
 
         var result = await Receive(receiver, SignedWebhooks.CompletedEventBody(), FakeNow);
 
-        result.Succeeded.ShouldBeTrue();
+        result.Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
         var accepted = logs.Entries.Single(entry => entry.EventId.Name == "PaymentLinkWebhookAccepted");
         accepted.Level.ShouldBe(LogLevel.Debug);
         accepted.Message.ShouldBe($"Webhook accepted: checkout.session.completed {SignedWebhooks.EventId}, Checkout Session {result.Event!.Checkout!.SessionId}.");
@@ -134,8 +134,8 @@ public class WebhookRegistrationTests
         configuration["PaymentLinkTracking:SigningSecrets:1"] = Rolled;
         configuration.Reload();
 
-        (await Receive(receiver, body, FakeNow, Rolled)).Succeeded.ShouldBeTrue();
-        (await Receive(receiver, body, FakeNow)).Succeeded.ShouldBeTrue();
+        (await Receive(receiver, body, FakeNow, Rolled)).Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
+        (await Receive(receiver, body, FakeNow)).Outcome.ShouldBe(PaymentLinkWebhookOutcome.NotStored);
     }
 
     [Test]
@@ -166,13 +166,13 @@ public class WebhookRegistrationTests
             var before = monitor.CurrentValue;
             var result = receiver.ReceiveAsync(new MemoryStream(body), SignedWebhooks.Header(body, FakeNow.ToUnixTimeSeconds(), before.SigningSecrets[0]))
                 .GetAwaiter().GetResult();
-            return result.Succeeded || !ReferenceEquals(before, monitor.CurrentValue);
+            return result.Outcome != PaymentLinkWebhookOutcome.Refused || !ReferenceEquals(before, monitor.CurrentValue);
         });
 
         mismatches.ShouldBe(0);
     }
 
-    private static Task<PaymentLinkWebhookResult> Receive(
+    private static Task<PaymentLinkWebhookReceipt> Receive(
         PaymentLinkWebhookReceiver receiver, byte[] body, DateTimeOffset signedAt, string secret = SignedWebhooks.Secret) =>
         receiver.ReceiveAsync(new MemoryStream(body), SignedWebhooks.Header(body, signedAt.ToUnixTimeSeconds(), secret));
 

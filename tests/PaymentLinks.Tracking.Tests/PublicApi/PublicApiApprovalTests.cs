@@ -11,7 +11,23 @@ public class PublicApiApprovalTests
     [Test]
     public void The_public_api_is_the_approved_one()
     {
-        var api = typeof(PaymentLinkUrl).Assembly.GeneratePublicApi(new ApiGeneratorOptions
+        var api = PublicApiOf(typeof(PaymentLinkUrl).Assembly);
+
+        api.ShouldMatchApproved(options => options.NoDiff().WithFileExtension("txt"));
+    }
+
+    // The engine packages, each in its own approved file.
+    [TestCase(typeof(PaymentLinks.Tracking.Sqlite.SqliteLedgerOptions), "Sqlite")]
+    [TestCase(typeof(PaymentLinks.Tracking.PostgreSql.PostgreSqlLedgerOptions), "PostgreSql")]
+    public void The_ledger_engines_public_api_is_the_approved_one(Type engineType, string engine)
+    {
+        var api = PublicApiOf(engineType.Assembly);
+
+        api.ShouldMatchApproved(options => options.NoDiff().WithFileExtension("txt").WithDiscriminator(engine));
+    }
+
+    private static string PublicApiOf(System.Reflection.Assembly assembly) =>
+        assembly.GeneratePublicApi(new ApiGeneratorOptions
         {
             // The AddPaymentLinkTracking extensions live where .NET looks for them; without this they would go unguarded.
             AllowNamespacePrefixes = ["Microsoft.Extensions.DependencyInjection"],
@@ -21,7 +37,4 @@ public class PublicApiApprovalTests
                 "System.Reflection.AssemblyMetadataAttribute",
             ],
         });
-
-        api.ShouldMatchApproved(options => options.NoDiff().WithFileExtension("txt"));
-    }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace PaymentLinks.Tracking.Tests.Readme;
 
@@ -85,7 +86,9 @@ internal static class SnippetCompiler
             .SelectMany(folder => Directory.EnumerateFiles(folder, "*.dll"))
             .Where(IsManagedAssembly)
             .Append(typeof(PaymentLinkUrl).Assembly.Location)
-            .Append(typeof(Stripe.StripeClient).Assembly.Location);
+            .Append(typeof(Stripe.StripeClient).Assembly.Location)
+            .Append(typeof(SqliteLedgerServiceCollectionExtensions).Assembly.Location)
+            .Append(typeof(PostgreSqlLedgerServiceCollectionExtensions).Assembly.Location);
         return [.. assemblies.Select(path => MetadataReference.CreateFromFile(path))];
     }
 

@@ -34,9 +34,12 @@ internal sealed class SampleProcess : IDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"The sample {sampleName} is not built at {path}.", path);
     }
 
-    public static SampleProcess Start(string sampleName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static SampleProcess Start(string sampleName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartProgram(ProgramPath(sampleName), arguments, environment);
+
+    /// <summary>Starts a built program (its .dll) with <c>dotnet</c>, in its own folder.</summary>
+    public static SampleProcess StartProgram(string programPath, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var programPath = ProgramPath(sampleName);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -70,6 +73,13 @@ internal sealed class SampleProcess : IDisposable
         using var cancel = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cancel.Token);
         return _process.ExitCode;
+    }
+
+    /// <summary>Kills the process with SIGKILL, as a crash or an out-of-memory kill would, and waits until it is gone.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
     }
 
     public void Dispose()

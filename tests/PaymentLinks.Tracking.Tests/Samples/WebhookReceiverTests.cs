@@ -8,53 +8,45 @@ namespace PaymentLinks.Tracking.Tests.Samples;
 
 /// <summary>
 /// Starts the WebhookReceiver sample as its own process on Kestrel, on 127.0.0.1, with the signing secret in an
-/// environment variable as in production, and talks to it over real HTTP.
+/// environment variable as in production, and talks to it over real HTTP. It keeps its ledger in the default place: the
+/// SQLite file paymentlinks-ledger.db in its working folder, removed before it starts.
 /// </summary>
 [NonParallelizable]
 public sealed class WebhookReceiverTests : IDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-
-    private SampleProcess _receiver = null!;
-    private HttpClient _http = null!;
+    private RunningReceiver _receiver = null!;
 
     [OneTimeSetUp]
     public async Task StartReceiver()
     {
-        var port = FreePort();
-        _receiver = SampleProcess.Start(
-            "PaymentLinks.Tracking.Samples.WebhookReceiver",
-            ["--urls", $"http://127.0.0.1:{port}"],
-            new Dictionary<string, string>
-            {
-                ["PaymentLinkTracking__SigningSecrets__0"] = SignedWebhooks.Secret,
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            });
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-        await WaitUntilAnswering();
+        var folder = Path.GetDirectoryName(SampleProcess.ProgramPath(RunningReceiver.SampleName))!;
+        foreach (var file in Directory.GetFiles(folder, "paymentlinks-ledger.db*"))
+        {
+            File.Delete(file);
+        }
+
+        _receiver = await RunningReceiver.StartAsync(new Dictionary<string, string>());
     }
 
     // Always stops the process, whatever the tests did.
     [OneTimeTearDown]
-    public void Dispose()
-    {
-        _http?.Dispose();
-        _receiver?.Dispose();
-    }
+    public void Dispose() => _receiver?.Dispose();
 
     [Test]
-    public async Task Accepts_a_signed_event_with_200_and_logs_its_reconciliation_data_without_the_secret()
+    public async Task Stores_a_signed_event_answers_200_and_fulfils_the_paid_session_once_without_logging_the_secret()
     {
         var body = SignedWebhooks.CompletedEventBody();
 
-        using var response = await Post(body, SignedWebhooks.Header(body, Now()));
+        using var response = await _receiver.Post(body, SignedWebhooks.Header(body, RunningReceiver.Now()));
+        using var redelivered = await _receiver.Post(body, SignedWebhooks.Header(body, RunningReceiver.Now()));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var line = await WaitForOutput($"Reconcile checkout.session.completed {SignedWebhooks.EventId}");
-        line.ShouldContain($"client_reference_id {SignedWebhooks.ClientReferenceId}");
-        line.ShouldContain("amount 4200 usd");
-        line.ShouldContain("session cs_");
-        line.ShouldContain("fulfil True");
+        redelivered.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var line = await _receiver.WaitForOutput("Fulfilling session cs_");
+        line.ShouldContain($"(client_reference_id {SignedWebhooks.ClientReferenceId})");
+        await Task.Delay(500);
+        _receiver.Count("Fulfilling session ").ShouldBe(1);
+        File.Exists(Path.Combine(Path.GetDirectoryName(SampleProcess.ProgramPath(RunningReceiver.SampleName))!, "paymentlinks-ledger.db")).ShouldBeTrue();
         _receiver.Output.ShouldNotContain(SignedWebhooks.Secret);
         _receiver.Output.ShouldNotContain("placeholder");
     }
@@ -63,11 +55,11 @@ public sealed class WebhookReceiverTests : IDisposable
     public async Task Refuses_a_tampered_body_with_400_and_the_reason()
     {
         var body = SignedWebhooks.CompletedEventBody();
-        var header = SignedWebhooks.Header(body, Now());
+        var header = SignedWebhooks.Header(body, RunningReceiver.Now());
         var tampered = body.ToArray();
         tampered[Array.IndexOf(tampered, (byte)'4')] = (byte)'9';
 
-        using var response = await Post(tampered, header);
+        using var response = await _receiver.Post(tampered, header);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).ShouldStartWith("NoMatchingSignature: ");
@@ -78,7 +70,7 @@ public sealed class WebhookReceiverTests : IDisposable
     {
         var body = SignedWebhooks.CompletedEventBody();
 
-        using var response = await Post(body, SignedWebhooks.Header(body, Now(), SignedWebhooks.OtherSecret));
+        using var response = await _receiver.Post(body, SignedWebhooks.Header(body, RunningReceiver.Now(), SignedWebhooks.OtherSecret));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).ShouldStartWith("NoMatchingSignature: ");
@@ -87,7 +79,7 @@ public sealed class WebhookReceiverTests : IDisposable
     [Test]
     public async Task Refuses_a_request_without_a_signature_header_with_400_and_the_reason()
     {
-        using var response = await Post(SignedWebhooks.CompletedEventBody(), header: null);
+        using var response = await _receiver.Post(SignedWebhooks.CompletedEventBody(), header: null);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).ShouldBe("MissingHeader: The webhook request has no Stripe-Signature header.");
@@ -98,7 +90,7 @@ public sealed class WebhookReceiverTests : IDisposable
     {
         var body = SignedWebhooks.CompletedEventBody();
 
-        using var response = await Post(body, SignedWebhooks.Header(body, Now() - 600));
+        using var response = await _receiver.Post(body, SignedWebhooks.Header(body, RunningReceiver.Now() - 600));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).ShouldStartWith("TimestampOutsideTolerance: ");
@@ -107,7 +99,7 @@ public sealed class WebhookReceiverTests : IDisposable
     [Test]
     public async Task The_thank_you_page_shows_the_session_id_and_the_utm_codes_of_its_own_url()
     {
-        var body = await _http.GetStringAsync("/thanks?session_id=cs_test_a1b2C3&utm_source=newsletter&utm_campaign=spring_sale&utm_content=Bad%20Value");
+        var body = await _receiver.Http.GetStringAsync("/thanks?session_id=cs_test_a1b2C3&utm_source=newsletter&utm_campaign=spring_sale&utm_content=Bad%20Value");
 
         body.ShouldContain("session_id: cs_test_a1b2C3\n");
         body.ShouldContain("utm_source: newsletter\n");
@@ -115,17 +107,61 @@ public sealed class WebhookReceiverTests : IDisposable
         body.ShouldContain("utm_campaign: spring_sale\n");
         body.ShouldContain("dropped utm_content \"Bad Value\": invalid character U+0020 at position 3");
     }
+}
 
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+/// <summary>The WebhookReceiver sample started as its own process on a free port, and an HTTP client for it.</summary>
+internal sealed class RunningReceiver : IDisposable
+{
+    public const string SampleName = "PaymentLinks.Tracking.Samples.WebhookReceiver";
 
-    private static int FreePort()
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly SampleProcess _process;
+
+    private RunningReceiver(SampleProcess process, HttpClient http)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        _process = process;
+        Http = http;
     }
 
-    private async Task<HttpResponseMessage> Post(byte[] body, string? header)
+    public HttpClient Http { get; }
+
+    public string Output => _process.Output;
+
+    /// <summary>Starts the receiver with the test secret and <paramref name="environment"/>, and waits until it answers.</summary>
+    public static async Task<RunningReceiver> StartAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePort();
+        var variables = new Dictionary<string, string>(environment)
+        {
+            ["PaymentLinkTracking__SigningSecrets__0"] = SignedWebhooks.Secret,
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        var receiver = new RunningReceiver(
+            SampleProcess.Start(SampleName, ["--urls", $"http://127.0.0.1:{port}"], variables),
+            new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) });
+        try
+        {
+            await receiver.WaitUntilAnswering();
+        }
+        catch
+        {
+            receiver.Dispose();
+            throw;
+        }
+
+        return receiver;
+    }
+
+    public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        _process.Dispose();
+    }
+
+    public async Task<HttpResponseMessage> Post(byte[] body, string? header)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/stripe/webhook") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
@@ -134,7 +170,34 @@ public sealed class WebhookReceiverTests : IDisposable
             request.Headers.TryAddWithoutValidation("Stripe-Signature", header);
         }
 
-        return await _http.SendAsync(request);
+        return await Http.SendAsync(request);
+    }
+
+    /// <summary>How many lines of the output contain <paramref name="text"/>.</summary>
+    public int Count(string text) => Output.Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
+
+    public async Task<string> WaitForOutput(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = Output.Split('\n').FirstOrDefault(candidate => candidate.Contains(text, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new AssertionException($"The receiver never logged '{text}'. It printed:\n{Output}\n{_process.Error}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private async Task WaitUntilAnswering()
@@ -142,14 +205,14 @@ public sealed class WebhookReceiverTests : IDisposable
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {
-            if (_receiver.HasExited)
+            if (_process.HasExited)
             {
-                Assert.Fail($"The receiver exited with code {_receiver.ExitCode}.\n{_receiver.Output}\n{_receiver.Error}");
+                Assert.Fail($"The receiver exited with code {_process.ExitCode}.\n{_process.Output}\n{_process.Error}");
             }
 
             try
             {
-                using var response = await _http.GetAsync("/thanks");
+                using var response = await Http.GetAsync("/thanks");
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -162,27 +225,10 @@ public sealed class WebhookReceiverTests : IDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"The receiver did not answer within {StartTimeout}.\n{_receiver.Output}\n{_receiver.Error}");
+                Assert.Fail($"The receiver did not answer within {StartTimeout}.\n{_process.Output}\n{_process.Error}");
             }
 
             await Task.Delay(100);
         }
-    }
-
-    private async Task<string> WaitForOutput(string text)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = _receiver.Output.Split('\n').FirstOrDefault(candidate => candidate.Contains(text, StringComparison.Ordinal));
-            if (line is not null)
-            {
-                return line;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new AssertionException($"The receiver never logged '{text}'. It printed:\n{_receiver.Output}");
     }
 }

@@ -1,0 +1,28 @@
+using PaymentLinks.Tracking;
+
+namespace PaymentLinks.Tracking.Samples.WebhookReceiver;
+
+/// <summary>
+/// Called by the ledger's worker once a session is paid. A real application grants access or ships here, keyed on the
+/// session id: the ledger calls it at least once, and again only when a try failed or its process stopped mid-call.
+/// </summary>
+internal sealed class Fulfillment(ILogger<Fulfillment> logger) : IPaymentLinkFulfillmentHandler
+{
+    public Task FulfillAsync(PaymentLinkSession session, CancellationToken cancellationToken)
+    {
+        ReceiverLog.Fulfilling(logger, session.SessionId, session.ClientReferenceId);
+        return Task.CompletedTask;
+    }
+}
+
+internal static partial class ReceiverLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Fulfilling session {SessionId} (client_reference_id {ClientReferenceId})")]
+    public static partial void Fulfilling(ILogger logger, string sessionId, string? clientReferenceId);
+
+    [LoggerMessage(
+        EventId = 101,
+        Level = LogLevel.Warning,
+        Message = "The webhook signing secret is the sample's placeholder: set PaymentLinkTracking__SigningSecrets__0 to your endpoint's secret (whsec_...).")]
+    public static partial void PlaceholderSecret(ILogger logger);
+}

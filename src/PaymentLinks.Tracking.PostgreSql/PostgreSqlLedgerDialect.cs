@@ -1,0 +1,86 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using Npgsql;
+
+namespace PaymentLinks.Tracking.PostgreSql;
+
+/// <summary>
+/// The ledger on PostgreSQL through one <see cref="NpgsqlDataSource"/>: writes in read-committed transactions, claims
+/// with <c>FOR UPDATE SKIP LOCKED</c> so that instances never wait for one another's leases, and the schema applied under
+/// a transaction-scoped advisory lock.
+/// </summary>
+internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
+{
+    private static readonly IReadOnlyList<(int Version, string Sql)> Scripts = ReadScripts(typeof(PostgreSqlLedgerDialect).Assembly);
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _schema;
+
+    public PostgreSqlLedgerDialect(PostgreSqlLedgerOptions options)
+    {
+        _dataSource = NpgsqlDataSource.Create(options.ConnectionString!);
+        _schema = options.Schema;
+        SessionsTable = $"\"{_schema}\".payment_link_sessions";
+        EventsTable = $"\"{_schema}\".payment_link_events";
+    }
+
+    public override string SessionsTable { get; }
+
+    public override string EventsTable { get; }
+
+    public override string ClaimLock => "FOR UPDATE SKIP LOCKED";
+
+    public override DbType TimeType => DbType.DateTimeOffset;
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+
+    public override async Task ApplySchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // One instance at a time per schema; the lock ends with the transaction, also when the process dies.
+        await using (var prepare = new NpgsqlCommand(
+            "SELECT pg_advisory_xact_lock(hashtext('PaymentLinks.Tracking ledger ' || @schema)); " +
+            $"CREATE SCHEMA IF NOT EXISTS \"{_schema}\"; " +
+            $"SET LOCAL search_path TO \"{_schema}\"; " +
+            "CREATE TABLE IF NOT EXISTS payment_link_schema_versions (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)",
+            connection,
+            transaction))
+        {
+            prepare.Parameters.AddWithValue("schema", _schema);
+            await prepare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        long applied;
+        await using (var versions = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM payment_link_schema_versions", connection, transaction))
+        {
+            applied = Convert.ToInt64(await versions.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (version, sql) in Scripts)
+        {
+            if (version > applied)
+            {
+                await using var script = new NpgsqlCommand(sql, connection, transaction);
+                await script.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override string JsonValue(string parameter) => $"CAST({parameter} AS jsonb)";
+
+    public override object ToDbTime(DateTimeOffset time) => time.ToUniversalTime();
+
+    public override DateTimeOffset? ReadTime(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    public void Dispose() => _dataSource.Dispose();
+}

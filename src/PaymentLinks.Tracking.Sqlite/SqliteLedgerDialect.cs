@@ -1,0 +1,109 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace PaymentLinks.Tracking.Sqlite;
+
+/// <summary>
+/// The ledger on one SQLite file in WAL mode: readers never wait, and writers take the file's single write lock at the
+/// start of their transaction (<c>BEGIN IMMEDIATE</c>), waiting up to the busy timeout for one another.
+/// </summary>
+internal sealed class SqliteLedgerDialect : LedgerDialect
+{
+    private static readonly IReadOnlyList<(int Version, string Sql)> Scripts = ReadScripts(typeof(SqliteLedgerDialect).Assembly);
+
+    private readonly string _connectionString;
+    private readonly string _busyTimeout;
+
+    public SqliteLedgerDialect(SqliteLedgerOptions options)
+    {
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+        builder.DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
+        _connectionString = builder.ToString();
+        _busyTimeout = ((long)options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        DataSource = builder.DataSource;
+    }
+
+    /// <summary>The database file, as the connection string names it.</summary>
+    public string DataSource { get; }
+
+    public override string SessionsTable => "payment_link_sessions";
+
+    public override string EventsTable => "payment_link_events";
+
+    public override string ClaimLock => string.Empty;
+
+    public override DbType TimeType => DbType.Int64;
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var busy = connection.CreateCommand();
+            busy.CommandText = $"PRAGMA busy_timeout = {_busyTimeout}";
+            await busy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    public override async Task ApplySchemaAsync(CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(DataSource));
+        if (!string.IsNullOrEmpty(folder) && DataSource.Length > 0 && !DataSource.StartsWith(':'))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var wal = connection.CreateCommand())
+        {
+            // Kept in the file: every later connection uses the write-ahead log too.
+            wal.CommandText = "PRAGMA journal_mode = WAL";
+            await wal.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var applied = 0L;
+        await using (var versions = connection.CreateCommand())
+        {
+            versions.Transaction = transaction;
+            versions.CommandText =
+                "CREATE TABLE IF NOT EXISTS payment_link_schema_versions (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL); " +
+                "SELECT COALESCE(MAX(version), 0) FROM payment_link_schema_versions";
+            applied = Convert.ToInt64(await versions.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (version, sql) in Scripts)
+        {
+            if (version <= applied)
+            {
+                continue;
+            }
+
+            await using var script = connection.CreateCommand();
+            script.Transaction = transaction;
+            script.CommandText = sql;
+            await script.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override string JsonValue(string parameter) => parameter;
+
+    public override object ToDbTime(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    public override DateTimeOffset? ReadTime(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+}

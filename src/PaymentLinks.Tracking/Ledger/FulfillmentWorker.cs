@@ -1,0 +1,143 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Applies the ledger's schema when the host starts, then calls the registered <see cref="IPaymentLinkFulfillmentHandler"/>
+/// for each due session, one at a time, under a lease held in the database.
+/// </summary>
+internal sealed class FulfillmentWorker : BackgroundService
+{
+    private readonly DbPaymentLinkLedger _ledger;
+    private readonly PaymentLinkLedgerOptions _options;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public FulfillmentWorker(
+        DbPaymentLinkLedger ledger, PaymentLinkLedgerOptions options, IServiceScopeFactory scopes, TimeProvider timeProvider, ILogger<FulfillmentWorker> logger)
+    {
+        _ledger = ledger;
+        _options = options;
+        _scopes = scopes;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        Owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    }
+
+    /// <summary>Names this worker in the leases it takes.</summary>
+    public string Owner { get; }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A database that cannot be reached, or a schema that cannot be applied, stops the start-up with the reason.
+        await _ledger.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.RunFulfillment)
+        {
+            return;
+        }
+
+        await using (var scope = _scopes.CreateAsyncScope())
+        {
+            if (scope.ServiceProvider.GetService<IPaymentLinkFulfillmentHandler>() is null)
+            {
+                LedgerLog.NoFulfillmentHandler(_logger);
+                return;
+            }
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await FulfillNextAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    await _ledger.WaitForDueSessionAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // The database is down or refused the write: the lease, if one was taken, expires by itself.
+                LedgerLog.FulfillmentStoreUnavailable(_logger, exception.GetType().FullName, exception);
+                await Task.Delay(_options.PollInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Claims and fulfils one due session; <see langword="false"/> when none was due.</summary>
+    internal async Task<bool> FulfillNextAsync(CancellationToken stoppingToken)
+    {
+        var session = await _ledger.ClaimAsync(Owner, _timeProvider.GetUtcNow() + _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+        if (session is null)
+        {
+            return false;
+        }
+
+        var attempt = session.FulfillmentAttempts;
+        if (attempt > _options.MaxAttempts)
+        {
+            // Earlier tries ended without an outcome: their process stopped, or the handler outlived its lease.
+            var error = $"The lease ran out {attempt - 1} times without an outcome: the process stopped, or the handler outlived its lease.";
+            await _ledger.FailAsync(session.SessionId, Owner, null, _timeProvider.GetUtcNow(), error, stoppingToken).ConfigureAwait(false);
+            LedgerLog.FulfillmentParked(_logger, session.SessionId, attempt - 1, error);
+            return true;
+        }
+
+        using var lease = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        lease.CancelAfter(_options.LeaseDuration);
+        try
+        {
+            await using (var scope = _scopes.CreateAsyncScope())
+            {
+                var handler = scope.ServiceProvider.GetRequiredService<IPaymentLinkFulfillmentHandler>();
+                await handler.FulfillAsync(session, lease.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await _ledger.ReleaseAsync(session.SessionId, Owner, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception exception)
+        {
+            var error = Truncate($"{exception.GetType().FullName}: {exception.Message}");
+            if (attempt >= _options.MaxAttempts)
+            {
+                await _ledger.FailAsync(session.SessionId, Owner, null, _timeProvider.GetUtcNow(), error, stoppingToken).ConfigureAwait(false);
+                LedgerLog.FulfillmentParked(_logger, session.SessionId, attempt, error);
+            }
+            else
+            {
+                var retryAt = _timeProvider.GetUtcNow() + _options.RetryDelayAfter(attempt);
+                await _ledger.FailAsync(session.SessionId, Owner, retryAt, null, error, stoppingToken).ConfigureAwait(false);
+                LedgerLog.FulfillmentFailed(_logger, session.SessionId, attempt, retryAt, error);
+            }
+
+            return true;
+        }
+
+        if (await _ledger.CompleteAsync(session.SessionId, Owner, stoppingToken).ConfigureAwait(false))
+        {
+            LedgerLog.Fulfilled(_logger, session.SessionId, attempt);
+        }
+        else
+        {
+            LedgerLog.FulfillmentLeaseLost(_logger, session.SessionId);
+        }
+
+        return true;
+    }
+
+    private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+}

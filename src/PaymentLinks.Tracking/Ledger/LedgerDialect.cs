@@ -1,0 +1,78 @@
+using System.Data;
+using System.Data.Common;
+using System.Reflection;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// What differs between the ledger's database engines: how to connect and open a write transaction, where the tables
+/// live, how a time and a JSON value are stored, how a claim locks its row, and how the schema is applied.
+/// </summary>
+internal abstract class LedgerDialect
+{
+    /// <summary>The sessions table's name, qualified as the engine needs it.</summary>
+    public abstract string SessionsTable { get; }
+
+    /// <summary>The events table's name, qualified as the engine needs it.</summary>
+    public abstract string EventsTable { get; }
+
+    /// <summary>Appended to the claim's inner select so that concurrent claims skip a row another one holds.</summary>
+    public abstract string ClaimLock { get; }
+
+    /// <summary>How a time is passed and stored.</summary>
+    public abstract DbType TimeType { get; }
+
+    /// <summary>An open connection; the caller disposes it.</summary>
+    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>A transaction that may write, started so that concurrent writers wait for each other rather than fail.</summary>
+    public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Creates or upgrades the schema to the newest script, safely when several instances do it at once.</summary>
+    public abstract Task ApplySchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>The SQL that turns the text parameter <paramref name="parameter"/> into the metadata column's type.</summary>
+    public abstract string JsonValue(string parameter);
+
+    /// <summary>A time as the engine stores it.</summary>
+    public abstract object ToDbTime(DateTimeOffset time);
+
+    /// <summary>A stored time, or <see langword="null"/>.</summary>
+    public abstract DateTimeOffset? ReadTime(DbDataReader reader, int ordinal);
+
+    /// <summary>The numbered scripts embedded in <paramref name="assembly"/> under <c>Scripts/</c>, in order.</summary>
+    public static IReadOnlyList<(int Version, string Sql)> ReadScripts(Assembly assembly)
+    {
+        var scripts = new List<(int Version, string Sql)>();
+        foreach (var name in assembly.GetManifestResourceNames())
+        {
+            // Embedded as "<root namespace>.Scripts.<number>_<name>.sql".
+            var marker = name.IndexOf(".Scripts.", StringComparison.Ordinal);
+            if (marker < 0 || !name.EndsWith(".sql", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var fileName = name[(marker + ".Scripts.".Length)..];
+            var version = int.Parse(fileName.AsSpan(0, fileName.IndexOf('_', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            scripts.Add((version, reader.ReadToEnd()));
+        }
+
+        scripts.Sort((left, right) => left.Version.CompareTo(right.Version));
+        return scripts;
+    }
+
+    public static void AddParameter(DbCommand command, string name, object? value, DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    public void AddTime(DbCommand command, string name, DateTimeOffset? time) =>
+        AddParameter(command, name, time is { } value ? ToDbTime(value) : null, TimeType);
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>The ledger's log messages: session ids, counts and exception types, never a connection string or customer data.</summary>
+internal static partial class LedgerLog
+{
+    [LoggerMessage(EventId = 20, EventName = "PaymentLinkFulfilled", Level = LogLevel.Information,
+        Message = "Checkout Session {SessionId} fulfilled (try {Attempt}).")]
+    public static partial void Fulfilled(ILogger logger, string sessionId, int attempt);
+
+    [LoggerMessage(EventId = 21, EventName = "PaymentLinkFulfillmentFailed", Level = LogLevel.Warning,
+        Message = "Fulfilling Checkout Session {SessionId} failed (try {Attempt}); next try at {RetryAt:O}. {Error}")]
+    public static partial void FulfillmentFailed(ILogger logger, string sessionId, int attempt, DateTimeOffset retryAt, string error);
+
+    [LoggerMessage(EventId = 22, EventName = "PaymentLinkFulfillmentParked", Level = LogLevel.Error,
+        Message = "Fulfilling Checkout Session {SessionId} was given up after {Attempts} tries and parked. {Error}")]
+    public static partial void FulfillmentParked(ILogger logger, string sessionId, int attempts, string error);
+
+    [LoggerMessage(EventId = 23, EventName = "PaymentLinkFulfillmentLeaseLost", Level = LogLevel.Warning,
+        Message = "The handler for Checkout Session {SessionId} returned after its lease ran out; the session stays due and is tried again.")]
+    public static partial void FulfillmentLeaseLost(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 24, EventName = "PaymentLinkFulfillmentStoreUnavailable", Level = LogLevel.Warning,
+        Message = "The ledger could not be reached for fulfilment ({ExceptionType}); trying again after the poll interval.")]
+    public static partial void FulfillmentStoreUnavailable(ILogger logger, string? exceptionType, Exception exception);
+
+    [LoggerMessage(EventId = 25, EventName = "PaymentLinkNoFulfillmentHandler", Level = LogLevel.Information,
+        Message = "No IPaymentLinkFulfillmentHandler is registered: the ledger records sessions and fulfils none.")]
+    public static partial void NoFulfillmentHandler(ILogger logger);
+
+    [LoggerMessage(EventId = 26, EventName = "PaymentLinkWebhookStoreUnavailable", Level = LogLevel.Error,
+        Message = "Webhook {EventType} {EventId} was verified but could not be stored ({ExceptionType}); answer with a 5xx so that Stripe retries.")]
+    public static partial void WebhookStoreUnavailable(ILogger logger, string eventType, string eventId, string? exceptionType, Exception exception);
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>The registration an engine package makes: its options, the ledger on its dialect, and the fulfilment worker.</summary>
+internal static class LedgerServices
+{
+    /// <summary>
+    /// Registers the ledger once: a second engine's call adds nothing. The options are validated when the host starts,
+    /// with the engine's own checks after the shared ones.
+    /// </summary>
+    public static void AddLedger<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        IServiceCollection services,
+        Action<TOptions> configure,
+        Func<TOptions, IEnumerable<string>> engineProblems,
+        Func<TOptions, IServiceProvider, LedgerDialect> createDialect)
+        where TOptions : PaymentLinkLedgerOptions
+    {
+        services.AddOptions<TOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new LedgerOptionsValidator<TOptions>(engineProblems)));
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TOptions>>().Value;
+            return new DbPaymentLinkLedger(createDialect(options, provider), TimeProviderOf(provider));
+        });
+        services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FulfillmentWorker>(provider => new FulfillmentWorker(
+            provider.GetRequiredService<DbPaymentLinkLedger>(),
+            provider.GetRequiredService<IOptions<TOptions>>().Value,
+            provider.GetRequiredService<IServiceScopeFactory>(),
+            TimeProviderOf(provider),
+            provider.GetService<ILogger<FulfillmentWorker>>() ?? NullLogger<FulfillmentWorker>.Instance)));
+    }
+
+    private static TimeProvider TimeProviderOf(IServiceProvider provider) => provider.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    private sealed class LedgerOptionsValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(Func<TOptions, IEnumerable<string>> engineProblems) : IValidateOptions<TOptions>
+        where TOptions : PaymentLinkLedgerOptions
+    {
+        public ValidateOptionsResult Validate(string? name, TOptions options)
+        {
+            var problems = options.Problems().Concat(engineProblems(options)).ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

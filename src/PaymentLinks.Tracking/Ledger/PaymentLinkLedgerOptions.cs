@@ -1,0 +1,88 @@
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// How the ledger fulfils sessions: the lease, the retries and how often it looks for work. The engine packages' options
+/// derive from it. Validated when the host starts.
+/// </summary>
+public class PaymentLinkLedgerOptions
+{
+    /// <summary>
+    /// Gets or sets how long an instance holds a session while its fulfilment handler runs. The handler's cancellation
+    /// token is canceled when it runs out, and another instance may then take the session over.
+    /// </summary>
+    /// <value>The default is 5 minutes; at least 1 second.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets how many times the handler is tried for one session before the session is parked with the last
+    /// error. A try whose process stopped mid-call counts too.
+    /// </summary>
+    /// <value>The default is 10; at least 1.</value>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>
+    /// Gets or sets the wait before the second try; each later try waits twice as long as the one before, up to
+    /// <see cref="MaxRetryDelay"/>.
+    /// </summary>
+    /// <value>The default is 10 seconds; zero or more.</value>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the longest wait between two tries.</summary>
+    /// <value>The default is 1 hour; at least <see cref="RetryDelay"/>.</value>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Gets or sets how often the worker looks for due sessions when it has none. A session that becomes due through this
+    /// process is taken at once; one recorded by another instance, or due for a retry, within this interval.
+    /// </summary>
+    /// <value>The default is 5 seconds; at least 10 milliseconds.</value>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gets or sets whether this instance runs the fulfilment worker. Turn it off on instances that should only receive
+    /// webhooks.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool RunFulfillment { get; set; } = true;
+
+    /// <summary>The wait before the try after <paramref name="attempts"/> failed ones.</summary>
+    internal TimeSpan RetryDelayAfter(int attempts)
+    {
+        var delay = RetryDelay;
+        for (var i = 1; i < attempts && delay < MaxRetryDelay; i++)
+        {
+            delay += delay;
+        }
+
+        return delay < MaxRetryDelay ? delay : MaxRetryDelay;
+    }
+
+    /// <summary>The problems with these options, each naming its option; empty when they are valid.</summary>
+    internal IEnumerable<string> Problems()
+    {
+        if (LeaseDuration < TimeSpan.FromSeconds(1))
+        {
+            yield return $"{nameof(LeaseDuration)} must be at least 1 second (it is {LeaseDuration}).";
+        }
+
+        if (MaxAttempts < 1)
+        {
+            yield return $"{nameof(MaxAttempts)} must be at least 1 (it is {MaxAttempts}).";
+        }
+
+        if (RetryDelay < TimeSpan.Zero)
+        {
+            yield return $"{nameof(RetryDelay)} must not be negative (it is {RetryDelay}).";
+        }
+
+        if (MaxRetryDelay < RetryDelay)
+        {
+            yield return $"{nameof(MaxRetryDelay)} must be at least {nameof(RetryDelay)} (it is {MaxRetryDelay}).";
+        }
+
+        if (PollInterval < TimeSpan.FromMilliseconds(10))
+        {
+            yield return $"{nameof(PollInterval)} must be at least 10 milliseconds (it is {PollInterval}).";
+        }
+    }
+}

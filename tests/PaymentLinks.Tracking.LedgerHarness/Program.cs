@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PaymentLinks.Tracking;
+
+// A process for the ledger's tests to start, run against the same database as the test, and kill:
+//   record <file>   receives each webhook body in <file> (one base64 line each) through the real receiver, then prints
+//                   "stored N duplicate M unavailable U"
+//   fulfil <folder> runs the fulfilment worker; its handler writes <folder>/<session id>.<pid>.started before it works
+//                   and .done after; with LEDGER_HANDLER_HANGS=1 it never finishes (the test kills the process).
+// The ledger comes from LEDGER_PROVIDER (Sqlite or PostgreSql), LEDGER_CONNECTION and LEDGER_SCHEMA; the signing
+// secret from LEDGER_SECRET.
+if (args.Length != 2 || args[0] is not ("record" or "fulfil"))
+{
+    Console.Error.WriteLine("usage: record <file> | fulfil <folder>");
+    return 2;
+}
+
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+var secret = Environment.GetEnvironmentVariable("LEDGER_SECRET")!;
+builder.Services.AddPaymentLinkTracking(options => options.SigningSecrets.Add(secret));
+AddLedger(builder.Services, options =>
+{
+    options.LeaseDuration = TimeSpan.FromSeconds(2);
+    options.PollInterval = TimeSpan.FromMilliseconds(100);
+    options.RetryDelay = TimeSpan.Zero;
+});
+builder.Services.AddSingleton<IPaymentLinkFulfillmentHandler>(new MarkerFileHandler(args[1], Environment.GetEnvironmentVariable("LEDGER_HANDLER_HANGS") == "1"));
+using var host = builder.Build();
+
+if (args[0] == "record")
+{
+    var receiver = host.Services.GetRequiredService<PaymentLinkWebhookReceiver>();
+    var counts = new Dictionary<PaymentLinkWebhookOutcome, int>();
+    foreach (var line in File.ReadAllLines(args[1]))
+    {
+        var body = Convert.FromBase64String(line);
+        var receipt = await receiver.ReceiveAsync(new MemoryStream(body), Header(body, secret));
+        counts[receipt.Outcome] = counts.GetValueOrDefault(receipt.Outcome) + 1;
+    }
+
+    Console.WriteLine(
+        $"stored {counts.GetValueOrDefault(PaymentLinkWebhookOutcome.Stored)} " +
+        $"duplicate {counts.GetValueOrDefault(PaymentLinkWebhookOutcome.Duplicate)} " +
+        $"unavailable {counts.GetValueOrDefault(PaymentLinkWebhookOutcome.StoreUnavailable)}");
+    return 0;
+}
+
+await host.RunAsync();
+return 0;
+
+static void AddLedger(IServiceCollection services, Action<PaymentLinkLedgerOptions> tweak)
+{
+    var connection = Environment.GetEnvironmentVariable("LEDGER_CONNECTION")!;
+    if (Environment.GetEnvironmentVariable("LEDGER_PROVIDER") == "PostgreSql")
+    {
+        services.AddPostgreSqlLedger(options =>
+        {
+            options.ConnectionString = connection;
+            options.Schema = Environment.GetEnvironmentVariable("LEDGER_SCHEMA")!;
+            tweak(options);
+        });
+    }
+    else
+    {
+        services.AddSqliteLedger(options =>
+        {
+            options.ConnectionString = connection;
+            tweak(options);
+        });
+    }
+}
+
+static string Header(byte[] body, string secret)
+{
+    var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+    var signed = Encoding.UTF8.GetBytes(timestamp + ".").Concat(body).ToArray();
+    return $"t={timestamp},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed))}";
+}
+
+internal sealed class MarkerFileHandler(string folder, bool hangs) : IPaymentLinkFulfillmentHandler
+{
+    public async Task FulfillAsync(PaymentLinkSession session, CancellationToken cancellationToken)
+    {
+        var marker = Path.Combine(folder, $"{session.SessionId}.{Environment.ProcessId}");
+        await File.WriteAllTextAsync(marker + ".started", string.Empty, CancellationToken.None);
+        if (hangs)
+        {
+            await Task.Delay(Timeout.Infinite, CancellationToken.None);
+        }
+
+        await File.WriteAllTextAsync(marker + ".done", string.Empty, CancellationToken.None);
+    }
+}

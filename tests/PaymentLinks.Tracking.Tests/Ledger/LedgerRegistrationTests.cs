@@ -1,0 +1,86 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NUnit.Framework;
+using PaymentLinks.Tracking.Tests.DependencyInjection;
+using Shouldly;
+
+namespace PaymentLinks.Tracking.Tests.Ledger;
+
+public class LedgerRegistrationTests
+{
+    private const string Password = "s3cret-Pa55word";
+
+    [TestCase("", "ConnectionString is required")]
+    [TestCase("Data Source=", "names no Data Source")]
+    [TestCase("Nonsense Keyword=1", "is not a valid SQLite connection string")]
+    public void A_bad_sqlite_connection_string_stops_the_start_up_naming_the_option(string connectionString, string message)
+    {
+        using var host = TrackingHost.Build(services => services.AddSqliteLedger(options => options.ConnectionString = connectionString));
+
+        Should.Throw<OptionsValidationException>(() => host.StartAsync()).Message.ShouldContain(message);
+    }
+
+    [TestCase("payment-links")]
+    [TestCase("Payment_Links")]
+    [TestCase("1ledger")]
+    [TestCase("x; DROP TABLE users")]
+    public void A_schema_that_is_not_a_plain_identifier_stops_the_start_up(string schema)
+    {
+        using var host = TrackingHost.Build(services => services.AddPostgreSqlLedger(options =>
+        {
+            options.ConnectionString = $"Host=127.0.0.1;Username=shop;Password={Password}";
+            options.Schema = schema;
+        }));
+
+        var message = Should.Throw<OptionsValidationException>(() => host.StartAsync()).Message;
+        message.ShouldContain("Schema must be a plain lower-case identifier");
+        message.ShouldNotContain(Password);
+    }
+
+    [Test]
+    public void A_bad_postgresql_connection_string_is_refused_without_its_password()
+    {
+        using var host = TrackingHost.Build(services => services.AddPostgreSqlLedger(options =>
+            options.ConnectionString = $"Host=127.0.0.1;Password={Password};Port=not-a-port"));
+
+        var message = Should.Throw<OptionsValidationException>(() => host.StartAsync()).Message;
+        message.ShouldContain("ConnectionString is not a valid Npgsql connection string");
+        message.ShouldNotContain(Password);
+    }
+
+    [TestCase(0, 10, "LeaseDuration must be at least 1 second")]
+    [TestCase(60, 0, "MaxAttempts must be at least 1")]
+    public void Fulfilment_options_out_of_range_stop_the_start_up_naming_the_option(int leaseSeconds, int maxAttempts, string message)
+    {
+        using var host = TrackingHost.Build(services => services.AddSqliteLedger(options =>
+        {
+            options.ConnectionString = "Data Source=unused.db";
+            options.LeaseDuration = TimeSpan.FromSeconds(leaseSeconds);
+            options.MaxAttempts = maxAttempts;
+        }));
+
+        Should.Throw<OptionsValidationException>(() => host.StartAsync()).Message.ShouldContain(message);
+    }
+
+    [Test]
+    public void A_second_ledger_registration_adds_nothing()
+    {
+        var services = new ServiceCollection()
+            .AddSqliteLedger("Data Source=first.db")
+            .AddPostgreSqlLedger("Host=127.0.0.1");
+
+        services.Count(descriptor => descriptor.ServiceType == typeof(IPaymentLinkLedger)).ShouldBe(1);
+        services.Count(descriptor => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)).ShouldBe(1);
+    }
+
+    [TestCase(1, 10)]
+    [TestCase(2, 20)]
+    [TestCase(4, 80)]
+    [TestCase(20, 3600)]
+    public void The_backoff_doubles_up_to_its_ceiling(int failedTries, int seconds)
+    {
+        var options = new PaymentLinkLedgerOptions();
+
+        options.RetryDelayAfter(failedTries).ShouldBe(TimeSpan.FromSeconds(seconds));
+    }
+}

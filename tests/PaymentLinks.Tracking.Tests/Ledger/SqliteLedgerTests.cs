@@ -1,0 +1,61 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+
+namespace PaymentLinks.Tracking.Tests.Ledger;
+
+/// <summary>The ledger contract on a real SQLite file in a temporary folder.</summary>
+public sealed class SqliteLedgerTests : LedgerContract
+{
+    private string _folder = null!;
+
+    internal string DatabasePath => Path.Combine(_folder, "ledger.db");
+
+    protected override void AddLedger(IServiceCollection services, Action<PaymentLinkLedgerOptions> tweak) =>
+        services.AddSqliteLedger(options =>
+        {
+            options.ConnectionString = $"Data Source={DatabasePath}";
+            tweak(options);
+        });
+
+    protected override Dictionary<string, string> HarnessEnvironment() => new()
+    {
+        ["LEDGER_PROVIDER"] = "Sqlite",
+        ["LEDGER_CONNECTION"] = $"Data Source={DatabasePath}",
+    };
+
+    protected override Task CreateDatabaseAsync()
+    {
+        _folder = Directory.CreateTempSubdirectory("paymentlinks-sqlite-").FullName;
+        return Task.CompletedTask;
+    }
+
+    protected override Task DropDatabaseAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    // The file's folder moves away: every open fails until it is back.
+    protected override Task<IAsyncDisposable> MakeUnavailableAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        var away = _folder + "-away";
+        Directory.Move(_folder, away);
+        return Task.FromResult<IAsyncDisposable>(new Restore(() =>
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Move(away, _folder);
+        }));
+    }
+
+    private sealed class Restore(Action restore) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            restore();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
