@@ -109,7 +109,7 @@ public sealed class CheckoutConversionReader
             CustomerEmail = session.CustomerDetails?.Email ?? session.CustomerEmail,
             AmountTotal = session.AmountTotal,
             Currency = session.Currency,
-            PaymentStatus = ToPaymentStatus(session.PaymentStatus),
+            PaymentStatus = CheckoutPaymentStatusText.Parse(session.PaymentStatus),
             Livemode = session.Livemode,
             Metadata = session.Metadata ?? new Dictionary<string, string>(),
             Utm = page.Utm,
@@ -138,12 +138,4 @@ public sealed class CheckoutConversionReader
             RequestId = e.StripeResponse?.RequestId,
         };
     }
-
-    private static CheckoutPaymentStatus ToPaymentStatus(string? status) => status switch
-    {
-        "paid" => CheckoutPaymentStatus.Paid,
-        "unpaid" => CheckoutPaymentStatus.Unpaid,
-        "no_payment_required" => CheckoutPaymentStatus.NoPaymentRequired,
-        _ => CheckoutPaymentStatus.Unknown,
-    };
 }
