@@ -144,4 +144,13 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
     /// <param name="right">The second event.</param>
     /// <returns>Whether they differ.</returns>
     public static bool operator !=(PaymentLinkEvent? left, PaymentLinkEvent? right) => !Equals(left, right);
+
+    internal static PaymentLinkEventKind KindOf(string eventType) => eventType switch
+    {
+        "checkout.session.completed" => PaymentLinkEventKind.CheckoutCompleted,
+        "checkout.session.async_payment_succeeded" => PaymentLinkEventKind.AsyncPaymentSucceeded,
+        "checkout.session.async_payment_failed" => PaymentLinkEventKind.AsyncPaymentFailed,
+        "checkout.session.expired" => PaymentLinkEventKind.CheckoutExpired,
+        _ => PaymentLinkEventKind.Ignored,
+    };
 }

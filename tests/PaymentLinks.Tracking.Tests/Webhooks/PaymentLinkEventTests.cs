@@ -1,3 +1,4 @@
+using System.Text;
 using NUnit.Framework;
 using Shouldly;
 using System.Text.Json.Nodes;
@@ -111,6 +112,17 @@ public class PaymentLinkEventTests
         var session = CompletedSession();
         session["payment_status"] = paymentStatus;
         var body = Body(Envelope("checkout.session.completed", session));
+
+        EveryEntryPoint.Event(Parser(), body, Header(body)).Checkout!.PaymentStatus.ShouldBe(expected);
+    }
+
+    [TestCase("\"pa\\u0069d\"", CheckoutPaymentStatus.Paid)]
+    [TestCase("\"no_payment_require\\u0064\"", CheckoutPaymentStatus.NoPaymentRequired)]
+    [TestCase("\"\\u0070\\u0061\\u0069\\u0064\\u0020\\u0070\\u0061\\u0069\\u0064\\u0020\\u0070\\u0061\\u0069\\u0064\"", CheckoutPaymentStatus.Unknown)]
+    public void Reads_an_escaped_payment_status_as_its_text(string json, CheckoutPaymentStatus expected)
+    {
+        var body = Encoding.UTF8.GetBytes(
+            Encoding.UTF8.GetString(CompletedEventBody()).Replace("\"payment_status\": \"paid\"", "\"payment_status\": " + json, StringComparison.Ordinal));
 
         EveryEntryPoint.Event(Parser(), body, Header(body)).Checkout!.PaymentStatus.ShouldBe(expected);
     }
