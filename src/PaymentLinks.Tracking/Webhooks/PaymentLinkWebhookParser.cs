@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 
@@ -35,7 +36,7 @@ public sealed class PaymentLinkWebhookParser
     private const int InitialReadBufferLength = 16 * 1024;
 
     // The secrets' UTF-8 bytes, encoded once: verification encodes nothing per request.
-    private readonly WebhookSigningKey[] _signingKeys;
+    private readonly byte[][] _signingKeys;
     private readonly long _toleranceSeconds;
     private readonly int _maxPayloadBytes;
     private readonly TimeProvider _timeProvider;
@@ -288,17 +289,21 @@ public sealed class PaymentLinkWebhookParser
         paymentLinkEvent = null;
 
         // Stripe signs "{t}.{payload}", with the timestamp's digits as the header carries them; they are ASCII.
-        Span<byte> prefix = stackalloc byte[StripeSignatureHeader.MaxTimestampDigits + 1];
-        var digits = signatureHeader.AsSpan(timestampStart, timestampLength);
-        for (var i = 0; i < digits.Length; i++)
+        var signedLength = timestampLength + 1 + payload.Length;
+        var signedPayload = ArrayPool<byte>.Shared.Rent(signedLength);
+        try
         {
-            prefix[i] = (byte)digits[i];
+            var prefixLength = Encoding.ASCII.GetBytes(signatureHeader.AsSpan(timestampStart, timestampLength), signedPayload);
+            signedPayload[prefixLength] = (byte)'.';
+            payload.CopyTo(signedPayload.AsSpan(prefixLength + 1));
+            if (!IsSignedByAnySecret(signedPayload.AsSpan(0, signedLength), signatureHeader))
+            {
+                return PaymentLinkWebhookRejection.NoMatchingSignature;
+            }
         }
-
-        prefix[digits.Length] = (byte)'.';
-        if (!IsSignedByAnySecret(prefix[..(digits.Length + 1)], payload, signatureHeader))
+        finally
         {
-            return PaymentLinkWebhookRejection.NoMatchingSignature;
+            ArrayPool<byte>.Shared.Return(signedPayload);
         }
 
         // Both directions: a timestamp from the future is as suspect as an old one.
@@ -311,12 +316,12 @@ public sealed class PaymentLinkWebhookParser
         return PaymentLinkEventReader.Read(payload, payloadText, out paymentLinkEvent);
     }
 
-    private bool IsSignedByAnySecret(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload, string signatureHeader)
+    private bool IsSignedByAnySecret(ReadOnlySpan<byte> signedPayload, string signatureHeader)
     {
         Span<byte> signature = stackalloc byte[StripeSignatureHeader.SignatureLength];
         foreach (var key in _signingKeys)
         {
-            key.Sign(prefix, payload, signature);
+            HMACSHA256.HashData(key, signedPayload, signature);
             if (StripeSignatureHeader.MatchesAnySignature(signatureHeader, signature))
             {
                 return true;
@@ -326,7 +331,7 @@ public sealed class PaymentLinkWebhookParser
         return false;
     }
 
-    private static WebhookSigningKey[] EncodeSigningSecrets(IList<string>? secrets, string paramName)
+    private static byte[][] EncodeSigningSecrets(IList<string>? secrets, string paramName)
     {
         const string Option = $"{nameof(PaymentLinkWebhookOptions)}.{nameof(PaymentLinkWebhookOptions.SigningSecrets)}";
         if (secrets is null || secrets.Count == 0)
@@ -336,7 +341,7 @@ public sealed class PaymentLinkWebhookParser
                 paramName);
         }
 
-        var keys = new List<WebhookSigningKey>(secrets.Count);
+        var keys = new List<byte[]>(secrets.Count);
         for (var i = 0; i < secrets.Count; i++)
         {
             var secret = secrets[i];
@@ -354,9 +359,9 @@ public sealed class PaymentLinkWebhookParser
             }
 
             var key = Encoding.UTF8.GetBytes(secret);
-            if (!keys.Exists(known => known.Bytes.SequenceEqual(key)))
+            if (!keys.Exists(known => known.AsSpan().SequenceEqual(key)))
             {
-                keys.Add(new WebhookSigningKey(key));
+                keys.Add(key);
             }
         }
 
