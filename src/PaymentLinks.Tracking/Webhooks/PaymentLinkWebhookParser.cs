@@ -218,7 +218,7 @@ public sealed class PaymentLinkWebhookParser
         var rejection = StripeSignatureHeader.Parse(signatureHeader, out var timestamp, out var timestampStart, out var timestampLength);
         if (rejection != PaymentLinkWebhookRejection.None)
         {
-            return PaymentLinkWebhookResult.Rejected(rejection);
+            return PaymentLinkWebhookResult.ForRejection(rejection);
         }
 
         // Reading one byte past the limit tells a body at the limit from a larger one.
@@ -229,7 +229,7 @@ public sealed class PaymentLinkWebhookParser
             var remaining = Math.Max(body.Length - body.Position, 0);
             if (remaining > _maxPayloadBytes)
             {
-                return PaymentLinkWebhookResult.Rejected(PaymentLinkWebhookRejection.PayloadTooLarge);
+                return PaymentLinkWebhookResult.ForRejection(PaymentLinkWebhookRejection.PayloadTooLarge);
             }
 
             initialLength = Math.Min(readLimit, remaining + 1);
@@ -261,14 +261,14 @@ public sealed class PaymentLinkWebhookParser
 
             if (length > _maxPayloadBytes)
             {
-                return PaymentLinkWebhookResult.Rejected(PaymentLinkWebhookRejection.PayloadTooLarge);
+                return PaymentLinkWebhookResult.ForRejection(PaymentLinkWebhookRejection.PayloadTooLarge);
             }
 
             rejection = VerifyAndRead(
                 buffer.AsSpan(0, length), signatureHeader!, timestamp, timestampStart, timestampLength, null, out var paymentLinkEvent);
             return paymentLinkEvent is null
-                ? PaymentLinkWebhookResult.Rejected(rejection)
-                : PaymentLinkWebhookResult.Accepted(paymentLinkEvent);
+                ? PaymentLinkWebhookResult.ForRejection(rejection)
+                : PaymentLinkWebhookResult.ForEvent(paymentLinkEvent);
         }
         finally
         {
