@@ -33,8 +33,7 @@ app.MapPost("/stripe/webhook", async (HttpRequest request, PaymentLinkWebhookRec
     if (!result.Succeeded)
     {
         // The receiver has logged the refusal; the reason also shows in the Dashboard's delivery attempts.
-        var description = new PaymentLinkWebhookException(result.Rejection).Message;
-        return Results.Text($"{result.Rejection}: {description}", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
+        return Results.Text($"{result.Rejection}: {result.RejectionMessage}", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
     }
 
     await queue.Writer.WriteAsync(result.Event, cancellationToken);
