@@ -51,6 +51,7 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
     /// <param name="metadata">The session's metadata, copied; empty when <see langword="null"/>.</param>
     /// <returns>The session's fields.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="sessionId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="metadata"/> repeats a key.</exception>
     /// <example>
     /// <code>
     /// var checkout = PaymentLinkCheckout.Create(

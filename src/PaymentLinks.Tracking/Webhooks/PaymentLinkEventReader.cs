@@ -6,8 +6,9 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// Reads a Stripe event from UTF-8 JSON in one forward pass with <see cref="Utf8JsonReader"/>, allocating only the
-/// strings it returns. Every other field is skipped, though still checked for well-formedness. Webhooks, once their
-/// signature is verified, and events listed from Stripe's API are both read here.
+/// strings it returns. Every other field is skipped, though still checked for well-formedness. It checks no signature:
+/// the parser calls it once a webhook's signature is verified, and events from any other trusted source of Stripe's
+/// JSON take the same path.
 /// </summary>
 internal static class PaymentLinkEventReader
 {

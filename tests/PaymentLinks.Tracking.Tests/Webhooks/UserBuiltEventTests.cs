@@ -107,6 +107,11 @@ public class UserBuiltEventTests
     }
 
     [Test]
+    public void A_built_session_refuses_metadata_that_repeats_a_key() =>
+        Should.Throw<ArgumentException>(() => PaymentLinkCheckout.Create(
+            "cs_test_1", metadata: [new("campaign", "spring"), new("campaign", "autumn")]));
+
+    [Test]
     public void A_built_session_without_metadata_has_none() =>
         PaymentLinkCheckout.Create("cs_test_1").Metadata.ShouldBeEmpty();
 
