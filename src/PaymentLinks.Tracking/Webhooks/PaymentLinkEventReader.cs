@@ -137,15 +137,15 @@ internal static class PaymentLinkEventReader
             switch (NameOf(ref reader))
             {
                 case Name.Id:
-                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Id, ref fields.HasDuplicate);
                     fields.Id = ReadNullableString(ref reader, ref fields.HasWrongShape);
                     break;
                 case Name.Object:
-                    Mark(ref seen, 2, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Object, ref fields.HasDuplicate);
                     fields.IsEvent = ReadIsText(ref reader, "event"u8);
                     break;
                 case Name.Type:
-                    Mark(ref seen, 4, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Type, ref fields.HasDuplicate);
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String)
                     {
@@ -159,7 +159,7 @@ internal static class PaymentLinkEventReader
 
                     break;
                 case Name.Created:
-                    Mark(ref seen, 8, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Created, ref fields.HasDuplicate);
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.Number
                         && reader.TryGetInt64(out var seconds)
@@ -175,7 +175,7 @@ internal static class PaymentLinkEventReader
 
                     break;
                 case Name.Livemode:
-                    Mark(ref seen, 16, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Livemode, ref fields.HasDuplicate);
                     reader.Read();
                     if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
                     {
@@ -189,11 +189,11 @@ internal static class PaymentLinkEventReader
 
                     break;
                 case Name.ApiVersion:
-                    Mark(ref seen, 32, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.ApiVersion, ref fields.HasDuplicate);
                     fields.ApiVersion = ReadNullableString(ref reader, ref fields.HasWrongShape);
                     break;
                 case Name.Data:
-                    Mark(ref seen, 64, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Data, ref fields.HasDuplicate);
                     if (EnterObject(ref reader, ref fields.HasWrongShape))
                     {
                         ReadData(ref reader, ref fields);
@@ -218,7 +218,7 @@ internal static class PaymentLinkEventReader
                 continue;
             }
 
-            Mark(ref seen, 1, ref fields.HasDuplicate);
+            Mark(ref seen, Name.Object, ref fields.HasDuplicate);
             if (EnterObject(ref reader, ref fields.HasWrongShape))
             {
                 fields.HasDataObject = true;
@@ -238,23 +238,23 @@ internal static class PaymentLinkEventReader
             switch (NameOf(ref reader))
             {
                 case Name.Object:
-                    Mark(ref seen, 1, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Object, ref fields.HasDuplicate);
                     fields.IsCheckoutSession = ReadIsText(ref reader, "checkout.session"u8);
                     break;
                 case Name.Id:
-                    Mark(ref seen, 2, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Id, ref fields.HasDuplicate);
                     session.Id = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.PaymentLink:
-                    Mark(ref seen, 4, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.PaymentLink, ref fields.HasDuplicate);
                     session.PaymentLinkId = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.ClientReferenceId:
-                    Mark(ref seen, 8, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.ClientReferenceId, ref fields.HasDuplicate);
                     session.ClientReferenceId = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.CustomerDetails:
-                    Mark(ref seen, 16, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.CustomerDetails, ref fields.HasDuplicate);
                     if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
                     {
                         ReadCustomerDetails(ref reader, ref fields);
@@ -262,7 +262,7 @@ internal static class PaymentLinkEventReader
 
                     break;
                 case Name.AmountTotal:
-                    Mark(ref seen, 32, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.AmountTotal, ref fields.HasDuplicate);
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var amount))
                     {
@@ -276,23 +276,23 @@ internal static class PaymentLinkEventReader
 
                     break;
                 case Name.Currency:
-                    Mark(ref seen, 64, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Currency, ref fields.HasDuplicate);
                     session.Currency = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.PaymentStatus:
-                    Mark(ref seen, 128, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.PaymentStatus, ref fields.HasDuplicate);
                     session.PaymentStatus = ReadPaymentStatus(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.Status:
-                    Mark(ref seen, 256, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Status, ref fields.HasDuplicate);
                     session.Status = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.Mode:
-                    Mark(ref seen, 512, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Mode, ref fields.HasDuplicate);
                     session.Mode = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.Metadata:
-                    Mark(ref seen, 1024, ref fields.HasDuplicate);
+                    Mark(ref seen, Name.Metadata, ref fields.HasDuplicate);
                     if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
                     {
                         ReadMetadata(ref reader, ref fields);
@@ -317,7 +317,7 @@ internal static class PaymentLinkEventReader
                 continue;
             }
 
-            Mark(ref seen, 1, ref fields.HasDuplicate);
+            Mark(ref seen, Name.Email, ref fields.HasDuplicate);
             fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
         }
     }
@@ -458,11 +458,13 @@ internal static class PaymentLinkEventReader
         _ => Name.Other,
     };
 
-    private static void Mark(ref int seen, int field, ref bool hasDuplicate)
+    // Notes a property of the object being read; a repeated one would let this reader and a later full
+    // deserialisation see different values.
+    private static void Mark(ref int seen, Name name, ref bool hasDuplicate)
     {
-        // A repeated property would let this reader and a later full deserialisation see different values.
-        hasDuplicate |= (seen & field) != 0;
-        seen |= field;
+        var bit = 1 << (int)name;
+        hasDuplicate |= (seen & bit) != 0;
+        seen |= bit;
     }
 
     private enum Name
