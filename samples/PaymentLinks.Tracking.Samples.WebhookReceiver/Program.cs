@@ -37,7 +37,7 @@ app.MapPost("/stripe/webhook", async (HttpRequest request, PaymentLinkWebhookRec
 
         // The receiver has logged the refusal; the reason also shows in the Dashboard's delivery attempts.
         PaymentLinkWebhookOutcome.Refused => Results.Text(
-            $"{receipt.Rejection}: {new PaymentLinkWebhookException(receipt.Rejection).Message}", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest),
+            $"{receipt.Rejection}: {PaymentLinkWebhookResult.ForRejection(receipt.Rejection).RejectionMessage}", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest),
 
         // Not stored: Stripe delivers it again later.
         _ => Results.Text("The ledger is unavailable; try again later.", "text/plain", Encoding.UTF8, StatusCodes.Status503ServiceUnavailable),

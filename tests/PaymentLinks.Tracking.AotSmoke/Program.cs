@@ -83,6 +83,14 @@ Expect("a signed webhook is settled", paid.ShouldFulfill, true);
 Expect("a webhook read from a stream", webhooks.TryParseAsync(new MemoryStream(webhookBody), $"t={now},v1={signature}").GetAwaiter().GetResult().Event, paid);
 webhooks.TryParse(webhookBody, $"t={now},v1={new string('0', 64)}", out _, out var refused);
 Expect("a forged webhook", refused, PaymentLinkWebhookRejection.NoMatchingSignature);
+Expect(
+    "a webhook signed by PaymentLinkWebhookSigner",
+    webhooks.Parse(webhookBody, PaymentLinkWebhookSigner.CreateSignatureHeader(webhookBody, WebhookSecret, DateTimeOffset.UtcNow)),
+    paid);
+Expect(
+    "a refusal as text",
+    webhooks.TryParseAsync(new MemoryStream(webhookBody), "t=1,v1=0").GetAwaiter().GetResult().RejectionMessage,
+    new PaymentLinkWebhookException(PaymentLinkWebhookRejection.NoMatchingSignature).Message);
 
 // Options bound from configuration by the binder's generated code, and the link factory built on them.
 var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -111,7 +111,7 @@ public sealed class CheckoutConversionReader
             customerEmail: session.CustomerDetails?.Email ?? session.CustomerEmail,
             amountTotal: session.AmountTotal,
             currency: session.Currency,
-            paymentStatus: ToPaymentStatus(session.PaymentStatus),
+            paymentStatus: CheckoutPaymentStatusText.Parse(session.PaymentStatus),
             livemode: session.Livemode,
             metadata: session.Metadata,
             utm: page.Utm);
@@ -136,12 +136,4 @@ public sealed class CheckoutConversionReader
             errorCode: e.StripeError?.Code,
             requestId: e.StripeResponse?.RequestId);
     }
-
-    private static CheckoutPaymentStatus ToPaymentStatus(string? status) => status switch
-    {
-        "paid" => CheckoutPaymentStatus.Paid,
-        "unpaid" => CheckoutPaymentStatus.Unpaid,
-        "no_payment_required" => CheckoutPaymentStatus.NoPaymentRequired,
-        _ => CheckoutPaymentStatus.Unknown,
-    };
 }

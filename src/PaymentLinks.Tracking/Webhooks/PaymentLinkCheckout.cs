@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace PaymentLinks.Tracking;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace PaymentLinks.Tracking;
 public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
 {
     internal static readonly IReadOnlyDictionary<string, string> NoMetadata =
-        new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string>());
+        new ReadOnlyDictionary<string, string>(new Dictionary<string, string>());
 
     internal PaymentLinkCheckout(
         string sessionId,
@@ -34,6 +36,55 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
         Status = status;
         Mode = mode;
         Metadata = metadata;
+    }
+
+    /// <summary>Creates a Checkout Session's fields, for instance to test code that handles events.</summary>
+    /// <param name="sessionId">The Checkout Session's id (<c>cs_...</c>).</param>
+    /// <param name="paymentLinkId">The id of the payment link (<c>plink_...</c>) the session was created from, if any.</param>
+    /// <param name="clientReferenceId">The <c>client_reference_id</c>, if any.</param>
+    /// <param name="customerEmail">The email the customer entered, if any.</param>
+    /// <param name="amountTotal">The total amount, in the currency's smallest unit, if known.</param>
+    /// <param name="currency">The three-letter ISO currency code, in lower case, if known.</param>
+    /// <param name="paymentStatus">The session's <c>payment_status</c>.</param>
+    /// <param name="status">The session's status (<c>open</c>, <c>complete</c> or <c>expired</c>), if known.</param>
+    /// <param name="mode">The session's mode (<c>payment</c>, <c>setup</c> or <c>subscription</c>), if known.</param>
+    /// <param name="metadata">The session's metadata, copied; empty when <see langword="null"/>.</param>
+    /// <returns>The session's fields.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="sessionId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="metadata"/> repeats a key.</exception>
+    /// <example>
+    /// <code>
+    /// var checkout = PaymentLinkCheckout.Create(
+    ///     "cs_test_1", clientReferenceId: "order-42", amountTotal: 4900, currency: "usd",
+    ///     paymentStatus: CheckoutPaymentStatus.Paid, status: "complete", mode: "payment");
+    /// </code>
+    /// </example>
+    public static PaymentLinkCheckout Create(
+        string sessionId,
+        string? paymentLinkId = null,
+        string? clientReferenceId = null,
+        string? customerEmail = null,
+        long? amountTotal = null,
+        string? currency = null,
+        CheckoutPaymentStatus paymentStatus = CheckoutPaymentStatus.Unknown,
+        string? status = null,
+        string? mode = null,
+        IEnumerable<KeyValuePair<string, string>>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return new PaymentLinkCheckout(
+            sessionId,
+            paymentLinkId,
+            clientReferenceId,
+            customerEmail,
+            amountTotal,
+            currency,
+            paymentStatus,
+            status,
+            mode,
+            metadata is null
+                ? NoMetadata
+                : new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(metadata, StringComparer.Ordinal)));
     }
 
     /// <summary>Gets the Checkout Session's id (<c>cs_...</c>).</summary>

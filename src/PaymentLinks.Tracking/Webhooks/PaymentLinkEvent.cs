@@ -50,6 +50,49 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
         _payloadUtf8 = payloadUtf8;
     }
 
+    /// <summary>
+    /// Creates an event, for instance to test code that handles events without signing a payload. Its
+    /// <see cref="Kind"/> follows from <paramref name="eventType"/>, as the parser's does.
+    /// </summary>
+    /// <param name="eventId">The event's id (<c>evt_...</c>).</param>
+    /// <param name="eventType">The event's type as Stripe names it, such as <c>checkout.session.completed</c>.</param>
+    /// <param name="created">When Stripe created the event; kept in UTC.</param>
+    /// <param name="livemode">Whether the event comes from live mode.</param>
+    /// <param name="checkout">The Checkout Session the event is about; required for the <c>checkout.session.*</c> kinds.</param>
+    /// <param name="apiVersion">The Stripe API version the event was rendered with, if any.</param>
+    /// <returns>The event. It holds no payload, so its <see cref="ToStripeEvent"/> throws.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="eventId"/> or <paramref name="eventType"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="eventId"/> is empty, or <paramref name="eventType"/> is a <c>checkout.session.*</c> kind and
+    /// <paramref name="checkout"/> is <see langword="null"/>.
+    /// </exception>
+    /// <example>
+    /// <code>
+    /// var paid = PaymentLinkEvent.Create(
+    ///     "evt_1", "checkout.session.completed", DateTimeOffset.UtcNow,
+    ///     checkout: PaymentLinkCheckout.Create("cs_test_1", clientReferenceId: "order-42", paymentStatus: CheckoutPaymentStatus.Paid));
+    /// // paid.ShouldFulfill is true
+    /// </code>
+    /// </example>
+    public static PaymentLinkEvent Create(
+        string eventId,
+        string eventType,
+        DateTimeOffset created,
+        bool livemode = false,
+        PaymentLinkCheckout? checkout = null,
+        string? apiVersion = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        ArgumentNullException.ThrowIfNull(eventType);
+        var kind = KindOf(eventType);
+        if (kind != PaymentLinkEventKind.Ignored && checkout is null)
+        {
+            throw new ArgumentException($"A {eventType} event is about a Checkout Session: pass its checkout.", nameof(checkout));
+        }
+
+        return new PaymentLinkEvent(eventId, eventType, kind, created.ToUniversalTime(), livemode, apiVersion, checkout, null, null);
+    }
+
     /// <summary>Gets the event's id (<c>evt_...</c>), the key for processing each event once.</summary>
     public string EventId { get; }
 
@@ -98,11 +141,15 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
     /// Stripe.net, for a field its model cannot hold, pass through; the typed properties never depend on it.
     /// </remarks>
     /// <returns>The event as Stripe.net's object model.</returns>
+    /// <exception cref="InvalidOperationException">The event was built with <see cref="Create"/>, so it has no payload to read.</exception>
     [RequiresUnreferencedCode(StripeObjectModelIsReflectionBased)]
     [RequiresDynamicCode(StripeObjectModelIsReflectionBased)]
     public Stripe.Event ToStripeEvent() =>
         Stripe.EventUtility.ParseEvent(
-            _payloadText ?? Encoding.UTF8.GetString(_payloadUtf8!),
+            _payloadText
+                ?? (_payloadUtf8 is null
+                    ? throw new InvalidOperationException("This event was built with PaymentLinkEvent.Create and has no payload to read.")
+                    : Encoding.UTF8.GetString(_payloadUtf8)),
             throwOnApiVersionMismatch: false);
 
     /// <inheritdoc/>
@@ -144,4 +191,13 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
     /// <param name="right">The second event.</param>
     /// <returns>Whether they differ.</returns>
     public static bool operator !=(PaymentLinkEvent? left, PaymentLinkEvent? right) => !Equals(left, right);
+
+    internal static PaymentLinkEventKind KindOf(string eventType) => eventType switch
+    {
+        "checkout.session.completed" => PaymentLinkEventKind.CheckoutCompleted,
+        "checkout.session.async_payment_succeeded" => PaymentLinkEventKind.AsyncPaymentSucceeded,
+        "checkout.session.async_payment_failed" => PaymentLinkEventKind.AsyncPaymentFailed,
+        "checkout.session.expired" => PaymentLinkEventKind.CheckoutExpired,
+        _ => PaymentLinkEventKind.Ignored,
+    };
 }

@@ -1,49 +1,62 @@
-using System.Text;
+using System.Collections.ObjectModel;
+using System.Text.Json;
 using System.Text.Unicode;
 
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Reads the fields of a verified webhook payload in one forward pass with <see cref="JsonScanner"/>,
-/// allocating only the strings it returns. Every other field is skipped, though still checked for
-/// well-formedness.
+/// Reads a Stripe event from UTF-8 JSON in one forward pass with <see cref="Utf8JsonReader"/>, allocating only the
+/// strings it returns. Every other field is skipped, though still checked for well-formedness. It checks no signature:
+/// the parser calls it once a webhook's signature is verified, and events from any other trusted source of Stripe's
+/// JSON take the same path.
 /// </summary>
 internal static class PaymentLinkEventReader
 {
     private const long MinUnixSeconds = -62_135_596_800; // 0001-01-01, DateTimeOffset.MinValue
     private const long MaxUnixSeconds = 253_402_300_799; // 9999-12-31, DateTimeOffset.MaxValue
 
-    /// <summary>Reads an event from a payload whose signature has been verified.</summary>
-    /// <param name="json">The payload, as received.</param>
-    /// <param name="payloadText">The payload as a string when the caller has one, kept instead of a copy of <paramref name="json"/>.</param>
-    /// <param name="paymentLinkEvent">The event, when the payload is one.</param>
-    /// <returns><see cref="PaymentLinkWebhookRejection.None"/>, or why the payload is refused.</returns>
+    private static readonly JsonReaderOptions Strict = new()
+    {
+        MaxDepth = 64,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowTrailingCommas = false,
+    };
+
+    /// <summary>Reads an event from UTF-8 JSON, such as a payload whose signature has been verified.</summary>
+    /// <param name="json">The event, as received.</param>
+    /// <param name="payloadText">The event as a string when the caller has one, kept instead of a copy of <paramref name="json"/>.</param>
+    /// <param name="paymentLinkEvent">The event, when the JSON is one.</param>
+    /// <returns>
+    /// <see cref="PaymentLinkWebhookRejection.None"/>, <see cref="PaymentLinkWebhookRejection.MalformedJson"/> or
+    /// <see cref="PaymentLinkWebhookRejection.NotAnEvent"/>.
+    /// </returns>
     public static PaymentLinkWebhookRejection Read(
         ReadOnlySpan<byte> json, string? payloadText, out PaymentLinkEvent? paymentLinkEvent)
     {
         paymentLinkEvent = null;
 
-        // One vectorized pass: every string, read or skipped, is then valid UTF-8, as ToStripeEvent needs.
+        // One vectorised pass: every string, read or skipped, is then valid UTF-8, as ToStripeEvent needs.
         if (!Utf8.IsValid(json))
         {
             return PaymentLinkWebhookRejection.MalformedJson;
         }
 
         var fields = default(EventFields);
-        var scanner = new JsonScanner(json);
         try
         {
-            ReadEnvelope(ref scanner, ref fields);
+            var reader = new Utf8JsonReader(json, Strict);
+            ReadEnvelope(ref reader, ref fields);
+
+            // Anything but white space after the event makes the reader throw.
+            reader.Read();
+        }
+        catch (JsonException)
+        {
+            return PaymentLinkWebhookRejection.MalformedJson;
         }
         catch (InvalidOperationException)
         {
-            // Decoding refuses escaped strings that decode to invalid UTF-16 (a lone "\ud800").
-            return PaymentLinkWebhookRejection.MalformedJson;
-        }
-
-        // Anything but white space after the event is malformed too.
-        if (!scanner.IsAtEnd())
-        {
+            // Reading a string refuses one whose escapes decode to invalid UTF-16 (a lone "\ud800").
             return PaymentLinkWebhookRejection.MalformedJson;
         }
 
@@ -63,16 +76,16 @@ internal static class PaymentLinkEventReader
             return PaymentLinkWebhookRejection.NotAnEvent;
         }
 
-        var kind = KindOf(fields.Type);
+        var kind = PaymentLinkEvent.KindOf(fields.Type);
         PaymentLinkCheckout? checkout = null;
         if (fields.IsCheckoutSession)
         {
-            if (fields.Session.HasWrongShape || fields.Session.Id is null)
+            ref var session = ref fields.Session;
+            if (session.HasWrongShape || session.Id is null)
             {
                 return PaymentLinkWebhookRejection.NotAnEvent;
             }
 
-            ref var session = ref fields.Session;
             checkout = new PaymentLinkCheckout(
                 session.Id,
                 session.PaymentLinkId,
@@ -83,9 +96,7 @@ internal static class PaymentLinkEventReader
                 session.PaymentStatus,
                 session.Status,
                 session.Mode,
-                session.Metadata is null
-                    ? PaymentLinkCheckout.NoMetadata
-                    : new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(session.Metadata));
+                session.Metadata is null ? PaymentLinkCheckout.NoMetadata : new ReadOnlyDictionary<string, string>(session.Metadata));
         }
         else if (kind != PaymentLinkEventKind.Ignored)
         {
@@ -113,319 +124,318 @@ internal static class PaymentLinkEventReader
         return copy;
     }
 
-    private static PaymentLinkEventKind KindOf(string type) => type switch
+    private static void ReadEnvelope(ref Utf8JsonReader reader, ref EventFields fields)
     {
-        EventTypes.CheckoutCompleted => PaymentLinkEventKind.CheckoutCompleted,
-        EventTypes.AsyncPaymentSucceeded => PaymentLinkEventKind.AsyncPaymentSucceeded,
-        EventTypes.AsyncPaymentFailed => PaymentLinkEventKind.AsyncPaymentFailed,
-        EventTypes.CheckoutExpired => PaymentLinkEventKind.CheckoutExpired,
-        _ => PaymentLinkEventKind.Ignored,
-    };
-
-    private static void ReadEnvelope(ref JsonScanner json, ref EventFields fields)
-    {
-        if (!EnterObject(ref json, ref fields.HasWrongShape))
+        if (!EnterObject(ref reader, ref fields.HasWrongShape))
         {
             return;
         }
 
         var seen = 0;
-        while (json.NextMember(out var name, out var nameIsEscaped))
+        while (NextProperty(ref reader))
         {
-            switch (NameOf(name, nameIsEscaped))
+            switch (NameOf(ref reader))
             {
                 case Name.Id:
-                    Mark(ref seen, 1, ref fields.HasDuplicate);
-                    fields.Id = ReadNullableString(ref json, ref fields.HasWrongShape);
+                    Mark(ref seen, Name.Id, ref fields.HasDuplicate);
+                    fields.Id = ReadNullableString(ref reader, ref fields.HasWrongShape);
                     break;
                 case Name.Object:
-                    Mark(ref seen, 2, ref fields.HasDuplicate);
-                    fields.IsEvent = ReadIsText(ref json, "event"u8);
+                    Mark(ref seen, Name.Object, ref fields.HasDuplicate);
+                    fields.IsEvent = ReadIsText(ref reader, "event"u8);
                     break;
                 case Name.Type:
-                    Mark(ref seen, 4, ref fields.HasDuplicate);
-                    if (json.TryReadString(out var type, out var typeIsEscaped))
+                    Mark(ref seen, Name.Type, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
                     {
-                        fields.Type = KnownEventType(type, typeIsEscaped) ?? JsonScanner.Decode(type, typeIsEscaped);
+                        fields.Type = reader.GetString();
                     }
                     else
                     {
                         fields.HasWrongShape = true;
-                        json.SkipValue();
+                        reader.Skip();
                     }
 
                     break;
                 case Name.Created:
-                    Mark(ref seen, 8, ref fields.HasDuplicate);
-                    if (!json.TryReadNumber(out var seconds, out var fitsInt64))
-                    {
-                        fields.HasWrongShape = true;
-                        json.SkipValue();
-                    }
-                    else if (fitsInt64 && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
+                    Mark(ref seen, Name.Created, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number
+                        && reader.TryGetInt64(out var seconds)
+                        && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
                     {
                         fields.Created = seconds;
                     }
                     else
                     {
                         fields.HasWrongShape = true;
+                        reader.Skip();
                     }
 
                     break;
                 case Name.Livemode:
-                    Mark(ref seen, 16, ref fields.HasDuplicate);
-                    if (json.TryReadBoolean(out var livemode))
+                    Mark(ref seen, Name.Livemode, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
                     {
-                        fields.Livemode = livemode;
+                        fields.Livemode = reader.GetBoolean();
                     }
                     else
                     {
                         fields.HasWrongShape = true;
-                        json.SkipValue();
+                        reader.Skip();
                     }
 
                     break;
                 case Name.ApiVersion:
-                    Mark(ref seen, 32, ref fields.HasDuplicate);
-                    fields.ApiVersion = ReadNullableString(ref json, ref fields.HasWrongShape);
+                    Mark(ref seen, Name.ApiVersion, ref fields.HasDuplicate);
+                    fields.ApiVersion = ReadNullableString(ref reader, ref fields.HasWrongShape);
                     break;
                 case Name.Data:
-                    Mark(ref seen, 64, ref fields.HasDuplicate);
-                    if (EnterObject(ref json, ref fields.HasWrongShape))
+                    Mark(ref seen, Name.Data, ref fields.HasDuplicate);
+                    if (EnterObject(ref reader, ref fields.HasWrongShape))
                     {
-                        ReadData(ref json, ref fields);
+                        ReadData(ref reader, ref fields);
                     }
 
                     break;
                 default:
-                    json.SkipValue();
+                    SkipValue(ref reader);
                     break;
             }
         }
     }
 
-    private static void ReadData(ref JsonScanner json, ref EventFields fields)
+    private static void ReadData(ref Utf8JsonReader reader, ref EventFields fields)
     {
         var seen = 0;
-        while (json.NextMember(out var name, out var nameIsEscaped))
+        while (NextProperty(ref reader))
         {
-            switch (NameOf(name, nameIsEscaped))
+            if (NameOf(ref reader) != Name.Object)
             {
-                case Name.Object:
-                    Mark(ref seen, 1, ref fields.HasDuplicate);
-                    if (EnterObject(ref json, ref fields.HasWrongShape))
-                    {
-                        fields.HasDataObject = true;
-                        ReadObject(ref json, ref fields);
-                    }
+                SkipValue(ref reader);
+                continue;
+            }
 
-                    break;
-                default:
-                    json.SkipValue();
-                    break;
+            Mark(ref seen, Name.Object, ref fields.HasDuplicate);
+            if (EnterObject(ref reader, ref fields.HasWrongShape))
+            {
+                fields.HasDataObject = true;
+                ReadObject(ref reader, ref fields);
             }
         }
     }
 
     // The event's type may come after its object, so the object is read as a Checkout Session until its
     // own "object" field says otherwise; shape errors count only if it is one.
-    private static void ReadObject(ref JsonScanner json, ref EventFields fields)
+    private static void ReadObject(ref Utf8JsonReader reader, ref EventFields fields)
     {
         ref var session = ref fields.Session;
         var seen = 0;
-        while (json.NextMember(out var name, out var nameIsEscaped))
+        while (NextProperty(ref reader))
         {
-            switch (NameOf(name, nameIsEscaped))
+            switch (NameOf(ref reader))
             {
                 case Name.Object:
-                    Mark(ref seen, 1, ref fields.HasDuplicate);
-                    fields.IsCheckoutSession = ReadIsText(ref json, "checkout.session"u8);
+                    Mark(ref seen, Name.Object, ref fields.HasDuplicate);
+                    fields.IsCheckoutSession = ReadIsText(ref reader, "checkout.session"u8);
                     break;
                 case Name.Id:
-                    Mark(ref seen, 2, ref fields.HasDuplicate);
-                    session.Id = ReadNullableString(ref json, ref session.HasWrongShape);
+                    Mark(ref seen, Name.Id, ref fields.HasDuplicate);
+                    session.Id = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.PaymentLink:
-                    Mark(ref seen, 4, ref fields.HasDuplicate);
-                    session.PaymentLinkId = ReadNullableString(ref json, ref session.HasWrongShape);
+                    Mark(ref seen, Name.PaymentLink, ref fields.HasDuplicate);
+                    session.PaymentLinkId = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.ClientReferenceId:
-                    Mark(ref seen, 8, ref fields.HasDuplicate);
-                    session.ClientReferenceId = ReadNullableString(ref json, ref session.HasWrongShape);
+                    Mark(ref seen, Name.ClientReferenceId, ref fields.HasDuplicate);
+                    session.ClientReferenceId = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.CustomerDetails:
-                    Mark(ref seen, 16, ref fields.HasDuplicate);
-                    if (EnterObject(ref json, ref session.HasWrongShape, nullAllowed: true))
+                    Mark(ref seen, Name.CustomerDetails, ref fields.HasDuplicate);
+                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
                     {
-                        ReadCustomerDetails(ref json, ref fields);
+                        ReadCustomerDetails(ref reader, ref fields);
                     }
 
                     break;
                 case Name.AmountTotal:
-                    Mark(ref seen, 32, ref fields.HasDuplicate);
-                    if (json.TryReadNumber(out var amount, out var fitsInt64))
+                    Mark(ref seen, Name.AmountTotal, ref fields.HasDuplicate);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var amount))
                     {
-                        session.AmountTotal = fitsInt64 ? amount : null;
-                        session.HasWrongShape |= !fitsInt64;
+                        session.AmountTotal = amount;
                     }
-                    else if (!json.TryReadNull())
+                    else if (reader.TokenType != JsonTokenType.Null)
                     {
                         session.HasWrongShape = true;
-                        json.SkipValue();
+                        reader.Skip();
                     }
 
                     break;
                 case Name.Currency:
-                    Mark(ref seen, 64, ref fields.HasDuplicate);
-                    session.Currency = ReadNullableString(ref json, ref session.HasWrongShape, shareKnownValues: true);
+                    Mark(ref seen, Name.Currency, ref fields.HasDuplicate);
+                    session.Currency = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.PaymentStatus:
-                    Mark(ref seen, 128, ref fields.HasDuplicate);
-                    session.PaymentStatus = ReadPaymentStatus(ref json, ref session.HasWrongShape);
+                    Mark(ref seen, Name.PaymentStatus, ref fields.HasDuplicate);
+                    session.PaymentStatus = ReadPaymentStatus(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.Status:
-                    Mark(ref seen, 256, ref fields.HasDuplicate);
-                    session.Status = ReadNullableString(ref json, ref session.HasWrongShape, shareKnownValues: true);
+                    Mark(ref seen, Name.Status, ref fields.HasDuplicate);
+                    session.Status = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.Mode:
-                    Mark(ref seen, 512, ref fields.HasDuplicate);
-                    session.Mode = ReadNullableString(ref json, ref session.HasWrongShape, shareKnownValues: true);
+                    Mark(ref seen, Name.Mode, ref fields.HasDuplicate);
+                    session.Mode = ReadNullableString(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.Metadata:
-                    Mark(ref seen, 1024, ref fields.HasDuplicate);
-                    if (EnterObject(ref json, ref session.HasWrongShape, nullAllowed: true))
+                    Mark(ref seen, Name.Metadata, ref fields.HasDuplicate);
+                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
                     {
-                        ReadMetadata(ref json, ref fields);
+                        ReadMetadata(ref reader, ref fields);
                     }
 
                     break;
                 default:
-                    json.SkipValue();
+                    SkipValue(ref reader);
                     break;
             }
         }
     }
 
-    private static void ReadCustomerDetails(ref JsonScanner json, ref EventFields fields)
+    private static void ReadCustomerDetails(ref Utf8JsonReader reader, ref EventFields fields)
     {
         var seen = 0;
-        while (json.NextMember(out var name, out var nameIsEscaped))
+        while (NextProperty(ref reader))
         {
-            switch (NameOf(name, nameIsEscaped))
+            if (NameOf(ref reader) != Name.Email)
             {
-                case Name.Email:
-                    Mark(ref seen, 1, ref fields.HasDuplicate);
-                    fields.Session.CustomerEmail = ReadNullableString(ref json, ref fields.Session.HasWrongShape);
-                    break;
-                default:
-                    json.SkipValue();
-                    break;
+                SkipValue(ref reader);
+                continue;
             }
+
+            Mark(ref seen, Name.Email, ref fields.HasDuplicate);
+            fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
         }
     }
 
-    private static void ReadMetadata(ref JsonScanner json, ref EventFields fields)
+    private static void ReadMetadata(ref Utf8JsonReader reader, ref EventFields fields)
     {
         Dictionary<string, string>? metadata = null;
-        while (json.NextMember(out var name, out var nameIsEscaped))
+        while (NextProperty(ref reader))
         {
-            var key = JsonScanner.Decode(name, nameIsEscaped);
-            if (json.TryReadString(out var value, out var valueIsEscaped))
+            var key = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
             {
                 metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
-                if (!metadata.TryAdd(key, JsonScanner.Decode(value, valueIsEscaped)))
-                {
-                    fields.HasDuplicate = true;
-                }
+                fields.HasDuplicate |= !metadata.TryAdd(key, reader.GetString()!);
             }
             else
             {
                 // Stripe's metadata values are always strings.
                 fields.Session.HasWrongShape = true;
-                json.SkipValue();
+                reader.Skip();
             }
         }
 
         fields.Session.Metadata = metadata;
     }
 
-    // Enters a field's value when it is an object to read. Anything else is skipped and makes the shape wrong,
-    // except null where null is allowed.
-    private static bool EnterObject(ref JsonScanner json, ref bool hasWrongShape, bool nullAllowed = false)
+    // Moves to the next property of the object being read: false at its end.
+    private static bool NextProperty(ref Utf8JsonReader reader) =>
+        reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
+
+    // Moves to a property's value: true when it is an object to read. Anything else is skipped and makes the shape
+    // wrong, except null where null is allowed.
+    private static bool EnterObject(ref Utf8JsonReader reader, ref bool hasWrongShape, bool nullAllowed = false)
     {
-        if (json.TryEnterObject())
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.StartObject)
         {
             return true;
         }
 
-        if (!nullAllowed || !json.TryReadNull())
+        if (!nullAllowed || reader.TokenType != JsonTokenType.Null)
         {
             hasWrongShape = true;
-            json.SkipValue();
+            reader.Skip();
         }
 
         return false;
     }
 
-    // Whether a field's value is the given string; any other value is skipped.
-    private static bool ReadIsText(ref JsonScanner json, ReadOnlySpan<byte> text)
+    // Skips the value of a property this reader does not read.
+    private static void SkipValue(ref Utf8JsonReader reader)
     {
-        if (json.TryReadString(out var value, out var isEscaped))
-        {
-            return JsonScanner.TextEquals(value, isEscaped, text);
-        }
-
-        json.SkipValue();
-        return false;
+        reader.Read();
+        reader.Skip();
     }
 
-    private static string? ReadNullableString(ref JsonScanner json, ref bool hasWrongShape, bool shareKnownValues = false)
+    // Whether a property's value is the given string; any other value is skipped.
+    private static bool ReadIsText(ref Utf8JsonReader reader, ReadOnlySpan<byte> text)
     {
-        if (json.TryReadString(out var value, out var isEscaped))
-        {
-            return (shareKnownValues && !isEscaped ? KnownValue(value) : null) ?? JsonScanner.Decode(value, isEscaped);
-        }
-
-        if (!json.TryReadNull())
-        {
-            hasWrongShape = true;
-            json.SkipValue();
-        }
-
-        return null;
+        reader.Read();
+        var isText = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(text);
+        reader.Skip();
+        return isText;
     }
 
-    private static CheckoutPaymentStatus ReadPaymentStatus(ref JsonScanner json, ref bool hasWrongShape)
+    private static string? ReadNullableString(ref Utf8JsonReader reader, ref bool hasWrongShape)
     {
-        if (json.TryReadString(out var value, out var isEscaped))
+        reader.Read();
+        switch (reader.TokenType)
         {
-            return JsonScanner.TextEquals(value, isEscaped, "paid"u8) ? CheckoutPaymentStatus.Paid
-                : JsonScanner.TextEquals(value, isEscaped, "unpaid"u8) ? CheckoutPaymentStatus.Unpaid
-                : JsonScanner.TextEquals(value, isEscaped, "no_payment_required"u8) ? CheckoutPaymentStatus.NoPaymentRequired
-                : CheckoutPaymentStatus.Unknown;
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
         }
-
-        if (!json.TryReadNull())
-        {
-            hasWrongShape = true;
-            json.SkipValue();
-        }
-
-        return CheckoutPaymentStatus.Unknown;
     }
 
-    private static Name NameOf(ReadOnlySpan<byte> name, bool isEscaped)
+    private static CheckoutPaymentStatus ReadPaymentStatus(ref Utf8JsonReader reader, ref bool hasWrongShape)
     {
-        if (!isEscaped)
+        reader.Read();
+        switch (reader.TokenType)
         {
-            return Match(name);
+            // Escapes only lengthen a string, so a longer one is none of the known statuses.
+            case JsonTokenType.String when reader.ValueSpan.Length <= 4 * CheckoutPaymentStatusText.MaxLength:
+                Span<char> text = stackalloc char[4 * CheckoutPaymentStatusText.MaxLength];
+                return CheckoutPaymentStatusText.Parse(text[..reader.CopyString(text)]);
+            case JsonTokenType.String or JsonTokenType.Null:
+                return CheckoutPaymentStatus.Unknown;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return CheckoutPaymentStatus.Unknown;
         }
-
-        // An escaped name ("\u0069d") still names its field. Escapes only lengthen a name, so one this long is none of ours.
-        return name.Length > 128 ? Name.Other : Match(Encoding.UTF8.GetBytes(JsonScanner.Decode(name, isEscaped)));
     }
 
-    // Dispatching on the length first keeps the many fields this reader skips to one comparison or none.
+    private static Name NameOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return Match(reader.ValueSpan);
+        }
+
+        // An escaped name ("\u0069d") still names its property. Escapes only lengthen a name, so one this long is none of ours.
+        if (reader.ValueSpan.Length > 128)
+        {
+            return Name.Other;
+        }
+
+        Span<byte> unescaped = stackalloc byte[128];
+        return Match(unescaped[..reader.CopyString(unescaped)]);
+    }
+
+    // Dispatching on the length first keeps the many properties this reader skips to one comparison or none.
     private static Name Match(ReadOnlySpan<byte> name) => name.Length switch
     {
         2 when name.SequenceEqual("id"u8) => Name.Id,
@@ -448,37 +458,14 @@ internal static class PaymentLinkEventReader
         _ => Name.Other,
     };
 
-    private static void Mark(ref int seen, int field, ref bool hasDuplicate)
+    // Notes a property of the object being read; a repeated one would let this reader and a later full
+    // deserialisation see different values.
+    private static void Mark(ref int seen, Name name, ref bool hasDuplicate)
     {
-        // A repeated field would let this reader and a later full deserialisation see different values.
-        if ((seen & field) != 0)
-        {
-            hasDuplicate = true;
-        }
-
-        seen |= field;
+        var bit = 1 << (int)name;
+        hasDuplicate |= (seen & bit) != 0;
+        seen |= bit;
     }
-
-    private static string? KnownEventType(ReadOnlySpan<byte> type, bool isEscaped) =>
-        isEscaped ? null
-        : type.SequenceEqual("checkout.session.completed"u8) ? EventTypes.CheckoutCompleted
-        : type.SequenceEqual("checkout.session.async_payment_succeeded"u8) ? EventTypes.AsyncPaymentSucceeded
-        : type.SequenceEqual("checkout.session.async_payment_failed"u8) ? EventTypes.AsyncPaymentFailed
-        : type.SequenceEqual("checkout.session.expired"u8) ? EventTypes.CheckoutExpired
-        : null;
-
-    // The few values every session repeats are shared rather than allocated per event.
-    private static string? KnownValue(ReadOnlySpan<byte> value) =>
-        value.Length > 12 ? null
-        : value.SequenceEqual("complete"u8) ? "complete"
-        : value.SequenceEqual("open"u8) ? "open"
-        : value.SequenceEqual("expired"u8) ? "expired"
-        : value.SequenceEqual("payment"u8) ? "payment"
-        : value.SequenceEqual("subscription"u8) ? "subscription"
-        : value.SequenceEqual("setup"u8) ? "setup"
-        : value.SequenceEqual("usd"u8) ? "usd"
-        : value.SequenceEqual("eur"u8) ? "eur"
-        : null;
 
     private enum Name
     {
@@ -500,14 +487,6 @@ internal static class PaymentLinkEventReader
         Mode,
         Metadata,
         Email,
-    }
-
-    private static class EventTypes
-    {
-        public const string CheckoutCompleted = "checkout.session.completed";
-        public const string AsyncPaymentSucceeded = "checkout.session.async_payment_succeeded";
-        public const string AsyncPaymentFailed = "checkout.session.async_payment_failed";
-        public const string CheckoutExpired = "checkout.session.expired";
     }
 
     private struct SessionFields

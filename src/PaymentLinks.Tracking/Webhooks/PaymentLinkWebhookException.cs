@@ -17,6 +17,7 @@ public sealed class PaymentLinkWebhookException : Exception
     /// <summary>Gets why the request was refused.</summary>
     public PaymentLinkWebhookRejection Reason { get; }
 
+    // The one text for each reason, shared with PaymentLinkWebhookResult.RejectionMessage.
     internal static string Describe(PaymentLinkWebhookRejection reason) => reason switch
     {
         PaymentLinkWebhookRejection.MissingHeader =>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
 
@@ -34,7 +35,7 @@ public sealed class PaymentLinkWebhookParser
     private const int InitialReadBufferLength = 16 * 1024;
 
     // The secrets' UTF-8 bytes, encoded once: verification encodes nothing per request.
-    private readonly WebhookSigningKey[] _signingKeys;
+    private readonly byte[][] _signingKeys;
     private readonly long _toleranceSeconds;
     private readonly int _maxPayloadBytes;
     private readonly TimeProvider _timeProvider;
@@ -203,7 +204,7 @@ public sealed class PaymentLinkWebhookParser
         var rejection = StripeSignatureHeader.Parse(signatureHeader, out var timestamp, out var timestampStart, out var timestampLength);
         if (rejection != PaymentLinkWebhookRejection.None)
         {
-            return PaymentLinkWebhookResult.Rejected(rejection);
+            return PaymentLinkWebhookResult.ForRejection(rejection);
         }
 
         // Reading one byte past the limit tells a body at the limit from a larger one.
@@ -214,7 +215,7 @@ public sealed class PaymentLinkWebhookParser
             var remaining = Math.Max(body.Length - body.Position, 0);
             if (remaining > _maxPayloadBytes)
             {
-                return PaymentLinkWebhookResult.Rejected(PaymentLinkWebhookRejection.PayloadTooLarge);
+                return PaymentLinkWebhookResult.ForRejection(PaymentLinkWebhookRejection.PayloadTooLarge);
             }
 
             initialLength = Math.Min(readLimit, remaining + 1);
@@ -246,14 +247,14 @@ public sealed class PaymentLinkWebhookParser
 
             if (length > _maxPayloadBytes)
             {
-                return PaymentLinkWebhookResult.Rejected(PaymentLinkWebhookRejection.PayloadTooLarge);
+                return PaymentLinkWebhookResult.ForRejection(PaymentLinkWebhookRejection.PayloadTooLarge);
             }
 
             rejection = VerifyAndRead(
                 buffer.AsSpan(0, length), signatureHeader!, timestamp, timestampStart, timestampLength, null, out var paymentLinkEvent);
             return paymentLinkEvent is null
-                ? PaymentLinkWebhookResult.Rejected(rejection)
-                : PaymentLinkWebhookResult.Accepted(paymentLinkEvent);
+                ? PaymentLinkWebhookResult.ForRejection(rejection)
+                : PaymentLinkWebhookResult.ForEvent(paymentLinkEvent);
         }
         finally
         {
@@ -274,17 +275,21 @@ public sealed class PaymentLinkWebhookParser
         paymentLinkEvent = null;
 
         // Stripe signs "{t}.{payload}", with the timestamp's digits as the header carries them; they are ASCII.
-        Span<byte> prefix = stackalloc byte[StripeSignatureHeader.MaxTimestampDigits + 1];
-        var digits = signatureHeader.AsSpan(timestampStart, timestampLength);
-        for (var i = 0; i < digits.Length; i++)
+        var signedLength = timestampLength + 1 + payload.Length;
+        var signedPayload = ArrayPool<byte>.Shared.Rent(signedLength);
+        try
         {
-            prefix[i] = (byte)digits[i];
+            var prefixLength = Encoding.ASCII.GetBytes(signatureHeader.AsSpan(timestampStart, timestampLength), signedPayload);
+            signedPayload[prefixLength] = (byte)'.';
+            payload.CopyTo(signedPayload.AsSpan(prefixLength + 1));
+            if (!IsSignedByAnySecret(signedPayload.AsSpan(0, signedLength), signatureHeader))
+            {
+                return PaymentLinkWebhookRejection.NoMatchingSignature;
+            }
         }
-
-        prefix[digits.Length] = (byte)'.';
-        if (!IsSignedByAnySecret(prefix[..(digits.Length + 1)], payload, signatureHeader))
+        finally
         {
-            return PaymentLinkWebhookRejection.NoMatchingSignature;
+            ArrayPool<byte>.Shared.Return(signedPayload);
         }
 
         // Both directions: a timestamp from the future is as suspect as an old one.
@@ -297,12 +302,12 @@ public sealed class PaymentLinkWebhookParser
         return PaymentLinkEventReader.Read(payload, payloadText, out paymentLinkEvent);
     }
 
-    private bool IsSignedByAnySecret(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> payload, string signatureHeader)
+    private bool IsSignedByAnySecret(ReadOnlySpan<byte> signedPayload, string signatureHeader)
     {
         Span<byte> signature = stackalloc byte[StripeSignatureHeader.SignatureLength];
         foreach (var key in _signingKeys)
         {
-            key.Sign(prefix, payload, signature);
+            HMACSHA256.HashData(key, signedPayload, signature);
             if (StripeSignatureHeader.MatchesAnySignature(signatureHeader, signature))
             {
                 return true;
@@ -312,15 +317,15 @@ public sealed class PaymentLinkWebhookParser
         return false;
     }
 
-    private static WebhookSigningKey[] EncodeSigningSecrets(IList<string> secrets)
+    private static byte[][] EncodeSigningSecrets(IList<string> secrets)
     {
-        var keys = new List<WebhookSigningKey>(secrets.Count);
+        var keys = new List<byte[]>(secrets.Count);
         foreach (var secret in secrets)
         {
             var key = Encoding.UTF8.GetBytes(secret);
-            if (!keys.Exists(known => known.Bytes.SequenceEqual(key)))
+            if (!keys.Exists(known => known.AsSpan().SequenceEqual(key)))
             {
-                keys.Add(new WebhookSigningKey(key));
+                keys.Add(key);
             }
         }
 

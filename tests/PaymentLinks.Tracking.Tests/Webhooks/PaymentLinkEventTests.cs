@@ -1,3 +1,4 @@
+using System.Text;
 using NUnit.Framework;
 using Shouldly;
 using System.Text.Json.Nodes;
@@ -113,6 +114,27 @@ public class PaymentLinkEventTests
         var body = Body(Envelope("checkout.session.completed", session));
 
         EveryEntryPoint.Event(Parser(), body, Header(body)).Checkout!.PaymentStatus.ShouldBe(expected);
+    }
+
+    [TestCase("\"pa\\u0069d\"", CheckoutPaymentStatus.Paid)]
+    [TestCase("\"no_payment_require\\u0064\"", CheckoutPaymentStatus.NoPaymentRequired)]
+    [TestCase("\"\\u0070\\u0061\\u0069\\u0064\\u0020\\u0070\\u0061\\u0069\\u0064\\u0020\\u0070\\u0061\\u0069\\u0064\"", CheckoutPaymentStatus.Unknown)]
+    [TestCase("\"paidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaidpaid\"", CheckoutPaymentStatus.Unknown)]
+    public void Reads_the_payment_status_as_its_unescaped_text_of_any_length(string json, CheckoutPaymentStatus expected)
+    {
+        var body = Encoding.UTF8.GetBytes(
+            Encoding.UTF8.GetString(CompletedEventBody()).Replace("\"payment_status\": \"paid\"", "\"payment_status\": " + json, StringComparison.Ordinal));
+
+        EveryEntryPoint.Event(Parser(), body, Header(body)).Checkout!.PaymentStatus.ShouldBe(expected);
+    }
+
+    [Test]
+    public void Refuses_a_payment_status_escaping_a_lone_surrogate_as_malformed_JSON()
+    {
+        var body = Encoding.UTF8.GetBytes(
+            Encoding.UTF8.GetString(CompletedEventBody()).Replace("\"payment_status\": \"paid\"", "\"payment_status\": \"pa\\ud800id\"", StringComparison.Ordinal));
+
+        EveryEntryPoint.Rejection(Parser(), body, Header(body)).ShouldBe(PaymentLinkWebhookRejection.MalformedJson);
     }
 
     [Test]

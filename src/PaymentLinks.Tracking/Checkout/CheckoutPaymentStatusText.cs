@@ -1,0 +1,19 @@
+namespace PaymentLinks.Tracking;
+
+/// <summary>Maps a Checkout Session's <c>payment_status</c>, as Stripe writes it, to <see cref="CheckoutPaymentStatus"/>.</summary>
+internal static class CheckoutPaymentStatusText
+{
+    /// <summary>The longest <c>payment_status</c> this library knows, in characters.</summary>
+    public const int MaxLength = 19;
+
+    /// <summary>Reads Stripe's <c>payment_status</c> text.</summary>
+    /// <param name="text">The text, such as <c>paid</c>.</param>
+    /// <returns>The status; <see cref="CheckoutPaymentStatus.Unknown"/> for any text this library does not know.</returns>
+    public static CheckoutPaymentStatus Parse(ReadOnlySpan<char> text) => text switch
+    {
+        "paid" => CheckoutPaymentStatus.Paid,
+        "unpaid" => CheckoutPaymentStatus.Unpaid,
+        "no_payment_required" => CheckoutPaymentStatus.NoPaymentRequired,
+        _ => CheckoutPaymentStatus.Unknown,
+    };
+}
