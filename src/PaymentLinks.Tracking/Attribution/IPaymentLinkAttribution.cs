@@ -1,0 +1,45 @@
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Joins what the webhook knows (the payment) with what the thank-you page and the link know (the campaign), on the
+/// ledger, and reports revenue by campaign. Registered by the ledger engine packages beside
+/// <see cref="IPaymentLinkLedger"/>. Safe to share between threads.
+/// </summary>
+public interface IPaymentLinkAttribution
+{
+    /// <summary>
+    /// Records a visit to the thank-you page for a Checkout Session. The first visit's UTM codes attribute the session;
+    /// a later visit (a reload, a shared link) is counted as a revisit and changes nothing. A visit may come before or
+    /// after the session's webhook, or for a session the ledger never hears of.
+    /// </summary>
+    /// <param name="sessionId">The session id from the redirect (<c>cs_...</c>).</param>
+    /// <param name="utm">The UTM codes the redirect carried.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Whether this was the session's first visit.</returns>
+    /// <exception cref="ArgumentException"><paramref name="sessionId"/> is not a Checkout Session id; nothing is recorded.</exception>
+    /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
+    Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Registers the UTM codes a campaign key stands for, so that a session whose <c>client_reference_id</c> carries
+    /// the key is attributed to them. Registering the same key again is harmless.
+    /// </summary>
+    /// <param name="key">The key, <see cref="CampaignKey.For(UtmCodes)"/> of <paramref name="utm"/>.</param>
+    /// <param name="utm">The UTM codes.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the key is on disk.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is not the key of <paramref name="utm"/>.</exception>
+    /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
+    Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reports, for the sessions completed in a period, one row per campaign and currency, grouped in the database.
+    /// </summary>
+    /// <param name="since">The period's start (inclusive), or <see langword="null"/> for no start.</param>
+    /// <param name="until">The period's end (exclusive), or <see langword="null"/> for no end.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The rows, by revenue then campaign.</returns>
+    /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
+    Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default);
+}
