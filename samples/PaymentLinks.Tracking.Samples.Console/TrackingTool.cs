@@ -25,6 +25,7 @@ internal static class TrackingTool
         [
             (LinkCommand.Create(links), LinkCommand.Details),
             (BulkCommand.Create(links, progress), BulkCommand.Details),
+            (SignCommand.Create(TimeProvider.System), SignCommand.Details),
         ];
 
         var root = new RootCommand("""

@@ -19,10 +19,4 @@ internal static partial class ReceiverLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Fulfilling session {SessionId} (client_reference_id {ClientReferenceId})")]
     public static partial void Fulfilling(ILogger logger, string sessionId, string? clientReferenceId);
-
-    [LoggerMessage(
-        EventId = 101,
-        Level = LogLevel.Warning,
-        Message = "The webhook signing secret is the sample's placeholder: set PaymentLinkTracking__SigningSecrets__0 to your endpoint's secret (whsec_...).")]
-    public static partial void PlaceholderSecret(ILogger logger);
 }

@@ -21,9 +21,18 @@ builder.Services.AddSingleton<IPaymentLinkFulfillmentHandler, Fulfillment>();
 
 var app = builder.Build();
 
-if (app.Services.GetRequiredService<IOptions<PaymentLinkTrackingOptions>>().Value.SigningSecrets.Any(secret => secret.Contains("placeholder", StringComparison.Ordinal)))
+try
 {
-    ReceiverLog.PlaceholderSecret(app.Logger);
+    // The options are checked here, before the server listens: a missing or placeholder secret stops the sample.
+    _ = app.Services.GetRequiredService<IOptions<PaymentLinkTrackingOptions>>().Value;
+}
+catch (OptionsValidationException invalid)
+{
+    await Console.Error.WriteLineAsync($"""
+        The configuration is not valid: {invalid.Message}
+        Set the endpoint's signing secret, e.g. PaymentLinkTracking__SigningSecrets__0=whsec_... (the Dashboard's endpoint, or what `stripe listen` prints).
+        """);
+    return 2;
 }
 
 app.MapPost("/stripe/webhook", async (HttpRequest request, PaymentLinkWebhookReceiver webhooks, CancellationToken cancellationToken) =>
@@ -68,4 +77,5 @@ app.MapGet("/thanks", (HttpRequest request) =>
     return Results.Text(text.ToString(), "text/plain", Encoding.UTF8);
 });
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using PaymentLinks.Tracking.Tests.Webhooks;
 using PaymentLinks.Tracking.Samples;
 using Shouldly;
 
@@ -447,6 +449,48 @@ public class ConsoleSampleTests
         lines.Length.ShouldBe(200_001);
         lines[0].ShouldBe(Header + ",tracked_url,dropped");
         lines.ShouldAllBe(line => !line.Contains("bulk"));
+    }
+
+    [Test]
+    public void Sign_prints_a_header_the_parser_accepts_for_the_file_as_written()
+    {
+        var body = SignedWebhooks.CompletedEventBody();
+        var path = Path.Combine(_directory, "event.json");
+        File.WriteAllBytes(path, body);
+
+        var (exitCode, output, error) = Run("sign", "--secret", SignedWebhooks.Secret, "--timestamp", SignedWebhooks.NowSeconds.ToString(CultureInfo.InvariantCulture), path);
+
+        exitCode.ShouldBe(0, error);
+        var header = output.Split(Environment.NewLine)[0]["Stripe-Signature: ".Length..];
+        header.ShouldBe(SignedWebhooks.Header(body, SignedWebhooks.NowSeconds));
+        output.ShouldContain($"--data-binary @'{path}'");
+    }
+
+    [TestCase("whsec_placeholder_from_the_docs", "placeholder")]
+    [TestCase("sk_test_4eC39HqLyjWDarjtT1zdp7dc", "looks like an API key")]
+    public void Sign_refuses_a_secret_that_is_not_a_signing_secret_without_repeating_it(string secret, string reason)
+    {
+        var path = Path.Combine(_directory, "event.json");
+        File.WriteAllBytes(path, SignedWebhooks.CompletedEventBody());
+
+        var (exitCode, output, error) = Run("sign", "--secret", secret, path);
+
+        exitCode.ShouldBe(2);
+        output.ShouldBeEmpty();
+        error.ShouldContain(reason);
+        error.ShouldNotContain(secret);
+    }
+
+    [Test]
+    public void Sign_says_a_missing_file_does_not_exist_and_a_folder_is_a_folder()
+    {
+        var missing = Run("sign", "--secret", SignedWebhooks.Secret, Path.Combine(_directory, "missing.json"));
+        var folder = Run("sign", "--secret", SignedWebhooks.Secret, _directory);
+
+        missing.ExitCode.ShouldBe(2);
+        missing.Error.ShouldContain("missing.json does not exist");
+        folder.ExitCode.ShouldBe(2);
+        folder.Error.ShouldContain("is a folder");
     }
 
     private (int ExitCode, string Output, string Error) Run(params string[] args)

@@ -26,13 +26,18 @@ internal sealed class SampleProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The repository's <c>samples</c> folder.</summary>
+    public static string SamplesDirectory => Metadata("SamplesDirectory");
+
     /// <summary>The sample's built program, found beside its project in the configuration the tests were built in.</summary>
     public static string ProgramPath(string sampleName)
     {
-        var metadata = typeof(SampleProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
-        var path = Path.Combine(metadata["SamplesDirectory"]!, sampleName, metadata["SamplesOutput"]!, sampleName + ".dll");
+        var path = Path.Combine(SamplesDirectory, sampleName, Metadata("SamplesOutput"), sampleName + ".dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"The sample {sampleName} is not built at {path}.", path);
     }
+
+    private static string Metadata(string key) =>
+        typeof(SampleProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(attribute => attribute.Key == key).Value!;
 
     public static SampleProcess Start(string sampleName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
         StartProgram(ProgramPath(sampleName), arguments, environment);

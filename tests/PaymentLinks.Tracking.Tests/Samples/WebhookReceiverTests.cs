@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PaymentLinks.Tracking.Samples;
 using System.Net.Sockets;
 using NUnit.Framework;
 using PaymentLinks.Tracking.Tests.Webhooks;
@@ -49,6 +52,46 @@ public sealed class WebhookReceiverTests : IDisposable
         File.Exists(Path.Combine(Path.GetDirectoryName(SampleProcess.ProgramPath(RunningReceiver.SampleName))!, "paymentlinks-ledger.db")).ShouldBeTrue();
         _receiver.Output.ShouldNotContain(SignedWebhooks.Secret);
         _receiver.Output.ShouldNotContain("placeholder");
+    }
+
+    [Test]
+    public async Task Stores_the_example_event_posted_with_the_curl_line_of_the_console_sign_command()
+    {
+        var example = Path.Combine(SampleProcess.SamplesDirectory, RunningReceiver.SampleName, "checkout.session.completed.json");
+        using var services = new ServiceCollection().AddPaymentLinkTracking(_ => { }).BuildServiceProvider();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = TrackingTool.Run(
+            ["sign", "--secret", SignedWebhooks.Secret, "--url", $"{_receiver.Http.BaseAddress}stripe/webhook", example],
+            services.GetRequiredService<IPaymentLinkUrlFactory>(), output, error);
+
+        exitCode.ShouldBe(0, error.ToString());
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(2);
+        lines[0].ShouldStartWith("Stripe-Signature: t=");
+        lines[1].ShouldStartWith("curl ");
+
+        // The printed line, run by a shell as a user would paste it.
+        using var curl = Process.Start(new ProcessStartInfo("bash", ["-c", lines[1]]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var answer = await curl.StandardOutput.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+
+        answer.ShouldStartWith("HTTP/1.1 200", customMessage: answer + await curl.StandardError.ReadToEndAsync());
+        var fulfilled = await _receiver.WaitForOutput("Fulfilling session cs_test_b1Sample2xKq7Wn4Rt9Vf3Lm8Pd6Hs5Jz1Cy0Ga4Ub7Ne2Ow9Ei3Tk");
+        fulfilled.ShouldContain("(client_reference_id order_1042)");
+    }
+
+    [Test]
+    public async Task Started_with_the_placeholder_secret_of_its_appsettings_it_exits_2_saying_how_to_set_the_secret()
+    {
+        using var sample = SampleProcess.Start(
+            RunningReceiver.SampleName, ["--urls", "http://127.0.0.1:0"], new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+
+        (await sample.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(2, sample.Output + sample.Error);
+        sample.Error.ShouldContain("is a placeholder");
+        sample.Error.ShouldContain("PaymentLinkTracking__SigningSecrets__0=whsec_...");
+        sample.Error.ShouldNotContain("Unhandled exception");
     }
 
     [Test]
