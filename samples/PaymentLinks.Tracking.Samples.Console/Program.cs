@@ -25,8 +25,8 @@ try
 }
 catch (OptionsValidationException invalid)
 {
-    Console.Error.WriteLine($"appsettings.json: {invalid.Message}");
-    return 1;
+    Console.Error.WriteLine($"The configuration (appsettings.json, environment variables) is not valid: {invalid.Message}");
+    return TrackingTool.UsageError;
 }
 
 var links = host.Services.GetRequiredService<IPaymentLinkUrlFactory>();

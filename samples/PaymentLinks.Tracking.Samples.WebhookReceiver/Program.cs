@@ -77,5 +77,16 @@ app.MapGet("/thanks", (HttpRequest request) =>
     return Results.Text(text.ToString(), "text/plain", Encoding.UTF8);
 });
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (System.Data.Common.DbException unreachable)
+{
+    // The ledger's schema is applied at start-up: a database that cannot be reached stops the sample here.
+    await Console.Error.WriteLineAsync(
+        $"The ledger's database could not be opened ({unreachable.GetType().Name}: {unreachable.Message}). Check ConnectionStrings__PaymentLinkLedger.");
+    return 3;
+}
+
 return 0;

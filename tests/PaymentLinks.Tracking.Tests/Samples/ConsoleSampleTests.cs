@@ -493,6 +493,20 @@ public class ConsoleSampleTests
         folder.Error.ShouldContain("is a folder");
     }
 
+    [Test]
+    public async Task A_configuration_that_is_not_valid_exits_2_naming_the_option()
+    {
+        using var sample = SampleProcess.Start(
+            "PaymentLinks.Tracking.Samples.Console",
+            ["link", "stripe-example"],
+            new Dictionary<string, string> { ["PaymentLinkTracking__Links__broken"] = "not a link" });
+
+        (await sample.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(2, sample.Error);
+        sample.Error.ShouldContain("is not valid");
+        sample.Error.ShouldContain("broken");
+        sample.Output.ShouldBeEmpty();
+    }
+
     private (int ExitCode, string Output, string Error) Run(params string[] args)
     {
         var output = new StringWriter();

@@ -95,6 +95,29 @@ public sealed class WebhookReceiverTests : IDisposable
     }
 
     [Test]
+    public async Task Started_on_a_database_that_does_not_answer_it_exits_3_without_the_password()
+    {
+        using var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        using var sample = SampleProcess.Start(
+            RunningReceiver.SampleName,
+            ["--urls", "http://127.0.0.1:0"],
+            new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["PaymentLinkTracking__SigningSecrets__0"] = SignedWebhooks.Secret,
+                ["PaymentLinkTracking__Ledger__Provider"] = "PostgreSql",
+                ["ConnectionStrings__PaymentLinkLedger"] = $"Host=127.0.0.1;Port={port};Username=ledger;Password=s3cret-pw;Timeout=3",
+            });
+
+        (await sample.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(3, sample.Output + sample.Error);
+        sample.Error.ShouldContain("could not be opened");
+        (sample.Output + sample.Error).ShouldNotContain("s3cret-pw");
+    }
+
+    [Test]
     public async Task Refuses_a_tampered_body_with_400_and_the_reason()
     {
         var body = SignedWebhooks.CompletedEventBody();
