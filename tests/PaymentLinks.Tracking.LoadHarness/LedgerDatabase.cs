@@ -65,12 +65,17 @@ internal sealed class LedgerDatabase : IDisposable
     }
 
     /// <summary>Registers the library's ledger on this database, as an application does.</summary>
-    public IServiceCollection AddLedger(IServiceCollection services) => Engine == Engine.Sqlite
-        ? services.AddSqliteLedger(ConnectionString)
+    public IServiceCollection AddLedger(IServiceCollection services, bool runFulfillment = true) => Engine == Engine.Sqlite
+        ? services.AddSqliteLedger(options =>
+        {
+            options.ConnectionString = ConnectionString;
+            options.RunFulfillment = runFulfillment;
+        })
         : services.AddPostgreSqlLedger(options =>
         {
             options.ConnectionString = ConnectionString;
             options.Schema = Schema!;
+            options.RunFulfillment = runFulfillment;
         });
 
     public DbConnection Open()
