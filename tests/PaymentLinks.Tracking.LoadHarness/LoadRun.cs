@@ -295,7 +295,7 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
             {
                 Count(true, ref passed, ref failed);
             }
-            else if (calls.Count > 1 && calls.Count(call => call.KilledAt is null) <= 1)
+            else if (calls.Count == 2 && calls.Count(call => call.KilledAt is not null) == 1)
             {
                 // Run by the instance that was killed before it could mark the session, then again: the handler runs
                 // at least once, and this is the once more the kill allows.

@@ -55,11 +55,10 @@ internal sealed class ReceiverInstances : IDisposable
     }
 
     /// <summary>Kills an instance with SIGKILL, as a crash or an out-of-memory kill would.</summary>
-    public DateTimeOffset Kill(int instance)
+    public void Kill(int instance)
     {
         _running[instance]!.Kill();
         _started.Single(started => started.Process == _running[instance]).KilledAt = DateTimeOffset.UtcNow;
-        return DateTimeOffset.UtcNow;
     }
 
     public async Task RestartAsync(int instance)
