@@ -161,6 +161,7 @@ internal sealed class FloorWriter : IAsyncDisposable
         var connection = new SqliteConnection(_database.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var busy = connection.CreateCommand();
+        // As long as the ledger's default BusyTimeout: 16 writers take turns on the file.
         busy.CommandText = "PRAGMA busy_timeout = 30000";
         await busy.ExecuteNonQueryAsync(cancellationToken);
         return connection;
@@ -179,6 +180,7 @@ internal sealed class FloorWriter : IAsyncDisposable
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value ?? DBNull.Value;
+        // Npgsql needs a null's type; the columns the floor may leave null are text.
         if (value is null && parameter is NpgsqlParameter npgsql)
         {
             npgsql.NpgsqlDbType = NpgsqlDbType.Text;
