@@ -8,12 +8,15 @@ namespace PaymentLinks.Tracking.Samples;
 /// default) or <c>PostgreSql</c>, and <c>ConnectionStrings:PaymentLinkLedger</c> the connection string (for SQLite, by
 /// default a file <c>paymentlinks-ledger.db</c> in the working folder). Environment variables
 /// <c>PaymentLinkTracking__Ledger__Provider</c> and <c>ConnectionStrings__PaymentLinkLedger</c> override them. For
-/// PostgreSQL, <c>PaymentLinkTracking:Ledger:Schema</c> names the schema (default <c>payment_links</c>).
+/// PostgreSQL, <c>PaymentLinkTracking:Ledger:Schema</c> names the schema (default <c>payment_links</c>). The fulfilment
+/// options (<c>LeaseDuration</c>, <c>PollInterval</c>, <c>MaxAttempts</c>, <c>RetryDelay</c>, <c>MaxRetryDelay</c>) are
+/// read from <c>PaymentLinkTracking:Ledger</c> too, e.g. <c>PaymentLinkTracking__Ledger__LeaseDuration=00:00:10</c>.
 /// </summary>
 internal static class LedgerProvider
 {
     public const string ProviderKey = "PaymentLinkTracking:Ledger:Provider";
     public const string SchemaKey = "PaymentLinkTracking:Ledger:Schema";
+    public const string LedgerSection = "PaymentLinkTracking:Ledger";
     public const string ConnectionStringName = "PaymentLinkLedger";
     public const string DefaultSqliteConnectionString = "Data Source=paymentlinks-ledger.db";
 
@@ -23,13 +26,18 @@ internal static class LedgerProvider
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            return services.AddSqliteLedger(string.IsNullOrWhiteSpace(connectionString) ? DefaultSqliteConnectionString : connectionString);
+            return services.AddSqliteLedger(options =>
+            {
+                configuration.GetSection(LedgerSection).Bind(options);
+                options.ConnectionString = string.IsNullOrWhiteSpace(connectionString) ? DefaultSqliteConnectionString : connectionString;
+            });
         }
 
         if (provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase))
         {
             return services.AddPostgreSqlLedger(options =>
             {
+                configuration.GetSection(LedgerSection).Bind(options);
                 options.ConnectionString = connectionString;
                 if (configuration[SchemaKey] is { Length: > 0 } schema)
                 {

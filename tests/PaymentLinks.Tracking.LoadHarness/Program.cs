@@ -1,0 +1,58 @@
+using System.CommandLine;
+using PaymentLinks.Tracking.LoadHarness;
+using PaymentLinks.Tracking.Tests.Ledger;
+
+// The ledger's load and fault harness, and its speed side by side with the floor.
+//   run   [--engine postgresql|sqlite] [--sessions N] [--catch-up N] [--in-flight N] [--seed N] [--short] [--connection CS]
+//   bench [--engine postgresql|sqlite] [--events N] [--in-flight N] [--rounds N] [--connection CS]
+// Without --connection, PostgreSQL is a throwaway server (PAYMENTLINKS_TEST_POSTGRES names an existing one instead).
+var engine = new Option<Engine>("--engine") { Description = "The ledger's engine: postgresql (two receiver instances) or sqlite (one).", DefaultValueFactory = _ => Engine.PostgreSql };
+var connection = new Option<string?>("--connection") { Description = "A PostgreSQL connection string to use instead of a throwaway server." };
+var inFlight = new Option<int>("--in-flight") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 32 };
+
+var sessions = new Option<int>("--sessions") { Description = "Checkout Sessions delivered as webhooks.", DefaultValueFactory = _ => 10_000 };
+var catchUp = new Option<int>("--catch-up") { Description = "Sessions never delivered, caught up from the Events API.", DefaultValueFactory = _ => 500 };
+var seed = new Option<int>("--seed") { Description = "Seeds the deliveries' copies and order.", DefaultValueFactory = _ => 1 };
+var shortForm = new Option<bool>("--short") { Description = "The short form CI runs: 1,000 sessions (overrides --sessions)." };
+var run = new Command("run", "Delivers signed events to the webhook receiver sample, kills an instance mid-run, catches up, and checks the ledger.")
+{
+    engine, sessions, catchUp, inFlight, seed, shortForm, connection,
+};
+run.SetAction((parse, _) => Guarded(() => new LoadRun(
+    new LoadSettings(
+        parse.GetValue(engine),
+        parse.GetValue(shortForm) ? 1_000 : parse.GetValue(sessions),
+        parse.GetValue(catchUp),
+        parse.GetValue(inFlight),
+        parse.GetValue(seed),
+        parse.GetValue(connection)),
+    Console.Out).RunAsync()));
+
+var events = new Option<int>("--events") { Description = "Events written per measured pass.", DefaultValueFactory = _ => 4_000 };
+var rounds = new Option<int>("--rounds") { Description = "Passes of each side, interleaved; the median is kept.", DefaultValueFactory = _ => 3 };
+var benchInFlight = new Option<int>("--in-flight") { Description = "Writers (or requests) in flight at once.", DefaultValueFactory = _ => 16 };
+var bench = new Command("bench", "Measures the ledger's writes and the webhook path over HTTP side by side with the floor, as ratios.")
+{
+    engine, events, benchInFlight, rounds, connection,
+};
+bench.SetAction((parse, _) => Guarded(() => new SideBySide(
+    parse.GetValue(engine), parse.GetValue(events), parse.GetValue(benchInFlight), parse.GetValue(rounds), parse.GetValue(connection), Console.Out).RunAsync()));
+
+var root = new RootCommand("PaymentLinks.Tracking's load and fault harness.") { run, bench };
+var exit = await root.Parse(args).InvokeAsync();
+PostgreSqlServer.StopShared();
+return exit;
+
+static async Task<int> Guarded(Func<Task<int>> action)
+{
+    try
+    {
+        return await action();
+    }
+    catch (NUnit.Framework.IgnoreException e)
+    {
+        // No PostgreSQL server could be had: the reason, plainly.
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+}
