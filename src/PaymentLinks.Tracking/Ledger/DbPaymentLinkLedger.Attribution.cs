@@ -18,6 +18,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
     private readonly ConcurrentDictionary<string, byte> _registeredKeys = new(StringComparer.Ordinal);
     private AttributionStatements? _attributionStatements;
 
+    // Two threads may build the statements at once; both build the same text, and either is kept.
     private AttributionStatements Statements => _attributionStatements ??= new AttributionStatements(_dialect);
 
     public async Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default)

@@ -120,6 +120,24 @@ public abstract partial class LedgerContract
     }
 
     [Test]
+    public async Task Sixteen_visits_at_once_make_one_first_visit_and_its_codes_attribute_the_session()
+    {
+        var attribution = Instance().Ledger;
+        await attribution.EnsureSchemaAsync(CancellationToken.None);
+        var sessionId = NewSessionId();
+        var codes = Enumerable.Range(0, 16).Select(i => VisitUtm with { Content = $"tab_{i}" }).ToList();
+
+        var outcomes = await Task.WhenAll(codes.Select(utm => Task.Run(() => attribution.RecordVisitAsync(sessionId, utm))));
+        await attribution.RecordAsync(Completed(sessionId));
+
+        outcomes.Count(outcome => outcome == VisitOutcome.FirstVisit).ShouldBe(1);
+        var first = codes[Array.IndexOf(outcomes, VisitOutcome.FirstVisit)];
+        (await LongAsync($"SELECT visit_count FROM payment_link_visits WHERE session_id = '{sessionId}'")).ShouldBe(16);
+        (await ScalarAsync($"SELECT utm_content FROM payment_link_visits WHERE session_id = '{sessionId}'")).ShouldBe(first.Content);
+        (await attribution.ReportAsync()).ShouldHaveSingleItem().ByVisit.ShouldBe(1);
+    }
+
+    [Test]
     public async Task A_visit_for_a_session_the_ledger_never_heard_of_is_kept_and_reports_nothing_until_its_webhook()
     {
         var attribution = Instance().Ledger;
