@@ -61,7 +61,7 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
             await prepare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = await ReadAppliedVersionsAsync(connection, transaction, "SELECT version FROM payment_link_schema_versions", cancellationToken).ConfigureAwait(false);
+        var applied = await ReadAppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         foreach (var (version, sql) in Scripts)
         {
             if (!applied.Contains(version))

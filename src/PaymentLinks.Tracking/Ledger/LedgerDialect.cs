@@ -71,15 +71,15 @@ internal abstract class LedgerDialect
     }
 
     /// <summary>
-    /// The versions the schema table records. A script is applied when its own version is missing, not only when it is
+    /// The versions the schema table records (in the engine's schema, as the open transaction sees it). A script is applied when its own version is missing, not only when it is
     /// newer than the newest applied, so that a script added between two applied ones is still applied.
     /// </summary>
     public static async Task<HashSet<int>> ReadAppliedVersionsAsync(
-        DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = sql;
+        command.CommandText = "SELECT version FROM payment_link_schema_versions";
         var versions = new HashSet<int>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
