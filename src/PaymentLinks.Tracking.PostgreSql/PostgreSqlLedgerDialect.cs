@@ -31,6 +31,10 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
 
     public override string ClaimLock => "FOR UPDATE SKIP LOCKED";
 
+    public override string Table(string name) => $"\"{_schema}\".{name}";
+
+    public override string OrdinalCollation => "COLLATE \"C\"";
+
     public override DbType TimeType => DbType.DateTimeOffset;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
@@ -57,15 +61,10 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
             await prepare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        long applied;
-        await using (var versions = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM payment_link_schema_versions", connection, transaction))
-        {
-            applied = Convert.ToInt64(await versions.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-
+        var applied = await ReadAppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         foreach (var (version, sql) in Scripts)
         {
-            if (version > applied)
+            if (!applied.Contains(version))
             {
                 await using var script = new NpgsqlCommand(sql, connection, transaction);
                 await script.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -74,19 +74,18 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
         }
 
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var applied = 0L;
-        await using (var versions = connection.CreateCommand())
+        await using (var versionsTable = connection.CreateCommand())
         {
-            versions.Transaction = transaction;
-            versions.CommandText =
-                "CREATE TABLE IF NOT EXISTS payment_link_schema_versions (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL); " +
-                "SELECT COALESCE(MAX(version), 0) FROM payment_link_schema_versions";
-            applied = Convert.ToInt64(await versions.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            versionsTable.Transaction = transaction;
+            versionsTable.CommandText =
+                "CREATE TABLE IF NOT EXISTS payment_link_schema_versions (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+            await versionsTable.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        var applied = await ReadAppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         foreach (var (version, sql) in Scripts)
         {
-            if (version <= applied)
+            if (applied.Contains(version))
             {
                 continue;
             }

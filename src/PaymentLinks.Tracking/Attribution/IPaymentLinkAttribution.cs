@@ -29,6 +29,9 @@ public interface IPaymentLinkAttribution
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the key is on disk.</returns>
     /// <exception cref="ArgumentException"><paramref name="key"/> is not the key of <paramref name="utm"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The key is already registered for other UTM codes (two sets of codes that share a key); nothing is changed.
+    /// </exception>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default);
 
@@ -38,7 +41,10 @@ public interface IPaymentLinkAttribution
     /// <param name="since">The period's start (inclusive), or <see langword="null"/> for no start.</param>
     /// <param name="until">The period's end (exclusive), or <see langword="null"/> for no end.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    /// <returns>The rows, by revenue then campaign.</returns>
+    /// <returns>
+    /// The rows, by revenue (highest first) then by campaign, source, medium and currency in ordinal order, each with
+    /// absent values last. Sessions no source attributes form rows with <see langword="null"/> UTM codes.
+    /// </returns>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
         DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default);

@@ -7,7 +7,9 @@ namespace PaymentLinks.Tracking;
 /// <remarks>
 /// Each configured URL is parsed once per version of the options and shared: <see cref="PaymentLinkUrl"/> is immutable,
 /// so every <c>With...</c> a caller adds makes a new link. When the options change at run time (a reloaded
-/// appsettings.json), the next call sees the new links and defaults.
+/// appsettings.json), the next call sees the new links and defaults. With
+/// <see cref="PaymentLinkTrackingOptions.CampaignKeys"/> on, each link also carries its campaign key in
+/// <c>client_reference_id</c>, registered in the ledger before the link is returned.
 /// </remarks>
 /// <example>
 /// <code>
@@ -26,6 +28,12 @@ public interface IPaymentLinkUrlFactory
     /// <returns>The link.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="linkName"/> is <see langword="null"/>.</exception>
     /// <exception cref="KeyNotFoundException">No link has that name; the message lists the names there are.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="PaymentLinkTrackingOptions.CampaignKeys"/> is on and no ledger is registered.
+    /// </exception>
+    /// <exception cref="System.Data.Common.DbException">
+    /// <see cref="PaymentLinkTrackingOptions.CampaignKeys"/> is on and the link's new campaign key could not be registered.
+    /// </exception>
     PaymentLinkUrl Create(string linkName);
 
     /// <summary>
@@ -37,6 +45,12 @@ public interface IPaymentLinkUrlFactory
     /// <returns>The link <paramref name="customize"/> returned.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="linkName"/> or <paramref name="customize"/> is <see langword="null"/>.</exception>
     /// <exception cref="KeyNotFoundException">No link has that name; the message lists the names there are.</exception>
-    /// <exception cref="InvalidOperationException"><paramref name="customize"/> returned <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="customize"/> returned <see langword="null"/>, or <see cref="PaymentLinkTrackingOptions.CampaignKeys"/>
+    /// is on and no ledger is registered.
+    /// </exception>
+    /// <exception cref="System.Data.Common.DbException">
+    /// <see cref="PaymentLinkTrackingOptions.CampaignKeys"/> is on and the link's new campaign key could not be registered.
+    /// </exception>
     PaymentLinkUrl Create(string linkName, Func<PaymentLinkUrl, PaymentLinkUrl> customize);
 }

@@ -17,6 +17,13 @@ internal static partial class PaymentLinkTrackingLog
         ILogger logger, string linkName, string parameterName, DropReason reason, string explanation);
 
     [LoggerMessage(
+        EventId = 4,
+        EventName = "PaymentLinkCampaignKeyLeftOut",
+        Level = LogLevel.Warning,
+        Message = "Payment link {LinkName}: client_reference_id kept as it is, {Explanation}.")]
+    public static partial void CampaignKeyLeftOut(ILogger logger, string linkName, string explanation);
+
+    [LoggerMessage(
         EventId = 2,
         EventName = "PaymentLinkWebhookRejected",
         Level = LogLevel.Warning,

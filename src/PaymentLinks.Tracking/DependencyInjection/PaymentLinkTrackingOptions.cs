@@ -79,6 +79,24 @@ public sealed class PaymentLinkTrackingOptions
     /// </value>
     public Uri StripeApiBase { get; set; } = new(DefaultStripeApiBase);
 
+    /// <summary>
+    /// Gets or sets whether <see cref="IPaymentLinkUrlFactory"/> puts the <see cref="CampaignKey"/> of each link's UTM
+    /// codes into its <c>client_reference_id</c> (with <see cref="ClientReferenceCodec.Encode"/>, after the caller's own
+    /// reference), so that the payment is attributed to the campaign from the webhook alone, and registers the key in the
+    /// ledger (<see cref="IPaymentLinkAttribution.RegisterCampaignKeyAsync"/>) before the link is returned.
+    /// </summary>
+    /// <remarks>
+    /// Each distinct key is written once per process: the first link of a campaign waits for the write, later ones do
+    /// not. A link without UTM codes is left unchanged, and a reference longer than
+    /// <see cref="ClientReferenceCodec.MaxMerchantReferenceLength"/> characters is kept whole without the key, with a
+    /// warning logged like a dropped parameter. Turning it on needs a ledger (<c>AddSqliteLedger</c> or
+    /// <c>AddPostgreSqlLedger</c>); without one, creating a link throws <see cref="InvalidOperationException"/>.
+    /// </remarks>
+    /// <value>
+    /// The default value is <see langword="false"/>: every <c>client_reference_id</c> stays exactly as the caller set it.
+    /// </value>
+    public bool CampaignKeys { get; set; }
+
     internal const string DefaultStripeApiBase = "https://api.stripe.com";
 
     // The webhook settings live in one options type, checked by its rules. A field, so that the configuration binder

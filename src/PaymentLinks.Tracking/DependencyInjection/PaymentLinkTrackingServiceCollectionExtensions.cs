@@ -118,7 +118,8 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentLinkTrackingOptions>, PaymentLinkTrackingOptionsValidator>());
         services.TryAddSingleton<IPaymentLinkUrlFactory>(provider => new PaymentLinkUrlFactory(
             provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
-            LoggerFor<PaymentLinkUrlFactory>(provider)));
+            LoggerFor<PaymentLinkUrlFactory>(provider),
+            () => provider.GetService<IPaymentLinkAttribution>()));
 
         // The receiver follows options changes and logs. No PaymentLinkWebhookParser is registered: it copies its
         // settings once, so an injected one would miss a rolled secret.

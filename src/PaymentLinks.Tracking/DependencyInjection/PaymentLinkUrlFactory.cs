@@ -8,12 +8,17 @@ internal sealed class PaymentLinkUrlFactory : IPaymentLinkUrlFactory
 {
     private readonly IOptionsMonitor<PaymentLinkTrackingOptions> _options;
     private readonly ILogger _logger;
+    private readonly Lazy<IPaymentLinkAttribution?> _attribution;
     private ConfiguredLinks? _links;
 
-    public PaymentLinkUrlFactory(IOptionsMonitor<PaymentLinkTrackingOptions> options, ILogger<PaymentLinkUrlFactory> logger)
+    public PaymentLinkUrlFactory(
+        IOptionsMonitor<PaymentLinkTrackingOptions> options,
+        ILogger<PaymentLinkUrlFactory> logger,
+        Func<IPaymentLinkAttribution?>? attribution = null)
     {
         _options = options;
         _logger = logger;
+        _attribution = new Lazy<IPaymentLinkAttribution?>(attribution ?? (() => null));
     }
 
     public IReadOnlyCollection<string> LinkNames => CurrentLinks().Names;
@@ -21,14 +26,16 @@ internal sealed class PaymentLinkUrlFactory : IPaymentLinkUrlFactory
     public PaymentLinkUrl Create(string linkName)
     {
         ArgumentNullException.ThrowIfNull(linkName);
-        return CurrentLinks().Get(linkName);
+        var links = CurrentLinks();
+        return WithCampaignKey(linkName, links.Get(linkName), links.Options);
     }
 
     public PaymentLinkUrl Create(string linkName, Func<PaymentLinkUrl, PaymentLinkUrl> customize)
     {
         ArgumentNullException.ThrowIfNull(linkName);
         ArgumentNullException.ThrowIfNull(customize);
-        var configured = CurrentLinks().Get(linkName);
+        var links = CurrentLinks();
+        var configured = links.Get(linkName);
         var link = customize(configured)
             ?? throw new InvalidOperationException($"The function that customizes payment link '{linkName}' returned null.");
 
@@ -37,7 +44,43 @@ internal sealed class PaymentLinkUrlFactory : IPaymentLinkUrlFactory
             LogNewDrops(linkName, configured, link);
         }
 
-        return link;
+        return WithCampaignKey(linkName, link, links.Options);
+    }
+
+    // With CampaignKeys on: the key of the codes the link carries, after the caller's reference (a key already there is
+    // replaced), and registered before the link is handed out, so that a payment through it can be attributed.
+    private PaymentLinkUrl WithCampaignKey(string linkName, PaymentLinkUrl link, PaymentLinkTrackingOptions options)
+    {
+        if (!options.CampaignKeys)
+        {
+            return link;
+        }
+
+        var utm = link.Utm;
+        if (utm.IsEmpty)
+        {
+            return link;
+        }
+
+        var attribution = _attribution.Value ?? throw new InvalidOperationException(
+            $"{nameof(PaymentLinkTrackingOptions)}.{nameof(PaymentLinkTrackingOptions.CampaignKeys)} is on, but no ledger is registered to keep the keys: " +
+            "add one with AddSqliteLedger(...) or AddPostgreSqlLedger(...).");
+        var current = ClientReferenceCodec.Decode(link.ClientReferenceId);
+        var encoded = ClientReferenceCodec.Encode(current.MerchantReference, CampaignKey.For(utm));
+        if (!encoded.IsKeyIncluded)
+        {
+            PaymentLinkTrackingLog.CampaignKeyLeftOut(_logger, linkName, encoded.ToString());
+            return link;
+        }
+
+        // Waits only the first time this process sees the key; later calls find it in the ledger's set of known keys.
+        var registration = attribution.RegisterCampaignKeyAsync(encoded.Key, utm);
+        if (!registration.IsCompletedSuccessfully)
+        {
+            registration.GetAwaiter().GetResult();
+        }
+
+        return link.WithClientReferenceId(encoded.ClientReferenceId);
     }
 
     // Only the drops the customization added: those of the configured link were refused by validation already.

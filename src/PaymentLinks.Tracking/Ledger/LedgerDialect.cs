@@ -19,6 +19,12 @@ internal abstract class LedgerDialect
     /// <summary>Appended to the claim's inner select so that concurrent claims skip a row another one holds.</summary>
     public abstract string ClaimLock { get; }
 
+    /// <summary>A table of the ledger (e.g. <c>payment_link_visits</c>), qualified as the engine needs it.</summary>
+    public virtual string Table(string name) => name;
+
+    /// <summary>Appended to a text column in <c>ORDER BY</c> so that both engines sort text by its characters' codes.</summary>
+    public virtual string OrdinalCollation => string.Empty;
+
     /// <summary>How a time is passed and stored.</summary>
     public abstract DbType TimeType { get; }
 
@@ -62,6 +68,26 @@ internal abstract class LedgerDialect
 
         scripts.Sort((left, right) => left.Version.CompareTo(right.Version));
         return scripts;
+    }
+
+    /// <summary>
+    /// The versions the schema table records (in the engine's schema, as the open transaction sees it). A script is applied when its own version is missing, not only when it is
+    /// newer than the newest applied, so that a script added between two applied ones is still applied.
+    /// </summary>
+    public static async Task<HashSet<int>> ReadAppliedVersionsAsync(
+        DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT version FROM payment_link_schema_versions";
+        var versions = new HashSet<int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            versions.Add(Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return versions;
     }
 
     public static void AddParameter(DbCommand command, string name, object? value, DbType type)

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Options;
 
 namespace PaymentLinks.Tracking;
 
-/// <summary>The registration an engine package makes: its options, the ledger on its dialect, and the fulfilment worker.</summary>
+/// <summary>
+/// The registration an engine package makes: its options, the ledger (and its attribution) on its dialect, and the
+/// fulfilment worker.
+/// </summary>
 internal static class LedgerServices
 {
     /// <summary>
@@ -30,6 +33,7 @@ internal static class LedgerServices
             return new DbPaymentLinkLedger(createDialect(options, provider), TimeProviderOf(provider));
         });
         services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
+        services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FulfillmentWorker>(provider => new FulfillmentWorker(
             provider.GetRequiredService<DbPaymentLinkLedger>(),
             provider.GetRequiredService<IOptions<TOptions>>().Value,

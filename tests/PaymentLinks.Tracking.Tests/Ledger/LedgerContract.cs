@@ -12,7 +12,7 @@ namespace PaymentLinks.Tracking.Tests.Ledger;
 /// What every ledger engine must do, run against a real database: each engine's fixture says where a fresh ledger lives
 /// and how to make its store unavailable.
 /// </summary>
-public abstract class LedgerContract
+public abstract partial class LedgerContract
 {
     private readonly List<ServiceProvider> _instances = [];
 
@@ -24,6 +24,9 @@ public abstract class LedgerContract
 
     /// <summary>The environment that points the harness program at this test's database.</summary>
     protected abstract Dictionary<string, string> HarnessEnvironment();
+
+    /// <summary>Runs <paramref name="sql"/> on this test's database (tables unqualified) and returns the first value.</summary>
+    protected abstract Task<object?> ScalarAsync(string sql);
 
     /// <summary>Makes a fresh database for the test.</summary>
     protected abstract Task CreateDatabaseAsync();

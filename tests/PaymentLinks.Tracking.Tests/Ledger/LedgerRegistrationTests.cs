@@ -10,6 +10,18 @@ public class LedgerRegistrationTests
 {
     private const string Password = "s3cret-Pa55word";
 
+    [TestCase("Sqlite")]
+    [TestCase("PostgreSql")]
+    public void Each_engine_registers_attribution_on_the_same_ledger(string engine)
+    {
+        using var host = TrackingHost.Build(services => _ = engine == "Sqlite"
+            ? services.AddSqliteLedger("Data Source=attribution-registration.db")
+            : services.AddPostgreSqlLedger($"Host=127.0.0.1;Username=shop;Password={Password}"));
+
+        host.Services.GetRequiredService<IPaymentLinkAttribution>()
+            .ShouldBeSameAs(host.Services.GetRequiredService<IPaymentLinkLedger>());
+    }
+
     [TestCase("", "ConnectionString is required")]
     [TestCase("Data Source=", "names no Data Source")]
     [TestCase("Nonsense Keyword=1", "is not a valid SQLite connection string")]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using NUnit.Framework;
 
 namespace PaymentLinks.Tracking.Tests.Ledger;
@@ -32,6 +33,14 @@ public sealed class PostgreSqlLedgerTests : LedgerContract
     }
 
     protected override Task DropDatabaseAsync() => _server.DropSchemaAsync(_schema);
+
+    protected override async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { SearchPath = _schema }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
 
     // The server stops: every connection fails until it is started again.
     protected override Task<IAsyncDisposable> MakeUnavailableAsync()

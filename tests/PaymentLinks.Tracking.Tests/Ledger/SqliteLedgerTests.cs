@@ -37,6 +37,15 @@ public sealed class SqliteLedgerTests : LedgerContract
         return Task.CompletedTask;
     }
 
+    protected override async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
     // The file's folder moves away: every open fails until it is back.
     protected override Task<IAsyncDisposable> MakeUnavailableAsync()
     {

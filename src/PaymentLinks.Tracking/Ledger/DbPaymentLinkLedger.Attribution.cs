@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Attribution on the ledger. A session's campaign is worked out by the report query, not stored: the first thank-you
+/// visit, else the registered campaign key decoded from <c>client_reference_id</c>, else the UTM codes in the session's
+/// metadata. Each piece is written once and never removed, so the answer is the same whichever of the webhook, the
+/// visit and the key's registration came first, and a better source always wins over a worse one.
+/// </summary>
+internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
+{
+    private static readonly string[] MetadataUtmKeys = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+
+    // Keys known to be on disk with their codes: registering one again costs no round trip.
+    private readonly ConcurrentDictionary<string, byte> _registeredKeys = new(StringComparer.Ordinal);
+    private AttributionStatements? _attributionStatements;
+
+    // Two threads may build the statements at once; both build the same text, and either is kept.
+    private AttributionStatements Statements => _attributionStatements ??= new AttributionStatements(_dialect);
+
+    public async Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentNullException.ThrowIfNull(utm);
+        if (!PaymentLinkRules.IsCheckoutSessionId(sessionId))
+        {
+            throw new ArgumentException(
+                $"The session id is not a Checkout Session id (cs_ followed by at most {PaymentLinkRules.MaxCheckoutSessionIdLength - 3} letters, digits or underscores); no visit was recorded.",
+                nameof(sessionId));
+        }
+
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        long visits;
+        await using (var visit = Command(connection, transaction, Statements.RecordVisit))
+        {
+            LedgerDialect.AddParameter(visit, "session_id", sessionId, DbType.String);
+            AddUtmParameters(visit, "utm_", utm);
+            _dialect.AddTime(visit, "now", _timeProvider.GetUtcNow());
+            visits = Convert.ToInt64(await visit.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return visits == 1 ? VisitOutcome.FirstVisit : VisitOutcome.Revisit;
+    }
+
+    public async Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(utm);
+        if (CampaignKey.For(utm) != key)
+        {
+            throw new ArgumentException($"Campaign key {key} is not the key of the UTM codes given (CampaignKey.For gives {CampaignKey.For(utm)}).", nameof(key));
+        }
+
+        if (_registeredKeys.ContainsKey(key.Value))
+        {
+            return;
+        }
+
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using (var register = Command(connection, transaction, Statements.RegisterKey))
+        {
+            LedgerDialect.AddParameter(register, "campaign_key", key.Value, DbType.String);
+            AddUtmParameters(register, "utm_", utm);
+            _dialect.AddTime(register, "now", _timeProvider.GetUtcNow());
+            if (await register.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                // Registered before: harmless when for the same codes; two sets sharing a key would misattribute.
+                await using var find = Command(connection, transaction, Statements.FindKey);
+                LedgerDialect.AddParameter(find, "campaign_key", key.Value, DbType.String);
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var registered = new UtmCodes
+                {
+                    Source = StringOrNull(reader, 0),
+                    Medium = StringOrNull(reader, 1),
+                    Campaign = StringOrNull(reader, 2),
+                    Term = StringOrNull(reader, 3),
+                    Content = StringOrNull(reader, 4),
+                };
+                if (registered != utm)
+                {
+                    throw new InvalidOperationException(
+                        $"Campaign key {key} is already registered for other UTM codes; links with these codes cannot be attributed through client_reference_id.");
+                }
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _registeredKeys.TryAdd(key.Value, 0);
+    }
+
+    public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var report = Command(connection, null, Statements.Report);
+        _dialect.AddTime(report, "since", since ?? DateTimeOffset.MinValue);
+        _dialect.AddTime(report, "until", until ?? DateTimeOffset.MaxValue);
+        var rows = new List<CampaignReportRow>();
+        await using var reader = await report.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new CampaignReportRow(
+                StringOrNull(reader, 0),
+                StringOrNull(reader, 1),
+                StringOrNull(reader, 2),
+                StringOrNull(reader, 3),
+                Sum(reader, 4),
+                Sum(reader, 5),
+                Sum(reader, 6),
+                Sum(reader, 7),
+                Sum(reader, 8),
+                Sum(reader, 9),
+                Sum(reader, 10)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Keeps, with the session, the campaign key in its reference and the UTM codes in its metadata.</summary>
+    private async Task MergeSessionCampaignAsync(DbConnection connection, DbTransaction transaction, PaymentLinkCheckout checkout, CancellationToken cancellationToken)
+    {
+        var key = ClientReferenceCodec.Decode(checkout.ClientReferenceId).Key;
+        var linkUtm = new UtmCodes
+        {
+            Source = checkout.Metadata.GetValueOrDefault(MetadataUtmKeys[0]),
+            Medium = checkout.Metadata.GetValueOrDefault(MetadataUtmKeys[1]),
+            Campaign = checkout.Metadata.GetValueOrDefault(MetadataUtmKeys[2]),
+            Term = checkout.Metadata.GetValueOrDefault(MetadataUtmKeys[3]),
+            Content = checkout.Metadata.GetValueOrDefault(MetadataUtmKeys[4]),
+        };
+        if (key is null && linkUtm.IsEmpty)
+        {
+            return;
+        }
+
+        await using var merge = Command(connection, transaction, Statements.MergeSessionCampaign);
+        LedgerDialect.AddParameter(merge, "session_id", checkout.SessionId, DbType.String);
+        LedgerDialect.AddParameter(merge, "campaign_key", key?.Value, DbType.String);
+        AddUtmParameters(merge, "link_utm_", linkUtm);
+        await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddUtmParameters(DbCommand command, string prefix, UtmCodes utm)
+    {
+        LedgerDialect.AddParameter(command, prefix + "source", utm.Source, DbType.String);
+        LedgerDialect.AddParameter(command, prefix + "medium", utm.Medium, DbType.String);
+        LedgerDialect.AddParameter(command, prefix + "campaign", utm.Campaign, DbType.String);
+        LedgerDialect.AddParameter(command, prefix + "term", utm.Term, DbType.String);
+        LedgerDialect.AddParameter(command, prefix + "content", utm.Content, DbType.String);
+    }
+
+    private static long Sum(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The attribution's SQL, the same on both engines but for the tables' names and how text is ordered.</summary>
+    private sealed class AttributionStatements
+    {
+        private const string UtmColumns = "utm_source, utm_medium, utm_campaign, utm_term, utm_content";
+        private const string UtmValues = "@utm_source, @utm_medium, @utm_campaign, @utm_term, @utm_content";
+
+        public AttributionStatements(LedgerDialect dialect)
+        {
+            var visits = dialect.Table("payment_link_visits");
+            var keys = dialect.Table("payment_link_campaign_keys");
+            var campaigns = dialect.Table("payment_link_session_campaigns");
+            RecordVisit =
+                $"INSERT INTO {visits} AS v (session_id, {UtmColumns}, first_visited_at, last_visited_at, visit_count) " +
+                $"VALUES (@session_id, {UtmValues}, @now, @now, 1) " +
+                "ON CONFLICT (session_id) DO UPDATE SET visit_count = v.visit_count + 1, last_visited_at = excluded.last_visited_at " +
+                "RETURNING visit_count";
+            RegisterKey =
+                $"INSERT INTO {keys} (campaign_key, {UtmColumns}, registered_at) VALUES (@campaign_key, {UtmValues}, @now) " +
+                "ON CONFLICT (campaign_key) DO NOTHING";
+            FindKey = $"SELECT {UtmColumns} FROM {keys} WHERE campaign_key = @campaign_key";
+
+            // Filled in once, as the session's own fields are: the key on its own, the link's codes as one set.
+            const string NoLinkCodes =
+                "c.link_utm_source IS NULL AND c.link_utm_medium IS NULL AND c.link_utm_campaign IS NULL " +
+                "AND c.link_utm_term IS NULL AND c.link_utm_content IS NULL";
+            MergeSessionCampaign =
+                $"INSERT INTO {campaigns} AS c (session_id, campaign_key, link_utm_source, link_utm_medium, link_utm_campaign, " +
+                "link_utm_term, link_utm_content) VALUES (@session_id, @campaign_key, @link_utm_source, @link_utm_medium, " +
+                "@link_utm_campaign, @link_utm_term, @link_utm_content) " +
+                "ON CONFLICT (session_id) DO UPDATE SET campaign_key = COALESCE(c.campaign_key, excluded.campaign_key), " +
+                $"link_utm_source = CASE WHEN {NoLinkCodes} THEN excluded.link_utm_source ELSE c.link_utm_source END, " +
+                $"link_utm_medium = CASE WHEN {NoLinkCodes} THEN excluded.link_utm_medium ELSE c.link_utm_medium END, " +
+                $"link_utm_campaign = CASE WHEN {NoLinkCodes} THEN excluded.link_utm_campaign ELSE c.link_utm_campaign END, " +
+                $"link_utm_term = CASE WHEN {NoLinkCodes} THEN excluded.link_utm_term ELSE c.link_utm_term END, " +
+                $"link_utm_content = CASE WHEN {NoLinkCodes} THEN excluded.link_utm_content ELSE c.link_utm_content END";
+
+            // Each completed session once, with its best source (1 visit, 2 reference, 3 link, 0 none), then grouped.
+            const string HasLinkCodes =
+                "(c.link_utm_source IS NOT NULL OR c.link_utm_medium IS NOT NULL OR c.link_utm_campaign IS NOT NULL " +
+                "OR c.link_utm_term IS NOT NULL OR c.link_utm_content IS NOT NULL)";
+            static string Pick(string code) =>
+                $"CASE WHEN v.session_id IS NOT NULL THEN v.{code} WHEN k.campaign_key IS NOT NULL THEN k.{code} " +
+                $"WHEN {HasLinkCodes} THEN c.link_{code} END AS {code}";
+            var collation = dialect.OrdinalCollation;
+            Report =
+                "SELECT utm_source, utm_medium, utm_campaign, currency, COUNT(*) AS sessions, " +
+                "SUM(paid) AS paid, SUM(revenue) AS revenue, SUM(visited) AS visits, " +
+                "SUM(CASE WHEN source = 1 THEN 1 ELSE 0 END) AS by_visit, " +
+                "SUM(CASE WHEN source = 2 THEN 1 ELSE 0 END) AS by_reference, " +
+                "SUM(CASE WHEN source = 3 THEN 1 ELSE 0 END) AS by_link " +
+                "FROM (SELECT s.currency, " +
+                "CASE WHEN s.payment_status IN ('paid', 'no_payment_required') THEN 1 ELSE 0 END AS paid, " +
+                "CASE WHEN s.payment_status IN ('paid', 'no_payment_required') THEN COALESCE(s.amount_total, 0) ELSE 0 END AS revenue, " +
+                "CASE WHEN v.session_id IS NULL THEN 0 ELSE 1 END AS visited, " +
+                "CASE WHEN v.session_id IS NOT NULL THEN 1 WHEN k.campaign_key IS NOT NULL THEN 2 " +
+                $"WHEN {HasLinkCodes} THEN 3 ELSE 0 END AS source, " +
+                $"{Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")} " +
+                $"FROM {dialect.SessionsTable} s " +
+                $"LEFT JOIN {visits} v ON v.session_id = s.session_id " +
+                $"LEFT JOIN {campaigns} c ON c.session_id = s.session_id " +
+                $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key " +
+                "WHERE s.completed_at >= @since AND s.completed_at < @until) attributed " +
+                "GROUP BY utm_source, utm_medium, utm_campaign, currency " +
+                "ORDER BY SUM(revenue) DESC, " +
+                $"utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +
+                $"utm_medium IS NULL, utm_medium {collation}, currency IS NULL, currency {collation}";
+        }
+
+        public string RecordVisit { get; }
+
+        public string RegisterKey { get; }
+
+        public string FindKey { get; }
+
+        public string MergeSessionCampaign { get; }
+
+        public string Report { get; }
+    }
+}
