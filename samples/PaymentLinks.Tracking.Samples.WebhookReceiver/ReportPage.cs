@@ -28,6 +28,8 @@ internal static class ReportPage
         .card span { color: #4b5563; font-size: 0.85rem; }
         .chart { margin: 0 0 1.25rem; }
         .chart svg { display: block; width: 100%; height: auto; }
+        .chart svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+        tbody th { font-weight: 500; }
         .table-scroll { overflow-x: auto; background: #fff; border-radius: 0.75rem; box-shadow: 0 1px 2px rgb(0 0 0 / 0.06); }
         table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
         th, td { padding: 0.5rem 0.75rem; text-align: right; white-space: nowrap; border-bottom: 1px solid #eceef5; }
