@@ -56,7 +56,8 @@ internal static partial class RevenueChart
     // An axis label longer than this would squeeze the bars on a phone; the table has the full name.
     private static string Shorten(string campaign) => campaign.Length <= 22 ? campaign : campaign[..21] + "…";
 
-    // Inline SVG in HTML: no XML declaration; a viewBox so that CSS can scale it to the width of its box.
+    // Inline SVG in HTML: no XML declaration, and the root's attributes replaced by a role, a label and a viewBox (HTML
+    // needs no namespace declarations), so that CSS can scale the chart to the width of its box.
     private static string Scalable(string svg)
     {
         svg = XmlDeclaration().Replace(svg, string.Empty);

@@ -53,13 +53,8 @@ public class ConsoleReportTests
         var (_, output, _) = Run("report");
 
         var table = output.TrimEnd().Split(Environment.NewLine)[2..];
+        // Every line ends at the same place: the last column (by link) is right-aligned under its header.
         table.Select(line => line.Length).Distinct().Count().ShouldBe(1, output);
-        foreach (var line in table)
-        {
-            // The last column (by link) is right-aligned under its header.
-            line.Length.ShouldBe(table[0].Length);
-        }
-
         var revenueEnd = table[0].IndexOf("revenue", StringComparison.Ordinal) + "revenue".Length;
         table[2..].ShouldAllBe(line => line[revenueEnd - 1] != ' ');
     }
