@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,13 +32,26 @@ catch (OptionsValidationException invalid)
 
 var links = host.Services.GetRequiredService<IPaymentLinkUrlFactory>();
 
+// Only the commands that read the ledger open it: link and bulk need no database. The ledger comes from the same
+// configuration as the receiver's (PaymentLinkTracking:Ledger:Provider, ConnectionStrings:PaymentLinkLedger).
+ServiceProvider? ledger = null;
+IServiceProvider OpenLedger() => ledger ??= new ServiceCollection()
+    .AddLogging()
+    .AddConfiguredLedger(host.Services.GetRequiredService<IConfiguration>())
+    .BuildServiceProvider();
+
 // Console.Out flushes every write; a million CSV rows want a buffer.
 int exitCode;
 using (var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16))
 {
     // The progress bar is for a person watching a terminal, never for a file or a pipe.
     Func<long, BulkProgress?>? progress = Console.IsErrorRedirected ? null : totalBytes => new BulkProgress(Console.Error, totalBytes, TimeProvider.System);
-    exitCode = TrackingTool.Run(args, links, output, Console.Error, progress);
+    exitCode = TrackingTool.Run(args, links, output, Console.Error, progress, OpenLedger);
+}
+
+if (ledger is not null)
+{
+    await ledger.DisposeAsync();
 }
 
 await host.StopAsync();

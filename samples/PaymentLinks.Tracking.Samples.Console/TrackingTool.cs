@@ -18,7 +18,14 @@ internal static class TrackingTool
     // "@file" arguments are not read as response files: a base link or a CSV file name is taken as written.
     private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
 
-    public static RootCommand CreateCommands(IPaymentLinkUrlFactory links, Func<long, BulkProgress?>? progress = null)
+    /// <param name="links">Builds the links.</param>
+    /// <param name="progress">Makes a progress display for a bulk run of so many bytes, or <see langword="null"/> for none.</param>
+    /// <param name="openLedger">
+    /// Opens the configured ledger's services; called only by the commands that read the ledger, so that the others run
+    /// without a database.
+    /// </param>
+    public static RootCommand CreateCommands(
+        IPaymentLinkUrlFactory links, Func<long, BulkProgress?>? progress = null, Func<IServiceProvider>? openLedger = null)
     {
         // Each command, and what its help adds after the options.
         (Command Command, string Details)[] commands =
@@ -26,6 +33,7 @@ internal static class TrackingTool
             (LinkCommand.Create(links), LinkCommand.Details),
             (BulkCommand.Create(links, progress), BulkCommand.Details),
             (SignCommand.Create(TimeProvider.System), SignCommand.Details),
+            (ReportCommand.Create(openLedger), ReportCommand.Details),
         ];
 
         var root = new RootCommand("""
@@ -51,9 +59,14 @@ internal static class TrackingTool
     /// command's help), else the command's own exit code.
     /// </summary>
     public static int Run(
-        string[] args, IPaymentLinkUrlFactory links, TextWriter output, TextWriter error, Func<long, BulkProgress?>? progress = null)
+        string[] args,
+        IPaymentLinkUrlFactory links,
+        TextWriter output,
+        TextWriter error,
+        Func<long, BulkProgress?>? progress = null,
+        Func<IServiceProvider>? openLedger = null)
     {
-        var root = CreateCommands(links, progress);
+        var root = CreateCommands(links, progress, openLedger);
         var parse = root.Parse(args, Parsing);
         if (parse.Errors.Count == 0 || parse.Action is { ClearsParseErrors: true })
         {

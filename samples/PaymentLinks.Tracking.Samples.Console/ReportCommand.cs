@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Data.Common;
+using System.Globalization;
+using CsvHelper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace PaymentLinks.Tracking.Samples;
+
+/// <summary><c>report</c>: revenue by campaign over the configured ledger, as a table, CSV or JSON.</summary>
+internal static class ReportCommand
+{
+    public const int LedgerUnavailable = 1;
+
+    /// <summary>What <c>report --help</c> adds after the options.</summary>
+    public const string Details = """
+        One row per campaign (utm_source, utm_medium, utm_campaign) and currency, for the sessions completed in the
+        period; amounts are never summed across currencies. Sessions without a campaign show as (unattributed) in the
+        table and with null UTM codes in csv and json. Dates are UTC: --since is included, --until excluded.
+
+        Revenue: in major units with the currency in the table (548.90 EUR); in minor units in csv and json (54890),
+        as Stripe counts it. csv and json have the columns utm_source, utm_medium, utm_campaign, currency, sessions,
+        paid, revenue, visits, by_visit, by_reference, by_link.
+
+        The ledger: PaymentLinkTracking:Ledger:Provider (Sqlite, the default, or PostgreSql) and
+        ConnectionStrings:PaymentLinkLedger, in appsettings.json or as environment variables.
+
+        Exit codes: 0 the report was printed (even empty); 1 the ledger could not be read; 2 bad arguments.
+
+        Example:
+          report --since 2026-11-01 --until 2026-12-01 --format csv
+        """;
+
+    public static Command Create(Func<IServiceProvider>? openLedger)
+    {
+        var since = DateOption("--since", "The period's first instant (included), e.g. 2026-11-01. Default: no start.");
+        var until = DateOption("--until", "The period's end (excluded), e.g. 2026-12-01. Default: no end.");
+        var format = new Option<string>("--format")
+        {
+            Description = "table (revenue in major units), csv or json (revenue in minor units).",
+            DefaultValueFactory = _ => "table",
+        };
+        format.AcceptOnlyFromAmong("table", "csv", "json");
+
+        var command = new Command("report", "Prints revenue by campaign from the ledger: sessions, paid, revenue, thank-you visits, and how each was attributed.")
+        {
+            since, until, format,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var (start, end) = (parse.GetValue(since), parse.GetValue(until));
+            if (ReportPeriod.Problem(start, end) is { } problem)
+            {
+                error.WriteLine($"error: {problem}");
+                return TrackingTool.UsageError;
+            }
+
+            IReadOnlyList<CampaignReportRow> rows;
+            try
+            {
+                var attribution = openLedger?.Invoke().GetService<IPaymentLinkAttribution>();
+                if (attribution is null)
+                {
+                    error.WriteLine("error: the configured ledger keeps no attribution, so there is nothing to report.");
+                    return LedgerUnavailable;
+                }
+
+                rows = await attribution.ReportAsync(start, end, cancellationToken);
+            }
+            catch (Exception unavailable) when (unavailable is DbException or OptionsValidationException or InvalidOperationException)
+            {
+                // The engines' messages name what failed (a file, a host, an option), never a password.
+                error.WriteLine($"error: the ledger could not be read: {unavailable.Message}");
+                return LedgerUnavailable;
+            }
+
+            switch (parse.GetValue(format))
+            {
+                case "csv":
+                    WriteCsv(output, rows);
+                    break;
+                case "json":
+                    output.WriteLine(CampaignReportJson.ToJson(rows, indented: true));
+                    break;
+                default:
+                    WriteTable(output, rows, start, end);
+                    break;
+            }
+
+            return TrackingTool.Success;
+        });
+        return command;
+    }
+
+    private static Option<DateTimeOffset?> DateOption(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "date",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
+            if (ReportPeriod.TryParse(text, out var moment))
+            {
+                return moment;
+            }
+
+            result.AddError($"{name} \"{text}\" is not a date: use {ReportPeriod.Formats} (UTC unless an offset is given).");
+            return null;
+        },
+    };
+
+    private static void WriteCsv(TextWriter output, IReadOnlyList<CampaignReportRow> rows)
+    {
+        using var csv = CsvWriter.Create(output, new CsvWriterOptions { NewLine = "\r\n" }, leaveOpen: true);
+        csv.WriteRecord(["utm_source", "utm_medium", "utm_campaign", "currency", "sessions", "paid", "revenue", "visits", "by_visit", "by_reference", "by_link"]);
+        foreach (var row in rows)
+        {
+            csv.WriteRecord(
+            [
+                row.UtmSource ?? string.Empty, row.UtmMedium ?? string.Empty, row.UtmCampaign ?? string.Empty, row.Currency ?? string.Empty,
+                Number(row.Sessions), Number(row.Paid), Number(row.Revenue), Number(row.Visits),
+                Number(row.ByVisit), Number(row.ByReference), Number(row.ByLink),
+            ]);
+        }
+    }
+
+    private static void WriteTable(TextWriter output, IReadOnlyList<CampaignReportRow> rows, DateTimeOffset? since, DateTimeOffset? until)
+    {
+        output.WriteLine($"Revenue by campaign, {CampaignReportText.Period(since, until)} (UTC)");
+        output.WriteLine();
+        if (rows.Count == 0)
+        {
+            output.WriteLine("No completed sessions in this period.");
+            return;
+        }
+
+        string[] header = ["campaign", "sessions", "paid", "revenue", "visits", "by visit", "by reference", "by link"];
+        var cells = rows.Select(row => new[]
+        {
+            CampaignReportText.Campaign(row), Count(row.Sessions), Count(row.Paid), CampaignReportText.Money(row.Revenue, row.Currency),
+            Count(row.Visits), Count(row.ByVisit), Count(row.ByReference), Count(row.ByLink),
+        }).ToList();
+        var widths = header.Select((name, column) => cells.Max(line => line[column].Length)).Select((width, column) => Math.Max(width, header[column].Length)).ToArray();
+
+        // The campaign reads left to right; numbers line up on the right.
+        string Line(string[] line) => string.Join("  ", line.Select((cell, column) => column == 0 ? cell.PadRight(widths[column]) : cell.PadLeft(widths[column]))).TrimEnd();
+        output.WriteLine(Line(header));
+        output.WriteLine(Line(widths.Select(width => new string('-', width)).ToArray()));
+        foreach (var line in cells)
+        {
+            output.WriteLine(Line(line));
+        }
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

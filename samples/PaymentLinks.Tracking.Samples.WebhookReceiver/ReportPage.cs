@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using PaymentLinks.Tracking.Samples;
+
+namespace PaymentLinks.Tracking.Samples.WebhookReceiver;
+
+/// <summary>
+/// The marketer's page: revenue by campaign as a chart per currency and a table, for a period. Every value from the
+/// ledger or the request is HTML-encoded; the page is one request, with no script.
+/// </summary>
+internal static class ReportPage
+{
+    private const string Style = """
+        *, *::before, *::after { box-sizing: border-box; }
+        body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937; background: #f5f5fb; line-height: 1.45; }
+        main { max-width: 62rem; margin: 0 auto; padding: 1rem; }
+        h1 { font-size: 1.5rem; margin: 0.5rem 0 0.25rem; }
+        h2 { font-size: 1.1rem; margin: 0 0 0.5rem; }
+        .period { color: #4b5563; margin: 0 0 1rem; }
+        form { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; margin: 0 0 1.25rem; }
+        label { display: flex; flex-direction: column; font-size: 0.85rem; color: #4b5563; }
+        input, button { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #c7c9d9; border-radius: 0.375rem; background: #fff; max-width: 100%; }
+        button { background: #4f46e5; color: #fff; border-color: #4f46e5; cursor: pointer; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: 0.75rem; margin: 0 0 1.25rem; }
+        .card, .chart, .empty, .problem { background: #fff; border-radius: 0.75rem; padding: 1rem; box-shadow: 0 1px 2px rgb(0 0 0 / 0.06); }
+        .card strong { display: block; font-size: 1.35rem; }
+        .card span { color: #4b5563; font-size: 0.85rem; }
+        .chart { margin: 0 0 1.25rem; }
+        .chart svg { display: block; width: 100%; height: auto; }
+        .chart svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+        tbody th { font-weight: 500; }
+        .table-scroll { overflow-x: auto; background: #fff; border-radius: 0.75rem; box-shadow: 0 1px 2px rgb(0 0 0 / 0.06); }
+        table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+        th, td { padding: 0.5rem 0.75rem; text-align: right; white-space: nowrap; border-bottom: 1px solid #eceef5; }
+        th:first-child, td:first-child { text-align: left; }
+        thead th { background: #f0f0f8; font-weight: 600; }
+        .unattributed { color: #6b7280; font-style: italic; }
+        .problem { border-left: 4px solid #dc2626; }
+        .note { color: #6b7280; font-size: 0.85rem; }
+        code { background: #eef; padding: 0 0.25rem; border-radius: 0.25rem; overflow-wrap: anywhere; }
+        """;
+
+    /// <param name="rows">The report, by revenue; empty for a ledger with no sessions in the period.</param>
+    /// <param name="since">The period's start (included), or <see langword="null"/>.</param>
+    /// <param name="until">The period's end (excluded), or <see langword="null"/>.</param>
+    /// <param name="sinceText">The <c>since</c> as the request gave it, shown back in the form.</param>
+    /// <param name="untilText">The <c>until</c> as the request gave it.</param>
+    /// <param name="problem">What went wrong (a bad date, the ledger unavailable), or <see langword="null"/>.</param>
+    public static string Render(
+        IReadOnlyList<CampaignReportRow> rows, DateTimeOffset? since, DateTimeOffset? until, string? sinceText, string? untilText, string? problem = null)
+    {
+        var html = new StringBuilder(8192);
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<title>Revenue by campaign</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n<main>\n")
+            .Append("<h1>Revenue by campaign</h1>\n")
+            .Append("<p class=\"period\">").Append(Encode(Capitalized(CampaignReportText.Period(since, until)))).Append(" (UTC) · ")
+            .Append("<a href=\"").Append(Encode(JsonLink(sinceText, untilText))).Append("\">JSON</a></p>\n");
+        AppendForm(html, sinceText, untilText);
+
+        if (problem is not null)
+        {
+            html.Append("<p class=\"problem\" role=\"alert\">").Append(Encode(problem)).Append("</p>\n");
+        }
+        else if (rows.Count == 0)
+        {
+            AppendEmpty(html, since is not null || until is not null);
+        }
+        else
+        {
+            var byCurrency = rows.GroupBy(row => row.Currency).ToList();
+            AppendTotals(html, byCurrency);
+            foreach (var currency in byCurrency)
+            {
+                html.Append("<section class=\"chart\">\n<h2>Revenue in ").Append(Encode(CampaignReportText.Currency(currency.Key))).Append("</h2>\n")
+                    .Append(RevenueChart.Svg(currency.Key, [.. currency.OrderByDescending(row => row.Revenue)]))
+                    .Append("\n</section>\n");
+            }
+
+            AppendTable(html, rows);
+        }
+
+        html.Append("<p class=\"note\">Each campaign is counted in its own currency; amounts are never added across currencies. ")
+            .Append("Attribution: the thank-you page visit first, then the campaign key in client_reference_id, then the payment link's metadata.</p>\n")
+            .Append("</main>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendForm(StringBuilder html, string? sinceText, string? untilText) =>
+        html.Append("<form method=\"get\" action=\"/report\">\n")
+            .Append("<label>From (included)<input type=\"date\" name=\"since\" value=\"").Append(Encode(sinceText ?? string.Empty)).Append("\"></label>\n")
+            .Append("<label>Until (excluded)<input type=\"date\" name=\"until\" value=\"").Append(Encode(untilText ?? string.Empty)).Append("\"></label>\n")
+            .Append("<button type=\"submit\">Show</button>\n</form>\n");
+
+    private static void AppendEmpty(StringBuilder html, bool hasPeriod)
+    {
+        html.Append("<section class=\"empty\">\n<h2>No sales to show yet</h2>\n");
+        if (hasPeriod)
+        {
+            html.Append("<p>No checkout was completed in this period. <a href=\"/report\">Show all time</a>.</p>\n");
+        }
+        else
+        {
+            html.Append("<p>As soon as a buyer pays through one of your tracked payment links, Stripe tells this receiver, ")
+                .Append("and the campaign's revenue appears here.</p>\n")
+                .Append("<p>To try it, forward Stripe's events with <code>stripe listen --forward-to localhost:5000/stripe/webhook</code> ")
+                .Append("and send one with <code>stripe trigger checkout.session.completed</code>.</p>\n");
+        }
+
+        html.Append("</section>\n");
+    }
+
+    private static void AppendTotals(StringBuilder html, List<IGrouping<string?, CampaignReportRow>> byCurrency)
+    {
+        html.Append("<section class=\"cards\" aria-label=\"Totals\">\n");
+        foreach (var currency in byCurrency)
+        {
+            var paid = currency.Sum(row => row.Paid);
+            html.Append("<div class=\"card\"><strong>").Append(Encode(CampaignReportText.Money(currency.Sum(row => row.Revenue), currency.Key)))
+                .Append("</strong><span>").Append(Encode(Count(paid))).Append(paid == 1 ? " paid session" : " paid sessions")
+                .Append(" in ").Append(Encode(Count(currency.Count()))).Append(currency.Count() == 1 ? " campaign" : " campaigns").Append("</span></div>\n");
+        }
+
+        html.Append("</section>\n");
+    }
+
+    private static void AppendTable(StringBuilder html, IReadOnlyList<CampaignReportRow> rows)
+    {
+        html.Append("<div class=\"table-scroll\">\n<table>\n<thead><tr>")
+            .Append("<th scope=\"col\">Campaign</th><th scope=\"col\">Revenue</th><th scope=\"col\">Paid</th><th scope=\"col\">Sessions</th>")
+            .Append("<th scope=\"col\">Visits</th><th scope=\"col\">By visit</th><th scope=\"col\">By reference</th><th scope=\"col\">By link</th>")
+            .Append("</tr></thead>\n<tbody>\n");
+        foreach (var row in rows)
+        {
+            var campaign = CampaignReportText.Campaign(row);
+            html.Append("<tr><th scope=\"row\"").Append(campaign == CampaignReportText.Unattributed ? " class=\"unattributed\">" : ">").Append(Encode(campaign)).Append("</th>")
+                .Append("<td>").Append(Encode(CampaignReportText.Money(row.Revenue, row.Currency))).Append("</td>");
+            foreach (var count in new[] { row.Paid, row.Sessions, row.Visits, row.ByVisit, row.ByReference, row.ByLink })
+            {
+                html.Append("<td>").Append(Encode(Count(count))).Append("</td>");
+            }
+
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</div>\n");
+    }
+
+    private static string JsonLink(string? sinceText, string? untilText)
+    {
+        var query = new StringBuilder("/report?format=json");
+        if (!string.IsNullOrEmpty(sinceText))
+        {
+            query.Append("&since=").Append(Uri.EscapeDataString(sinceText));
+        }
+
+        if (!string.IsNullOrEmpty(untilText))
+        {
+            query.Append("&until=").Append(Uri.EscapeDataString(untilText));
+        }
+
+        return query.ToString();
+    }
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Encode(string text) => HtmlEncoder.Default.Encode(text);
+}

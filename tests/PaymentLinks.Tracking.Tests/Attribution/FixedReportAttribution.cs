@@ -1,0 +1,51 @@
+namespace PaymentLinks.Tracking.Tests.Attribution;
+
+/// <summary>
+/// An in-test stand-in for the ledger's <see cref="IPaymentLinkAttribution"/>: it reports the rows it was given and
+/// remembers each period it was asked for, for the tests of what presents the report (the console, the pages). The
+/// report's own computation is tested on the real engines.
+/// </summary>
+internal sealed class FixedReportAttribution(params CampaignReportRow[] rows) : IPaymentLinkAttribution
+{
+    private readonly List<(DateTimeOffset? Since, DateTimeOffset? Until)> _periods = [];
+
+    /// <summary>The report of the examples: two currencies, a zero-decimal one, and unattributed sessions.</summary>
+    public static CampaignReportRow[] ExampleRows { get; } =
+    [
+        new("newsletter", "email", "spring_sale", "eur", 12, 11, 54890, 9, 9, 2, 0),
+        new("google", "cpc", "brand", "usd", 30, 28, 139720, 20, 20, 0, 8),
+        new("instagram", "social", "launch", "jpy", 4, 4, 12000, 1, 1, 3, 0),
+        new(null, null, null, "usd", 3, 2, 1998, 0, 0, 0, 0),
+    ];
+
+    /// <summary>Thrown by every call instead of answering, e.g. a <see cref="System.Data.Common.DbException"/>.</summary>
+    public Exception? Failure { get; init; }
+
+    public IReadOnlyList<(DateTimeOffset? Since, DateTimeOffset? Until)> Periods
+    {
+        get
+        {
+            lock (_periods)
+            {
+                return [.. _periods];
+            }
+        }
+    }
+
+    public Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This stand-in only reports.");
+
+    public Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This stand-in only reports.");
+
+    public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+    {
+        lock (_periods)
+        {
+            _periods.Add((since, until));
+        }
+
+        return Failure is null ? Task.FromResult<IReadOnlyList<CampaignReportRow>>(rows) : Task.FromException<IReadOnlyList<CampaignReportRow>>(Failure);
+    }
+}
