@@ -23,11 +23,14 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
         _schema = options.Schema;
         SessionsTable = $"\"{_schema}\".payment_link_sessions";
         EventsTable = $"\"{_schema}\".payment_link_events";
+        CatchUpTable = $"\"{_schema}\".payment_link_catch_up";
     }
 
     public override string SessionsTable { get; }
 
     public override string EventsTable { get; }
+
+    public override string CatchUpTable { get; }
 
     public override string ClaimLock => "FOR UPDATE SKIP LOCKED";
 
@@ -57,15 +60,16 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
             await prepare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        long applied;
-        await using (var versions = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM payment_link_schema_versions", connection, transaction))
+        HashSet<long> applied;
+        await using (var versions = new NpgsqlCommand("SELECT version FROM payment_link_schema_versions", connection, transaction))
         {
-            applied = Convert.ToInt64(await versions.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            applied = await ReadVersionsAsync(versions, cancellationToken).ConfigureAwait(false);
         }
 
+        // Each script not applied yet, in order: a lower number that arrives after a higher one is applied too.
         foreach (var (version, sql) in Scripts)
         {
-            if (version > applied)
+            if (!applied.Contains(version))
             {
                 await using var script = new NpgsqlCommand(sql, connection, transaction);
                 await script.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

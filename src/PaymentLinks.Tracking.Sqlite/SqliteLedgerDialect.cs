@@ -32,6 +32,8 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
 
     public override string EventsTable => "payment_link_events";
 
+    public override string CatchUpTable => "payment_link_catch_up";
+
     public override string ClaimLock => string.Empty;
 
     public override DbType TimeType => DbType.Int64;
@@ -74,19 +76,20 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
         }
 
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var applied = 0L;
+        HashSet<long> applied;
         await using (var versions = connection.CreateCommand())
         {
             versions.Transaction = transaction;
             versions.CommandText =
                 "CREATE TABLE IF NOT EXISTS payment_link_schema_versions (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL); " +
-                "SELECT COALESCE(MAX(version), 0) FROM payment_link_schema_versions";
-            applied = Convert.ToInt64(await versions.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                "SELECT version FROM payment_link_schema_versions";
+            applied = await ReadVersionsAsync(versions, cancellationToken).ConfigureAwait(false);
         }
 
+        // Each script not applied yet, in order: a lower number that arrives after a higher one is applied too.
         foreach (var (version, sql) in Scripts)
         {
-            if (version <= applied)
+            if (applied.Contains(version))
             {
                 continue;
             }

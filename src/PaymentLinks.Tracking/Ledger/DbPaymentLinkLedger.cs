@@ -10,7 +10,7 @@ namespace PaymentLinks.Tracking;
 /// engines speak <c>INSERT ... ON CONFLICT</c>, so an event is recorded and its session merged with two statements in
 /// one transaction.
 /// </summary>
-internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposable
+internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposable
 {
     private const string SessionColumns =
         "session_id, payment_link_id, client_reference_id, customer_email, amount_total, currency, mode, status, " +

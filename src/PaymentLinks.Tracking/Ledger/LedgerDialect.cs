@@ -16,6 +16,9 @@ internal abstract class LedgerDialect
     /// <summary>The events table's name, qualified as the engine needs it.</summary>
     public abstract string EventsTable { get; }
 
+    /// <summary>The catch-up table's name (its watermark and lease), qualified as the engine needs it.</summary>
+    public abstract string CatchUpTable { get; }
+
     /// <summary>Appended to the claim's inner select so that concurrent claims skip a row another one holds.</summary>
     public abstract string ClaimLock { get; }
 
@@ -62,6 +65,19 @@ internal abstract class LedgerDialect
 
         scripts.Sort((left, right) => left.Version.CompareTo(right.Version));
         return scripts;
+    }
+
+    /// <summary>The schema versions a query of one integer column lists.</summary>
+    public static async Task<HashSet<long>> ReadVersionsAsync(DbCommand query, CancellationToken cancellationToken)
+    {
+        var versions = new HashSet<long>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            versions.Add(Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return versions;
     }
 
     public static void AddParameter(DbCommand command, string name, object? value, DbType type)
