@@ -25,6 +25,7 @@ internal static class TrackingTool
         [
             (LinkCommand.Create(links), LinkCommand.Details),
             (BulkCommand.Create(links, progress), BulkCommand.Details),
+            (ReconcileCommand.Create(), ReconcileCommand.Details),
         ];
 
         var root = new RootCommand("""
