@@ -50,9 +50,14 @@ internal sealed class CatchUpWorker(
                 // These messages name no key and copy no answer.
                 CatchUpLog.Failed(logger, exception.GetType().FullName, exception.Message);
             }
-            catch (Exception exception) when (exception is DbException or TimeoutException or IOException)
+            catch (DbException exception)
             {
                 CatchUpLog.Failed(logger, exception.GetType().FullName, "The ledger could not be reached or refused a write.");
+            }
+            catch (Exception exception)
+            {
+                // A failed run never stops the host; its message could quote anything, so only its type is logged.
+                CatchUpLog.Failed(logger, exception.GetType().FullName, "The run stopped.");
             }
 
             try

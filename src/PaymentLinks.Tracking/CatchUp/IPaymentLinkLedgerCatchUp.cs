@@ -42,7 +42,9 @@ public interface IPaymentLinkLedgerCatchUp
     /// Stripe refused the listing (e.g. 401 for a wrong key) or could not be reached; the message names no key and
     /// copies no answer. What was recorded before stays, and the watermark with it.
     /// </exception>
-    /// <exception cref="InvalidOperationException">Another instance took the lease over while this run was stalled.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// No Stripe key is configured, or another instance took the lease over while this run was stalled.
+    /// </exception>
     /// <exception cref="System.Data.Common.DbException">The ledger could not be reached or refused a write.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     Task<PaymentLinkCatchUpResult> RunAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default);

@@ -36,17 +36,17 @@ public sealed class PaymentLinkCatchUpOptions
     {
         if (Interval < TimeSpan.FromSeconds(1) || Interval >= PaymentLinkEventCatchUp.EventRetention)
         {
-            yield return $"CatchUp {nameof(Interval)} must be at least 1 second and less than 30 days (it is {Interval}).";
+            yield return $"{nameof(PaymentLinkCatchUpOptions)}.{nameof(Interval)} must be at least 1 second and less than 30 days (it is {Interval}).";
         }
 
         if (InitialLookback <= TimeSpan.Zero || InitialLookback > PaymentLinkEventCatchUp.EventRetention)
         {
-            yield return $"CatchUp {nameof(InitialLookback)} must be more than zero and at most 30 days, as long as Stripe keeps events (it is {InitialLookback}).";
+            yield return $"{nameof(PaymentLinkCatchUpOptions)}.{nameof(InitialLookback)} must be more than zero and at most 30 days, as long as Stripe keeps events (it is {InitialLookback}).";
         }
 
         if (LeaseDuration < TimeSpan.FromSeconds(1))
         {
-            yield return $"CatchUp {nameof(LeaseDuration)} must be at least 1 second (it is {LeaseDuration}).";
+            yield return $"{nameof(PaymentLinkCatchUpOptions)}.{nameof(LeaseDuration)} must be at least 1 second (it is {LeaseDuration}).";
         }
     }
 }

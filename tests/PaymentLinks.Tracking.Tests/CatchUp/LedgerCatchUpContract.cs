@@ -258,6 +258,30 @@ public abstract class LedgerCatchUpContract
     }
 
     [Test]
+    public async Task A_run_whose_lease_another_instance_took_over_stops_after_the_event_in_hand()
+    {
+        var events = AddEvents(3);
+        _api.Override = number =>
+        {
+            if (number == 1)
+            {
+                // The run stalled past its lease and another instance took it.
+                ExecuteAsync("UPDATE payment_link_catch_up SET lease_owner = 'other-instance'").GetAwaiter().GetResult();
+            }
+
+            return null;
+        };
+        var instance = Instance();
+
+        var stopped = await Should.ThrowAsync<InvalidOperationException>(() => instance.CatchUp.RunAsync());
+
+        stopped.Message.ShouldContain("another instance took it over");
+        (await instance.Ledger.FindSessionAsync(SessionId(events[0]))).ShouldNotBeNull();
+        (await instance.Ledger.FindSessionAsync(SessionId(events[1]))).ShouldBeNull();
+        (await instance.Ledger.ReadCatchUpWatermarkAsync(CancellationToken.None)).ShouldBeNull();
+    }
+
+    [Test]
     public async Task A_since_older_than_stripes_30_days_is_an_error_that_says_so_before_any_request()
     {
         var instance = Instance();
