@@ -34,6 +34,7 @@ internal static class TrackingTool
             (BulkCommand.Create(links, progress), BulkCommand.Details),
             (SignCommand.Create(TimeProvider.System), SignCommand.Details),
             (ReportCommand.Create(openLedger), ReportCommand.Details),
+            (ReconcileCommand.Create(), ReconcileCommand.Details),
         ];
 
         var root = new RootCommand("""

@@ -23,11 +23,14 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
         _schema = options.Schema;
         SessionsTable = $"\"{_schema}\".payment_link_sessions";
         EventsTable = $"\"{_schema}\".payment_link_events";
+        CatchUpTable = $"\"{_schema}\".payment_link_catch_up";
     }
 
     public override string SessionsTable { get; }
 
     public override string EventsTable { get; }
+
+    public override string CatchUpTable { get; }
 
     public override string ClaimLock => "FOR UPDATE SKIP LOCKED";
 

@@ -32,6 +32,8 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
 
     public override string EventsTable => "payment_link_events";
 
+    public override string CatchUpTable => "payment_link_catch_up";
+
     public override string ClaimLock => string.Empty;
 
     public override DbType TimeType => DbType.Int64;

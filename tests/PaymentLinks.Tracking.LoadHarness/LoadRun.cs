@@ -158,30 +158,18 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
             eventsApi.Add(JsonNode.Parse(planned.Body)!.AsObject());
         }
 
+        var stripe = LoopbackStripeServer.CreateClient(eventsApi.Server.ApiBase, "sk_test_load_harness", maxNetworkRetries: 2);
         var services = new ServiceCollection().AddLogging();
-        services.AddPaymentLinkTracking(options => options.SigningSecrets.Add(SigningSecret));
+        services.AddSingleton<Stripe.IStripeClient>(stripe);
+        services.AddPaymentLinkTracking(options => options.SigningSecrets.Add(SigningSecret)).AddPaymentLinkStripeApi();
         database.AddLedger(services);
         await using var provider = services.BuildServiceProvider();
-        var ledger = provider.GetRequiredService<IPaymentLinkLedger>();
-        var stripe = LoopbackStripeServer.CreateClient(eventsApi.Server.ApiBase, "sk_test_load_harness", maxNetworkRetries: 2);
         var since = sessions.Count == 0 ? DateTimeOffset.UtcNow : DateTimeOffset.FromUnixTimeSeconds(sessions.Min(s => s.Events[0].Created));
 
-        // Until the library's own catch-up into the ledger (with its watermark) is public, the listing and the ledger's
-        // write are called here one by one: this loop is the one place to switch to that call.
-        var counts = new CatchUpCounts();
+        // The library's catch-up: the same write path as a webhook, under its watermark and lease.
         var clock = Stopwatch.StartNew();
-        await foreach (var listed in new PaymentLinkEventCatchUp(stripe).ListAsync(since))
-        {
-            counts.Read++;
-            if (await ledger.RecordAsync(listed) == LedgerRecordOutcome.Stored)
-            {
-                counts.Stored++;
-            }
-            else
-            {
-                counts.Duplicate++;
-            }
-        }
+        var result = await provider.GetRequiredService<IPaymentLinkLedgerCatchUp>().RunAsync(since);
+        var counts = new CatchUpCounts { Read = result.Read, Stored = result.Recorded, Duplicate = result.AlreadyRecorded };
 
         output.WriteLine(
             $"catch-up: {counts.Read} events read from the Events API in {eventsApi.Server.Requests.Count} requests, " +

@@ -79,7 +79,8 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds <see cref="PaymentLinkCreator"/> and <see cref="CheckoutConversionReader"/>, on the
+    /// Adds <see cref="PaymentLinkCreator"/>, <see cref="CheckoutConversionReader"/> and, for a registered ledger,
+    /// <see cref="IPaymentLinkLedgerCatchUp"/>, on the
     /// <see cref="IStripeClient"/> the host registered or else on a client for
     /// <see cref="PaymentLinkTrackingOptions.StripeApiKey"/> and <see cref="PaymentLinkTrackingOptions.StripeApiBase"/>.
     /// Call it besides <c>AddPaymentLinkTracking(...)</c>. When the host starts, a missing key (with no
@@ -110,6 +111,7 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentLinkTrackingOptions>, StripeApiKeyValidator>());
         services.TryAddTransient(provider => new PaymentLinkCreator(provider.GetRequiredService<StripeClientSource>().GetClient(provider)));
         services.TryAddTransient(provider => new CheckoutConversionReader(provider.GetRequiredService<StripeClientSource>().GetClient(provider)));
+        CatchUpServices.Add(services);
         return services;
     }
 

@@ -16,6 +16,9 @@ internal abstract class LedgerDialect
     /// <summary>The events table's name, qualified as the engine needs it.</summary>
     public abstract string EventsTable { get; }
 
+    /// <summary>The catch-up table's name (its watermark and lease), qualified as the engine needs it.</summary>
+    public abstract string CatchUpTable { get; }
+
     /// <summary>Appended to the claim's inner select so that concurrent claims skip a row another one holds.</summary>
     public abstract string ClaimLock { get; }
 

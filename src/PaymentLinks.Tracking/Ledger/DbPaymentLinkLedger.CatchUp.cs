@@ -1,0 +1,96 @@
+using System.Data;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>The catch-up's watermark and its lease: one row, taken by one instance at a time.</summary>
+internal sealed partial class DbPaymentLinkLedger
+{
+    /// <summary>
+    /// Takes the catch-up lease for <paramref name="owner"/> until <paramref name="leaseUntil"/> when no other instance
+    /// holds it (or its lease ran out): on PostgreSQL the row is locked with <c>SKIP LOCKED</c>, on SQLite the write lock
+    /// is the file's.
+    /// </summary>
+    /// <returns>Whether the lease was taken, and the watermark when it was.</returns>
+    public async Task<(bool Taken, DateTimeOffset? Watermark)> TakeCatchUpLeaseAsync(
+        string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var table = _dialect.CatchUpTable;
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        (bool Taken, DateTimeOffset? Watermark) lease = (false, null);
+        await using (var take = Command(
+            connection,
+            transaction,
+            $"UPDATE {table} SET lease_owner = @owner, lease_until = @lease_until WHERE id = (SELECT id FROM {table} " +
+            $"WHERE id = 1 AND (lease_until IS NULL OR lease_until <= @now) {_dialect.ClaimLock}) RETURNING watermark"))
+        {
+            LedgerDialect.AddParameter(take, "owner", owner, DbType.String);
+            _dialect.AddTime(take, "lease_until", leaseUntil);
+            _dialect.AddTime(take, "now", _timeProvider.GetUtcNow());
+            await using var reader = await take.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                lease = (true, _dialect.ReadTime(reader, 0));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return lease;
+    }
+
+    /// <summary>
+    /// Moves the watermark forward to <paramref name="watermark"/> (never back; <see langword="null"/> leaves it) and
+    /// extends the lease, only while <paramref name="owner"/> holds it.
+    /// </summary>
+    /// <returns>Whether <paramref name="owner"/> still held the lease.</returns>
+    public async Task<bool> AdvanceCatchUpAsync(
+        string owner, DateTimeOffset? watermark, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        var table = _dialect.CatchUpTable;
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        int changed;
+        await using (var advance = Command(
+            connection,
+            transaction,
+            $"UPDATE {table} SET watermark = CASE WHEN @watermark IS NOT NULL AND (watermark IS NULL OR watermark < @watermark) " +
+            "THEN @watermark ELSE watermark END, lease_until = @lease_until WHERE id = 1 AND lease_owner = @owner"))
+        {
+            LedgerDialect.AddParameter(advance, "owner", owner, DbType.String);
+            _dialect.AddTime(advance, "watermark", watermark);
+            _dialect.AddTime(advance, "lease_until", leaseUntil);
+            changed = await advance.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    /// <summary>Gives the catch-up lease back, if <paramref name="owner"/> still holds it.</summary>
+    public async Task ReleaseCatchUpLeaseAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using (var release = Command(
+            connection,
+            transaction,
+            $"UPDATE {_dialect.CatchUpTable} SET lease_owner = NULL, lease_until = NULL WHERE id = 1 AND lease_owner = @owner"))
+        {
+            LedgerDialect.AddParameter(release, "owner", owner, DbType.String);
+            await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the catch-up's watermark, or <see langword="null"/> before any catch-up recorded an event.</summary>
+    public async Task<DateTimeOffset?> ReadCatchUpWatermarkAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var read = Command(connection, null, $"SELECT watermark FROM {_dialect.CatchUpTable} WHERE id = 1");
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? _dialect.ReadTime(reader, 0) : null;
+    }
+}
