@@ -20,12 +20,14 @@ public sealed class AttributionEndToEndTests
 
     // By revenue, highest first. Spring sale in usd: A (visited after its webhook), B (visited before it) and F (visited,
     // unpaid). Black Friday through the partner in eur: C, whose first visit counts, not its second with the newsletter's
-    // codes. Black Friday through ads in eur: D, by its link's metadata, never visited. Unattributed in usd: E.
+    // codes. Black Friday through ads in eur: D, by its link's metadata, never visited. Launch on social in jpy: G, by the
+    // campaign key the console's link command put in its client_reference_id. Unattributed in usd: E.
     private static readonly CampaignReportRow[] Expected =
     [
         new("newsletter", "email", "spring_sale", "usd", Sessions: 3, Paid: 2, Revenue: 4200 + 1500, Visits: 3, ByVisit: 3, ByReference: 0, ByLink: 0),
         new("partner", "referral", "black_friday", "eur", Sessions: 1, Paid: 1, Revenue: 3000, Visits: 1, ByVisit: 1, ByReference: 0, ByLink: 0),
         new("ads", "cpc", "black_friday", "eur", Sessions: 1, Paid: 1, Revenue: 2500, Visits: 0, ByVisit: 0, ByReference: 0, ByLink: 1),
+        new("social", "paid", "launch", "jpy", Sessions: 1, Paid: 1, Revenue: 1200, Visits: 0, ByVisit: 0, ByReference: 1, ByLink: 0),
         new(null, null, null, "usd", Sessions: 1, Paid: 1, Revenue: 999, Visits: 0, ByVisit: 0, ByReference: 0, ByLink: 0),
     ];
 
@@ -47,6 +49,7 @@ public sealed class AttributionEndToEndTests
         await Complete("cs_test_e2eD", "eur", 2500, linkUtm: ("ads", "cpc", "black_friday"));
         await Complete("cs_test_e2eE", "usd", 999);
         await Complete("cs_test_e2eF", "usd", 2000, paymentStatus: "unpaid");
+        await Complete("cs_test_e2eG", "jpy", 1200, clientReferenceId: await ConsoleLinkReference());
         await Visit("cs_test_e2eA", Newsletter, "recorded: this visit's campaign is the session's");
         await Visit("cs_test_e2eC", Partner, "recorded: this visit's campaign is the session's");
         await Visit("cs_test_e2eC", Newsletter, "recorded again: the first visit's campaign stands");
@@ -84,11 +87,16 @@ public sealed class AttributionEndToEndTests
     }
 
     private async Task Complete(
-        string sessionId, string currency, long amount, (string Source, string Medium, string Campaign)? linkUtm = null, string paymentStatus = "paid")
+        string sessionId,
+        string currency,
+        long amount,
+        (string Source, string Medium, string Campaign)? linkUtm = null,
+        string paymentStatus = "paid",
+        string? clientReferenceId = null)
     {
         var session = SignedWebhooks.CompletedSession(paymentStatus);
         session["id"] = sessionId;
-        session["client_reference_id"] = "order_" + sessionId[^1];
+        session["client_reference_id"] = clientReferenceId ?? "order_" + sessionId[^1];
         session["currency"] = currency;
         session["amount_total"] = amount;
         if (linkUtm is var (source, medium, campaign))
@@ -99,6 +107,23 @@ public sealed class AttributionEndToEndTests
         var body = SignedWebhooks.Body(SignedWebhooks.Envelope("checkout.session.completed", session, id: "evt_e2e_" + sessionId, created: RunningReceiver.Now()));
         using var response = await _receiver.Post(body, SignedWebhooks.Header(body, RunningReceiver.Now()));
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The client_reference_id of a link made by the console with CampaignKeys on, over the same ledger.</summary>
+    private async Task<string> ConsoleLinkReference()
+    {
+        using var console = SampleProcess.Start(
+            "PaymentLinks.Tracking.Samples.Console",
+            ["link", "stripe-example", "--utm-source", "social", "--utm-medium", "paid", "--utm-campaign", "launch", "--client-reference-id", "order_G"],
+            new Dictionary<string, string>
+            {
+                ["PaymentLinkTracking__CampaignKeys"] = "true",
+                ["ConnectionStrings__PaymentLinkLedger"] = _connectionString,
+            });
+        (await console.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, console.Error);
+        var reference = PaymentLinkUrl.Parse(console.Output.Trim()).ClientReferenceId!;
+        ClientReferenceCodec.Decode(reference).HasKey.ShouldBeTrue(reference);
+        return reference;
     }
 
     private async Task Visit(string sessionId, string utm, string outcome)
