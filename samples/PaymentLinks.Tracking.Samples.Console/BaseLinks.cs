@@ -26,6 +26,7 @@ internal static class BaseLinks
     public static PaymentLinkUrl Create(string text, IPaymentLinkUrlFactory links, Func<PaymentLinkUrl, PaymentLinkUrl> customize) =>
         PaymentLinkUrl.TryParse(text, out var link) ? customize(link) : links.Create(text, customize);
 
+    /// <summary>Whether <paramref name="text"/> names a link in appsettings.json (a URL has a ':').</summary>
     public static bool IsConfiguredName(string text, IPaymentLinkUrlFactory links) =>
         !text.Contains(':', StringComparison.Ordinal) && links.LinkNames.Contains(text, StringComparer.OrdinalIgnoreCase);
 }
