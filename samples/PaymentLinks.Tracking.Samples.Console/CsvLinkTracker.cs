@@ -72,7 +72,7 @@ internal static class CsvLinkTracker
                 rows++;
                 var baseLink = Resolve(baseLinks, reader.GetString(columns.BaseUrl), links);
                 string trackedUrl, drops;
-                if (baseLink.Link is not { } link)
+                if (baseLink.Problem is not null)
                 {
                     failedRows++;
                     (trackedUrl, drops) = (string.Empty, "error: " + baseLink.Problem);
@@ -80,17 +80,26 @@ internal static class CsvLinkTracker
                 else
                 {
                     var mayHaveDrops = baseLink.HasDrops;
-                    foreach (var (column, parameter) in columns.Parameters)
+                    PaymentLinkUrl WithRowValues(PaymentLinkUrl link)
                     {
-                        if (column < reader.FieldCount && !reader.IsEmpty(column))
+                        foreach (var (column, parameter) in columns.Parameters)
                         {
-                            var value = reader.GetString(column);
+                            if (column < reader.FieldCount && !reader.IsEmpty(column))
+                            {
+                                var value = reader.GetString(column);
 
-                            // Checking allocates nothing; only a row with a bad value pays for listing its drops.
-                            mayHaveDrops |= !PaymentLinkRules.IsValid(parameter, value);
-                            link = link.With(parameter, value);
+                                // Checking allocates nothing; only a row with a bad value pays for listing its drops.
+                                mayHaveDrops |= !PaymentLinkRules.IsValid(parameter, value);
+                                link = link.With(parameter, value);
+                            }
                         }
+
+                        return link;
                     }
+
+                    // A configured link is built by the factory for each row, so that it gets the campaign key of the
+                    // row's codes when PaymentLinkTracking:CampaignKeys is on.
+                    var link = baseLink.Link is { } url ? WithRowValues(url) : links.Create(baseLink.Text, WithRowValues);
 
                     dropped.Clear();
                     if (mayHaveDrops)
@@ -204,14 +213,17 @@ internal static class CsvLinkTracker
             cache.Clear();
         }
 
-        PaymentLinkUrl? link = null;
-        var problem = text.Length == 0 ? "the base_url cell is empty." : BaseLinks.TryRead(text, links, out link);
-        var baseLink = problem is null ? new BaseLink(link, null, link!.Dropped.Count > 0) : new BaseLink(null, problem, false);
+        var problem = text.Length == 0 ? "the base_url cell is empty." : BaseLinks.Check(text, links);
+        var baseLink = problem is not null ? new BaseLink(text, null, problem, false)
+            : PaymentLinkUrl.TryParse(text, out var url) ? new BaseLink(text, url, null, url.Dropped.Count > 0)
+            : new BaseLink(text, null, null, true);
         cache[text] = baseLink;
         return baseLink;
     }
 
-    private readonly record struct BaseLink(PaymentLinkUrl? Link, string? Problem, bool HasDrops);
+    // Link is the parsed URL, or null for a configured link (or a Problem). A configured link may carry default codes
+    // that are dropped, so its rows are always checked for drops.
+    private readonly record struct BaseLink(string Text, PaymentLinkUrl? Link, string? Problem, bool HasDrops);
 
     private sealed class Columns
     {

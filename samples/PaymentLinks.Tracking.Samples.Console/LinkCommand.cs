@@ -37,7 +37,7 @@ internal static class LinkCommand
         };
         baseLink.Validators.Add(result =>
         {
-            if (BaseLinks.TryRead(result.GetValueOrDefault<string>(), links, out _) is { } problem)
+            if (BaseLinks.Check(result.GetValueOrDefault<string>(), links) is { } problem)
             {
                 result.AddError(problem);
             }
@@ -58,16 +58,20 @@ internal static class LinkCommand
 
         command.SetAction(parse =>
         {
-            BaseLinks.TryRead(parse.GetRequiredValue(baseLink), links, out var link);
-            foreach (var (option, parameter) in options)
+            var link = BaseLinks.Create(parse.GetRequiredValue(baseLink), links, link =>
             {
-                if (parse.GetResult(option) is not null)
+                foreach (var (option, parameter) in options)
                 {
-                    link = link!.With(parameter, parse.GetValue(option));
+                    if (parse.GetResult(option) is not null)
+                    {
+                        link = link.With(parameter, parse.GetValue(option));
+                    }
                 }
-            }
 
-            parse.InvocationConfiguration.Output.WriteLine(link!.ToString());
+                return link;
+            });
+
+            parse.InvocationConfiguration.Output.WriteLine(link.ToString());
             foreach (var dropped in link.Dropped)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"dropped {dropped}");

@@ -18,6 +18,19 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 builder.Logging.ClearProviders();
 builder.Services.AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"));
 
+// Only the commands that read the ledger open it, and link and bulk only with PaymentLinkTracking:CampaignKeys on (to
+// register each campaign key): otherwise they need no database. The ledger comes from the same configuration as the
+// receiver's (PaymentLinkTracking:Ledger:Provider, ConnectionStrings:PaymentLinkLedger).
+ServiceProvider? ledger = null;
+IServiceProvider OpenLedger() => ledger ??= new ServiceCollection()
+    .AddLogging()
+    .AddConfiguredLedger(builder.Configuration)
+    .BuildServiceProvider();
+if (builder.Configuration.GetValue<bool>("PaymentLinkTracking:CampaignKeys"))
+{
+    builder.Services.AddSingleton(_ => OpenLedger().GetRequiredService<IPaymentLinkAttribution>());
+}
+
 using var host = builder.Build();
 try
 {
@@ -31,14 +44,6 @@ catch (OptionsValidationException invalid)
 }
 
 var links = host.Services.GetRequiredService<IPaymentLinkUrlFactory>();
-
-// Only the commands that read the ledger open it: link and bulk need no database. The ledger comes from the same
-// configuration as the receiver's (PaymentLinkTracking:Ledger:Provider, ConnectionStrings:PaymentLinkLedger).
-ServiceProvider? ledger = null;
-IServiceProvider OpenLedger() => ledger ??= new ServiceCollection()
-    .AddLogging()
-    .AddConfiguredLedger(host.Services.GetRequiredService<IConfiguration>())
-    .BuildServiceProvider();
 
 // Console.Out flushes every write; a million CSV rows want a buffer.
 int exitCode;
