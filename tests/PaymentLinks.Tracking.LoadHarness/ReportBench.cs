@@ -57,13 +57,13 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
         {
             foreach (var ledgerFirst in round % 2 == 0 ? new[] { true, false } : [false, true])
             {
-                var allocated = GC.GetAllocatedBytesForCurrentThread();
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var clock = Stopwatch.StartNew();
                 if (ledgerFirst)
                 {
                     ledgerRows = await attribution.ReportAsync(since, until);
                     ledgerTimes.Add(clock.Elapsed.TotalMilliseconds);
-                    ledgerAllocated.Add(GC.GetAllocatedBytesForCurrentThread() - allocated);
+                    ledgerAllocated.Add(GC.GetTotalAllocatedBytes(precise: true) - allocated);
                 }
                 else
                 {
