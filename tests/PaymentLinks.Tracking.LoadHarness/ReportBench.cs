@@ -92,7 +92,6 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
     /// <summary>The report as a user would write it by hand: one join, one GROUP BY, the rows read with the same driver.</summary>
     private static async Task<List<CampaignReportRow>> FloorAsync(DbConnection connection, LedgerDatabase database, DateTimeOffset since, DateTimeOffset until)
     {
-        var table = (string name) => database.Schema is null ? name : $"\"{database.Schema}\".{name}";
         const string Paid = "s.payment_status IN ('paid', 'no_payment_required')";
         const string LinkCodes =
             "(c.link_utm_source IS NOT NULL OR c.link_utm_medium IS NOT NULL OR c.link_utm_campaign IS NOT NULL " +
@@ -108,10 +107,10 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
             "SUM(CASE WHEN v.session_id IS NOT NULL THEN 1 ELSE 0 END), " +
             "SUM(CASE WHEN v.session_id IS NULL AND k.campaign_key IS NOT NULL THEN 1 ELSE 0 END), " +
             $"SUM(CASE WHEN v.session_id IS NULL AND k.campaign_key IS NULL AND {LinkCodes} THEN 1 ELSE 0 END) " +
-            $"FROM {table("payment_link_sessions")} s " +
-            $"LEFT JOIN {table("payment_link_visits")} v ON v.session_id = s.session_id " +
-            $"LEFT JOIN {table("payment_link_session_campaigns")} c ON c.session_id = s.session_id " +
-            $"LEFT JOIN {table("payment_link_campaign_keys")} k ON k.campaign_key = c.campaign_key " +
+            $"FROM {Table(database, "payment_link_sessions")} s " +
+            $"LEFT JOIN {Table(database, "payment_link_visits")} v ON v.session_id = s.session_id " +
+            $"LEFT JOIN {Table(database, "payment_link_session_campaigns")} c ON c.session_id = s.session_id " +
+            $"LEFT JOIN {Table(database, "payment_link_campaign_keys")} k ON k.campaign_key = c.campaign_key " +
             "WHERE s.completed_at >= @since AND s.completed_at < @until GROUP BY 1, 2, 3, 4";
         AddTime(command, database, "since", since);
         AddTime(command, database, "until", until);
