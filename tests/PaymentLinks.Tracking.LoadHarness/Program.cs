@@ -5,6 +5,7 @@ using PaymentLinks.Tracking.Tests.Ledger;
 // The ledger's load and fault harness, and its speed side by side with the floor.
 //   run   [--engine postgresql|sqlite] [--sessions N] [--catch-up N] [--in-flight N] [--seed N] [--short] [--connection CS]
 //   bench [--engine postgresql|sqlite] [--events N] [--in-flight N] [--rounds N] [--connection CS]
+//   report-bench [--engine postgresql|sqlite] [--sessions N] [--rounds N] [--connection CS]
 // Without --connection, PostgreSQL is a throwaway server (PAYMENTLINKS_TEST_POSTGRES names an existing one instead).
 var engine = new Option<Engine>("--engine") { Description = "The ledger's engine: postgresql (two receiver instances) or sqlite (one).", DefaultValueFactory = _ => Engine.PostgreSql };
 var connection = new Option<string?>("--connection") { Description = "A PostgreSQL connection string to use instead of a throwaway server." };
@@ -38,7 +39,16 @@ var bench = new Command("bench", "Measures the ledger's writes and the webhook p
 bench.SetAction((parse, _) => Guarded(() => new SideBySide(
     parse.GetValue(engine), parse.GetValue(events), parse.GetValue(benchInFlight), parse.GetValue(rounds), parse.GetValue(connection), Console.Out).RunAsync()));
 
-var root = new RootCommand("PaymentLinks.Tracking's load and fault harness.") { run, bench };
+var reportSessions = new Option<int>("--sessions") { Description = "Sessions in the ledger at the last measurement (the first is at 100,000).", DefaultValueFactory = _ => 1_000_000 };
+var reportRounds = new Option<int>("--rounds") { Description = "Reports of each side, interleaved; the median is kept.", DefaultValueFactory = _ => 5 };
+var reportBench = new Command("report-bench", "Measures the campaign report side by side with a hand-written GROUP BY on the same tables, and the memory it takes.")
+{
+    engine, reportSessions, reportRounds, connection,
+};
+reportBench.SetAction((parse, _) => Guarded(() => new ReportBench(
+    parse.GetValue(engine), parse.GetValue(reportSessions), parse.GetValue(reportRounds), parse.GetValue(connection), Console.Out).RunAsync()));
+
+var root = new RootCommand("PaymentLinks.Tracking's load and fault harness.") { run, bench, reportBench };
 var exit = await root.Parse(args).InvokeAsync();
 PostgreSqlServer.StopShared();
 return exit;

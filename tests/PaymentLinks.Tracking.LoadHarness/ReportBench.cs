@@ -1,0 +1,222 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PaymentLinks.Tracking.LoadHarness;
+
+/// <summary>
+/// The campaign report measured side by side with the floor, in one run: <see cref="IPaymentLinkAttribution.ReportAsync"/>
+/// against the hand-written <c>GROUP BY</c> a user would write on the same tables with the same driver, checked to
+/// return the same rows, at 100,000 sessions and at the size asked for. The ledger is filled by bulk SQL in the shape
+/// the library writes its rows: sessions, their campaign rows, some visits, a few dozen registered keys, four currencies.
+/// </summary>
+internal sealed class ReportBench(Engine engine, int sessions, int rounds, string? connectionString, TextWriter output)
+{
+    private const int Keys = 40;
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public async Task<int> RunAsync()
+    {
+        output.WriteLine(
+            $"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
+            $"{engine}, report over up to {sessions:N0} sessions, {rounds} rounds a side");
+        using var database = LedgerDatabase.Create(engine, connectionString, "report_bench");
+        var services = new ServiceCollection().AddLogging();
+        database.AddLedger(services, runFulfillment: false);
+        await using var provider = services.BuildServiceProvider();
+        var attribution = provider.GetRequiredService<IPaymentLinkAttribution>();
+        await provider.GetRequiredService<IPaymentLinkLedger>().FindSessionAsync("cs_test_none");
+        await FillKeysAsync(database);
+
+        var filled = 0;
+        var failed = false;
+        foreach (var size in new[] { Math.Min(100_000, sessions), sessions }.Distinct())
+        {
+            var clock = Stopwatch.StartNew();
+            await FillAsync(database, filled + 1, size);
+            filled = size;
+            output.WriteLine($"filled {size:N0} sessions in {clock.Elapsed.TotalSeconds:F1} s");
+            failed |= !await MeasureAsync(database, attribution, size);
+        }
+
+        return failed ? 1 : 0;
+    }
+
+    private async Task<bool> MeasureAsync(LedgerDatabase database, IPaymentLinkAttribution attribution, int size)
+    {
+        var since = Start.AddDays(-1);
+        var until = Start.AddSeconds(size + 86_400);
+        var ledgerTimes = new List<double>();
+        var floorTimes = new List<double>();
+        var ledgerAllocated = new List<long>();
+        IReadOnlyList<CampaignReportRow> ledgerRows = [];
+        List<CampaignReportRow> floorRows = [];
+        await using var connection = database.Open();
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var ledgerFirst in round % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var clock = Stopwatch.StartNew();
+                if (ledgerFirst)
+                {
+                    ledgerRows = await attribution.ReportAsync(since, until);
+                    ledgerTimes.Add(clock.Elapsed.TotalMilliseconds);
+                    ledgerAllocated.Add(GC.GetTotalAllocatedBytes(precise: true) - allocated);
+                }
+                else
+                {
+                    floorRows = await FloorAsync(connection, database, since, until);
+                    floorTimes.Add(clock.Elapsed.TotalMilliseconds);
+                }
+            }
+        }
+
+        var same = Canonical(ledgerRows).SequenceEqual(Canonical(floorRows));
+        var counted = ledgerRows.Sum(r => r.Sessions);
+        using var process = Process.GetCurrentProcess();
+        var ledgerTime = Median(ledgerTimes);
+        var floorTime = Median(floorTimes);
+        var ratio = ledgerTime / floorTime;
+        output.WriteLine(
+            $"report at {size:N0} sessions ({engine}): ReportAsync {ledgerTime:F0} ms, hand-written GROUP BY (floor) {floorTime:F0} ms; " +
+            $"{ratio:F2}x the floor's time; goal within 2x: {(ratio <= 2 ? "met" : "NOT met")}; " +
+            $"{ledgerRows.Count} rows, {counted:N0} sessions counted, rows equal: {(same ? "yes" : "NO")}");
+        output.WriteLine(
+            $"memory at {size:N0} sessions: ReportAsync allocated {Median(ledgerAllocated) / 1024.0:F0} KiB a call; " +
+            $"GC heap {GC.GetTotalMemory(forceFullCollection: false) / 1048576.0:F1} MiB; peak working set {process.PeakWorkingSet64 / 1048576.0:F1} MiB");
+        return same && counted == size && ratio <= 2;
+    }
+
+    /// <summary>The report as a user would write it by hand: one join, one GROUP BY, the rows read with the same driver.</summary>
+    private static async Task<List<CampaignReportRow>> FloorAsync(DbConnection connection, LedgerDatabase database, DateTimeOffset since, DateTimeOffset until)
+    {
+        const string Paid = "s.payment_status IN ('paid', 'no_payment_required')";
+        const string LinkCodes =
+            "(c.link_utm_source IS NOT NULL OR c.link_utm_medium IS NOT NULL OR c.link_utm_campaign IS NOT NULL " +
+            "OR c.link_utm_term IS NOT NULL OR c.link_utm_content IS NOT NULL)";
+        static string Pick(string code) =>
+            $"CASE WHEN v.session_id IS NOT NULL THEN v.{code} WHEN k.campaign_key IS NOT NULL THEN k.{code} ELSE c.link_{code} END";
+        await using var command = connection.CreateCommand();
+        command.CommandTimeout = 600;
+        command.CommandText =
+            $"SELECT {Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")}, s.currency, COUNT(*), " +
+            $"SUM(CASE WHEN {Paid} THEN 1 ELSE 0 END), SUM(CASE WHEN {Paid} THEN COALESCE(s.amount_total, 0) ELSE 0 END), " +
+            "COUNT(v.session_id), " +
+            "SUM(CASE WHEN v.session_id IS NOT NULL THEN 1 ELSE 0 END), " +
+            "SUM(CASE WHEN v.session_id IS NULL AND k.campaign_key IS NOT NULL THEN 1 ELSE 0 END), " +
+            $"SUM(CASE WHEN v.session_id IS NULL AND k.campaign_key IS NULL AND {LinkCodes} THEN 1 ELSE 0 END) " +
+            $"FROM {Table(database, "payment_link_sessions")} s " +
+            $"LEFT JOIN {Table(database, "payment_link_visits")} v ON v.session_id = s.session_id " +
+            $"LEFT JOIN {Table(database, "payment_link_session_campaigns")} c ON c.session_id = s.session_id " +
+            $"LEFT JOIN {Table(database, "payment_link_campaign_keys")} k ON k.campaign_key = c.campaign_key " +
+            "WHERE s.completed_at >= @since AND s.completed_at < @until GROUP BY 1, 2, 3, 4";
+        AddTime(command, database, "since", since);
+        AddTime(command, database, "until", until);
+        var rows = new List<CampaignReportRow>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new CampaignReportRow(
+                Text(reader, 0), Text(reader, 1), Text(reader, 2), Text(reader, 3),
+                Number(reader, 4), Number(reader, 5), Number(reader, 6), Number(reader, 7), Number(reader, 8), Number(reader, 9), Number(reader, 10)));
+        }
+
+        return rows;
+    }
+
+    private static void AddTime(DbCommand command, LedgerDatabase database, string name, DateTimeOffset time)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = database.Schema is null ? time.ToUnixTimeMilliseconds() : time.UtcDateTime;
+        command.Parameters.Add(parameter);
+    }
+
+    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static long Number(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static IEnumerable<CampaignReportRow> Canonical(IEnumerable<CampaignReportRow> rows) =>
+        rows.OrderBy(r => r.UtmSource, StringComparer.Ordinal).ThenBy(r => r.UtmMedium, StringComparer.Ordinal)
+            .ThenBy(r => r.UtmCampaign, StringComparer.Ordinal).ThenBy(r => r.Currency, StringComparer.Ordinal);
+
+    /// <summary>The campaign keys links were made with: a few dozen.</summary>
+    private static async Task FillKeysAsync(LedgerDatabase database)
+    {
+        var sqlite = database.Schema is null;
+        var now = sqlite ? Start.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) : "now()";
+        var numbers = sqlite
+            ? $"(WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {Keys - 1}) SELECT i FROM n) AS n"
+            : $"generate_series(0, {Keys - 1}) AS n(i)";
+        await ExecuteAsync(database,
+            $"INSERT INTO {Table(database, "payment_link_campaign_keys")} (campaign_key, utm_source, utm_medium, utm_campaign, utm_term, utm_content, registered_at) " +
+            $"SELECT 'key' || i, 'newsletter', 'email', 'spring_' || (i % 12), NULL, 'variant_' || (i % 3), {now} FROM {numbers}");
+    }
+
+    /// <summary>
+    /// Sessions <paramref name="first"/> to <paramref name="last"/>, completed one a second: nine in ten paid, four
+    /// currencies; a third with a registered key, a third with the link's UTM codes, a third with neither; one in seven
+    /// with a thank-you visit.
+    /// </summary>
+    private static async Task FillAsync(LedgerDatabase database, int first, int last)
+    {
+        var sqlite = database.Schema is null;
+        var startMs = Start.ToUnixTimeMilliseconds();
+        string Numbers(int from, int to) => sqlite
+            ? $"(WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) SELECT i FROM n) AS n"
+            : $"generate_series({from}, {to}) AS n(i)";
+        string At(string seconds) => sqlite ? $"({startMs} + ({seconds}) * 1000)" : $"(timestamptz '2026-01-01 00:00:00+00' + ({seconds}) * interval '1 second')";
+        var livemode = sqlite ? "0" : "false";
+        const int Chunk = 100_000;
+        for (var from = first; from <= last; from += Chunk)
+        {
+            var to = Math.Min(last, from + Chunk - 1);
+            var numbers = Numbers(from, to);
+            await ExecuteAsync(database,
+                $"INSERT INTO {Table(database, "payment_link_sessions")} (session_id, payment_link_id, client_reference_id, amount_total, currency, mode, status, " +
+                "payment_status, livemode, metadata, completed_at, paid_at, first_recorded_at, updated_at) " +
+                "SELECT 'cs_test_report' || i, 'plink_report' || (i % 8), CASE WHEN i % 3 = 1 THEN 'key' || (i % " + Keys + ") END, " +
+                "1000 + (i % 5000), CASE i % 4 WHEN 0 THEN 'usd' WHEN 1 THEN 'eur' WHEN 2 THEN 'gbp' ELSE 'jpy' END, 'payment', 'complete', " +
+                "CASE WHEN i % 10 = 0 THEN 'unpaid' ELSE 'paid' END, " + livemode + ", '{}', " +
+                $"{At("i")}, CASE WHEN i % 10 = 0 THEN NULL ELSE {At("i")} END, {At("i")}, {At("i")} FROM {numbers}");
+            await ExecuteAsync(database,
+                $"INSERT INTO {Table(database, "payment_link_session_campaigns")} (session_id, campaign_key, link_utm_source, link_utm_medium, link_utm_campaign, link_utm_term, link_utm_content) " +
+                $"SELECT 'cs_test_report' || i, CASE WHEN i % 3 = 1 THEN 'key' || (i % {Keys}) END, " +
+                "CASE WHEN i % 3 = 2 THEN 'source_' || (i % 5) END, CASE WHEN i % 3 = 2 THEN 'cpc' END, " +
+                "CASE WHEN i % 3 = 2 THEN 'summer_' || (i % 24) END, NULL, NULL " +
+                $"FROM {numbers} WHERE i % 3 <> 0");
+            await ExecuteAsync(database,
+                $"INSERT INTO {Table(database, "payment_link_visits")} (session_id, utm_source, utm_medium, utm_campaign, utm_term, utm_content, first_visited_at, last_visited_at, visit_count) " +
+                $"SELECT 'cs_test_report' || i, 'partner_' || (i % 4), 'referral', 'autumn_' || (i % 6), NULL, NULL, {At("i + 60")}, {At("i + 120")}, 1 + (i % 3) " +
+                $"FROM {numbers} WHERE i % 7 = 0");
+        }
+
+        if (!sqlite)
+        {
+            await ExecuteAsync(database, $"ANALYZE {Table(database, "payment_link_sessions")}, {Table(database, "payment_link_visits")}, " +
+                $"{Table(database, "payment_link_session_campaigns")}, {Table(database, "payment_link_campaign_keys")}");
+        }
+        else
+        {
+            await ExecuteAsync(database, "ANALYZE");
+        }
+    }
+
+    private static string Table(LedgerDatabase database, string name) => database.Schema is null ? name : $"\"{database.Schema}\".{name}";
+
+    private static async Task ExecuteAsync(LedgerDatabase database, string sql)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandTimeout = 600;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static long Median(List<long> values) => values.Order().ElementAt(values.Count / 2);
+}
