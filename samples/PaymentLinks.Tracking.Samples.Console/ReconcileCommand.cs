@@ -36,22 +36,8 @@ internal static class ReconcileCommand
 
     public static Command Create(Func<IConfiguration>? configuration = null)
     {
-        var since = new Option<DateTimeOffset?>("--since")
-        {
-            Description = "List events created at or after this time (UTC unless an offset is given), e.g. 2026-11-27 or 2026-11-27T08:00:00Z.",
-            HelpName = "date",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Single().Value;
-                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-                {
-                    return parsed;
-                }
-
-                result.AddError($"--since: \"{text}\" is not a date, such as 2026-11-27 or 2026-11-27T08:00:00Z.");
-                return null;
-            },
-        };
+        var since = ReportCommand.DateOption(
+            "--since", "List events created at or after this time (UTC unless an offset is given), e.g. 2026-11-27 or 2026-11-27T08:00:00Z.");
 
         var command = new Command("reconcile", "Records the checkout events Stripe lists that the configured ledger missed.") { since };
         command.SetAction((parse, cancellationToken) => RunAsync(

@@ -95,7 +95,8 @@ internal static class ReportCommand
         return command;
     }
 
-    private static Option<DateTimeOffset?> DateOption(string name, string description) => new(name)
+    /// <summary>A date option read the same way by every command: <see cref="ReportPeriod.TryParse"/>.</summary>
+    internal static Option<DateTimeOffset?> DateOption(string name, string description) => new(name)
     {
         Description = description,
         HelpName = "date",

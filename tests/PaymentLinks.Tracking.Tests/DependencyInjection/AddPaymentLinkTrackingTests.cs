@@ -151,6 +151,7 @@ public class AddPaymentLinkTrackingTests
     [TestCase("\"Links\": { \"pro\": \"https://buy.stripe.com/x?client_reference_id=sk_live_51H8notARealKey\" }", "Links[\"pro\"] has a client_reference_id that Stripe would drop: looks like a Stripe key", "sk_live_51H8notARealKey")]
     [TestCase("\"StripeApiKey\": \"pk_live_51H8notARealKey\"", "StripeApiKey is a publishable key", "pk_live_51H8notARealKey")]
     [TestCase("\"StripeApiKey\": \"whsec_51H8notARealKey\"", "StripeApiKey is a webhook signing secret", "whsec_51H8notARealKey")]
+    [TestCase("\"Ledger\": { \"Provider\": \"Sqlite\" }, \"Sigingsecrets\": [ ]", "the following properties were not found on the instance of PaymentLinks.Tracking.PaymentLinkTrackingOptions: 'Sigingsecrets'", "Ledger")]
     [TestCase("\"SigningSecret\": [ \"whsec_typo\" ]", "PaymentLinkTracking: 'ErrorOnUnknownConfiguration' was set on the provided BinderOptions, but the following properties were not found on the instance of PaymentLinks.Tracking.PaymentLinkTrackingOptions: 'SigningSecret'", "whsec_typo")]
     public async Task Fails_at_start_up_naming_the_option_and_its_problem_but_never_the_secret(string setting, string expected, string? neverShown)
     {
