@@ -399,6 +399,64 @@ public abstract partial class LedgerContract
     }
 
     [Test]
+    public async Task A_handler_that_returns_while_the_host_stops_is_recorded_and_never_run_again()
+    {
+        var handler = new RecordingHandler { IgnoreCancellationFor = TimeSpan.FromSeconds(1) };
+        using var host = TrackingHost.Build(services =>
+        {
+            AddLedger(services, _ => { });
+            services.AddSingleton<IPaymentLinkFulfillmentHandler>(handler);
+        });
+        var session = CheckoutEvents.ForNewSession();
+        await host.StartAsync();
+        await host.Services.GetRequiredService<IPaymentLinkLedger>().RecordAsync(session.Completed());
+        await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await host.StopAsync();
+
+        handler.SawCancellation.ShouldBeTrue();
+        var row = (await Instance().Ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull();
+        row.FulfilledAt.ShouldNotBeNull();
+        row.FulfillmentAttempts.ShouldBe(1);
+        (await Instance().Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeFalse();
+    }
+
+    [Test]
+    public async Task Failed_tries_wait_a_random_part_of_the_doubled_delay_so_that_they_are_not_retried_together()
+    {
+        var instance = Instance(options => options.RetryDelay = TimeSpan.FromHours(1));
+        instance.Handler.FailuresBeforeSuccess = int.MaxValue;
+        var sessions = Enumerable.Range(0, 20).Select(_ => CheckoutEvents.ForNewSession()).ToList();
+        foreach (var session in sessions)
+        {
+            await instance.Ledger.RecordAsync(session.Completed());
+        }
+
+        var before = DateTimeOffset.UtcNow;
+        for (var i = 0; i < sessions.Count; i++)
+        {
+            (await instance.Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeTrue();
+        }
+
+        var after = DateTimeOffset.UtcNow;
+        instance.Handler.Calls.Distinct().Count().ShouldBe(sessions.Count);
+        var earliest = StoredTime(await ScalarAsync("SELECT MIN(fulfill_due_at) FROM payment_link_sessions"));
+        var latest = StoredTime(await ScalarAsync("SELECT MAX(fulfill_due_at) FROM payment_link_sessions"));
+        earliest.ShouldBeGreaterThanOrEqualTo(before.AddSeconds(-1));
+        latest.ShouldBeLessThanOrEqualTo(after.AddHours(1).AddSeconds(1));
+        (latest - earliest).ShouldBeGreaterThan(TimeSpan.FromMinutes(20), "twenty waits drawn between zero and an hour spread out");
+    }
+
+    /// <summary>A time as <see cref="ScalarAsync"/> returns it: Unix milliseconds on SQLite, a timestamp on PostgreSQL.</summary>
+    protected static DateTimeOffset StoredTime(object? value) => value switch
+    {
+        long milliseconds => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds),
+        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        DateTimeOffset time => time,
+        _ => throw new AssertionException($"Not a stored time: {value ?? "null"}."),
+    };
+
+    [Test]
     public async Task An_instance_with_fulfilment_turned_off_records_but_never_calls_the_handler()
     {
         var handler = new RecordingHandler();
