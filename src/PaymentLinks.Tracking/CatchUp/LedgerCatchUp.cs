@@ -23,7 +23,7 @@ internal sealed class LedgerCatchUp(
         var settings = options.Value;
         var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
         var now = timeProvider.GetUtcNow();
-        var (taken, watermark) = await ledger.TakeCatchUpLeaseAsync(owner, now + settings.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        var (taken, watermark) = await ledger.TakeCatchUpLeaseAsync(owner, settings.LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (!taken)
         {
             CatchUpLog.Skipped(logger);
@@ -56,7 +56,7 @@ internal sealed class LedgerCatchUp(
                 var advanceTo = movesWatermark && (result.Watermark is null || paymentLinkEvent.Created > result.Watermark)
                     ? paymentLinkEvent.Created
                     : (DateTimeOffset?)null;
-                if (!await ledger.AdvanceCatchUpAsync(owner, advanceTo, timeProvider.GetUtcNow() + settings.LeaseDuration, cancellationToken).ConfigureAwait(false))
+                if (!await ledger.AdvanceCatchUpAsync(owner, advanceTo, settings.LeaseDuration, cancellationToken).ConfigureAwait(false))
                 {
                     throw new InvalidOperationException(
                         "Catch-up stopped: its lease ran out while it was stalled and another instance took it over. What was recorded stays recorded.");

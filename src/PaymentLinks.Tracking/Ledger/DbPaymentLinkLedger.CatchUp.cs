@@ -6,46 +6,46 @@ namespace PaymentLinks.Tracking;
 internal sealed partial class DbPaymentLinkLedger
 {
     /// <summary>
-    /// Takes the catch-up lease for <paramref name="owner"/> until <paramref name="leaseUntil"/> when no other instance
-    /// holds it (or its lease ran out): on PostgreSQL the row is locked with <c>SKIP LOCKED</c>, on SQLite the write lock
+    /// Takes the catch-up lease for <paramref name="owner"/> for <paramref name="lease"/> (on the database's clock) when no
+    /// other instance holds it (or its lease ran out): on PostgreSQL the row is locked with <c>SKIP LOCKED</c>, on SQLite the write lock
     /// is the file's.
     /// </summary>
     /// <returns>Whether the lease was taken, and the watermark when it was.</returns>
     public async Task<(bool Taken, DateTimeOffset? Watermark)> TakeCatchUpLeaseAsync(
-        string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+        string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var table = _dialect.CatchUpTable;
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        (bool Taken, DateTimeOffset? Watermark) lease = (false, null);
+        (bool Taken, DateTimeOffset? Watermark) taken = (false, null);
         await using (var take = Command(
             connection,
             transaction,
-            $"UPDATE {table} SET lease_owner = @owner, lease_until = @lease_until WHERE id = (SELECT id FROM {table} " +
-            $"WHERE id = 1 AND (lease_until IS NULL OR lease_until <= @now) {_dialect.ClaimLock}) RETURNING watermark"))
+            $"UPDATE {table} SET lease_owner = @owner, lease_until = {_dialect.NowPlus("@lease_ms")} WHERE id = (SELECT id FROM {table} " +
+            $"WHERE id = 1 AND (lease_until IS NULL OR lease_until <= {_dialect.Now}) {_dialect.ClaimLock}) RETURNING watermark"))
         {
             LedgerDialect.AddParameter(take, "owner", owner, DbType.String);
-            _dialect.AddTime(take, "lease_until", leaseUntil);
-            _dialect.AddTime(take, "now", _timeProvider.GetUtcNow());
+            LedgerDialect.AddMilliseconds(take, "lease_ms", lease);
             await using var reader = await take.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                lease = (true, _dialect.ReadTime(reader, 0));
+                taken = (true, _dialect.ReadTime(reader, 0));
             }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return lease;
+        return taken;
     }
 
     /// <summary>
     /// Moves the watermark forward to <paramref name="watermark"/> (never back; <see langword="null"/> leaves it) and
-    /// extends the lease, only while <paramref name="owner"/> holds it.
+    /// extends the lease to <paramref name="lease"/> from now on the database's clock, only while <paramref name="owner"/>
+    /// holds it.
     /// </summary>
     /// <returns>Whether <paramref name="owner"/> still held the lease.</returns>
     public async Task<bool> AdvanceCatchUpAsync(
-        string owner, DateTimeOffset? watermark, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+        string owner, DateTimeOffset? watermark, TimeSpan lease, CancellationToken cancellationToken)
     {
         var table = _dialect.CatchUpTable;
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -55,11 +55,11 @@ internal sealed partial class DbPaymentLinkLedger
             connection,
             transaction,
             $"UPDATE {table} SET watermark = CASE WHEN @watermark IS NOT NULL AND (watermark IS NULL OR watermark < @watermark) " +
-            "THEN @watermark ELSE watermark END, lease_until = @lease_until WHERE id = 1 AND lease_owner = @owner"))
+            $"THEN @watermark ELSE watermark END, lease_until = {_dialect.NowPlus("@lease_ms")} WHERE id = 1 AND lease_owner = @owner"))
         {
             LedgerDialect.AddParameter(advance, "owner", owner, DbType.String);
             _dialect.AddTime(advance, "watermark", watermark);
-            _dialect.AddTime(advance, "lease_until", leaseUntil);
+            LedgerDialect.AddMilliseconds(advance, "lease_ms", lease);
             changed = await advance.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -101,7 +101,7 @@ internal sealed class FulfillmentWorker : BackgroundService
     {
         // What the handler did is written down even while the host stops, until its shutdown timeout runs out.
         var record = _grace.Token;
-        var session = await _ledger.ClaimAsync(Owner, _timeProvider.GetUtcNow() + _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+        var session = await _ledger.ClaimAsync(Owner, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
         if (session is null)
         {
             return false;
@@ -143,7 +143,7 @@ internal sealed class FulfillmentWorker : BackgroundService
             else
             {
                 var retryDelay = _options.RetryDelayAfter(attempt, Jitter);
-                await _ledger.FailAsync(session.SessionId, Owner, _timeProvider.GetUtcNow() + retryDelay, null, error, record).ConfigureAwait(false);
+                await _ledger.FailAsync(session.SessionId, Owner, retryDelay, null, error, record).ConfigureAwait(false);
                 LedgerLog.FulfillmentFailed(_logger, session.SessionId, attempt, retryDelay, error);
             }
 

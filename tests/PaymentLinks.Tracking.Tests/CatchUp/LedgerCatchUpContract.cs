@@ -242,16 +242,48 @@ public abstract class LedgerCatchUpContract
     }
 
     [Test]
+    public async Task An_instance_whose_clock_is_ten_minutes_ahead_does_not_take_the_lease_of_a_run_in_progress()
+    {
+        AddEvents(120);
+        using var listing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        _api.Override = number =>
+        {
+            if (number == 1)
+            {
+                listing.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            return null;
+        };
+        var first = Instance();
+        var ahead = new FakeTimeProvider(Now + TimeSpan.FromMinutes(10));
+        var second = Instance(clock: ahead);
+
+        var running = Task.Run(() => first.CatchUp.RunAsync());
+        listing.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        var skipped = await second.CatchUp.RunAsync();
+        release.Set();
+        var ran = await running;
+
+        skipped.Skipped.ShouldBeTrue("the five-minute lease runs on the database's clock, not on the instances' own");
+        (ran.Read, ran.Recorded).ShouldBe((120, 120));
+    }
+
+    [Test]
     public async Task A_dead_instances_lease_runs_out_and_another_instance_catches_up()
     {
         AddEvents(3);
-        var instance = Instance(options => options.LeaseDuration = TimeSpan.FromMinutes(2));
-        (await instance.Ledger.TakeCatchUpLeaseAsync("dead-instance", Now + TimeSpan.FromMinutes(2), CancellationToken.None)).Taken.ShouldBeTrue();
+        var lease = TimeSpan.FromSeconds(1);
+        var instance = Instance(options => options.LeaseDuration = lease);
+        (await instance.Ledger.TakeCatchUpLeaseAsync("dead-instance", lease, CancellationToken.None)).Taken.ShouldBeTrue();
 
         (await instance.CatchUp.RunAsync()).Skipped.ShouldBeTrue();
         _api.Server.Requests.ShouldBeEmpty();
 
-        _clock.Advance(TimeSpan.FromMinutes(2));
+        // The lease runs out on the database's clock: real time passes, not the application's clock.
+        await Task.Delay(lease + TimeSpan.FromMilliseconds(300));
         var result = await instance.CatchUp.RunAsync();
 
         (result.Skipped, result.Recorded).ShouldBe((false, 3));
@@ -403,10 +435,10 @@ public abstract class LedgerCatchUpContract
 
     private static string SessionId(JsonObject stripeEvent) => (string)stripeEvent["data"]!["object"]!["id"]!;
 
-    private ServiceCollection Services(Action<PaymentLinkCatchUpOptions>? configure = null, int maxNetworkRetries = 0)
+    private ServiceCollection Services(Action<PaymentLinkCatchUpOptions>? configure = null, int maxNetworkRetries = 0, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(_clock);
+        services.AddSingleton(clock ?? _clock);
         services.AddSingleton<IStripeClient>(_api.Server.CreateClient(ApiKey, maxNetworkRetries));
         services.AddPaymentLinkTracking(options => options.SigningSecrets.Add(SignedWebhooks.Secret))
             .AddPaymentLinkCatchUp(configure ?? (_ => { }));
@@ -414,9 +446,9 @@ public abstract class LedgerCatchUpContract
         return services;
     }
 
-    private CatchUpInstance Instance(Action<PaymentLinkCatchUpOptions>? configure = null, int maxNetworkRetries = 0)
+    private CatchUpInstance Instance(Action<PaymentLinkCatchUpOptions>? configure = null, int maxNetworkRetries = 0, TimeProvider? clock = null)
     {
-        var provider = Services(configure, maxNetworkRetries).BuildServiceProvider();
+        var provider = Services(configure, maxNetworkRetries, clock).BuildServiceProvider();
         _disposables.Add(provider);
         return new CatchUpInstance(provider, provider.GetRequiredService<IPaymentLinkLedgerCatchUp>(), provider.GetRequiredService<DbPaymentLinkLedger>());
     }
