@@ -11,7 +11,7 @@ using PaymentLinks.Tracking.Tests.StripeApi;
 namespace PaymentLinks.Tracking.LoadHarness;
 
 /// <summary>What a load run is asked to do.</summary>
-internal sealed record LoadSettings(Engine Engine, int Sessions, int CatchUpSessions, int InFlight, int Seed, string? ConnectionString);
+internal sealed record LoadSettings(Engine Engine, int Sessions, int CatchUpSessions, int InFlight, int Seed, string? ConnectionString, TimeSpan? BusyTimeout = null);
 
 /// <summary>
 /// The load and fault run: signed events for many sessions delivered over HTTP to the receiver sample (each one to three
@@ -48,7 +48,13 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
         var slow = instanceCount - 1;
 
         using var database = LedgerDatabase.Create(settings.Engine, settings.ConnectionString, "load");
-        using var instances = new ReceiverInstances(instanceCount, SigningSecret, database.ReceiverEnvironment(), slow, SlowHandlerDelay);
+        var environment = database.ReceiverEnvironment().ToList();
+        if (settings.BusyTimeout is { } busyTimeout)
+        {
+            environment.Add(new("PaymentLinkTracking__Ledger__BusyTimeout", busyTimeout.ToString("c", CultureInfo.InvariantCulture)));
+        }
+
+        using var instances = new ReceiverInstances(instanceCount, SigningSecret, environment, slow, SlowHandlerDelay);
         output.WriteLine(
             $"{settings.Engine}: {settings.Sessions} sessions, {delivered.Sum(s => s.Events.Count)} events in {deliveries.Length} deliveries " +
             $"and {delivered.Count} thank-you visits, {settings.InFlight} in flight, {loadInstances} receiver instance(s) and one whose handler " +

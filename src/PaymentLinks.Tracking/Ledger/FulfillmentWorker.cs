@@ -33,7 +33,7 @@ internal sealed class FulfillmentWorker : BackgroundService
     /// <summary>Names this worker in the leases it takes.</summary>
     public string Owner { get; }
 
-    /// <summary>Picks each retry's wait between zero and the doubled delay (full jitter); a test may seed it.</summary>
+    /// <summary>Picks each retry's wait between zero and the doubled delay (full jitter).</summary>
     internal Random Jitter { get; init; } = Random.Shared;
 
     public override async Task StopAsync(CancellationToken cancellationToken)

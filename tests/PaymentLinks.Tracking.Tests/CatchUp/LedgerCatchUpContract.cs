@@ -195,19 +195,19 @@ public abstract class LedgerCatchUpContract
     public async Task A_long_walk_back_renews_the_lease_with_each_page_so_that_no_other_instance_starts_the_same_walk()
     {
         AddEvents(250);
-        var lease = TimeSpan.FromSeconds(1);
+        var lease = TimeSpan.FromSeconds(2);
 
-        // Each page takes 0.6 s: the walk back through three pages outlasts the lease unless each page renews it.
+        // Each page takes 1.2 s: the walk back through three pages outlasts the lease unless each page renews it.
         _api.Override = _ =>
         {
-            Thread.Sleep(600);
+            Thread.Sleep(1200);
             return null;
         };
         var first = Instance(options => options.LeaseDuration = lease);
         var second = Instance(options => options.LeaseDuration = lease);
 
         var running = Task.Run(() => first.CatchUp.RunAsync());
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(3));
         var secondRun = await second.CatchUp.RunAsync();
         var ran = await running;
 
@@ -399,7 +399,7 @@ public abstract class LedgerCatchUpContract
     public async Task A_dead_instances_lease_runs_out_and_another_instance_catches_up()
     {
         AddEvents(3);
-        var lease = TimeSpan.FromSeconds(1);
+        var lease = TimeSpan.FromSeconds(3);
         var instance = Instance(options => options.LeaseDuration = lease);
         (await instance.Ledger.TakeCatchUpLeaseAsync("dead-instance", lease, CancellationToken.None)).Taken.ShouldBeTrue();
 
