@@ -36,11 +36,17 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
         {
             ["pending_sessions"] = status.PendingSessions,
             ["parked_sessions"] = status.ParkedSessions,
+            ["refused_catch_up_events"] = status.RefusedCatchUpEvents,
         };
         var problems = new List<string>();
         if (status.ParkedSessions > settings.MaxParkedSessions)
         {
             problems.Add($"{status.ParkedSessions} session{(status.ParkedSessions == 1 ? " is" : "s are")} parked (fulfilment gave up): see the admin API's sessions?state=parked, then retry.");
+        }
+
+        if (status.RefusedCatchUpEvents > 0)
+        {
+            problems.Add($"Catch-up refused {status.RefusedCatchUpEvents} event{(status.RefusedCatchUpEvents == 1 ? string.Empty : "s")} it could not read: they wait for a person to look at them.");
         }
 
         if (status.CatchUpWatermark is { } watermark)
@@ -58,8 +64,8 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
             problems.Add("Catch-up has not recorded an event yet.");
         }
 
-        // Integration point: the forwarding outbox's dead conversions and catch-up's refused events degrade the check
-        // too once the ledger's status reports them.
+        // Integration point: the forwarding outbox's dead conversions degrade the check too once the ledger's status
+        // reports them.
         return problems.Count == 0
             ? HealthCheckResult.Healthy("The ledger is reachable and nothing is parked.", data)
             : HealthCheckResult.Degraded(string.Join(" ", problems), data: data);

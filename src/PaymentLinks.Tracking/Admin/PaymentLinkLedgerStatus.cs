@@ -14,4 +14,7 @@ public sealed class PaymentLinkLedgerStatus
     /// recorded; <see langword="null"/> before any catch-up recorded an event.
     /// </summary>
     public DateTimeOffset? CatchUpWatermark { get; init; }
+
+    /// <summary>Gets how many events catch-up listed but could not read, kept for a person to look at.</summary>
+    public long RefusedCatchUpEvents { get; init; }
 }

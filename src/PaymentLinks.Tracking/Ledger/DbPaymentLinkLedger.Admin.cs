@@ -14,6 +14,9 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
     /// <summary>What an erased session's last fulfilment error becomes: the error may quote what the handler was given.</summary>
     internal const string ErasedError = "(erased with the customer's personal data)";
 
+    /// <summary>What a refused catch-up event's body becomes when it names an erased customer or session.</summary>
+    internal const string ErasedPayload = "{\"erased\": \"the customer's personal data was erased\"}";
+
     public async Task<IReadOnlyList<PaymentLinkSession>> ListSessionsAsync(
         PaymentLinkSessionState state, int limit = 100, CancellationToken cancellationToken = default)
     {
@@ -54,7 +57,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
     public async Task<PaymentLinkErasure> EraseByEmailAsync(string email, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(email);
-        return await EraseAsync("LOWER(customer_email) = LOWER(@email)", command => LedgerDialect.AddParameter(command, "email", email.Trim(), DbType.String), null, cancellationToken)
+        return await EraseAsync("LOWER(customer_email) = LOWER(@email)", command => LedgerDialect.AddParameter(command, "email", email.Trim(), DbType.String), null, cancellationToken, email)
             .ConfigureAwait(false);
     }
 
@@ -96,10 +99,16 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
             }
         }
 
-        await using var watermark = Command(connection, null, $"SELECT watermark FROM {_dialect.CatchUpTable} WHERE id = 1");
-        await using var watermarkReader = await watermark.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var caughtUp = await watermarkReader.ReadAsync(cancellationToken).ConfigureAwait(false) ? _dialect.ReadTime(watermarkReader, 0) : null;
-        return new PaymentLinkLedgerStatus { PendingSessions = pending, ParkedSessions = parked, CatchUpWatermark = caughtUp };
+        DateTimeOffset? caughtUp;
+        await using (var watermark = Command(connection, null, $"SELECT watermark FROM {_dialect.CatchUpTable} WHERE id = 1"))
+        {
+            await using var watermarkReader = await watermark.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            caughtUp = await watermarkReader.ReadAsync(cancellationToken).ConfigureAwait(false) ? _dialect.ReadTime(watermarkReader, 0) : null;
+        }
+
+        await using var refused = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table(RefusedEventsTable)}");
+        var refusedEvents = Convert.ToInt64(await refused.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        return new PaymentLinkLedgerStatus { PendingSessions = pending, ParkedSessions = parked, CatchUpWatermark = caughtUp, RefusedCatchUpEvents = refusedEvents };
     }
 
     /// <summary>How many sessions wait for fulfilment, for the pending gauge.</summary>
@@ -151,7 +160,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
         await using (var retry = Command(
             connection,
             transaction,
-            $"UPDATE {_dialect.SessionsTable} SET parked_at = NULL, fulfill_due_at = @now, fulfillment_attempts = 0, " +
+            $"UPDATE {_dialect.SessionsTable} SET parked_at = NULL, fulfill_due_at = {_dialect.Now}, fulfillment_attempts = 0, " +
             $"lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE parked_at IS NOT NULL {condition}"))
         {
             _dialect.AddTime(retry, "now", _timeProvider.GetUtcNow());
@@ -177,7 +186,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
     /// erased. <paramref name="alwaysRemember"/> is remembered even when the ledger does not have it yet.
     /// </summary>
     private async Task<PaymentLinkErasure> EraseAsync(
-        string where, Action<DbCommand> addParameters, string? alwaysRemember, CancellationToken cancellationToken)
+        string where, Action<DbCommand> addParameters, string? alwaysRemember, CancellationToken cancellationToken, string? email = null)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
@@ -219,6 +228,20 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
                 LedgerDialect.AddParameter(mark, "session_id", sessionId, DbType.String);
                 _dialect.AddTime(mark, "now", now);
                 await mark.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // The raw bodies of refused catch-up events hold the same data: each that names the email or an erased
+            // session is replaced by a marker.
+            var needles = email is null ? remember : [.. remember, email.Trim()];
+            foreach (var needle in needles)
+            {
+                await using var body = Command(
+                    connection,
+                    transaction,
+                    $"UPDATE {_dialect.Table(RefusedEventsTable)} SET payload = @erased_payload WHERE LOWER(payload) LIKE @needle");
+                LedgerDialect.AddParameter(body, "erased_payload", ErasedPayload, DbType.String);
+                LedgerDialect.AddParameter(body, "needle", "%" + needle.ToLowerInvariant().Replace("%", string.Empty, StringComparison.Ordinal) + "%", DbType.String);
+                await body.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -22,7 +22,7 @@ public sealed class AdminEndpointTests
         await ledger.RecordAsync(session.Completed());
         // Other due sessions are claimed and given back until this one is held.
         var held = new List<string>();
-        while ((await ledger.ClaimAsync("test-owner", DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None)).ShouldNotBeNull().SessionId is var claimed
+        while ((await ledger.ClaimAsync("test-owner", TimeSpan.FromMinutes(1), CancellationToken.None)).ShouldNotBeNull().SessionId is var claimed
             && claimed != session.SessionId)
         {
             held.Add(claimed);

@@ -49,15 +49,30 @@ public sealed class HealthCheckTests
         var ledger = host.Services.GetRequiredService<DbPaymentLinkLedger>();
         (await CheckAsync(host)).Status.ShouldBe(HealthStatus.Degraded);
 
-        (await ledger.TakeCatchUpLeaseAsync("test-owner", DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None)).Taken.ShouldBeTrue();
-        await ledger.AdvanceCatchUpAsync("test-owner", DateTimeOffset.UtcNow.AddHours(-3), DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
+        (await ledger.TakeCatchUpLeaseAsync("test-owner", TimeSpan.FromMinutes(1), CancellationToken.None)).Taken.ShouldBeTrue();
+        await ledger.AdvanceCatchUpAsync("test-owner", DateTimeOffset.UtcNow.AddHours(-3), TimeSpan.FromMinutes(1), CancellationToken.None);
         var stale = await CheckAsync(host);
-        await ledger.AdvanceCatchUpAsync("test-owner", DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
+        await ledger.AdvanceCatchUpAsync("test-owner", DateTimeOffset.UtcNow.AddMinutes(-5), TimeSpan.FromMinutes(1), CancellationToken.None);
         var fresh = await CheckAsync(host);
 
         stale.Status.ShouldBe(HealthStatus.Degraded);
         ((double)stale.Data["catch_up_lag_seconds"]).ShouldBeGreaterThan(3 * 3600 - 60);
         fresh.Status.ShouldBe(HealthStatus.Healthy);
+    }
+
+    [Test]
+    public async Task A_refused_catch_up_event_degrades_the_check()
+    {
+        await using var host = await StartAsync();
+        var ledger = host.Services.GetRequiredService<DbPaymentLinkLedger>();
+        await ledger.RecordRefusedCatchUpEventAsync(
+            new RefusedCatchUpEvent("evt_unreadable_1", "checkout.session.completed", DateTimeOffset.UtcNow, "NotAnEvent", "{\"id\": \"evt_unreadable_1\"}", DateTimeOffset.UtcNow),
+            CancellationToken.None);
+
+        var entry = await CheckAsync(host);
+
+        entry.Status.ShouldBe(HealthStatus.Degraded);
+        entry.Data["refused_catch_up_events"].ShouldBe(1L);
     }
 
     [Test]

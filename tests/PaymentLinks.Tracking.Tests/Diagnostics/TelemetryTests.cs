@@ -81,7 +81,7 @@ public sealed class TelemetryTests
             await ledger.RecordAsync(CheckoutEvents.ForNewSession().Completed());
 
             // Idle for the worker (the last session is due, but the worker is not asked): the gauge counts what waits.
-            await ledger.ClaimAsync("elsewhere", DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
+            await ledger.ClaimAsync("elsewhere", TimeSpan.FromMinutes(1), CancellationToken.None);
             (await worker.FulfillNextAsync(CancellationToken.None)).ShouldBeFalse();
             telemetry.Observe();
 

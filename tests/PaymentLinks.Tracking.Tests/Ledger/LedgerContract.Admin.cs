@@ -67,6 +67,12 @@ public abstract partial class LedgerContract
         await instance.Ledger.RecordVisitAsync(paid.SessionId, new UtmCodes { Source = "newsletter", Campaign = "spring_sale" });
         await DrainAsync(instance.Worker);
         await instance.Ledger.RecordAsync(other.Completed());
+
+        // An event catch-up could not read keeps its raw body, which names the customer too.
+        await instance.Ledger.RecordRefusedCatchUpEventAsync(
+            new RefusedCatchUpEvent("evt_unreadable_erasure", "checkout.session.completed", null, "NotAnEvent",
+                "{\"id\": \"evt_unreadable_erasure\", \"data\": {\"object\": {\"customer_details\": {\"email\": \"" + SignedWebhooks.CustomerEmail + "\"}}}}"),
+            CancellationToken.None);
         var reportBefore = CampaignReportJson.ToJson(await instance.Ledger.ReportAsync());
         (await PlacesContainingAsync(SignedWebhooks.CustomerEmail)).ShouldNotBeEmpty();
 
