@@ -59,6 +59,24 @@ public class ReconcileCommandTests
     }
 
     [Test]
+    public async Task Reconcile_counts_an_event_it_cannot_read_as_refused_and_records_the_rest()
+    {
+        await using var api = new LoopbackEventsApi();
+        AddEvents(api, 3);
+        var poisoned = SignedWebhooks.Envelope(
+            "checkout.session.completed", SignedWebhooks.CompletedSession(), id: "evt_reconcile_poisoned", created: DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+        poisoned.Remove("livemode");
+        api.Add(poisoned);
+
+        var (exitCode, output, error) = await RunAsync(
+            Environment(api, new() { ["ConnectionStrings__PaymentLinkLedger"] = SqliteConnectionString }), "reconcile");
+
+        exitCode.ShouldBe(0, error);
+        output.ShouldContain(": 3 recorded, 0 already recorded.");
+        output.ShouldContain("1 event could not be read and was kept as refused, for review.");
+    }
+
+    [Test]
     public async Task Reconcile_records_into_postgresql_when_the_configuration_names_it()
     {
         var server = PostgreSqlServer.Require();
