@@ -40,7 +40,7 @@ if (StartupCheck.Problem(app.Services) is { } problem)
 
 app.MapPaymentLinkWebhook("/stripe/webhook");
 app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions { Page = ThankYouText.Render });
-var report = app.MapPaymentLinkReport("/report", new PaymentLinkReportOptions { Page = ReportPage.Render });
+var report = ReportEndpoint.Map(app, "/report", protectedByToken: !string.IsNullOrEmpty(adminToken));
 var admin = app.MapPaymentLinkAdmin("/admin");
 if (!string.IsNullOrEmpty(adminToken))
 {

@@ -88,7 +88,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
             // A ledger that keeps no attribution reports nothing: the page shows its empty state.
             if (context.RequestServices.GetService<IPaymentLinkAttribution>() is { } attribution)
             {
-                rows = await attribution.ReportAsync(since, until, context.RequestAborted).ConfigureAwait(false);
+                rows = await attribution.ReportAsync(since, until, cancellationToken: context.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is DbException or TimeoutException or InvalidOperationException)

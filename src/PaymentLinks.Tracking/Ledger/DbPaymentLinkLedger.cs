@@ -19,6 +19,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
 
     private readonly LedgerDialect _dialect;
     private readonly TimeProvider _timeProvider;
+    private readonly PaymentLinkLedgerSessions _sessions;
     private readonly string _recordEvent;
     private readonly string _mergeSession;
     private readonly string _findSession;
@@ -33,10 +34,12 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     private readonly bool _applyMigrations;
     private volatile bool _schemaApplied;
 
-    public DbPaymentLinkLedger(LedgerDialect dialect, TimeProvider timeProvider, bool applyMigrations = true)
+    public DbPaymentLinkLedger(
+        LedgerDialect dialect, TimeProvider timeProvider, PaymentLinkLedgerSessions sessionsFulfilled = PaymentLinkLedgerSessions.PaymentLinks, bool applyMigrations = true)
     {
         _dialect = dialect;
         _timeProvider = timeProvider;
+        _sessions = sessionsFulfilled;
         _applyMigrations = applyMigrations;
         var erasures = dialect.Table("payment_link_erasures");
         var erased = $"EXISTS (SELECT 1 FROM {erasures} e WHERE e.session_id = @session_id)";
@@ -46,7 +49,8 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             "VALUES (@event_id, @event_type, @created, @session_id, @livemode, @now) ON CONFLICT (event_id) DO NOTHING";
 
         // Fields are filled in once and never overwritten; a status moves only to a higher rank; a time is set once.
-        // A session becomes due for fulfilment when it first becomes paid.
+        // A session becomes due for fulfilment when it first becomes paid, if it is one the ledger fulfils (made by a
+        // payment link, unless every session is).
         _mergeSession =
             $"INSERT INTO {sessions} AS s (session_id, payment_link_id, client_reference_id, customer_email, amount_total, " +
             "currency, mode, status, payment_status, livemode, metadata, completed_at, paid_at, failed_at, expired_at, " +
@@ -55,7 +59,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             $"VALUES (@session_id, @payment_link_id, @client_reference_id, CASE WHEN {erased} THEN NULL ELSE @customer_email END, " +
             "@amount_total, @currency, @mode, " +
             $"@status, @payment_status, @livemode, CASE WHEN {erased} THEN NULL ELSE {dialect.JsonValue("@metadata")} END, @completed_at, @paid_at, @failed_at, @expired_at, " +
-            $"CASE WHEN @paid_at IS NULL THEN NULL ELSE {dialect.Now} END, 0, @now, @now) " +
+            $"CASE WHEN @paid_at IS NOT NULL AND (@all_sessions = 1 OR @payment_link_id IS NOT NULL) THEN {dialect.Now} END, 0, @now, @now) " +
             "ON CONFLICT (session_id) DO UPDATE SET " +
             "payment_link_id = COALESCE(s.payment_link_id, excluded.payment_link_id), " +
             "client_reference_id = COALESCE(s.client_reference_id, excluded.client_reference_id), " +
@@ -73,7 +77,8 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             "failed_at = COALESCE(s.failed_at, excluded.failed_at), " +
             "expired_at = COALESCE(s.expired_at, excluded.expired_at), " +
             "fulfill_due_at = CASE WHEN s.paid_at IS NULL AND excluded.paid_at IS NOT NULL AND s.fulfilled_at IS NULL " +
-            $"AND s.parked_at IS NULL THEN {dialect.Now} ELSE s.fulfill_due_at END, " +
+            "AND s.parked_at IS NULL AND (@all_sessions = 1 OR COALESCE(s.payment_link_id, excluded.payment_link_id) IS NOT NULL) " +
+            $"THEN {dialect.Now} ELSE s.fulfill_due_at END, " +
             "updated_at = @now";
         _findSession = $"SELECT {SessionColumns} FROM {sessions} WHERE session_id = @session_id";
 
@@ -102,7 +107,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     {
         ArgumentNullException.ThrowIfNull(paymentLinkEvent);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var checkout = paymentLinkEvent.Kind == PaymentLinkEventKind.Ignored ? null : paymentLinkEvent.Checkout;
+        var checkout = paymentLinkEvent.IsCheckoutKind ? paymentLinkEvent.Checkout : null;
         var now = _timeProvider.GetUtcNow();
 
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -128,6 +133,12 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             AddSessionParameters(merge, paymentLinkEvent, checkout, now);
             await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await MergeSessionCampaignAsync(connection, transaction, checkout, cancellationToken).ConfigureAwait(false);
+            await MergeSessionPaymentAsync(connection, transaction, checkout, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Refunds, disputes and invoices: the same transaction as the event's row, so the webhook and catch-up agree.
+            await MergeMoneyAsync(connection, transaction, paymentLinkEvent, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -282,6 +293,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
         LedgerDialect.AddParameter(command, "status", checkout.Status, DbType.String);
         LedgerDialect.AddParameter(command, "payment_status", PaymentStatusName(checkout.PaymentStatus), DbType.String);
         LedgerDialect.AddParameter(command, "livemode", paymentLinkEvent.Livemode, DbType.Boolean);
+        LedgerDialect.AddParameter(command, "all_sessions", _sessions == PaymentLinkLedgerSessions.All ? 1 : 0, DbType.Int32);
         LedgerDialect.AddParameter(
             command,
             "metadata",

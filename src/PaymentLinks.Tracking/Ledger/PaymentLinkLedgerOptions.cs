@@ -65,6 +65,15 @@ public class PaymentLinkLedgerOptions
     public TimeSpan? PersonalDataRetention { get; set; }
 
     /// <summary>
+    /// Gets or sets which Checkout Sessions are fulfilled and reported. Every session is recorded, so that nothing is
+    /// lost; with <see cref="PaymentLinkLedgerSessions.PaymentLinks"/> a session that no payment link made (one created
+    /// by other code, without <c>payment_link</c>) is neither fulfilled nor counted in the campaign report.
+    /// Configured as <c>PaymentLinkTracking:Ledger:Sessions</c> in the samples.
+    /// </summary>
+    /// <value>The default is <see cref="PaymentLinkLedgerSessions.PaymentLinks"/>.</value>
+    public PaymentLinkLedgerSessions Sessions { get; set; } = PaymentLinkLedgerSessions.PaymentLinks;
+
+    /// <summary>
     /// The wait before the try after <paramref name="attempts"/> failed ones: a random time between zero and the
     /// doubled delay, capped (full jitter).
     /// </summary>
@@ -109,6 +118,11 @@ public class PaymentLinkLedgerOptions
         if (PersonalDataRetention is { } retention && retention < TimeSpan.FromDays(1))
         {
             yield return $"{nameof(PersonalDataRetention)} must be at least 1 day when set (it is {retention}).";
+        }
+
+        if (!Enum.IsDefined(Sessions))
+        {
+            yield return $"{nameof(Sessions)} must be {nameof(PaymentLinkLedgerSessions.PaymentLinks)} or {nameof(PaymentLinkLedgerSessions.All)} (it is {(int)Sessions}).";
         }
 
         if (PollInterval < TimeSpan.FromMilliseconds(10))
