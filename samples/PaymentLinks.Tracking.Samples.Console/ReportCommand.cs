@@ -15,13 +15,16 @@ internal static class ReportCommand
 
     /// <summary>What <c>report --help</c> adds after the options.</summary>
     public const string Details = """
-        One row per campaign (utm_source, utm_medium, utm_campaign) and currency, for the sessions completed in the
-        period; amounts are never summed across currencies. Sessions without a campaign show as (unattributed) in the
-        table and with null UTM codes in csv and json. Dates are UTC: --since is included, --until excluded.
+        One row per campaign (utm_source, utm_medium, utm_campaign) and currency, for the money that moved in the
+        period: sessions completed and paid, renewals paid, refunds made and disputes lost in it. Amounts are never
+        summed across currencies. Sessions without a campaign show as (unattributed) in the table and with null UTM
+        codes in csv and json. Dates are UTC: --since is included, --until excluded. Live data unless --mode test.
 
-        Revenue: in major units with the currency in the table (548.90 EUR); in minor units in csv and json (54890),
-        as Stripe counts it. csv and json have the columns utm_source, utm_medium, utm_campaign, currency, sessions,
-        paid, revenue, visits, by_visit, by_reference, by_link.
+        Money: gross (first payments and renewals), refunded, disputed (lost disputes) and net (gross less refunds
+        and lost disputes: the revenue kept). In the table in major units with the currency (548.90 EUR, 1,200 JPY);
+        in minor units in csv and json (54890), as Stripe counts it. csv and json have the columns utm_source, utm_medium, utm_campaign,
+        currency, sessions, paid, revenue, visits, by_visit, by_reference, by_link, gross, renewals, renewal_revenue,
+        refunded, disputed, tax (revenue is the net).
 
         The ledger: PaymentLinkTracking:Ledger:Provider (Sqlite, the default, or PostgreSql) and
         ConnectionStrings:PaymentLinkLedger, in appsettings.json or as environment variables.
@@ -42,10 +45,16 @@ internal static class ReportCommand
             DefaultValueFactory = _ => "table",
         };
         format.AcceptOnlyFromAmong("table", "csv", "json");
+        var mode = new Option<string>("--mode")
+        {
+            Description = "live (real payments) or test (payments made with Stripe's test keys).",
+            DefaultValueFactory = _ => "live",
+        };
+        mode.AcceptOnlyFromAmong("live", "test");
 
         var command = new Command("report", "Prints revenue by campaign from the ledger: sessions, paid, revenue, thank-you visits, and how each was attributed.")
         {
-            since, until, format,
+            since, until, format, mode,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -58,7 +67,9 @@ internal static class ReportCommand
                 return TrackingTool.UsageError;
             }
 
+            var reportMode = parse.GetValue(mode) == "test" ? PaymentLinkMode.Test : PaymentLinkMode.Live;
             IReadOnlyList<CampaignReportRow> rows;
+            var onlyTestData = false;
             try
             {
                 var attribution = openLedger?.Invoke().GetService<IPaymentLinkAttribution>();
@@ -68,7 +79,11 @@ internal static class ReportCommand
                     return LedgerUnavailable;
                 }
 
-                rows = await attribution.ReportAsync(start, end, cancellationToken);
+                rows = await attribution.ReportAsync(start, end, reportMode, cancellationToken);
+                if (rows.Count == 0 && reportMode == PaymentLinkMode.Live)
+                {
+                    onlyTestData = (await attribution.ReportAsync(start, end, PaymentLinkMode.Test, cancellationToken)).Count > 0;
+                }
             }
             catch (Exception unavailable) when (unavailable is DbException or OptionsValidationException or InvalidOperationException)
             {
@@ -86,8 +101,14 @@ internal static class ReportCommand
                     output.WriteLine(CampaignReportJson.ToJson(rows, indented: true));
                     break;
                 default:
-                    WriteTable(output, rows, start, end);
+                    WriteTable(output, rows, start, end, reportMode);
                     break;
+            }
+
+            if (onlyTestData)
+            {
+                // Said on the error stream, so that csv and json stay parseable.
+                error.WriteLine("note: there is no live data in this period, only test data: run with --mode test to see it.");
             }
 
             return TrackingTool.Success;
@@ -116,7 +137,11 @@ internal static class ReportCommand
     private static void WriteCsv(TextWriter output, IReadOnlyList<CampaignReportRow> rows)
     {
         using var csv = CsvWriter.Create(output, new CsvWriterOptions { NewLine = "\r\n" }, leaveOpen: true);
-        csv.WriteRecord(["utm_source", "utm_medium", "utm_campaign", "currency", "sessions", "paid", "revenue", "visits", "by_visit", "by_reference", "by_link"]);
+        csv.WriteRecord(
+        [
+            "utm_source", "utm_medium", "utm_campaign", "currency", "sessions", "paid", "revenue", "visits", "by_visit", "by_reference", "by_link",
+            "gross", "renewals", "renewal_revenue", "refunded", "disputed", "tax",
+        ]);
         foreach (var row in rows)
         {
             csv.WriteRecord(
@@ -124,24 +149,28 @@ internal static class ReportCommand
                 row.UtmSource ?? string.Empty, row.UtmMedium ?? string.Empty, row.UtmCampaign ?? string.Empty, row.Currency ?? string.Empty,
                 Number(row.Sessions), Number(row.Paid), Number(row.Revenue), Number(row.Visits),
                 Number(row.ByVisit), Number(row.ByReference), Number(row.ByLink),
+                Number(row.Gross), Number(row.Renewals), Number(row.RenewalRevenue), Number(row.Refunded), Number(row.Disputed), Number(row.Tax),
             ]);
         }
     }
 
-    private static void WriteTable(TextWriter output, IReadOnlyList<CampaignReportRow> rows, DateTimeOffset? since, DateTimeOffset? until)
+    private static void WriteTable(TextWriter output, IReadOnlyList<CampaignReportRow> rows, DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode)
     {
-        output.WriteLine($"Revenue by campaign, {CampaignReportText.Period(since, until)} (UTC)");
+        output.WriteLine($"Revenue by campaign, {CampaignReportText.Period(since, until)} (UTC){(mode == PaymentLinkMode.Test ? ", test data" : string.Empty)}");
         output.WriteLine();
         if (rows.Count == 0)
         {
-            output.WriteLine("No completed sessions in this period.");
+            output.WriteLine("No money moved in this period.");
             return;
         }
 
-        string[] header = ["campaign", "sessions", "paid", "revenue", "visits", "by visit", "by reference", "by link"];
+        string[] header = ["campaign", "sessions", "paid", "renewals", "gross", "refunded", "disputed", "net", "visits", "by visit", "by reference", "by link"];
         var cells = rows.Select(row => new[]
         {
-            CampaignReportText.Campaign(row), Count(row.Sessions), Count(row.Paid), CampaignReportText.Money(row.Revenue, row.Currency),
+            CampaignReportText.Campaign(row), Count(row.Sessions), Count(row.Paid), Count(row.Renewals),
+            CampaignReportText.Money(row.Gross, row.Currency), CampaignReportText.Money(row.Refunded, row.Currency),
+            CampaignReportText.Money(row.Disputed, row.Currency),
+            CampaignReportText.Money(row.Revenue, row.Currency),
             Count(row.Visits), Count(row.ByVisit), Count(row.ByReference), Count(row.ByLink),
         }).ToList();
         var widths = header.Select((name, column) => cells.Max(line => line[column].Length)).Select((width, column) => Math.Max(width, header[column].Length)).ToArray();

@@ -106,7 +106,7 @@ app.MapGet("/thanks", async (HttpRequest request, IServiceProvider services, Can
     return Results.Text(text.ToString(), "text/plain", Encoding.UTF8);
 });
 
-// Revenue by campaign for a marketer: /report (HTML, with ?since=2026-11-01&until=2026-12-01) or /report?format=json,
+// Revenue by campaign for a marketer: /report (HTML, with ?since=2026-11-01&until=2026-12-01, ?mode=test for test data) or /report?format=json,
 // the same JSON as the console's `report --format json`.
 app.MapGet("/report", async (HttpRequest request, IServiceProvider services, CancellationToken cancellationToken) =>
 {
@@ -116,6 +116,13 @@ app.MapGet("/report", async (HttpRequest request, IServiceProvider services, Can
         return Results.Text("format is html (the default) or json.", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
     }
 
+    var modeText = request.Query["mode"].ToString();
+    if (modeText is not ("" or "live" or "test"))
+    {
+        return Results.Text("mode is live (the default) or test.", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
+    }
+
+    var mode = modeText == "test" ? PaymentLinkMode.Test : PaymentLinkMode.Live;
     var json = format == "json";
     var (sinceText, untilText) = (NonEmpty(request.Query["since"]), NonEmpty(request.Query["until"]));
     DateTimeOffset? since = null, until = null;
@@ -141,12 +148,22 @@ app.MapGet("/report", async (HttpRequest request, IServiceProvider services, Can
     }
 
     IReadOnlyList<CampaignReportRow> rows = [];
+    IReadOnlyList<NetRevenueSeries> overTime = [];
+    var onlyTestData = false;
     try
     {
         // A ledger that keeps no attribution reports nothing: the page shows its empty state.
         if (services.GetService<IPaymentLinkAttribution>() is { } attribution)
         {
-            rows = await attribution.ReportAsync(since, until, cancellationToken);
+            rows = await attribution.ReportAsync(since, until, mode, cancellationToken);
+            if (rows.Count == 0 && mode == PaymentLinkMode.Live)
+            {
+                onlyTestData = (await attribution.ReportAsync(since, until, PaymentLinkMode.Test, cancellationToken)).Count > 0;
+            }
+            else if (!json && rows.Count > 0)
+            {
+                overTime = await RevenueChart.NetOverTimeAsync(attribution, rows, since, until, mode, TimeProvider.System.GetUtcNow(), cancellationToken);
+            }
         }
     }
     catch (DbException unavailable)
@@ -160,7 +177,7 @@ app.MapGet("/report", async (HttpRequest request, IServiceProvider services, Can
 
     return json
         ? Results.Text(CampaignReportJson.ToJson(rows, indented: true), "application/json", Encoding.UTF8)
-        : Results.Content(ReportPage.Render(rows, since, until, sinceText, untilText), "text/html", Encoding.UTF8);
+        : Results.Content(ReportPage.Render(rows, since, until, sinceText, untilText, mode: mode, onlyTestData: onlyTestData, overTime: overTime), "text/html", Encoding.UTF8);
 });
 
 static string? NonEmpty(StringValues value) => string.IsNullOrWhiteSpace(value.ToString()) ? null : value.ToString();

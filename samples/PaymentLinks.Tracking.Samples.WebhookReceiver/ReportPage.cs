@@ -47,21 +47,39 @@ internal static class ReportPage
     /// <param name="sinceText">The <c>since</c> as the request gave it, shown back in the form.</param>
     /// <param name="untilText">The <c>until</c> as the request gave it.</param>
     /// <param name="problem">What went wrong (a bad date, the ledger unavailable), or <see langword="null"/>.</param>
+    /// <param name="mode">Whether the rows are live or test data.</param>
+    /// <param name="onlyTestData">Whether live data is empty but test data exists, said on the page.</param>
+    /// <param name="overTime">Net revenue over the period for the top campaigns, drawn beside the bars.</param>
     public static string Render(
-        IReadOnlyList<CampaignReportRow> rows, DateTimeOffset? since, DateTimeOffset? until, string? sinceText, string? untilText, string? problem = null)
+        IReadOnlyList<CampaignReportRow> rows,
+        DateTimeOffset? since,
+        DateTimeOffset? until,
+        string? sinceText,
+        string? untilText,
+        string? problem = null,
+        PaymentLinkMode mode = PaymentLinkMode.Live,
+        bool onlyTestData = false,
+        IReadOnlyList<NetRevenueSeries>? overTime = null)
     {
+        var test = mode == PaymentLinkMode.Test;
         var html = new StringBuilder(8192);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>Revenue by campaign</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n<main>\n")
             .Append("<h1>Revenue by campaign</h1>\n")
-            .Append("<p class=\"period\">").Append(Encode(Capitalized(CampaignReportText.Period(since, until)))).Append(" (UTC) · ")
-            .Append("<a href=\"").Append(Encode(JsonLink(sinceText, untilText))).Append("\">JSON</a></p>\n");
-        AppendForm(html, sinceText, untilText);
+            .Append("<p class=\"period\">").Append(Encode(Capitalized(CampaignReportText.Period(since, until)))).Append(" (UTC)")
+            .Append(test ? " · <strong>test data</strong>" : string.Empty).Append(" · ")
+            .Append("<a href=\"").Append(Encode(JsonLink(sinceText, untilText, test))).Append("\">JSON</a></p>\n");
+        AppendForm(html, sinceText, untilText, test);
 
         if (problem is not null)
         {
             html.Append("<p class=\"problem\" role=\"alert\">").Append(Encode(problem)).Append("</p>\n");
+        }
+        else if (onlyTestData)
+        {
+            html.Append("<section class=\"empty\">\n<h2>Only test data so far</h2>\n<p>No live payment in this period, but there are test ones. ")
+                .Append("<a href=\"").Append(Encode(PageLink(sinceText, untilText))).Append("\">Show the test data</a>.</p>\n</section>\n");
         }
         else if (rows.Count == 0)
         {
@@ -76,19 +94,27 @@ internal static class ReportPage
                 html.Append("<section class=\"chart\">\n<h2>Revenue in ").Append(Encode(CampaignReportText.Currency(currency.Key))).Append("</h2>\n")
                     .Append(RevenueChart.Svg(currency.Key, [.. currency.OrderByDescending(row => row.Revenue)]))
                     .Append("\n</section>\n");
+                var series = (overTime ?? []).Where(line => line.Currency == currency.Key).ToList();
+                if (series.Count > 0)
+                {
+                    html.Append("<section class=\"chart\">\n<h2>Net revenue over time in ").Append(Encode(CampaignReportText.Currency(currency.Key)))
+                        .Append("</h2>\n").Append(RevenueChart.NetOverTimeSvg(currency.Key, series)).Append("\n</section>\n");
+                }
             }
 
             AppendTable(html, rows);
         }
 
-        html.Append("<p class=\"note\">Each campaign is counted in its own currency; amounts are never added across currencies. ")
+        html.Append("<p class=\"note\">Gross is first payments and renewals; net is gross less refunds and lost disputes, each counted when the money moved. ")
+            .Append("Each campaign is counted in its own currency; amounts are never added across currencies. ")
             .Append("Attribution: the thank-you page visit first, then the campaign key in client_reference_id, then the payment link's metadata.</p>\n")
             .Append("</main>\n</body>\n</html>\n");
         return html.ToString();
     }
 
-    private static void AppendForm(StringBuilder html, string? sinceText, string? untilText) =>
+    private static void AppendForm(StringBuilder html, string? sinceText, string? untilText, bool test) =>
         html.Append("<form method=\"get\" action=\"/report\">\n")
+            .Append(test ? "<input type=\"hidden\" name=\"mode\" value=\"test\">\n" : string.Empty)
             .Append("<label>From (included)<input type=\"date\" name=\"since\" value=\"").Append(Encode(sinceText ?? string.Empty)).Append("\"></label>\n")
             .Append("<label>Until (excluded)<input type=\"date\" name=\"until\" value=\"").Append(Encode(untilText ?? string.Empty)).Append("\"></label>\n")
             .Append("<button type=\"submit\">Show</button>\n</form>\n");
@@ -118,7 +144,9 @@ internal static class ReportPage
         {
             var paid = currency.Sum(row => row.Paid);
             html.Append("<div class=\"card\"><strong>").Append(Encode(CampaignReportText.Money(currency.Sum(row => row.Revenue), currency.Key)))
-                .Append("</strong><span>").Append(Encode(Count(paid))).Append(paid == 1 ? " paid session" : " paid sessions")
+                .Append("</strong><span>net of ").Append(Encode(CampaignReportText.Money(currency.Sum(row => row.Gross), currency.Key))).Append(" gross, ")
+                .Append(Encode(CampaignReportText.Money(currency.Sum(row => row.Refunded), currency.Key))).Append(" refunded; ")
+                .Append(Encode(Count(paid))).Append(paid == 1 ? " paid session" : " paid sessions")
                 .Append(" in ").Append(Encode(Count(currency.Count()))).Append(currency.Count() == 1 ? " campaign" : " campaigns").Append("</span></div>\n");
         }
 
@@ -128,7 +156,8 @@ internal static class ReportPage
     private static void AppendTable(StringBuilder html, IReadOnlyList<CampaignReportRow> rows)
     {
         html.Append("<div class=\"table-scroll\">\n<table>\n<thead><tr>")
-            .Append("<th scope=\"col\">Campaign</th><th scope=\"col\">Revenue</th><th scope=\"col\">Paid</th><th scope=\"col\">Sessions</th>")
+            .Append("<th scope=\"col\">Campaign</th><th scope=\"col\">Net</th><th scope=\"col\">Gross</th><th scope=\"col\">Refunded</th>")
+            .Append("<th scope=\"col\">Disputed</th><th scope=\"col\">Renewals</th><th scope=\"col\">Paid</th><th scope=\"col\">Sessions</th>")
             .Append("<th scope=\"col\">Visits</th><th scope=\"col\">By visit</th><th scope=\"col\">By reference</th><th scope=\"col\">By link</th>")
             .Append("</tr></thead>\n<tbody>\n");
         foreach (var row in rows)
@@ -136,7 +165,12 @@ internal static class ReportPage
             var campaign = CampaignReportText.Campaign(row);
             html.Append("<tr><th scope=\"row\"").Append(campaign == CampaignReportText.Unattributed ? " class=\"unattributed\">" : ">").Append(Encode(campaign)).Append("</th>")
                 .Append("<td>").Append(Encode(CampaignReportText.Money(row.Revenue, row.Currency))).Append("</td>");
-            foreach (var count in new[] { row.Paid, row.Sessions, row.Visits, row.ByVisit, row.ByReference, row.ByLink })
+            foreach (var amount in new[] { row.Gross, row.Refunded, row.Disputed })
+            {
+                html.Append("<td>").Append(Encode(CampaignReportText.Money(amount, row.Currency))).Append("</td>");
+            }
+
+            foreach (var count in new[] { row.Renewals, row.Paid, row.Sessions, row.Visits, row.ByVisit, row.ByReference, row.ByLink })
             {
                 html.Append("<td>").Append(Encode(Count(count))).Append("</td>");
             }
@@ -147,9 +181,14 @@ internal static class ReportPage
         html.Append("</tbody>\n</table>\n</div>\n");
     }
 
-    private static string JsonLink(string? sinceText, string? untilText)
+    private static string JsonLink(string? sinceText, string? untilText, bool test) =>
+        Link("/report?format=json" + (test ? "&mode=test" : string.Empty), sinceText, untilText);
+
+    private static string PageLink(string? sinceText, string? untilText) => Link("/report?mode=test", sinceText, untilText);
+
+    private static string Link(string start, string? sinceText, string? untilText)
     {
-        var query = new StringBuilder("/report?format=json");
+        var query = new StringBuilder(start);
         if (!string.IsNullOrEmpty(sinceText))
         {
             query.Append("&since=").Append(Uri.EscapeDataString(sinceText));

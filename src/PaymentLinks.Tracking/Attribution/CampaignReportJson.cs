@@ -1,41 +1,33 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// Writes the campaign report (<see cref="IPaymentLinkAttribution.ReportAsync"/>) as JSON: an array of objects with
 /// exactly the names <c>utm_source</c>, <c>utm_medium</c>, <c>utm_campaign</c>, <c>currency</c>, <c>sessions</c>,
-/// <c>paid</c>, <c>revenue</c>, <c>visits</c>, <c>by_visit</c>, <c>by_reference</c> and <c>by_link</c>, in that order.
+/// <c>paid</c>, <c>revenue</c>, <c>visits</c>, <c>by_visit</c>, <c>by_reference</c>, <c>by_link</c>, <c>gross</c>,
+/// <c>renewals</c>, <c>renewal_revenue</c>, <c>refunded</c>, <c>disputed</c> and <c>tax</c>, in that order.
 /// </summary>
 /// <remarks>
 /// An unattributed row has <see langword="null"/> UTM codes, and a row without a currency a <see langword="null"/>
-/// <c>currency</c>. <c>revenue</c> is in the currency's minor unit (cents for <c>usd</c>), as Stripe counts it. Strings
-/// are escaped with System.Text.Json's default encoder, so the text is safe to embed in HTML. No reflection: safe to
-/// trim and to compile ahead of time.
+/// <c>currency</c>. Amounts are in the currency's minor unit (cents for <c>usd</c>, yen for <c>jpy</c>), as Stripe counts
+/// them; <c>revenue</c> is the money kept (<c>gross</c> less <c>refunded</c> and <c>disputed</c>). Written by
+/// System.Text.Json's source-generated serializer with its snake-case naming policy: no reflection, so safe to trim and
+/// to compile ahead of time. Strings are escaped with its default encoder, so the text is safe to embed in HTML.
 /// </remarks>
 /// <example>
 /// <code>
 /// var rows = await attribution.ReportAsync(since: new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
 /// Console.WriteLine(CampaignReportJson.ToJson(rows, indented: true));
 /// // [ { "utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring_sale", "currency": "eur",
-/// //     "sessions": 12, "paid": 11, "revenue": 54890, "visits": 9, "by_visit": 9, "by_reference": 2, "by_link": 0 } ]
+/// //     "sessions": 12, "paid": 11, "revenue": 52890, "visits": 9, "by_visit": 9, "by_reference": 2, "by_link": 0,
+/// //     "gross": 58890, "renewals": 4, "renewal_revenue": 4000, "refunded": 4990, "disputed": 1010, "tax": 9400 } ]
 /// </code>
 /// </example>
 public static class CampaignReportJson
 {
-    private static readonly JsonEncodedText UtmSource = JsonEncodedText.Encode("utm_source");
-    private static readonly JsonEncodedText UtmMedium = JsonEncodedText.Encode("utm_medium");
-    private static readonly JsonEncodedText UtmCampaign = JsonEncodedText.Encode("utm_campaign");
-    private static readonly JsonEncodedText Currency = JsonEncodedText.Encode("currency");
-    private static readonly JsonEncodedText Sessions = JsonEncodedText.Encode("sessions");
-    private static readonly JsonEncodedText Paid = JsonEncodedText.Encode("paid");
-    private static readonly JsonEncodedText Revenue = JsonEncodedText.Encode("revenue");
-    private static readonly JsonEncodedText Visits = JsonEncodedText.Encode("visits");
-    private static readonly JsonEncodedText ByVisit = JsonEncodedText.Encode("by_visit");
-    private static readonly JsonEncodedText ByReference = JsonEncodedText.Encode("by_reference");
-    private static readonly JsonEncodedText ByLink = JsonEncodedText.Encode("by_link");
-
     /// <summary>Writes the rows as one JSON array, in the order given.</summary>
     /// <param name="writer">The writer; it is not flushed.</param>
     /// <param name="rows">The report's rows.</param>
@@ -53,19 +45,7 @@ public static class CampaignReportJson
                 throw new ArgumentException("The report holds a null row.", nameof(rows));
             }
 
-            writer.WriteStartObject();
-            writer.WriteString(UtmSource, row.UtmSource);
-            writer.WriteString(UtmMedium, row.UtmMedium);
-            writer.WriteString(UtmCampaign, row.UtmCampaign);
-            writer.WriteString(Currency, row.Currency);
-            writer.WriteNumber(Sessions, row.Sessions);
-            writer.WriteNumber(Paid, row.Paid);
-            writer.WriteNumber(Revenue, row.Revenue);
-            writer.WriteNumber(Visits, row.Visits);
-            writer.WriteNumber(ByVisit, row.ByVisit);
-            writer.WriteNumber(ByReference, row.ByReference);
-            writer.WriteNumber(ByLink, row.ByLink);
-            writer.WriteEndObject();
+            JsonSerializer.Serialize(writer, row, CampaignReportJsonContext.Default.CampaignReportRow);
         }
 
         writer.WriteEndArray();
@@ -83,7 +63,7 @@ public static class CampaignReportJson
         Stream utf8Json, IEnumerable<CampaignReportRow> rows, bool indented = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
-        await using var writer = new Utf8JsonWriter(utf8Json, Options(indented));
+        await using var writer = new Utf8JsonWriter(utf8Json, WriterOptions(indented));
         Write(writer, rows);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -97,7 +77,7 @@ public static class CampaignReportJson
     public static string ToJson(IEnumerable<CampaignReportRow> rows, bool indented = false)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, Options(indented)))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions(indented)))
         {
             Write(writer, rows);
         }
@@ -105,5 +85,10 @@ public static class CampaignReportJson
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    private static JsonWriterOptions Options(bool indented) => new() { Indented = indented };
+    private static JsonWriterOptions WriterOptions(bool indented) => new() { Indented = indented };
 }
+
+/// <summary>The report's JSON contract: the row's properties in declaration order, named in snake case.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(CampaignReportRow))]
+internal sealed partial class CampaignReportJsonContext : JsonSerializerContext;

@@ -9,12 +9,31 @@ namespace PaymentLinks.Tracking;
 /// <param name="UtmCampaign">The campaign's <c>utm_campaign</c>, or <see langword="null"/>.</param>
 /// <param name="Currency">The sessions' currency (ISO 4217, lower case), or <see langword="null"/> when Stripe sent none.</param>
 /// <param name="Sessions">How many sessions completed.</param>
-/// <param name="Paid">How many sessions were paid (or needed no payment).</param>
-/// <param name="Revenue">The paid sessions' <c>amount_total</c>, summed, in the currency's minor unit.</param>
+/// <param name="Paid">How many sessions were paid (or needed no payment) in the period.</param>
+/// <param name="Revenue">
+/// The money kept, in the currency's minor unit: <paramref name="Gross"/> less <paramref name="Refunded"/> and
+/// <paramref name="Disputed"/>.
+/// </param>
 /// <param name="Visits">How many of the sessions had a thank-you page visit.</param>
 /// <param name="ByVisit">How many sessions were attributed by <see cref="AttributionSource.Visit"/>.</param>
 /// <param name="ByReference">How many sessions were attributed by <see cref="AttributionSource.Reference"/>.</param>
 /// <param name="ByLink">How many sessions were attributed by <see cref="AttributionSource.Link"/>.</param>
+/// <param name="Gross">
+/// The money paid in the period: the sessions' <c>amount_total</c> and the renewals' <c>amount_paid</c>, in the currency's
+/// minor unit.
+/// </param>
+/// <param name="Renewals">How many subscription renewals were paid in the period.</param>
+/// <param name="RenewalRevenue">The renewals' <c>amount_paid</c>, summed (part of <paramref name="Gross"/>).</param>
+/// <param name="Refunded">The money refunded in the period, of first payments and renewals alike.</param>
+/// <param name="Disputed">The money lost to disputes closed as <c>lost</c> in the period.</param>
+/// <param name="Tax">
+/// The tax in the money paid in the period (the sessions' <c>total_details.amount_tax</c> and the renewals' tax), part of
+/// <paramref name="Gross"/>.
+/// </param>
+/// <remarks>
+/// A period counts each amount when the money moved: a session when it completed, its payment when it was paid, a renewal
+/// when its invoice was paid, a refund when it was made and a dispute when it was lost.
+/// </remarks>
 public sealed record CampaignReportRow(
     string? UtmSource,
     string? UtmMedium,
@@ -26,4 +45,10 @@ public sealed record CampaignReportRow(
     long Visits,
     long ByVisit,
     long ByReference,
-    long ByLink);
+    long ByLink,
+    long Gross = 0,
+    long Renewals = 0,
+    long RenewalRevenue = 0,
+    long Refunded = 0,
+    long Disputed = 0,
+    long Tax = 0);

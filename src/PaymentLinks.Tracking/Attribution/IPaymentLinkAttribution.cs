@@ -57,16 +57,20 @@ public interface IPaymentLinkAttribution
     Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Reports, for the sessions completed in a period, one row per campaign and currency, grouped in the database.
+    /// Reports the money of a period, one row per campaign and currency, grouped in the database: the sessions completed
+    /// and paid in it, the renewals paid, and the refunds and lost disputes of those and earlier payments made in it.
+    /// Sessions that no payment link made are left out unless <see cref="PaymentLinkLedgerOptions.Sessions"/> is
+    /// <see cref="PaymentLinkLedgerSessions.All"/>.
     /// </summary>
     /// <param name="since">The period's start (inclusive), or <see langword="null"/> for no start.</param>
     /// <param name="until">The period's end (exclusive), or <see langword="null"/> for no end.</param>
+    /// <param name="mode">Live or test data; never both in one report. <value>The default is <see cref="PaymentLinkMode.Live"/>.</value></param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>
-    /// The rows, by revenue (highest first) then by campaign, source, medium and currency in ordinal order, each with
+    /// The rows, by revenue (net, highest first) then by campaign, source, medium and currency in ordinal order, each with
     /// absent values last. Sessions no source attributes form rows with <see langword="null"/> UTM codes.
     /// </returns>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default);
+        DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default);
 }

@@ -8,7 +8,7 @@ using Stripe;
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Lists the <c>checkout.session.*</c> events Stripe created since a point in time, from Stripe's Events API
+/// Lists the events the ledger records (<see cref="EventTypes"/>) that Stripe created since a point in time, from Stripe's Events API
 /// (<c>GET /v1/events</c>), oldest first, each read exactly as a webhook's payload is read: for catching up on
 /// events a webhook endpoint missed.
 /// </summary>
@@ -70,7 +70,9 @@ public sealed class PaymentLinkEventCatchUp
 
     /// <summary>
     /// Gets the event types listed: <c>checkout.session.completed</c>, <c>checkout.session.async_payment_succeeded</c>,
-    /// <c>checkout.session.async_payment_failed</c> and <c>checkout.session.expired</c>.
+    /// <c>checkout.session.async_payment_failed</c>, <c>checkout.session.expired</c>, <c>charge.refunded</c>,
+    /// <c>charge.refund.updated</c>, <c>charge.dispute.created</c>, <c>charge.dispute.closed</c>, <c>invoice.paid</c>
+    /// and <c>invoice_payment.paid</c>: every kind the ledger records.
     /// </summary>
     public static IReadOnlyList<string> EventTypes { get; } = Array.AsReadOnly(
     [
@@ -78,6 +80,12 @@ public sealed class PaymentLinkEventCatchUp
         "checkout.session.async_payment_succeeded",
         "checkout.session.async_payment_failed",
         "checkout.session.expired",
+        "charge.refunded",
+        "charge.refund.updated",
+        "charge.dispute.created",
+        "charge.dispute.closed",
+        "invoice.paid",
+        "invoice_payment.paid",
     ]);
 
     /// <summary>The most events Stripe returns in one page, and what each request asks for (1 to 100).</summary>

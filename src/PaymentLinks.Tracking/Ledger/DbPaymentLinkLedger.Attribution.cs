@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 
 namespace PaymentLinks.Tracking;
 
@@ -106,13 +107,15 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
     }
 
     public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+        DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var report = Command(connection, null, Statements.Report);
         _dialect.AddTime(report, "since", since ?? DateTimeOffset.MinValue);
         _dialect.AddTime(report, "until", until ?? DateTimeOffset.MaxValue);
+        LedgerDialect.AddParameter(report, "livemode", mode == PaymentLinkMode.Live, DbType.Boolean);
+        LedgerDialect.AddParameter(report, "all_sessions", _sessions == PaymentLinkLedgerSessions.All ? 1 : 0, DbType.Int32);
         var rows = new List<CampaignReportRow>();
         await using var reader = await report.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -128,7 +131,13 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 Sum(reader, 7),
                 Sum(reader, 8),
                 Sum(reader, 9),
-                Sum(reader, 10)));
+                Sum(reader, 10),
+                Sum(reader, 11),
+                Sum(reader, 12),
+                Sum(reader, 13),
+                Sum(reader, 14),
+                Sum(reader, 15),
+                Sum(reader, 16)));
         }
 
         return rows;
@@ -206,34 +215,94 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 $"link_utm_term = CASE WHEN {NoLinkCodes} THEN excluded.link_utm_term ELSE c.link_utm_term END, " +
                 $"link_utm_content = CASE WHEN {NoLinkCodes} THEN excluded.link_utm_content ELSE c.link_utm_content END";
 
-            // Each completed session once, with its best source (1 visit, 2 reference, 3 link, 0 none), then grouped.
+            // Two parts, then grouped by campaign and currency. First, each session once: counted when it completed in the
+            // period, its payment (gross, tax) when it was paid in the period. Then the money that moved later, each
+            // piece in the period it moved in: renewals (paid invoices of the subscription a session started), refunds
+            // (per charge, the largest cumulative amount stated before the period's end less that before its start) and
+            // lost disputes. A later piece takes its session's campaign; one whose session is not known takes the
+            // campaign its subscription's metadata names. The session's filters (mode, payment links only) apply to both.
+            var sessionPayments = dialect.Table("payment_link_session_payments");
+            var refunds = dialect.Table("payment_link_charge_refunds");
+            var disputes = dialect.Table("payment_link_disputes");
+            var invoices = dialect.Table("payment_link_invoices");
+            var invoicePayments = dialect.Table("payment_link_invoice_payments");
             const string HasLinkCodes =
                 "(c.link_utm_source IS NOT NULL OR c.link_utm_medium IS NOT NULL OR c.link_utm_campaign IS NOT NULL " +
                 "OR c.link_utm_term IS NOT NULL OR c.link_utm_content IS NOT NULL)";
+
+            // A visit without any UTM code is counted as a visit, but does not outrank a key or the link's codes.
+            const string HasVisitCodes =
+                "(v.utm_source IS NOT NULL OR v.utm_medium IS NOT NULL OR v.utm_campaign IS NOT NULL " +
+                "OR v.utm_term IS NOT NULL OR v.utm_content IS NOT NULL)";
+            const string Source =
+                $"CASE WHEN {HasVisitCodes} THEN 1 WHEN k.campaign_key IS NOT NULL THEN 2 WHEN {HasLinkCodes} THEN 3 ELSE 0 END";
             static string Pick(string code) =>
-                $"CASE WHEN v.session_id IS NOT NULL THEN v.{code} WHEN k.campaign_key IS NOT NULL THEN k.{code} " +
+                $"CASE WHEN m.session_id IS NULL THEN (CASE WHEN mk.campaign_key IS NOT NULL THEN mk.{code} ELSE m.{code} END) " +
+                $"WHEN {HasVisitCodes} THEN v.{code} WHEN k.campaign_key IS NOT NULL THEN k.{code} " +
                 $"WHEN {HasLinkCodes} THEN c.link_{code} END AS {code}";
+            const string InPeriod = ">= @since AND {0} < @until";
+            static string Within(string column) => $"{column} {string.Format(CultureInfo.InvariantCulture, InPeriod, column)}";
+            const string NoCodes = "CAST(NULL AS TEXT) AS campaign_key, CAST(NULL AS TEXT) AS utm_source, CAST(NULL AS TEXT) AS utm_medium, CAST(NULL AS TEXT) AS utm_campaign";
+            const string InvoiceCodes = "i.campaign_key, i.utm_source, i.utm_medium, i.utm_campaign";
+            const string Paid = "s.payment_status IN ('paid', 'no_payment_required')";
+            var sessionRows =
+                "SELECT s.session_id, s.currency, " +
+                $"CASE WHEN {Within("s.completed_at")} THEN 1 ELSE 0 END AS sessions, " +
+                $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN 1 ELSE 0 END AS paid, " +
+                $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN COALESCE(s.amount_total, 0) ELSE 0 END AS gross, " +
+                "0 AS renewals, 0 AS renewal_revenue, 0 AS refunded, 0 AS disputed, " +
+                $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN COALESCE(p.amount_tax, 0) ELSE 0 END AS tax, " +
+                $"{NoCodes} " +
+                $"FROM {dialect.SessionsTable} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id " +
+                $"WHERE s.livemode = @livemode AND ({Within("s.completed_at")} OR {Within("s.paid_at")})";
+            var renewalRows =
+                "SELECT p.session_id, i.currency, 0, 0, i.amount_paid, 1, i.amount_paid, 0, 0, i.amount_tax, " +
+                $"{InvoiceCodes} " +
+                $"FROM {invoices} i LEFT JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
+                "WHERE i.livemode = @livemode AND i.billing_reason IN ('subscription_cycle', 'subscription_update') " +
+                $"AND i.amount_paid > 0 AND {Within("i.paid_at")}";
+            var refundRows =
+                "SELECT COALESCE(p.session_id, pi.session_id), r.currency, 0, 0, 0, 0, 0, r.refunded, 0, 0, " +
+                $"{InvoiceCodes} " +
+                "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency, " +
+                "COALESCE(MAX(CASE WHEN observed_at < @until THEN amount_refunded END), 0) " +
+                "- COALESCE(MAX(CASE WHEN observed_at < @since THEN amount_refunded END), 0) AS refunded " +
+                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until GROUP BY charge_id) r " +
+                $"LEFT JOIN {sessionPayments} p ON p.payment_intent = r.payment_intent " +
+                $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
+                $"LEFT JOIN {invoices} i ON i.invoice_id = COALESCE(r.invoice_id, ip.invoice_id) " +
+                $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
+                "WHERE r.refunded <> 0";
+            var disputeRows =
+                "SELECT COALESCE(p.session_id, pi.session_id), d.currency, 0, 0, 0, 0, 0, 0, d.amount, 0, " +
+                $"{InvoiceCodes} " +
+                $"FROM {disputes} d LEFT JOIN {sessionPayments} p ON p.payment_intent = d.payment_intent " +
+                $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = d.payment_intent " +
+                $"LEFT JOIN {invoices} i ON i.invoice_id = ip.invoice_id " +
+                $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
+                $"WHERE d.livemode = @livemode AND d.status = 'lost' AND {Within("d.status_at")}";
             var collation = dialect.OrdinalCollation;
             Report =
-                "SELECT utm_source, utm_medium, utm_campaign, currency, COUNT(*) AS sessions, " +
-                "SUM(paid) AS paid, SUM(revenue) AS revenue, SUM(visited) AS visits, " +
+                "SELECT utm_source, utm_medium, utm_campaign, currency, SUM(sessions) AS sessions, SUM(paid) AS paid, " +
+                "SUM(gross) - SUM(refunded) - SUM(disputed) AS revenue, SUM(visited) AS visits, " +
                 "SUM(CASE WHEN source = 1 THEN 1 ELSE 0 END) AS by_visit, " +
                 "SUM(CASE WHEN source = 2 THEN 1 ELSE 0 END) AS by_reference, " +
-                "SUM(CASE WHEN source = 3 THEN 1 ELSE 0 END) AS by_link " +
-                "FROM (SELECT s.currency, " +
-                "CASE WHEN s.payment_status IN ('paid', 'no_payment_required') THEN 1 ELSE 0 END AS paid, " +
-                "CASE WHEN s.payment_status IN ('paid', 'no_payment_required') THEN COALESCE(s.amount_total, 0) ELSE 0 END AS revenue, " +
-                "CASE WHEN v.session_id IS NULL THEN 0 ELSE 1 END AS visited, " +
-                "CASE WHEN v.session_id IS NOT NULL THEN 1 WHEN k.campaign_key IS NOT NULL THEN 2 " +
-                $"WHEN {HasLinkCodes} THEN 3 ELSE 0 END AS source, " +
+                "SUM(CASE WHEN source = 3 THEN 1 ELSE 0 END) AS by_link, " +
+                "SUM(gross) AS gross, SUM(renewals) AS renewals, SUM(renewal_revenue) AS renewal_revenue, " +
+                "SUM(refunded) AS refunded, SUM(disputed) AS disputed, SUM(tax) AS tax " +
+                "FROM (SELECT m.currency, m.sessions, m.paid, m.gross, m.renewals, m.renewal_revenue, m.refunded, m.disputed, m.tax, " +
+                "CASE WHEN m.sessions = 1 AND v.session_id IS NOT NULL THEN 1 ELSE 0 END AS visited, " +
+                $"CASE WHEN m.sessions = 1 THEN {Source} ELSE -1 END AS source, " +
                 $"{Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")} " +
-                $"FROM {dialect.SessionsTable} s " +
-                $"LEFT JOIN {visits} v ON v.session_id = s.session_id " +
-                $"LEFT JOIN {campaigns} c ON c.session_id = s.session_id " +
+                $"FROM ({sessionRows} UNION ALL {renewalRows} UNION ALL {refundRows} UNION ALL {disputeRows}) m " +
+                $"LEFT JOIN {dialect.SessionsTable} s ON s.session_id = m.session_id " +
+                $"LEFT JOIN {visits} v ON v.session_id = m.session_id " +
+                $"LEFT JOIN {campaigns} c ON c.session_id = m.session_id " +
                 $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key " +
-                "WHERE s.completed_at >= @since AND s.completed_at < @until) attributed " +
+                $"LEFT JOIN {keys} mk ON mk.campaign_key = m.campaign_key " +
+                "WHERE m.session_id IS NULL OR (s.livemode = @livemode AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL))) attributed " +
                 "GROUP BY utm_source, utm_medium, utm_campaign, currency " +
-                "ORDER BY SUM(revenue) DESC, " +
+                "ORDER BY SUM(gross) - SUM(refunded) - SUM(disputed) DESC, " +
                 $"utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +
                 $"utm_medium IS NULL, utm_medium {collation}, currency IS NULL, currency {collation}";
         }

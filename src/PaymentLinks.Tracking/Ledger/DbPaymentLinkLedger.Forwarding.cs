@@ -54,6 +54,7 @@ internal sealed partial class DbPaymentLinkLedger
             LedgerDialect.AddParameter(insert, "session_id", sessionId, DbType.String);
             LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
             LedgerDialect.AddParameter(insert, "include_test", plan.IncludeTestMode, DbType.Boolean);
+            LedgerDialect.AddParameter(insert, "all_sessions", _sessions == PaymentLinkLedgerSessions.All ? 1 : 0, DbType.Int32);
             _dialect.AddTime(insert, "now", now);
             added += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -110,6 +111,21 @@ internal sealed partial class DbPaymentLinkLedger
 
         return added > 0;
     }
+
+    /// <summary>
+    /// The ledger's refund hook: a session's refunded amount rose by <see cref="SessionRefundChange.Change"/>. The new
+    /// cumulative amount keys the row, so that a redelivered <c>charge.refunded</c> (which raises nothing) adds none.
+    /// </summary>
+    private async Task EnqueueRefundAsync(DbConnection connection, DbTransaction transaction, SessionRefundChange change, CancellationToken cancellationToken) =>
+        await EnqueueRefundAsync(
+            connection,
+            transaction,
+            change.SessionId,
+            change.RefundedAmount.ToString(CultureInfo.InvariantCulture),
+            change.Change,
+            change.Currency,
+            _timeProvider.GetUtcNow(),
+            cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Enqueues a refund in a transaction of its own: for a refund recorded outside <see cref="RecordAsync"/>, and for tests.
@@ -323,6 +339,7 @@ internal sealed partial class DbPaymentLinkLedger
                 $"INSERT INTO {outbox} ({Columns}) " +
                 $"SELECT s.session_id, @destination, 'purchase', '', s.amount_total, s.currency, s.paid_at, s.livemode, 'pending', 0, {dbNow}, @now, @now " +
                 $"FROM {sessions} s WHERE s.session_id = @session_id AND s.paid_at IS NOT NULL AND (s.livemode OR @include_test) " +
+                "AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL) " +
                 "ON CONFLICT (session_id, destination, kind, refund_key) DO NOTHING";
             EnqueueRefund =
                 $"INSERT INTO {outbox} ({Columns}) " +

@@ -19,6 +19,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
 
     private readonly LedgerDialect _dialect;
     private readonly TimeProvider _timeProvider;
+    private readonly PaymentLinkLedgerSessions _sessions;
     private readonly string _recordEvent;
     private readonly string _mergeSession;
     private readonly string _findSession;
@@ -34,25 +35,34 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
 
     private readonly Func<ForwardingPlan?>? _forwardingPlan;
 
-    public DbPaymentLinkLedger(LedgerDialect dialect, TimeProvider timeProvider, Func<ForwardingPlan?>? forwardingPlan = null)
+    public DbPaymentLinkLedger(
+        LedgerDialect dialect,
+        TimeProvider timeProvider,
+        PaymentLinkLedgerSessions sessionsFulfilled = PaymentLinkLedgerSessions.PaymentLinks,
+        Func<ForwardingPlan?>? forwardingPlan = null)
     {
         _dialect = dialect;
         _timeProvider = timeProvider;
+        _sessions = sessionsFulfilled;
         _forwardingPlan = forwardingPlan;
+
+        // A refund that raises a session's refunded amount enters the forwarding outbox in the refund's own transaction.
+        SessionRefundChanged = EnqueueRefundAsync;
         var sessions = dialect.SessionsTable;
         _recordEvent =
             $"INSERT INTO {dialect.EventsTable} (event_id, event_type, created, session_id, livemode, recorded_at) " +
             "VALUES (@event_id, @event_type, @created, @session_id, @livemode, @now) ON CONFLICT (event_id) DO NOTHING";
 
         // Fields are filled in once and never overwritten; a status moves only to a higher rank; a time is set once.
-        // A session becomes due for fulfilment when it first becomes paid.
+        // A session becomes due for fulfilment when it first becomes paid, if it is one the ledger fulfils (made by a
+        // payment link, unless every session is).
         _mergeSession =
             $"INSERT INTO {sessions} AS s (session_id, payment_link_id, client_reference_id, customer_email, amount_total, " +
             "currency, mode, status, payment_status, livemode, metadata, completed_at, paid_at, failed_at, expired_at, " +
             "fulfill_due_at, fulfillment_attempts, first_recorded_at, updated_at) " +
             "VALUES (@session_id, @payment_link_id, @client_reference_id, @customer_email, @amount_total, @currency, @mode, " +
             $"@status, @payment_status, @livemode, {dialect.JsonValue("@metadata")}, @completed_at, @paid_at, @failed_at, @expired_at, " +
-            "CASE WHEN @paid_at IS NULL THEN NULL ELSE @now END, 0, @now, @now) " +
+            "CASE WHEN @paid_at IS NOT NULL AND (@all_sessions = 1 OR @payment_link_id IS NOT NULL) THEN @now END, 0, @now, @now) " +
             "ON CONFLICT (session_id) DO UPDATE SET " +
             "payment_link_id = COALESCE(s.payment_link_id, excluded.payment_link_id), " +
             "client_reference_id = COALESCE(s.client_reference_id, excluded.client_reference_id), " +
@@ -70,7 +80,8 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             "failed_at = COALESCE(s.failed_at, excluded.failed_at), " +
             "expired_at = COALESCE(s.expired_at, excluded.expired_at), " +
             "fulfill_due_at = CASE WHEN s.paid_at IS NULL AND excluded.paid_at IS NOT NULL AND s.fulfilled_at IS NULL " +
-            "AND s.parked_at IS NULL THEN @now ELSE s.fulfill_due_at END, " +
+            "AND s.parked_at IS NULL AND (@all_sessions = 1 OR COALESCE(s.payment_link_id, excluded.payment_link_id) IS NOT NULL) " +
+            "THEN @now ELSE s.fulfill_due_at END, " +
             "updated_at = @now";
         _findSession = $"SELECT {SessionColumns} FROM {sessions} WHERE session_id = @session_id";
 
@@ -97,7 +108,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     {
         ArgumentNullException.ThrowIfNull(paymentLinkEvent);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var checkout = paymentLinkEvent.Kind == PaymentLinkEventKind.Ignored ? null : paymentLinkEvent.Checkout;
+        var checkout = paymentLinkEvent.IsCheckoutKind ? paymentLinkEvent.Checkout : null;
         var now = _timeProvider.GetUtcNow();
 
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -123,6 +134,12 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             AddSessionParameters(merge, paymentLinkEvent, checkout, now);
             await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await MergeSessionCampaignAsync(connection, transaction, checkout, cancellationToken).ConfigureAwait(false);
+            await MergeSessionPaymentAsync(connection, transaction, checkout, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Refunds, disputes and invoices: the same transaction as the event's row, so the webhook and catch-up agree.
+            await MergeMoneyAsync(connection, transaction, paymentLinkEvent, cancellationToken).ConfigureAwait(false);
         }
 
         // The conversion enters the outbox in the transaction that makes the session paid: never sent before it is
@@ -273,6 +290,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
         LedgerDialect.AddParameter(command, "status", checkout.Status, DbType.String);
         LedgerDialect.AddParameter(command, "payment_status", PaymentStatusName(checkout.PaymentStatus), DbType.String);
         LedgerDialect.AddParameter(command, "livemode", paymentLinkEvent.Livemode, DbType.Boolean);
+        LedgerDialect.AddParameter(command, "all_sessions", _sessions == PaymentLinkLedgerSessions.All ? 1 : 0, DbType.Int32);
         LedgerDialect.AddParameter(
             command,
             "metadata",

@@ -31,7 +31,7 @@ internal static class LedgerServices
         {
             var options = provider.GetRequiredService<IOptions<TOptions>>().Value;
             return new DbPaymentLinkLedger(
-                createDialect(options, provider), TimeProviderOf(provider), () => provider.GetService<ForwardingServices>()?.Plan);
+                createDialect(options, provider), TimeProviderOf(provider), options.Sessions, () => provider.GetService<ForwardingServices>()?.Plan);
         });
         services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());

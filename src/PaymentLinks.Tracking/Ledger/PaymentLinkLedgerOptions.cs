@@ -45,6 +45,15 @@ public class PaymentLinkLedgerOptions
     /// <value>The default is <see langword="true"/>.</value>
     public bool RunFulfillment { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets which Checkout Sessions are fulfilled and reported. Every session is recorded, so that nothing is
+    /// lost; with <see cref="PaymentLinkLedgerSessions.PaymentLinks"/> a session that no payment link made (one created
+    /// by other code, without <c>payment_link</c>) is neither fulfilled nor counted in the campaign report.
+    /// Configured as <c>PaymentLinkTracking:Ledger:Sessions</c> in the samples.
+    /// </summary>
+    /// <value>The default is <see cref="PaymentLinkLedgerSessions.PaymentLinks"/>.</value>
+    public PaymentLinkLedgerSessions Sessions { get; set; } = PaymentLinkLedgerSessions.PaymentLinks;
+
     /// <summary>The wait before the try after <paramref name="attempts"/> failed ones.</summary>
     internal TimeSpan RetryDelayAfter(int attempts)
     {
@@ -78,6 +87,11 @@ public class PaymentLinkLedgerOptions
         if (MaxRetryDelay < RetryDelay)
         {
             yield return $"{nameof(MaxRetryDelay)} must be at least {nameof(RetryDelay)} (it is {MaxRetryDelay}).";
+        }
+
+        if (!Enum.IsDefined(Sessions))
+        {
+            yield return $"{nameof(Sessions)} must be {nameof(PaymentLinkLedgerSessions.PaymentLinks)} or {nameof(PaymentLinkLedgerSessions.All)} (it is {(int)Sessions}).";
         }
 
         if (PollInterval < TimeSpan.FromMilliseconds(10))

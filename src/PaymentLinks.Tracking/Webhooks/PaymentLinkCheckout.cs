@@ -24,8 +24,14 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
         CheckoutPaymentStatus paymentStatus,
         string? status,
         string? mode,
-        IReadOnlyDictionary<string, string> metadata)
+        IReadOnlyDictionary<string, string> metadata,
+        string? paymentIntentId = null,
+        string? subscriptionId = null,
+        long? amountTax = null)
     {
+        PaymentIntentId = paymentIntentId;
+        SubscriptionId = subscriptionId;
+        AmountTax = amountTax;
         SessionId = sessionId;
         PaymentLinkId = paymentLinkId;
         ClientReferenceId = clientReferenceId;
@@ -49,6 +55,9 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
     /// <param name="status">The session's status (<c>open</c>, <c>complete</c> or <c>expired</c>), if known.</param>
     /// <param name="mode">The session's mode (<c>payment</c>, <c>setup</c> or <c>subscription</c>), if known.</param>
     /// <param name="metadata">The session's metadata, copied; empty when <see langword="null"/>.</param>
+    /// <param name="paymentIntentId">The PaymentIntent of a payment-mode session (<c>pi_...</c>), if any.</param>
+    /// <param name="subscriptionId">The subscription a subscription-mode session started (<c>sub_...</c>), if any.</param>
+    /// <param name="amountTax">The tax in the total (<c>total_details.amount_tax</c>), in the currency's smallest unit, if known.</param>
     /// <returns>The session's fields.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="sessionId"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="metadata"/> repeats a key.</exception>
@@ -69,7 +78,10 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
         CheckoutPaymentStatus paymentStatus = CheckoutPaymentStatus.Unknown,
         string? status = null,
         string? mode = null,
-        IEnumerable<KeyValuePair<string, string>>? metadata = null)
+        IEnumerable<KeyValuePair<string, string>>? metadata = null,
+        string? paymentIntentId = null,
+        string? subscriptionId = null,
+        long? amountTax = null)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         return new PaymentLinkCheckout(
@@ -84,7 +96,10 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
             mode,
             metadata is null
                 ? NoMetadata
-                : new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(metadata, StringComparer.Ordinal)));
+                : new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(metadata, StringComparer.Ordinal)),
+            paymentIntentId,
+            subscriptionId,
+            amountTax);
     }
 
     /// <summary>Gets the Checkout Session's id (<c>cs_...</c>).</summary>
@@ -123,6 +138,18 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
     /// <summary>Gets the session's metadata; empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
+    /// <summary>
+    /// Gets the PaymentIntent of a payment-mode session (<c>pi_...</c>), which joins its refunds and disputes to it;
+    /// <see langword="null"/> for other modes or before payment.
+    /// </summary>
+    public string? PaymentIntentId { get; }
+
+    /// <summary>Gets the subscription a subscription-mode session started (<c>sub_...</c>), which joins its renewals to it.</summary>
+    public string? SubscriptionId { get; }
+
+    /// <summary>Gets the tax in the total (<c>total_details.amount_tax</c>), in the currency's smallest unit, if known.</summary>
+    public long? AmountTax { get; }
+
     /// <inheritdoc/>
     public bool Equals(PaymentLinkCheckout? other)
     {
@@ -141,6 +168,9 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
             && PaymentStatus == other.PaymentStatus
             && Status == other.Status
             && Mode == other.Mode
+            && PaymentIntentId == other.PaymentIntentId
+            && SubscriptionId == other.SubscriptionId
+            && AmountTax == other.AmountTax
             && MetadataEquals(Metadata, other.Metadata);
     }
 
@@ -167,7 +197,7 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
     /// <returns>Whether they differ.</returns>
     public static bool operator !=(PaymentLinkCheckout? left, PaymentLinkCheckout? right) => !Equals(left, right);
 
-    private static bool MetadataEquals(IReadOnlyDictionary<string, string> left, IReadOnlyDictionary<string, string> right)
+    internal static bool MetadataEquals(IReadOnlyDictionary<string, string> left, IReadOnlyDictionary<string, string> right)
     {
         if (left.Count != right.Count)
         {

@@ -37,8 +37,16 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
         string? apiVersion,
         PaymentLinkCheckout? checkout,
         string? payloadText,
-        byte[]? payloadUtf8)
+        byte[]? payloadUtf8,
+        PaymentLinkCharge? charge = null,
+        PaymentLinkRefund? refund = null,
+        PaymentLinkDispute? dispute = null,
+        PaymentLinkInvoice? invoice = null)
     {
+        Charge = charge;
+        Refund = refund;
+        Dispute = dispute;
+        Invoice = invoice;
         EventId = eventId;
         EventType = eventType;
         Kind = kind;
@@ -60,11 +68,16 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
     /// <param name="livemode">Whether the event comes from live mode.</param>
     /// <param name="checkout">The Checkout Session the event is about; required for the <c>checkout.session.*</c> kinds.</param>
     /// <param name="apiVersion">The Stripe API version the event was rendered with, if any.</param>
+    /// <param name="charge">The charge of a <c>charge.refunded</c> event; required for that kind.</param>
+    /// <param name="refund">The refund of a <c>charge.refund.updated</c> event; required for that kind.</param>
+    /// <param name="dispute">The dispute of a <c>charge.dispute.*</c> event; required for those kinds.</param>
+    /// <param name="invoice">The invoice of an <c>invoice.paid</c> or <c>invoice_payment.paid</c> event; required for those kinds.</param>
     /// <returns>The event. It holds no payload, so its <see cref="ToStripeEvent"/> throws.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="eventId"/> or <paramref name="eventType"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// <paramref name="eventId"/> is empty, or <paramref name="eventType"/> is a <c>checkout.session.*</c> kind and
-    /// <paramref name="checkout"/> is <see langword="null"/>.
+    /// <paramref name="eventId"/> is empty, or <paramref name="eventType"/> is a kind this library reads and the object
+    /// it is about (<paramref name="checkout"/>, <paramref name="charge"/>, <paramref name="refund"/>,
+    /// <paramref name="dispute"/> or <paramref name="invoice"/>) is <see langword="null"/>.
     /// </exception>
     /// <example>
     /// <code>
@@ -80,17 +93,31 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
         DateTimeOffset created,
         bool livemode = false,
         PaymentLinkCheckout? checkout = null,
-        string? apiVersion = null)
+        string? apiVersion = null,
+        PaymentLinkCharge? charge = null,
+        PaymentLinkRefund? refund = null,
+        PaymentLinkDispute? dispute = null,
+        PaymentLinkInvoice? invoice = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         ArgumentNullException.ThrowIfNull(eventType);
         var kind = KindOf(eventType);
-        if (kind != PaymentLinkEventKind.Ignored && checkout is null)
+        var (missing, name) = kind switch
         {
-            throw new ArgumentException($"A {eventType} event is about a Checkout Session: pass its checkout.", nameof(checkout));
+            PaymentLinkEventKind.Ignored => (false, string.Empty),
+            PaymentLinkEventKind.ChargeRefunded => (charge is null, nameof(charge)),
+            PaymentLinkEventKind.RefundUpdated => (refund is null, nameof(refund)),
+            PaymentLinkEventKind.DisputeCreated or PaymentLinkEventKind.DisputeClosed => (dispute is null, nameof(dispute)),
+            PaymentLinkEventKind.InvoicePaid or PaymentLinkEventKind.InvoicePaymentPaid => (invoice is null, nameof(invoice)),
+            _ => (checkout is null, nameof(checkout)),
+        };
+        if (missing)
+        {
+            throw new ArgumentException($"A {eventType} event is about its {name}: pass it.", name);
         }
 
-        return new PaymentLinkEvent(eventId, eventType, kind, created.ToUniversalTime(), livemode, apiVersion, checkout, null, null);
+        return new PaymentLinkEvent(
+            eventId, eventType, kind, created.ToUniversalTime(), livemode, apiVersion, checkout, null, null, charge, refund, dispute, invoice);
     }
 
     /// <summary>Gets the event's id (<c>evt_...</c>), the key for processing each event once.</summary>
@@ -101,6 +128,10 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
 
     /// <summary>Gets the kind of event; <see cref="PaymentLinkEventKind.Ignored"/> for any type this library does not handle.</summary>
     public PaymentLinkEventKind Kind { get; }
+
+    /// <summary>Gets whether the event is about a Checkout Session (one of the <c>checkout.session.*</c> kinds).</summary>
+    internal bool IsCheckoutKind => Kind is PaymentLinkEventKind.CheckoutCompleted or PaymentLinkEventKind.AsyncPaymentSucceeded
+        or PaymentLinkEventKind.AsyncPaymentFailed or PaymentLinkEventKind.CheckoutExpired;
 
     /// <summary>Gets when Stripe created the event (UTC).</summary>
     public DateTimeOffset Created { get; }
@@ -113,10 +144,29 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
 
     /// <summary>
     /// Gets the Checkout Session the event is about. Always set for the <c>checkout.session.*</c> kinds;
+    /// <see langword="null"/> for the charge, refund, dispute and invoice kinds;
     /// <see langword="null"/> for an <see cref="PaymentLinkEventKind.Ignored"/> event whose object is not a
     /// Checkout Session.
     /// </summary>
     public PaymentLinkCheckout? Checkout { get; }
+
+    /// <summary>Gets the charge of a <see cref="PaymentLinkEventKind.ChargeRefunded"/> event; otherwise <see langword="null"/>.</summary>
+    public PaymentLinkCharge? Charge { get; }
+
+    /// <summary>Gets the refund of a <see cref="PaymentLinkEventKind.RefundUpdated"/> event; otherwise <see langword="null"/>.</summary>
+    public PaymentLinkRefund? Refund { get; }
+
+    /// <summary>
+    /// Gets the dispute of a <see cref="PaymentLinkEventKind.DisputeCreated"/> or
+    /// <see cref="PaymentLinkEventKind.DisputeClosed"/> event; otherwise <see langword="null"/>.
+    /// </summary>
+    public PaymentLinkDispute? Dispute { get; }
+
+    /// <summary>
+    /// Gets the invoice of an <see cref="PaymentLinkEventKind.InvoicePaid"/> or
+    /// <see cref="PaymentLinkEventKind.InvoicePaymentPaid"/> event; otherwise <see langword="null"/>.
+    /// </summary>
+    public PaymentLinkInvoice? Invoice { get; }
 
     /// <summary>
     /// Gets whether the payment is settled and the order can be fulfilled: a completed checkout whose
@@ -167,7 +217,11 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
             && Created == other.Created
             && Livemode == other.Livemode
             && ApiVersion == other.ApiVersion
-            && Equals(Checkout, other.Checkout);
+            && Equals(Checkout, other.Checkout)
+            && Equals(Charge, other.Charge)
+            && Equals(Refund, other.Refund)
+            && Equals(Dispute, other.Dispute)
+            && Equals(Invoice, other.Invoice);
     }
 
     /// <inheritdoc/>
@@ -198,6 +252,12 @@ public sealed class PaymentLinkEvent : IEquatable<PaymentLinkEvent>
         "checkout.session.async_payment_succeeded" => PaymentLinkEventKind.AsyncPaymentSucceeded,
         "checkout.session.async_payment_failed" => PaymentLinkEventKind.AsyncPaymentFailed,
         "checkout.session.expired" => PaymentLinkEventKind.CheckoutExpired,
+        "charge.refunded" => PaymentLinkEventKind.ChargeRefunded,
+        "charge.refund.updated" => PaymentLinkEventKind.RefundUpdated,
+        "charge.dispute.created" => PaymentLinkEventKind.DisputeCreated,
+        "charge.dispute.closed" => PaymentLinkEventKind.DisputeClosed,
+        "invoice.paid" => PaymentLinkEventKind.InvoicePaid,
+        "invoice_payment.paid" => PaymentLinkEventKind.InvoicePaymentPaid,
         _ => PaymentLinkEventKind.Ignored,
     };
 }

@@ -96,11 +96,40 @@ internal static class PaymentLinkEventReader
                 session.PaymentStatus,
                 session.Status,
                 session.Mode,
-                session.Metadata is null ? PaymentLinkCheckout.NoMetadata : new ReadOnlyDictionary<string, string>(session.Metadata));
+                session.Metadata is null ? PaymentLinkCheckout.NoMetadata : new ReadOnlyDictionary<string, string>(session.Metadata),
+                session.PaymentIntentId,
+                session.SubscriptionId,
+                session.AmountTax);
+        }
+        else if (kind is PaymentLinkEventKind.CheckoutCompleted or PaymentLinkEventKind.AsyncPaymentSucceeded
+            or PaymentLinkEventKind.AsyncPaymentFailed or PaymentLinkEventKind.CheckoutExpired)
+        {
+            return PaymentLinkWebhookRejection.NotAnEvent;
         }
         else if (kind != PaymentLinkEventKind.Ignored)
         {
-            return PaymentLinkWebhookRejection.NotAnEvent;
+            // The charge, refund, dispute and invoice events: their object is read with the source-generated contracts.
+            var rejection = StripeObjectJson.Read(json, kind, out var charge, out var refund, out var dispute, out var invoice);
+            if (rejection != PaymentLinkWebhookRejection.None)
+            {
+                return rejection;
+            }
+
+            paymentLinkEvent = new PaymentLinkEvent(
+                fields.Id,
+                fields.Type,
+                kind,
+                DateTimeOffset.FromUnixTimeSeconds(created),
+                livemode,
+                fields.ApiVersion,
+                null,
+                payloadText,
+                payloadText is null ? CopyOf(json) : null,
+                charge,
+                refund,
+                dispute,
+                invoice);
+            return PaymentLinkWebhookRejection.None;
         }
 
         paymentLinkEvent = new PaymentLinkEvent(
@@ -299,6 +328,22 @@ internal static class PaymentLinkEventReader
                     }
 
                     break;
+                case Name.PaymentIntent:
+                    Mark(ref seen, Name.PaymentIntent, ref fields.HasDuplicate);
+                    session.PaymentIntentId = ReadIdOrObject(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.Subscription:
+                    Mark(ref seen, Name.Subscription, ref fields.HasDuplicate);
+                    session.SubscriptionId = ReadIdOrObject(ref reader, ref session.HasWrongShape);
+                    break;
+                case Name.TotalDetails:
+                    Mark(ref seen, Name.TotalDetails, ref fields.HasDuplicate);
+                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
+                    {
+                        ReadTotalDetails(ref reader, ref fields);
+                    }
+
+                    break;
                 default:
                     SkipValue(ref reader);
                     break;
@@ -319,6 +364,63 @@ internal static class PaymentLinkEventReader
 
             Mark(ref seen, Name.Email, ref fields.HasDuplicate);
             fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
+        }
+    }
+
+    private static void ReadTotalDetails(ref Utf8JsonReader reader, ref EventFields fields)
+    {
+        var seen = 0;
+        while (NextProperty(ref reader))
+        {
+            if (NameOf(ref reader) != Name.AmountTax)
+            {
+                SkipValue(ref reader);
+                continue;
+            }
+
+            Mark(ref seen, Name.AmountTax, ref fields.HasDuplicate);
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var tax))
+            {
+                fields.Session.AmountTax = tax;
+            }
+            else if (reader.TokenType != JsonTokenType.Null)
+            {
+                fields.Session.HasWrongShape = true;
+                reader.Skip();
+            }
+        }
+    }
+
+    // An expandable field: its id, or the id inside the object when it was expanded (catch-up may ask for that).
+    private static string? ReadIdOrObject(ref Utf8JsonReader reader, ref bool hasWrongShape)
+    {
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            case JsonTokenType.StartObject:
+                string? id = null;
+                while (NextProperty(ref reader))
+                {
+                    if (NameOf(ref reader) == Name.Id && id is null)
+                    {
+                        id = ReadNullableString(ref reader, ref hasWrongShape);
+                    }
+                    else
+                    {
+                        SkipValue(ref reader);
+                    }
+                }
+
+                return id;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
         }
     }
 
@@ -455,6 +557,10 @@ internal static class PaymentLinkEventReader
         14 when name.SequenceEqual("payment_status"u8) => Name.PaymentStatus,
         16 when name.SequenceEqual("customer_details"u8) => Name.CustomerDetails,
         19 when name.SequenceEqual("client_reference_id"u8) => Name.ClientReferenceId,
+        14 when name.SequenceEqual("payment_intent"u8) => Name.PaymentIntent,
+        12 when name.SequenceEqual("subscription"u8) => Name.Subscription,
+        13 when name.SequenceEqual("total_details"u8) => Name.TotalDetails,
+        10 when name.SequenceEqual("amount_tax"u8) => Name.AmountTax,
         _ => Name.Other,
     };
 
@@ -487,6 +593,10 @@ internal static class PaymentLinkEventReader
         Mode,
         Metadata,
         Email,
+        PaymentIntent,
+        Subscription,
+        TotalDetails,
+        AmountTax,
     }
 
     private struct SessionFields
@@ -502,6 +612,9 @@ internal static class PaymentLinkEventReader
         public string? Status;
         public string? Mode;
         public Dictionary<string, string>? Metadata;
+        public string? PaymentIntentId;
+        public string? SubscriptionId;
+        public long? AmountTax;
     }
 
     private struct EventFields

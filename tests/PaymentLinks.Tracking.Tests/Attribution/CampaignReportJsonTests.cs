@@ -8,7 +8,9 @@ namespace PaymentLinks.Tracking.Tests.Attribution;
 
 public class CampaignReportJsonTests
 {
-    private static readonly CampaignReportRow SpringSale = new("newsletter", "email", "spring_sale", "eur", 12, 11, 54890, 9, 9, 2, 1);
+    private static readonly CampaignReportRow SpringSale = new(
+        "newsletter", "email", "spring_sale", "eur", 12, 11, 54890, 9, 9, 2, 1,
+        Gross: 60890, Renewals: 3, RenewalRevenue: 6000, Refunded: 4990, Disputed: 1010, Tax: 9400);
     private static readonly CampaignReportRow Unattributed = new(null, null, null, "usd", 3, 2, 1998, 0, 0, 0, 0);
 
     // Any text without lone surrogates (which are not text), control and HTML characters included.
@@ -16,9 +18,11 @@ public class CampaignReportJsonTests
 
     private static readonly Gen<CampaignReportRow> AnyRow =
         Gen.Select(AnyCode, AnyCode, AnyCode, AnyCode, Gen.Long, Gen.Long)
-            .SelectMany(text => Gen.Select(Gen.Long, Gen.Long, Gen.Long, Gen.Long, Gen.Long).Select(counts => new CampaignReportRow(
-                text.Item1, text.Item2, text.Item3, text.Item4, text.Item5, text.Item6,
-                counts.Item1, counts.Item2, counts.Item3, counts.Item4, counts.Item5)));
+            .SelectMany(text => Gen.Select(Gen.Long, Gen.Long, Gen.Long, Gen.Long, Gen.Long).Select(counts => (text, counts)))
+            .SelectMany(row => Gen.Select(Gen.Long, Gen.Long, Gen.Long, Gen.Long, Gen.Long, Gen.Long).Select(money => new CampaignReportRow(
+                row.text.Item1, row.text.Item2, row.text.Item3, row.text.Item4, row.text.Item5, row.text.Item6,
+                row.counts.Item1, row.counts.Item2, row.counts.Item3, row.counts.Item4, row.counts.Item5,
+                money.Item1, money.Item2, money.Item3, money.Item4, money.Item5, money.Item6)));
 
     [Test]
     public void Each_row_is_an_object_with_exactly_the_documented_names_in_order()
@@ -29,7 +33,7 @@ public class CampaignReportJsonTests
         json.RootElement.EnumerateArray().Single().EnumerateObject().Select(property => property.Name).ShouldBe(
         [
             "utm_source", "utm_medium", "utm_campaign", "currency", "sessions", "paid", "revenue", "visits",
-            "by_visit", "by_reference", "by_link",
+            "by_visit", "by_reference", "by_link", "gross", "renewals", "renewal_revenue", "refunded", "disputed", "tax",
         ]);
     }
 
@@ -37,7 +41,7 @@ public class CampaignReportJsonTests
     public void A_row_is_written_as_its_values_with_revenue_in_minor_units()
     {
         CampaignReportJson.ToJson([SpringSale]).ShouldBe(
-            """[{"utm_source":"newsletter","utm_medium":"email","utm_campaign":"spring_sale","currency":"eur","sessions":12,"paid":11,"revenue":54890,"visits":9,"by_visit":9,"by_reference":2,"by_link":1}]""");
+            """[{"utm_source":"newsletter","utm_medium":"email","utm_campaign":"spring_sale","currency":"eur","sessions":12,"paid":11,"revenue":54890,"visits":9,"by_visit":9,"by_reference":2,"by_link":1,"gross":60890,"renewals":3,"renewal_revenue":6000,"refunded":4990,"disputed":1010,"tax":9400}]""");
     }
 
     [Test]
@@ -122,5 +126,11 @@ public class CampaignReportJsonTests
         row.GetProperty("visits").GetInt64(),
         row.GetProperty("by_visit").GetInt64(),
         row.GetProperty("by_reference").GetInt64(),
-        row.GetProperty("by_link").GetInt64());
+        row.GetProperty("by_link").GetInt64(),
+        row.GetProperty("gross").GetInt64(),
+        row.GetProperty("renewals").GetInt64(),
+        row.GetProperty("renewal_revenue").GetInt64(),
+        row.GetProperty("refunded").GetInt64(),
+        row.GetProperty("disputed").GetInt64(),
+        row.GetProperty("tax").GetInt64());
 }

@@ -8,15 +8,31 @@ namespace PaymentLinks.Tracking.Tests.Attribution;
 internal sealed class FixedReportAttribution(params CampaignReportRow[] rows) : IPaymentLinkAttribution
 {
     private readonly List<(DateTimeOffset? Since, DateTimeOffset? Until)> _periods = [];
+    private readonly List<PaymentLinkMode> _modes = [];
 
     /// <summary>The report of the examples: two currencies, a zero-decimal one, and unattributed sessions.</summary>
     public static CampaignReportRow[] ExampleRows { get; } =
     [
-        new("newsletter", "email", "spring_sale", "eur", 12, 11, 54890, 9, 9, 2, 0),
-        new("google", "cpc", "brand", "usd", 30, 28, 139720, 20, 20, 0, 8),
-        new("instagram", "social", "launch", "jpy", 4, 4, 12000, 1, 1, 3, 0),
-        new(null, null, null, "usd", 3, 2, 1998, 0, 0, 0, 0),
+        new("newsletter", "email", "spring_sale", "eur", 12, 11, 54890, 9, 9, 2, 0, Gross: 59880, Renewals: 2, RenewalRevenue: 9980, Refunded: 4990, Tax: 9560),
+        new("google", "cpc", "brand", "usd", 30, 28, 139720, 20, 20, 0, 8, Gross: 139720),
+        new("instagram", "social", "launch", "jpy", 4, 4, 12000, 1, 1, 3, 0, Gross: 15000, Disputed: 3000),
+        new(null, null, null, "usd", 3, 2, 1998, 0, 0, 0, 0, Gross: 1998),
     ];
+
+    /// <summary>The rows reported for <see cref="PaymentLinkMode.Test"/>; none unless given.</summary>
+    public CampaignReportRow[] TestRows { get; init; } = [];
+
+    /// <summary>The mode of each report asked for, in order.</summary>
+    public IReadOnlyList<PaymentLinkMode> Modes
+    {
+        get
+        {
+            lock (_periods)
+            {
+                return [.. _modes];
+            }
+        }
+    }
 
     /// <summary>Thrown by every call instead of answering, e.g. a <see cref="System.Data.Common.DbException"/>.</summary>
     public Exception? Failure { get; init; }
@@ -39,13 +55,14 @@ internal sealed class FixedReportAttribution(params CampaignReportRow[] rows) : 
         throw new NotSupportedException("This stand-in only reports.");
 
     public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+        DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default)
     {
         lock (_periods)
         {
             _periods.Add((since, until));
+            _modes.Add(mode);
         }
 
-        return Failure is null ? Task.FromResult<IReadOnlyList<CampaignReportRow>>(rows) : Task.FromException<IReadOnlyList<CampaignReportRow>>(Failure);
+        return Failure is null ? Task.FromResult<IReadOnlyList<CampaignReportRow>>(mode == PaymentLinkMode.Test ? TestRows : rows) : Task.FromException<IReadOnlyList<CampaignReportRow>>(Failure);
     }
 }

@@ -20,7 +20,11 @@ public class PaymentLinkEventCatchUpTests
     [
         "checkout.session.completed", "checkout.session.async_payment_succeeded",
         "checkout.session.async_payment_failed", "checkout.session.expired",
+        "charge.refunded", "charge.refund.updated", "charge.dispute.created", "charge.dispute.closed",
+        "invoice.paid", "invoice_payment.paid",
     ];
+
+    private static readonly string[] CheckoutTypes = Types[..4];
 
     /// <summary>An event of a checkout.session type, numbered so that ids sort as they were created.</summary>
     private static JsonObject CheckoutEvent(int number, DateTimeOffset created, string? type = null)
@@ -28,7 +32,7 @@ public class PaymentLinkEventCatchUpTests
         var session = SignedWebhooks.CompletedSession();
         session["id"] = string.Create(CultureInfo.InvariantCulture, $"cs_test_{number:D6}");
         return SignedWebhooks.Envelope(
-            type ?? Types[number % Types.Length],
+            type ?? CheckoutTypes[number % CheckoutTypes.Length],
             session,
             id: string.Create(CultureInfo.InvariantCulture, $"evt_{number:D6}"),
             created: created.ToUnixTimeSeconds());
@@ -87,7 +91,7 @@ public class PaymentLinkEventCatchUpTests
     }
 
     [Test]
-    public async Task Asks_for_the_four_checkout_session_types_created_since_the_point_in_pages_of_100()
+    public async Task Asks_for_the_checkout_refund_dispute_and_invoice_types_created_since_the_point_in_pages_of_100()
     {
         await using var api = new LoopbackEventsApi();
         AddEvents(api, 3);
@@ -98,7 +102,8 @@ public class PaymentLinkEventCatchUpTests
         first.Method.ShouldBe("GET");
         first.Path.ShouldBe("/v1/events");
         first.Headers["Authorization"].ShouldBe($"Bearer {ApiKey}");
-        Enumerable.Range(0, 4).Select(i => first.Query[$"types[{i}]"]).ShouldBe(Types);
+        Enumerable.Range(0, Types.Length).Select(i => first.Query[$"types[{i}]"]).ShouldBe(Types);
+        first.Query[$"types[{Types.Length}]"].ShouldBeNull();
         first.Query["created[gte]"].ShouldBe(Since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         first.Query["limit"].ShouldBe("100");
         PaymentLinkEventCatchUp.EventTypes.ShouldBe(Types);

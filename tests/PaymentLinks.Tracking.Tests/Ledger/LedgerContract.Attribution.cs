@@ -34,8 +34,8 @@ public abstract partial class LedgerContract
                 });
             }
 
-            (await attribution.ReportAsync(completedAt, completedAt.AddHours(1))).ShouldBe(
-                [new CampaignReportRow("newsletter", "email", "visit_campaign", "usd", 1, 1, 4200, 1, 1, 0, 0)],
+            (await attribution.TestReportAsync(completedAt, completedAt.AddHours(1))).ShouldBe(
+                [new CampaignReportRow("newsletter", "email", "visit_campaign", "usd", 1, 1, 4200, 1, 1, 0, 0, Gross: 4200)],
                 $"order {string.Join(",", steps)}");
         }
     }
@@ -51,7 +51,7 @@ public abstract partial class LedgerContract
         var keyFirst = NewSessionId();
         await attribution.RecordAsync(Completed(keyFirst, ClientReferenceCodec.Encode("order_2", key).ClientReferenceId, LinkUtm));
 
-        (await attribution.ReportAsync()).ShouldBe([new CampaignReportRow("partner", "referral", "key_campaign", "usd", 2, 2, 8400, 0, 0, 2, 0)]);
+        (await attribution.TestReportAsync()).ShouldBe([new CampaignReportRow("partner", "referral", "key_campaign", "usd", 2, 2, 8400, 0, 0, 2, 0, Gross: 8400)]);
     }
 
     // Best first: a visit, then a registered key, then the link's metadata, then none.
@@ -83,11 +83,11 @@ public abstract partial class LedgerContract
         var reference = keyInReference ? ClientReferenceCodec.Encode("order_3", key).ClientReferenceId : "order_3";
         await attribution.RecordAsync(Completed(sessionId, reference, linkMetadata ? LinkUtm : null, amount: 1999, currency: "eur"));
 
-        var row = (await attribution.ReportAsync()).ShouldHaveSingleItem();
+        var row = (await attribution.TestReportAsync()).ShouldHaveSingleItem();
         var utm = expected switch { "visit" => VisitUtm, "reference" => KeyUtm, "link" => LinkUtm, _ => UtmCodes.None };
         row.ShouldBe(new CampaignReportRow(
             utm.Source, utm.Medium, utm.Campaign, "eur", 1, 1, 1999, visit ? 1 : 0,
-            expected == "visit" ? 1 : 0, expected == "reference" ? 1 : 0, expected == "link" ? 1 : 0));
+            expected == "visit" ? 1 : 0, expected == "reference" ? 1 : 0, expected == "link" ? 1 : 0, Gross: 1999));
     }
 
     [Test]
@@ -96,12 +96,12 @@ public abstract partial class LedgerContract
         var attribution = Instance().Ledger;
         var sessionId = NewSessionId();
         await attribution.RecordAsync(Completed(sessionId, "order_4", LinkUtm));
-        (await attribution.ReportAsync()).ShouldHaveSingleItem().UtmCampaign.ShouldBe("link_campaign");
+        (await attribution.TestReportAsync()).ShouldHaveSingleItem().UtmCampaign.ShouldBe("link_campaign");
 
         await attribution.RecordVisitAsync(sessionId, VisitUtm);
         await attribution.RecordAsync(Completed(sessionId, "order_4", KeyUtm, eventType: "checkout.session.async_payment_succeeded"));
 
-        (await attribution.ReportAsync()).ShouldBe([new CampaignReportRow("newsletter", "email", "visit_campaign", "usd", 1, 1, 4200, 1, 1, 0, 0)]);
+        (await attribution.TestReportAsync()).ShouldBe([new CampaignReportRow("newsletter", "email", "visit_campaign", "usd", 1, 1, 4200, 1, 1, 0, 0, Gross: 4200)]);
     }
 
     [Test]
@@ -115,7 +115,7 @@ public abstract partial class LedgerContract
         (await attribution.RecordVisitAsync(sessionId, VisitUtm)).ShouldBe(VisitOutcome.Revisit);
         await attribution.RecordAsync(Completed(sessionId));
 
-        (await attribution.ReportAsync()).ShouldBe([new CampaignReportRow("newsletter", "email", "visit_campaign", "usd", 1, 1, 4200, 1, 1, 0, 0)]);
+        (await attribution.TestReportAsync()).ShouldBe([new CampaignReportRow("newsletter", "email", "visit_campaign", "usd", 1, 1, 4200, 1, 1, 0, 0, Gross: 4200)]);
         (await LongAsync($"SELECT visit_count FROM payment_link_visits WHERE session_id = '{sessionId}'")).ShouldBe(3);
     }
 
@@ -134,7 +134,7 @@ public abstract partial class LedgerContract
         var first = codes[Array.IndexOf(outcomes, VisitOutcome.FirstVisit)];
         (await LongAsync($"SELECT visit_count FROM payment_link_visits WHERE session_id = '{sessionId}'")).ShouldBe(16);
         (await ScalarAsync($"SELECT utm_content FROM payment_link_visits WHERE session_id = '{sessionId}'")).ShouldBe(first.Content);
-        (await attribution.ReportAsync()).ShouldHaveSingleItem().ByVisit.ShouldBe(1);
+        (await attribution.TestReportAsync()).ShouldHaveSingleItem().ByVisit.ShouldBe(1);
     }
 
     [Test]
@@ -144,11 +144,11 @@ public abstract partial class LedgerContract
         var sessionId = NewSessionId();
 
         (await attribution.RecordVisitAsync(sessionId, VisitUtm)).ShouldBe(VisitOutcome.FirstVisit);
-        (await attribution.ReportAsync()).ShouldBeEmpty();
+        (await attribution.TestReportAsync()).ShouldBeEmpty();
         (await attribution.FindSessionAsync(sessionId)).ShouldBeNull();
 
         await attribution.RecordAsync(Completed(sessionId, completedAt: ReportStart));
-        (await attribution.ReportAsync()).ShouldHaveSingleItem().ByVisit.ShouldBe(1);
+        (await attribution.TestReportAsync()).ShouldHaveSingleItem().ByVisit.ShouldBe(1);
     }
 
     [TestCase("")]
@@ -225,7 +225,7 @@ public abstract partial class LedgerContract
             await attribution.RecordAsync(Completed(sessionId));
         }
 
-        var rows = await attribution.ReportAsync();
+        var rows = await attribution.TestReportAsync();
         rows.Select(row => row.UtmSource).ShouldBe(["", null]);
     }
 
@@ -243,13 +243,13 @@ public abstract partial class LedgerContract
             await write(attribution);
         }
 
-        (await attribution.ReportAsync()).ShouldBe(data.Expected(null, null));
+        (await attribution.TestReportAsync()).ShouldBe(data.Expected(null, null));
         var since = data.Start.AddDays(3);
         var until = data.Start.AddDays(7);
-        (await attribution.ReportAsync(since, until)).ShouldBe(data.Expected(since, until));
-        (await attribution.ReportAsync(since: until)).ShouldBe(data.Expected(until, null));
-        (await attribution.ReportAsync(until: since)).ShouldBe(data.Expected(null, since));
-        (await attribution.ReportAsync(until, until)).ShouldBeEmpty();
+        (await attribution.TestReportAsync(since, until)).ShouldBe(data.Expected(since, until));
+        (await attribution.TestReportAsync(since: until)).ShouldBe(data.Expected(until, null));
+        (await attribution.TestReportAsync(until: since)).ShouldBe(data.Expected(null, since));
+        (await attribution.TestReportAsync(until, until)).ShouldBeEmpty();
     }
 
     [Test]
@@ -367,29 +367,36 @@ public abstract partial class LedgerContract
             return data;
         }
 
-        public List<CampaignReportRow> Expected(DateTimeOffset? since, DateTimeOffset? until) =>
-            _sessions
-                .Where(session => session.Completed && (since is null || session.CompletedAt >= since) && (until is null || session.CompletedAt < until))
-                .Select(session => (Session: session, Source: session.Source, Utm: session.Attribution))
+        // A session counts where it completed; its payment where it was paid (a delayed payment an hour later).
+        public List<CampaignReportRow> Expected(DateTimeOffset? since, DateTimeOffset? until)
+        {
+            bool Within(DateTimeOffset moment) => (since is null || moment >= since) && (until is null || moment < until);
+            return _sessions
+                .Where(session => session.Completed)
+                .Select(session => (Session: session, Counted: Within(session.CompletedAt), Paid: session.IsPaid && Within(session.PaidAt)))
+                .Where(item => item.Counted || item.Paid)
+                .Select(item => (item.Session, item.Counted, item.Paid, Source: item.Session.Source, Utm: item.Session.Attribution))
                 .GroupBy(item => (item.Utm.Source, item.Utm.Medium, item.Utm.Campaign, item.Session.Currency))
                 .Select(group => new CampaignReportRow(
                     group.Key.Source,
                     group.Key.Medium,
                     group.Key.Campaign,
                     group.Key.Currency,
-                    group.Count(),
-                    group.Count(item => item.Session.IsPaid),
-                    group.Where(item => item.Session.IsPaid).Sum(item => item.Session.Amount),
-                    group.Count(item => item.Session.Visit is not null),
-                    group.Count(item => item.Source == AttributionSource.Visit),
-                    group.Count(item => item.Source == AttributionSource.Reference),
-                    group.Count(item => item.Source == AttributionSource.Link)))
+                    group.Count(item => item.Counted),
+                    group.Count(item => item.Paid),
+                    group.Where(item => item.Paid).Sum(item => item.Session.Amount),
+                    group.Count(item => item.Counted && item.Session.Visit is not null),
+                    group.Count(item => item.Counted && item.Source == AttributionSource.Visit),
+                    group.Count(item => item.Counted && item.Source == AttributionSource.Reference),
+                    group.Count(item => item.Counted && item.Source == AttributionSource.Link),
+                    Gross: group.Where(item => item.Paid).Sum(item => item.Session.Amount)))
                 .OrderByDescending(row => row.Revenue)
                 .ThenBy(row => row.UtmCampaign is null).ThenBy(row => row.UtmCampaign, StringComparer.Ordinal)
                 .ThenBy(row => row.UtmSource is null).ThenBy(row => row.UtmSource, StringComparer.Ordinal)
                 .ThenBy(row => row.UtmMedium is null).ThenBy(row => row.UtmMedium, StringComparer.Ordinal)
                 .ThenBy(row => row.Currency is null).ThenBy(row => row.Currency, StringComparer.Ordinal)
                 .ToList();
+        }
 
         private static void Shuffle<T>(Random random, List<T> items)
         {
@@ -428,6 +435,8 @@ public abstract partial class LedgerContract
             public UtmCodes? Link { get; init; }
 
             public bool IsPaid => PaidLater || PaymentStatus != CheckoutPaymentStatus.Unpaid;
+
+            public DateTimeOffset PaidAt => PaidLater ? CompletedAt.AddHours(1) : CompletedAt;
 
             public AttributionSource Source =>
                 Visit is not null ? AttributionSource.Visit
@@ -477,6 +486,7 @@ public abstract partial class LedgerContract
                     created,
                     checkout: PaymentLinkCheckout.Create(
                         Id,
+                        paymentLinkId: "plink_generated",
                         clientReferenceId: reference,
                         amountTotal: Amount,
                         currency: Currency,

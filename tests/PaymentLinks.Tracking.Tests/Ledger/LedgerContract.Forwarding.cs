@@ -341,30 +341,45 @@ public abstract partial class LedgerContract
     }
 
     [Test]
-    public async Task A_refund_after_the_purchase_goes_to_GA4_and_the_webhook_once_and_not_to_Meta()
+    public async Task Each_refund_after_the_purchase_goes_to_GA4_and_the_webhook_once_and_not_to_Meta()
     {
         var instance = Forwarder();
         var sessionId = NewLiveSessionId();
-        var refundedAt = DateTimeOffset.UtcNow;
-        await instance.Ledger.RecordAsync(PaidEvent(sessionId, amount: 54890, currency: "eur"));
+        var paymentIntent = "pi_" + sessionId[8..];
+        await instance.Ledger.RecordAsync(PaidEvent(sessionId, amount: 54890, currency: "eur", paymentIntent: paymentIntent));
         await DrainAsync(instance);
 
-        (await instance.Ledger.EnqueueRefundAsync(sessionId, "re_1", 10000, null, refundedAt, CancellationToken.None)).ShouldBeTrue();
-        (await instance.Ledger.EnqueueRefundAsync(sessionId, "re_1", 10000, null, refundedAt, CancellationToken.None)).ShouldBeFalse();
+        var partial = MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_" + sessionId[8..], paymentIntent, 54890, 10000, "eur"), DateTimeOffset.UtcNow, livemode: true);
+        (await instance.Ledger.RecordAsync(partial)).ShouldBe(LedgerRecordOutcome.Stored);
+        (await instance.Ledger.RecordAsync(partial)).ShouldBe(LedgerRecordOutcome.Duplicate);
+        await DrainAsync(instance);
+        var full = MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_" + sessionId[8..], paymentIntent, 54890, 54890, "eur"), DateTimeOffset.UtcNow, livemode: true);
+        (await instance.Ledger.RecordAsync(full)).ShouldBe(LedgerRecordOutcome.Stored);
         await DrainAsync(instance);
 
         var ga = Destinations.Accepted(ForwardingDestination.GoogleAnalytics);
-        ga.Count.ShouldBe(2);
-        var refund = ga[1]["events"]![0]!;
-        refund["name"]!.GetValue<string>().ShouldBe("refund");
-        refund["params"]!["transaction_id"]!.GetValue<string>().ShouldBe(sessionId);
-        refund["params"]!["value"]!.GetValue<decimal>().ShouldBe(100.00m);
-        refund["params"]!["currency"]!.GetValue<string>().ShouldBe("EUR");
+        ga.Select(body => body["events"]![0]!["name"]!.GetValue<string>()).ShouldBe(["purchase", "refund", "refund"]);
+        ga.Skip(1).Select(body => body["events"]![0]!["params"]!["value"]!.GetValue<decimal>()).ShouldBe([100.00m, 448.90m]);
+        ga.Skip(1).ShouldAllBe(body => body["events"]![0]!["params"]!["transaction_id"]!.GetValue<string>() == sessionId);
+        ga[1]["events"]![0]!["params"]!["currency"]!.GetValue<string>().ShouldBe("EUR");
         var hooks = Destinations.Accepted(ForwardingDestination.Webhook);
-        hooks.Select(body => body["type"]!.GetValue<string>()).ShouldBe([ConversionWebhookEvent.PaidType, ConversionWebhookEvent.RefundedType]);
-        hooks[1]["amount"]!.GetValue<long>().ShouldBe(10000);
+        hooks.Select(body => body["type"]!.GetValue<string>()).ShouldBe([ConversionWebhookEvent.PaidType, ConversionWebhookEvent.RefundedType, ConversionWebhookEvent.RefundedType]);
+        hooks.Skip(1).Select(body => body["amount"]!.GetValue<long>()).ShouldBe([10000L, 44890L]);
+        hooks.Select(body => body["id"]!.GetValue<string>()).Distinct().Count().ShouldBe(3);
         Destinations.Accepted(ForwardingDestination.Meta).Count.ShouldBe(1);
-        (await instance.Forwarding.ListAsync()).Count(row => row.Kind == ForwardingKind.Refund).ShouldBe(2);
+        (await instance.Forwarding.ListAsync()).Count(row => row.Kind == ForwardingKind.Refund).ShouldBe(4);
+    }
+
+    [Test]
+    public async Task A_refund_enqueued_directly_is_keyed_once()
+    {
+        var instance = Forwarder(on: [ForwardingDestination.GoogleAnalytics]);
+        var sessionId = NewLiveSessionId();
+        await instance.Ledger.RecordAsync(PaidEvent(sessionId));
+
+        (await instance.Ledger.EnqueueRefundAsync(sessionId, "re_1", 1000, null, DateTimeOffset.UtcNow, CancellationToken.None)).ShouldBeTrue();
+        (await instance.Ledger.EnqueueRefundAsync(sessionId, "re_1", 1000, null, DateTimeOffset.UtcNow, CancellationToken.None)).ShouldBeFalse();
+        (await instance.Ledger.EnqueueRefundAsync("cs_live_never_paid", "re_2", 1000, "usd", DateTimeOffset.UtcNow, CancellationToken.None)).ShouldBeFalse();
     }
 
     [Test]
@@ -597,9 +612,16 @@ public abstract partial class LedgerContract
         bool livemode = true,
         DateTimeOffset? created = null,
         string email = SignedWebhooks.CustomerEmail,
-        string type = "checkout.session.completed")
+        string type = "checkout.session.completed",
+        string? paymentIntent = null)
     {
-        var body = SignedWebhooks.Body(PaidEnvelope(sessionId, amount, currency, livemode, created ?? DateTimeOffset.UtcNow.AddSeconds(-2), email, type));
+        var envelope = PaidEnvelope(sessionId, amount, currency, livemode, created ?? DateTimeOffset.UtcNow.AddSeconds(-2), email, type);
+        if (paymentIntent is not null)
+        {
+            envelope["data"]!["object"]!["payment_intent"] = paymentIntent;
+        }
+
+        var body = SignedWebhooks.Body(envelope);
         return ForwardingParser.Parse(body, SignedWebhooks.Header(body));
     }
 

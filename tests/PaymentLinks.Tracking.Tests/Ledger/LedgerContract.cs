@@ -610,6 +610,9 @@ internal sealed class RecordingHandler : IPaymentLinkFulfillmentHandler
 
     public IReadOnlyList<string> Calls => SharedWith?.Calls ?? [.. _calls];
 
+    /// <summary>The mode each session was fulfilled in, as the handler was told it.</summary>
+    public ConcurrentDictionary<string, bool> Livemodes { get; } = new();
+
     /// <summary>How many calls started while another call for the same session was running.</summary>
     public int Overlaps => _overlaps;
 
@@ -634,6 +637,7 @@ internal sealed class RecordingHandler : IPaymentLinkFulfillmentHandler
         }
 
         _calls.Enqueue(session.SessionId);
+        Livemodes[session.SessionId] = session.Livemode;
         if (_running.AddOrUpdate(session.SessionId, 1, (_, running) => running + 1) > 1)
         {
             Interlocked.Increment(ref _overlaps);

@@ -24,11 +24,11 @@ public sealed class AttributionEndToEndTests
     // campaign key the console's link command put in its client_reference_id. Unattributed in usd: E.
     private static readonly CampaignReportRow[] Expected =
     [
-        new("newsletter", "email", "spring_sale", "usd", Sessions: 3, Paid: 2, Revenue: 4200 + 1500, Visits: 3, ByVisit: 3, ByReference: 0, ByLink: 0),
-        new("partner", "referral", "black_friday", "eur", Sessions: 1, Paid: 1, Revenue: 3000, Visits: 1, ByVisit: 1, ByReference: 0, ByLink: 0),
-        new("ads", "cpc", "black_friday", "eur", Sessions: 1, Paid: 1, Revenue: 2500, Visits: 0, ByVisit: 0, ByReference: 0, ByLink: 1),
-        new("social", "paid", "launch", "jpy", Sessions: 1, Paid: 1, Revenue: 1200, Visits: 0, ByVisit: 0, ByReference: 1, ByLink: 0),
-        new(null, null, null, "usd", Sessions: 1, Paid: 1, Revenue: 999, Visits: 0, ByVisit: 0, ByReference: 0, ByLink: 0),
+        new("newsletter", "email", "spring_sale", "usd", Sessions: 3, Paid: 2, Revenue: 4200 + 1500, Visits: 3, ByVisit: 3, ByReference: 0, ByLink: 0, Gross: 4200 + 1500),
+        new("partner", "referral", "black_friday", "eur", Sessions: 1, Paid: 1, Revenue: 3000, Visits: 1, ByVisit: 1, ByReference: 0, ByLink: 0, Gross: 3000),
+        new("ads", "cpc", "black_friday", "eur", Sessions: 1, Paid: 1, Revenue: 2500, Visits: 0, ByVisit: 0, ByReference: 0, ByLink: 1, Gross: 2500),
+        new("social", "paid", "launch", "jpy", Sessions: 1, Paid: 1, Revenue: 1200, Visits: 0, ByVisit: 0, ByReference: 1, ByLink: 0, Gross: 1200),
+        new(null, null, null, "usd", Sessions: 1, Paid: 1, Revenue: 999, Visits: 0, ByVisit: 0, ByReference: 0, ByLink: 0, Gross: 999),
     ];
 
     private DirectoryInfo _folder = null!;
@@ -66,18 +66,34 @@ public sealed class AttributionEndToEndTests
     [Test]
     public async Task The_receivers_json_report_has_the_rows_worked_out_by_hand()
     {
-        using var response = await _receiver.Http.GetAsync("/report?format=json");
+        // The events are test-mode events, as Stripe's test keys make: the live report has none of them.
+        (await _receiver.Http.GetStringAsync("/report?format=json")).ShouldBe("[]");
+        using var response = await _receiver.Http.GetAsync("/report?format=json&mode=test");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await response.Content.ReadAsStringAsync()).ShouldBe(CampaignReportJson.ToJson(Expected, indented: true));
     }
 
     [Test]
+    public async Task The_live_page_says_only_test_data_exists_and_the_test_page_draws_net_revenue_over_time()
+    {
+        var live = await _receiver.Http.GetStringAsync("/report");
+        var test = await _receiver.Http.GetStringAsync("/report?mode=test");
+
+        live.ShouldContain("Only test data so far");
+        live.ShouldContain("href=\"/report?mode=test\"");
+        test.ShouldContain("<strong>test data</strong>");
+        test.ShouldContain("Net revenue over time in USD");
+        test.ShouldContain("aria-label=\"Net revenue over time by campaign\"");
+        test.ShouldContain("name=\"mode\" value=\"test\"");
+    }
+
+    [Test]
     public async Task The_consoles_json_report_over_the_same_file_prints_the_same_json()
     {
-        var report = await _receiver.Http.GetStringAsync("/report?format=json");
+        var report = await _receiver.Http.GetStringAsync("/report?format=json&mode=test");
         using var console = SampleProcess.Start(
-            "PaymentLinks.Tracking.Samples.Console", ["report", "--format", "json"],
+            "PaymentLinks.Tracking.Samples.Console", ["report", "--format", "json", "--mode", "test"],
             new Dictionary<string, string> { ["ConnectionStrings__PaymentLinkLedger"] = _connectionString });
 
         (await console.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, console.Error);

@@ -41,8 +41,15 @@ public class ConsoleReportTests
         lines[2].ShouldStartWith("campaign ");
         lines[4].ShouldContain("newsletter / email / spring_sale");
         lines[4].ShouldContain("548.90 EUR");
+        lines[4].ShouldContain("598.80 EUR");
+        lines[4].ShouldContain("49.90 EUR");
         lines[5].ShouldContain("1,397.20 USD");
         lines[6].ShouldContain("12,000 JPY");
+        lines[6].ShouldContain("15,000 JPY");
+        lines[6].ShouldContain("3,000 JPY");
+        lines[2].ShouldContain("gross");
+        lines[2].ShouldContain("refunded");
+        lines[2].ShouldContain("net");
         lines[7].ShouldStartWith("(unattributed) ");
         lines[7].ShouldContain("19.98 USD");
     }
@@ -55,8 +62,24 @@ public class ConsoleReportTests
         var table = output.TrimEnd().Split(Environment.NewLine)[2..];
         // Every line ends at the same place: the last column (by link) is right-aligned under its header.
         table.Select(line => line.Length).Distinct().Count().ShouldBe(1, output);
-        var revenueEnd = table[0].IndexOf("revenue", StringComparison.Ordinal) + "revenue".Length;
+        var revenueEnd = table[0].IndexOf(" net", StringComparison.Ordinal) + " net".Length;
         table[2..].ShouldAllBe(line => line[revenueEnd - 1] != ' ');
+    }
+
+    [Test]
+    public void Test_data_is_reported_on_request_and_its_presence_is_said_when_live_data_is_empty()
+    {
+        _attribution = new FixedReportAttribution { TestRows = FixedReportAttribution.ExampleRows };
+
+        var (liveExit, liveOutput, liveError) = Run("report", "--format", "json");
+        var (testExit, testOutput, _) = Run("report", "--mode", "test");
+
+        (liveExit, testExit).ShouldBe((0, 0));
+        liveOutput.Trim().ShouldBe("[]");
+        liveError.ShouldContain("only test data: run with --mode test");
+        testOutput.ShouldContain("(UTC), test data");
+        testOutput.ShouldContain("548.90 EUR");
+        ((FixedReportAttribution)_attribution).Modes.ShouldBe([PaymentLinkMode.Live, PaymentLinkMode.Test, PaymentLinkMode.Test]);
     }
 
     [Test]
@@ -68,7 +91,7 @@ public class ConsoleReportTests
 
         exitCode.ShouldBe(0);
         output.ShouldContain("Revenue by campaign, from 2026-11-01 (UTC)");
-        output.ShouldContain("No completed sessions in this period.");
+        output.ShouldContain("No money moved in this period.");
     }
 
     [Test]
@@ -78,11 +101,11 @@ public class ConsoleReportTests
 
         exitCode.ShouldBe(0);
         output.ShouldBe(
-            "utm_source,utm_medium,utm_campaign,currency,sessions,paid,revenue,visits,by_visit,by_reference,by_link\r\n"
-            + "newsletter,email,spring_sale,eur,12,11,54890,9,9,2,0\r\n"
-            + "google,cpc,brand,usd,30,28,139720,20,20,0,8\r\n"
-            + "instagram,social,launch,jpy,4,4,12000,1,1,3,0\r\n"
-            + ",,,usd,3,2,1998,0,0,0,0\r\n");
+            "utm_source,utm_medium,utm_campaign,currency,sessions,paid,revenue,visits,by_visit,by_reference,by_link,gross,renewals,renewal_revenue,refunded,disputed,tax\r\n"
+            + "newsletter,email,spring_sale,eur,12,11,54890,9,9,2,0,59880,2,9980,4990,0,9560\r\n"
+            + "google,cpc,brand,usd,30,28,139720,20,20,0,8,139720,0,0,0,0,0\r\n"
+            + "instagram,social,launch,jpy,4,4,12000,1,1,3,0,15000,0,0,0,3000,0\r\n"
+            + ",,,usd,3,2,1998,0,0,0,0,1998,0,0,0,0,0\r\n");
     }
 
     [Test]

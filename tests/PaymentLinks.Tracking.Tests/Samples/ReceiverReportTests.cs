@@ -96,6 +96,7 @@ public sealed class ReceiverReportTests : IAsyncDisposable
     [TestCase("/report?since=2026-12-01&until=2026-11-01", "must be after since", "text/html")]
     [TestCase("/report?format=json&since=tomorrow", "since \"tomorrow\" is not a date", "text/plain")]
     [TestCase("/report?format=xml", "format is html (the default) or json.", "text/plain")]
+    [TestCase("/report?mode=both", "mode is live (the default) or test.", "text/plain")]
     public async Task A_bad_period_or_format_is_answered_400_saying_why(string path, string message, string mediaType)
     {
         using var response = await _receiver.Http.GetAsync(path);

@@ -43,9 +43,9 @@ public class ReportPageTests
         html.ShouldContain("Revenue in JPY");
 
         // The USD card adds the two USD rows (1,397.20 + 19.98) and nothing else.
-        html.ShouldContain("<strong>1,417.18 USD</strong><span>30 paid sessions in 2 campaigns</span>");
-        html.ShouldContain("<strong>548.90 EUR</strong><span>11 paid sessions in 1 campaign</span>");
-        html.ShouldContain("<strong>12,000 JPY</strong><span>4 paid sessions in 1 campaign</span>");
+        html.ShouldContain("<strong>1,417.18 USD</strong><span>net of 1,417.18 USD gross, 0.00 USD refunded; 30 paid sessions in 2 campaigns</span>");
+        html.ShouldContain("<strong>548.90 EUR</strong><span>net of 598.80 EUR gross, 49.90 EUR refunded; 11 paid sessions in 1 campaign</span>");
+        html.ShouldContain("<strong>12,000 JPY</strong><span>net of 15,000 JPY gross, 0 JPY refunded; 4 paid sessions in 1 campaign</span>");
     }
 
     [Test]
@@ -53,7 +53,8 @@ public class ReportPageTests
     {
         var html = ReportPage.Render(Rows, null, null, null, null);
 
-        html.ShouldContain("<tr><th scope=\"row\">newsletter / email / spring_sale</th><td>548.90 EUR</td><td>11</td><td>12</td><td>9</td><td>9</td><td>2</td><td>0</td></tr>");
+        html.ShouldContain("<tr><th scope=\"row\">newsletter / email / spring_sale</th><td>548.90 EUR</td><td>598.80 EUR</td><td>49.90 EUR</td><td>0.00 EUR</td><td>2</td><td>11</td><td>12</td><td>9</td><td>9</td><td>2</td><td>0</td></tr>");
+        html.ShouldContain("<td>12,000 JPY</td><td>15,000 JPY</td><td>0 JPY</td><td>3,000 JPY</td>");
         html.ShouldContain("<tr><th scope=\"row\" class=\"unattributed\">(unattributed)</th><td>19.98 USD</td>");
     }
 

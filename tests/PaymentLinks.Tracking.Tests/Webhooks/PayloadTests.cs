@@ -294,7 +294,7 @@ public class PayloadTests
     [Test]
     public void Accepts_an_ignored_event_whose_object_has_fields_of_other_types()
     {
-        var body = """{"id":"evt_2","object":"event","type":"invoice.paid","created":1764000000,"livemode":false,"data":{"object":{"object":"invoice","id":17,"status":{"a":1},"metadata":{"n":1},"amount_total":"x"}}}"""u8.ToArray();
+        var body = """{"id":"evt_2","object":"event","type":"customer.updated","created":1764000000,"livemode":false,"data":{"object":{"object":"customer","id":17,"status":{"a":1},"metadata":{"n":1},"amount_total":"x"}}}"""u8.ToArray();
 
         var paymentLinkEvent = EveryEntryPoint.Event(Parser(Clock(DateTimeOffset.FromUnixTimeSeconds(NowSeconds))), body, Header(body));
 

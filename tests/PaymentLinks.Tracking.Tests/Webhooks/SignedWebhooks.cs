@@ -46,6 +46,7 @@ internal static class SignedWebhooks
         session["currency"] = "usd";
         session["amount_total"] = 4200;
         session["customer_details"]!["email"] = CustomerEmail;
+        session["total_details"]!["amount_tax"] = 0;
         return session;
     }
 
@@ -106,7 +107,7 @@ internal static class SignedWebhooks
         return new PaymentLinkWebhookParser(options, clock ?? Clock());
     }
 
-    private static JsonObject Fixture(string name) =>
+    public static JsonObject Fixture(string name) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", name)))!.AsObject();
 }
 

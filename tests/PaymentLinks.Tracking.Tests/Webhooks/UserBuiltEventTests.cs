@@ -28,10 +28,15 @@ public class UserBuiltEventTests
                 session.PaymentStatus,
                 session.Status,
                 session.Mode,
-                session.Metadata),
+                session.Metadata,
+                session.PaymentIntentId,
+                session.SubscriptionId,
+                session.AmountTax),
             parsed.ApiVersion);
 
         built.ShouldBe(parsed);
+        session.PaymentIntentId.ShouldBe("pi_1PgafyB7WZ01zgkWSjxsAJo3");
+        session.AmountTax.ShouldBe(0);
         built.Kind.ShouldBe(PaymentLinkEventKind.CheckoutCompleted);
         built.ShouldFulfill.ShouldBeTrue();
     }
@@ -59,19 +64,19 @@ public class UserBuiltEventTests
 
     [Test]
     public void Another_event_needs_no_session() =>
-        PaymentLinkEvent.Create("evt_1", "invoice.paid", Now).Checkout.ShouldBeNull();
+        PaymentLinkEvent.Create("evt_1", "customer.updated", Now).Checkout.ShouldBeNull();
 
     [TestCase(null)]
     [TestCase("")]
     public void A_built_event_needs_an_id(string? id) =>
-        Should.Throw<ArgumentException>(() => PaymentLinkEvent.Create(id!, "invoice.paid", Now));
+        Should.Throw<ArgumentException>(() => PaymentLinkEvent.Create(id!, "customer.updated", Now));
 
     [Test]
     public void A_built_event_keeps_its_time_in_UTC()
     {
         var created = new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.FromHours(2));
 
-        var built = PaymentLinkEvent.Create("evt_1", "invoice.paid", created);
+        var built = PaymentLinkEvent.Create("evt_1", "customer.updated", created);
 
         built.Created.ShouldBe(created);
         built.Created.Offset.ShouldBe(TimeSpan.Zero);
@@ -80,7 +85,7 @@ public class UserBuiltEventTests
     [Test]
     public void A_built_event_has_no_payload_for_Stripe_net()
     {
-        var built = PaymentLinkEvent.Create("evt_1", "invoice.paid", Now);
+        var built = PaymentLinkEvent.Create("evt_1", "customer.updated", Now);
 
         Should.Throw<InvalidOperationException>(() => built.ToStripeEvent()).Message.ShouldContain("PaymentLinkEvent.Create");
     }
@@ -122,7 +127,7 @@ public class UserBuiltEventTests
     [Test]
     public void An_accepted_result_holds_its_event_and_no_rejection()
     {
-        var built = PaymentLinkEvent.Create("evt_1", "invoice.paid", Now);
+        var built = PaymentLinkEvent.Create("evt_1", "customer.updated", Now);
 
         var result = PaymentLinkWebhookResult.ForEvent(built);
 

@@ -1,0 +1,282 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// The money after a session's first payment: refunds, disputes and subscription renewals, merged in the event's own
+/// transaction (so the webhook and catch-up share one write path). Each table holds facts as the events state them,
+/// written so that their order and repetition do not matter; the report works out the money from them.
+/// </summary>
+internal sealed partial class DbPaymentLinkLedger
+{
+    /// <summary>The metadata key that carries a campaign key on a subscription (<c>subscription_data.metadata</c>).</summary>
+    internal const string CampaignKeyMetadataKey = "campaign_key";
+
+    private RevenueStatements? _revenueStatements;
+
+    private RevenueStatements Revenue => _revenueStatements ??= new RevenueStatements(_dialect);
+
+    /// <summary>
+    /// Called inside the write transaction of a <c>charge.refunded</c> event whenever it raises the refunded amount of a
+    /// session the ledger knows (its own payment, or a renewal of the subscription it started). The change is committed
+    /// with the event or not at all, so whatever is written here on <paramref name="connection"/> and
+    /// <paramref name="transaction"/> is as durable as the refund itself.
+    /// </summary>
+    /// <remarks>The one place where a refund is seen as it changes a session's money: forwarding hooks in here.</remarks>
+    private Task OnSessionRefundChangedAsync(
+        DbConnection connection, DbTransaction transaction, SessionRefundChange change, CancellationToken cancellationToken) =>
+        SessionRefundChanged?.Invoke(connection, transaction, change, cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// Observes <see cref="OnSessionRefundChangedAsync"/>, in the write transaction; a fault rolls the event back (the
+    /// webhook then answers 503 and Stripe delivers it again).
+    /// </summary>
+    internal Func<DbConnection, DbTransaction, SessionRefundChange, CancellationToken, Task>? SessionRefundChanged { get; set; }
+
+    /// <summary>Keeps what joins a session to its refunds, disputes and renewals, and its tax; filled in once.</summary>
+    private async Task MergeSessionPaymentAsync(DbConnection connection, DbTransaction transaction, PaymentLinkCheckout checkout, CancellationToken cancellationToken)
+    {
+        if (checkout.PaymentIntentId is null && checkout.SubscriptionId is null && checkout.AmountTax is null)
+        {
+            return;
+        }
+
+        await using var merge = Command(connection, transaction, Revenue.MergeSessionPayment);
+        LedgerDialect.AddParameter(merge, "session_id", checkout.SessionId, DbType.String);
+        LedgerDialect.AddParameter(merge, "payment_intent", checkout.PaymentIntentId, DbType.String);
+        LedgerDialect.AddParameter(merge, "subscription_id", checkout.SubscriptionId, DbType.String);
+        LedgerDialect.AddParameter(merge, "amount_tax", checkout.AmountTax, DbType.Int64);
+        await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task MergeMoneyAsync(DbConnection connection, DbTransaction transaction, PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
+    {
+        switch (paymentLinkEvent.Kind)
+        {
+            case PaymentLinkEventKind.ChargeRefunded when paymentLinkEvent.Charge is { } charge:
+                await RecordRefundAsync(connection, transaction, paymentLinkEvent, charge, cancellationToken).ConfigureAwait(false);
+                break;
+            case PaymentLinkEventKind.DisputeCreated or PaymentLinkEventKind.DisputeClosed when paymentLinkEvent.Dispute is { } dispute:
+                await using (var merge = Command(connection, transaction, Revenue.MergeDispute))
+                {
+                    LedgerDialect.AddParameter(merge, "dispute_id", dispute.DisputeId, DbType.String);
+                    LedgerDialect.AddParameter(merge, "charge_id", dispute.ChargeId, DbType.String);
+                    LedgerDialect.AddParameter(merge, "payment_intent", dispute.PaymentIntentId, DbType.String);
+                    LedgerDialect.AddParameter(merge, "currency", dispute.Currency, DbType.String);
+                    LedgerDialect.AddParameter(merge, "amount", dispute.Amount, DbType.Int64);
+                    LedgerDialect.AddParameter(merge, "status", dispute.Status, DbType.String);
+                    _dialect.AddTime(merge, "status_at", paymentLinkEvent.Created);
+                    LedgerDialect.AddParameter(merge, "livemode", paymentLinkEvent.Livemode, DbType.Boolean);
+                    await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            case PaymentLinkEventKind.InvoicePaid when paymentLinkEvent.Invoice is { } invoice:
+                await using (var merge = Command(connection, transaction, Revenue.MergeInvoice))
+                {
+                    var metadata = invoice.SubscriptionMetadata;
+                    LedgerDialect.AddParameter(merge, "invoice_id", invoice.InvoiceId, DbType.String);
+                    LedgerDialect.AddParameter(merge, "subscription_id", invoice.SubscriptionId, DbType.String);
+                    LedgerDialect.AddParameter(merge, "billing_reason", invoice.BillingReason, DbType.String);
+                    LedgerDialect.AddParameter(merge, "amount_paid", invoice.AmountPaid, DbType.Int64);
+                    LedgerDialect.AddParameter(merge, "amount_tax", invoice.Tax, DbType.Int64);
+                    LedgerDialect.AddParameter(merge, "currency", invoice.Currency, DbType.String);
+                    _dialect.AddTime(merge, "paid_at", invoice.PaidAt ?? paymentLinkEvent.Created);
+                    LedgerDialect.AddParameter(merge, "livemode", paymentLinkEvent.Livemode, DbType.Boolean);
+                    LedgerDialect.AddParameter(
+                        merge,
+                        "campaign_key",
+                        metadata.GetValueOrDefault(CampaignKeyMetadataKey) is { } key && CampaignKey.TryParse(key, out var campaignKey) ? campaignKey.Value : null,
+                        DbType.String);
+                    for (var i = 0; i < MetadataUtmKeys.Length; i++)
+                    {
+                        LedgerDialect.AddParameter(merge, MetadataUtmKeys[i], metadata.GetValueOrDefault(MetadataUtmKeys[i]), DbType.String);
+                    }
+
+                    await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await LinkInvoicePaymentsAsync(connection, transaction, invoice, cancellationToken).ConfigureAwait(false);
+                break;
+            case PaymentLinkEventKind.InvoicePaymentPaid when paymentLinkEvent.Invoice is { } invoicePayment:
+                await LinkInvoicePaymentsAsync(connection, transaction, invoicePayment, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                // charge.refund.updated and every other type: the event's row is the record.
+                break;
+        }
+    }
+
+    private async Task LinkInvoicePaymentsAsync(DbConnection connection, DbTransaction transaction, PaymentLinkInvoice invoice, CancellationToken cancellationToken)
+    {
+        foreach (var paymentIntent in invoice.PaymentIntentIds)
+        {
+            await using var link = Command(connection, transaction, Revenue.LinkInvoicePayment);
+            LedgerDialect.AddParameter(link, "payment_intent", paymentIntent, DbType.String);
+            LedgerDialect.AddParameter(link, "invoice_id", invoice.InvoiceId, DbType.String);
+            await link.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the charge's cumulative refunded amount as this event states it. The charge's refunded amount is the largest
+    /// one stated, so a late older event changes nothing; when this one raises it, the session is told.
+    /// </summary>
+    private async Task RecordRefundAsync(
+        DbConnection connection, DbTransaction transaction, PaymentLinkEvent paymentLinkEvent, PaymentLinkCharge charge, CancellationToken cancellationToken)
+    {
+        long before;
+        await using (var find = Command(connection, transaction, Revenue.ChargeRefunded))
+        {
+            LedgerDialect.AddParameter(find, "charge_id", charge.ChargeId, DbType.String);
+            before = ToInt64(await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        await using (var insert = Command(connection, transaction, Revenue.RecordRefund))
+        {
+            LedgerDialect.AddParameter(insert, "event_id", paymentLinkEvent.EventId, DbType.String);
+            LedgerDialect.AddParameter(insert, "charge_id", charge.ChargeId, DbType.String);
+            LedgerDialect.AddParameter(insert, "payment_intent", charge.PaymentIntentId, DbType.String);
+            LedgerDialect.AddParameter(insert, "invoice_id", charge.InvoiceId, DbType.String);
+            LedgerDialect.AddParameter(insert, "currency", charge.Currency, DbType.String);
+            LedgerDialect.AddParameter(insert, "amount_refunded", charge.AmountRefunded, DbType.Int64);
+            _dialect.AddTime(insert, "observed_at", paymentLinkEvent.Created);
+            LedgerDialect.AddParameter(insert, "livemode", paymentLinkEvent.Livemode, DbType.Boolean);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (charge.AmountRefunded <= before)
+        {
+            return;
+        }
+
+        string? sessionId;
+        await using (var owner = Command(connection, transaction, Revenue.SessionOfCharge))
+        {
+            LedgerDialect.AddParameter(owner, "payment_intent", charge.PaymentIntentId, DbType.String);
+            LedgerDialect.AddParameter(owner, "invoice_id", charge.InvoiceId, DbType.String);
+            sessionId = await owner.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+
+        if (sessionId is null)
+        {
+            return;
+        }
+
+        long refunded;
+        await using (var total = Command(connection, transaction, Revenue.SessionRefunded))
+        {
+            LedgerDialect.AddParameter(total, "session_id", sessionId, DbType.String);
+            refunded = ToInt64(await total.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        await OnSessionRefundChangedAsync(
+            connection,
+            transaction,
+            new SessionRefundChange(sessionId, charge.Currency, refunded, charge.AmountRefunded - before),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static long ToInt64(object? value) =>
+        value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+    /// <summary>The revenue tables' SQL, the same on both engines but for the tables' names.</summary>
+    private sealed class RevenueStatements
+    {
+        public RevenueStatements(LedgerDialect dialect)
+        {
+            var sessionPayments = dialect.Table("payment_link_session_payments");
+            var refunds = dialect.Table("payment_link_charge_refunds");
+            var disputes = dialect.Table("payment_link_disputes");
+            var invoices = dialect.Table("payment_link_invoices");
+            var invoicePayments = dialect.Table("payment_link_invoice_payments");
+
+            MergeSessionPayment =
+                $"INSERT INTO {sessionPayments} AS p (session_id, payment_intent, subscription_id, amount_tax) " +
+                "VALUES (@session_id, @payment_intent, @subscription_id, @amount_tax) ON CONFLICT (session_id) DO UPDATE SET " +
+                "payment_intent = COALESCE(p.payment_intent, excluded.payment_intent), " +
+                "subscription_id = COALESCE(p.subscription_id, excluded.subscription_id), " +
+                "amount_tax = COALESCE(p.amount_tax, excluded.amount_tax)";
+            ChargeRefunded = $"SELECT MAX(amount_refunded) FROM {refunds} WHERE charge_id = @charge_id";
+            RecordRefund =
+                $"INSERT INTO {refunds} (event_id, charge_id, payment_intent, invoice_id, currency, amount_refunded, observed_at, livemode) " +
+                "VALUES (@event_id, @charge_id, @payment_intent, @invoice_id, @currency, @amount_refunded, @observed_at, @livemode) " +
+                "ON CONFLICT (event_id) DO NOTHING";
+
+            // The newest status wins, by the time of the event that stated it; at one time, a closed status wins.
+            const string Closed = "IN ('won', 'lost')";
+            MergeDispute =
+                $"INSERT INTO {disputes} AS d (dispute_id, charge_id, payment_intent, currency, amount, status, status_at, livemode) " +
+                "VALUES (@dispute_id, @charge_id, @payment_intent, @currency, @amount, @status, @status_at, @livemode) " +
+                "ON CONFLICT (dispute_id) DO UPDATE SET " +
+                "charge_id = COALESCE(d.charge_id, excluded.charge_id), " +
+                "payment_intent = COALESCE(d.payment_intent, excluded.payment_intent), " +
+                "currency = COALESCE(d.currency, excluded.currency), " +
+                $"amount = CASE WHEN {Newer()} THEN excluded.amount ELSE d.amount END, " +
+                $"status = CASE WHEN {Newer()} THEN excluded.status ELSE d.status END, " +
+                $"status_at = CASE WHEN {Newer()} THEN excluded.status_at ELSE d.status_at END";
+            static string Newer() =>
+                $"(excluded.status_at > d.status_at OR (excluded.status_at = d.status_at AND excluded.status {Closed} " +
+                $"AND (d.status IS NULL OR d.status NOT {Closed} OR excluded.status > d.status)))";
+
+            // An invoice is paid once; its fields are filled in and never overwritten.
+            MergeInvoice =
+                $"INSERT INTO {invoices} AS i (invoice_id, subscription_id, billing_reason, amount_paid, amount_tax, currency, paid_at, " +
+                "livemode, campaign_key, utm_source, utm_medium, utm_campaign, utm_term, utm_content) VALUES (@invoice_id, @subscription_id, " +
+                "@billing_reason, @amount_paid, @amount_tax, @currency, @paid_at, @livemode, @campaign_key, @utm_source, @utm_medium, " +
+                "@utm_campaign, @utm_term, @utm_content) ON CONFLICT (invoice_id) DO UPDATE SET " +
+                "subscription_id = COALESCE(i.subscription_id, excluded.subscription_id), " +
+                "billing_reason = COALESCE(i.billing_reason, excluded.billing_reason), " +
+                "currency = COALESCE(i.currency, excluded.currency), " +
+                "paid_at = CASE WHEN excluded.paid_at < i.paid_at THEN excluded.paid_at ELSE i.paid_at END, " +
+                "campaign_key = COALESCE(i.campaign_key, excluded.campaign_key)";
+            LinkInvoicePayment =
+                $"INSERT INTO {invoicePayments} (payment_intent, invoice_id) VALUES (@payment_intent, @invoice_id) " +
+                "ON CONFLICT (payment_intent) DO NOTHING";
+
+            // A charge's session: the session it paid, or the one that started the subscription whose invoice it paid.
+            SessionOfCharge =
+                $"SELECT session_id FROM {sessionPayments} WHERE payment_intent = @payment_intent " +
+                $"UNION ALL SELECT p.session_id FROM {invoices} i JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
+                $"WHERE i.invoice_id = COALESCE(@invoice_id, (SELECT invoice_id FROM {invoicePayments} WHERE payment_intent = @payment_intent)) " +
+                "LIMIT 1";
+
+            // Everything refunded that belongs to a session, each charge at its largest stated amount.
+            SessionRefunded =
+                "SELECT SUM(refunded) FROM (SELECT MAX(r.amount_refunded) AS refunded " +
+                $"FROM {refunds} r JOIN {sessionPayments} p ON p.session_id = @session_id " +
+                $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
+                $"LEFT JOIN {invoices} i ON i.invoice_id = COALESCE(r.invoice_id, ip.invoice_id) " +
+                "WHERE r.payment_intent = p.payment_intent OR i.subscription_id = p.subscription_id " +
+                "GROUP BY r.charge_id) charges";
+        }
+
+        public string MergeSessionPayment { get; }
+
+        public string ChargeRefunded { get; }
+
+        public string RecordRefund { get; }
+
+        public string MergeDispute { get; }
+
+        public string MergeInvoice { get; }
+
+        public string LinkInvoicePayment { get; }
+
+        public string SessionOfCharge { get; }
+
+        public string SessionRefunded { get; }
+    }
+}
+
+/// <summary>
+/// A session's refunded amount has just risen, inside the write transaction of the <c>charge.refunded</c> event that
+/// raised it.
+/// </summary>
+/// <param name="SessionId">The session (its own payment, or the first of the subscription whose renewal was refunded).</param>
+/// <param name="Currency">The refunded charge's currency.</param>
+/// <param name="RefundedAmount">Everything refunded of the session so far, cumulative, in the currency's minor unit.</param>
+/// <param name="Change">How much this event added, in the currency's minor unit.</param>
+internal sealed record SessionRefundChange(string SessionId, string? Currency, long RefundedAmount, long Change);
