@@ -603,9 +603,9 @@ public abstract partial class LedgerContract
         }
     }
 
-    private static string NewLiveSessionId() => $"cs_live_{Guid.NewGuid():N}";
+    internal static string NewLiveSessionId() => $"cs_live_{Guid.NewGuid():N}";
 
-    private static PaymentLinkEvent PaidEvent(
+    internal static PaymentLinkEvent PaidEvent(
         string sessionId,
         long amount = 4200,
         string currency = "usd",
