@@ -99,6 +99,14 @@ internal static class ReconcileCommand
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"Read {result.Read} events from Stripe since {result.Since:u}: {result.Recorded} recorded, {result.AlreadyRecorded} already recorded."));
+            if (result.Refused > 0)
+            {
+                // Kept in the ledger with the reason; the run moved on past them.
+                output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{result.Refused} {(result.Refused == 1 ? "event" : "events")} could not be read and {(result.Refused == 1 ? "was" : "were")} kept as refused, for review."));
+            }
+
             output.WriteLine(result.Watermark is { } watermark
                 ? string.Create(CultureInfo.InvariantCulture, $"The next run starts at {watermark:u}.")
                 : "No event moved the watermark.");

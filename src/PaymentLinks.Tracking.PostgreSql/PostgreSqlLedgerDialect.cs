@@ -38,6 +38,11 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
 
     public override string OrdinalCollation => "COLLATE \"C\"";
 
+    // The transaction's start on the server's clock: stable within a statement, so that an index serves the comparison.
+    public override string Now => "now()";
+
+    public override string NowPlus(string milliseconds) => $"(now() + {milliseconds} * interval '1 millisecond')";
+
     public override DbType TimeType => DbType.DateTimeOffset;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

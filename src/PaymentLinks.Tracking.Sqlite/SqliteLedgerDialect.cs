@@ -36,6 +36,11 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
 
     public override string ClaimLock => string.Empty;
 
+    // Unix milliseconds from SQLite's own clock (julianday('now') has millisecond precision).
+    public override string Now => "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)";
+
+    public override string NowPlus(string milliseconds) => $"({Now} + {milliseconds})";
+
     public override DbType TimeType => DbType.Int64;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)

@@ -40,6 +40,9 @@ internal sealed class LedgerDatabase : IDisposable
 
     public string EventsTable => Schema is null ? "payment_link_events" : $"\"{Schema}\".payment_link_events";
 
+    /// <summary>A table of the ledger, qualified with the schema on PostgreSQL.</summary>
+    public string Table(string name) => Schema is null ? name : $"\"{Schema}\".{name}";
+
     /// <summary>A new ledger; on PostgreSQL without <paramref name="connectionString"/>, on the throwaway server.</summary>
     public static LedgerDatabase Create(Engine engine, string? connectionString, string name)
     {

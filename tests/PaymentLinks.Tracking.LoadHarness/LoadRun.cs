@@ -11,19 +11,23 @@ using PaymentLinks.Tracking.Tests.StripeApi;
 namespace PaymentLinks.Tracking.LoadHarness;
 
 /// <summary>What a load run is asked to do.</summary>
-internal sealed record LoadSettings(Engine Engine, int Sessions, int CatchUpSessions, int InFlight, int Seed, string? ConnectionString);
+internal sealed record LoadSettings(Engine Engine, int Sessions, int CatchUpSessions, int InFlight, int Seed, string? ConnectionString, TimeSpan? BusyTimeout = null);
 
 /// <summary>
 /// The load and fault run: signed events for many sessions delivered over HTTP to the receiver sample (each one to three
-/// times, shuffled, spread over the instances), one instance killed with SIGKILL and started again mid-run, every
-/// delivery without a 2xx retried as Stripe does; then sessions never delivered caught up from a loopback Events API;
-/// then the ledger checked against the plan.
+/// times, shuffled, spread over the instances), with a thank-you visit per session among them; one instance killed with
+/// SIGKILL and started again mid-run, and another, whose handler's work takes 200-500 ms and ignores cancellation,
+/// stopped with SIGTERM and started again; every delivery without a 2xx retried as Stripe does; then sessions never
+/// delivered caught up from a loopback Events API whose list holds an event that cannot be read; then the ledger checked
+/// against the plan.
 /// </summary>
 internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
 {
     private const string SigningSecret = "whsec_load_harness_3f9a1c7e5b2d4f608a1b2c3d4e5f6a7b";
     private static readonly TimeSpan DeliveryDeadline = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan FulfilmentDeadline = TimeSpan.FromMinutes(2);
+    private const string SlowHandlerDelay = "200-500";
+    private const string PoisonedEventId = "evt_load_poisoned";
 
     public async Task<int> RunAsync()
     {
@@ -37,47 +41,83 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
             .SelectMany(e => Enumerable.Repeat(e, random.Next(1, 4)))
             .ToArray();
         random.Shuffle(deliveries);
-        var instanceCount = settings.Engine == Engine.PostgreSql ? 2 : 1;
+        // The instances that take the load (two on PostgreSQL, one on SQLite), and one more on the same ledger whose
+        // handler's work takes 200-500 ms and ignores cancellation: it is the one stopped with SIGTERM.
+        var loadInstances = settings.Engine == Engine.PostgreSql ? 2 : 1;
+        var instanceCount = loadInstances + 1;
+        var slow = instanceCount - 1;
 
         using var database = LedgerDatabase.Create(settings.Engine, settings.ConnectionString, "load");
-        using var instances = new ReceiverInstances(instanceCount, SigningSecret, database.ReceiverEnvironment());
+        var environment = database.ReceiverEnvironment().ToList();
+        if (settings.BusyTimeout is { } busyTimeout)
+        {
+            environment.Add(new("PaymentLinkTracking__Ledger__BusyTimeout", busyTimeout.ToString("c", CultureInfo.InvariantCulture)));
+        }
+
+        using var instances = new ReceiverInstances(instanceCount, SigningSecret, environment, slow, SlowHandlerDelay);
         output.WriteLine(
-            $"{settings.Engine}: {settings.Sessions} sessions, {delivered.Sum(s => s.Events.Count)} events in {deliveries.Length} deliveries, " +
-            $"{settings.InFlight} in flight, {instanceCount} receiver instance(s); then {settings.CatchUpSessions} sessions caught up; seed {settings.Seed}");
+            $"{settings.Engine}: {settings.Sessions} sessions, {delivered.Sum(s => s.Events.Count)} events in {deliveries.Length} deliveries " +
+            $"and {delivered.Count} thank-you visits, {settings.InFlight} in flight, {loadInstances} receiver instance(s) and one whose handler " +
+            $"takes {SlowHandlerDelay} ms; then {settings.CatchUpSessions} sessions caught up; seed {settings.Seed}");
         await instances.StartAllAsync();
 
-        var outcomes = await DeliverAsync(deliveries, instances);
+        var visits = delivered.Select((session, index) => new PlannedVisit(session.SessionId, $"campaign_{index % 5}")).ToArray();
+        var (outcomes, visitOutcomes, terminated) = await DeliverAsync(deliveries, visits, instances, loadInstances - 1, slow);
         var catchUp = await CatchUpAsync(database, caughtUp);
         var fulfilled = await WaitForFulfilmentAsync(database, delivered.Concat(caughtUp).Count(s => s.Fulfillable));
         output.WriteLine($"fulfilment: {fulfilled.Count} sessions fulfilled {fulfilled.Elapsed.TotalSeconds:F1} s after the last delivery");
 
         // The instances' console loggers write a line shortly after the handler ran.
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var failed = Check(database, [.. delivered, .. caughtUp], deliveries, outcomes, instances, catchUp);
+        var failed = Check(database, [.. delivered, .. caughtUp], deliveries, outcomes, visits, visitOutcomes, instances, catchUp, terminated);
         return failed == 0 ? 0 : 1;
     }
 
-    /// <summary>Sends every delivery, <see cref="LoadSettings.InFlight"/> at a time, retrying each until it gets a 2xx.</summary>
-    private async Task<DeliveryOutcome[]> DeliverAsync(PlannedEvent[] deliveries, ReceiverInstances instances)
+    /// <summary>
+    /// Sends every delivery and visit, <see cref="LoadSettings.InFlight"/> at a time, retrying each until it gets a 2xx
+    /// (a visit: a page saying it was recorded); kills instance <paramref name="killed"/> with SIGKILL at 40% and stops
+    /// instance <paramref name="slow"/> with SIGTERM at 70%, while its handler runs.
+    /// </summary>
+    private async Task<(DeliveryOutcome[] Deliveries, DeliveryOutcome[] Visits, TerminationOutcome? Terminated)> DeliverAsync(
+        PlannedEvent[] deliveries, PlannedVisit[] visits, ReceiverInstances instances, int killed, int slow)
     {
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.InFlight, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
             Timeout = TimeSpan.FromSeconds(30),
         };
         var outcomes = new DeliveryOutcome[deliveries.Length];
+        var visitOutcomes = new DeliveryOutcome[visits.Length];
+        var work = Enumerable.Range(0, deliveries.Length + visits.Length).ToArray();
+        new Random(settings.Seed + 1).Shuffle(work);
         var finished = 0;
-        var killAt = deliveries.Length * 2 / 5;
+        var killAt = work.Length * 2 / 5;
+        var terminateAt = work.Length * 7 / 10;
         Task? fault = null;
+        Task<TerminationOutcome>? termination = null;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, deliveries.Length),
+            work,
             new ParallelOptions { MaxDegreeOfParallelism = settings.InFlight },
-            async (index, cancellationToken) =>
+            async (item, cancellationToken) =>
             {
-                outcomes[index] = await DeliverOneAsync(client, deliveries[index], index, instances);
-                if (Interlocked.Increment(ref finished) == killAt)
+                if (item < deliveries.Length)
                 {
-                    fault = KillAndRestartAsync(instances);
+                    outcomes[item] = await DeliverOneAsync(client, deliveries[item], item, instances);
+                }
+                else
+                {
+                    var visit = item - deliveries.Length;
+                    visitOutcomes[visit] = await VisitOneAsync(client, visits[visit], visit, instances);
+                }
+
+                var count = Interlocked.Increment(ref finished);
+                if (count == killAt)
+                {
+                    fault = KillAndRestartAsync(instances, killed);
+                }
+                else if (count == terminateAt)
+                {
+                    termination = TerminateAndRestartAsync(instances, slow);
                 }
             });
         clock.Stop();
@@ -86,17 +126,67 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
             await fault;
         }
 
-        var attempts = outcomes.SelectMany(outcome => outcome.Attempts).ToList();
-        var answered = attempts.Where(attempt => attempt.Status is >= 200 and < 300).Select(attempt => attempt.Milliseconds).Order().ToArray();
+        var terminated = termination is null ? null : await termination;
+        var attempts = outcomes.Concat(visitOutcomes).SelectMany(outcome => outcome.Attempts).ToList();
+        var answered = outcomes.SelectMany(outcome => outcome.Attempts).Where(attempt => attempt.Status is >= 200 and < 300).Select(attempt => attempt.Milliseconds).Order().ToArray();
         var byStatus = string.Join(", ", attempts.GroupBy(a => a.Status).OrderBy(g => g.Key)
-            .Select(g => $"{(g.Key == 0 ? "no answer" : g.Key.ToString(CultureInfo.InvariantCulture))}: {g.Count()}"));
+            .Select(g => $"{StatusName(g.Key)}: {g.Count()}"));
         output.WriteLine(
-            $"deliveries: {deliveries.Length} in {clock.Elapsed.TotalSeconds:F1} s, {attempts.Count} attempts ({byStatus})");
+            $"deliveries: {deliveries.Length} and {visits.Length} visits in {clock.Elapsed.TotalSeconds:F1} s, {attempts.Count} attempts ({byStatus})");
         output.WriteLine(
             $"throughput: {deliveries.Length / clock.Elapsed.TotalSeconds:F0} deliveries/s, " +
             $"{deliveries.Select(d => d.EventId).Distinct().Count() / clock.Elapsed.TotalSeconds:F0} events/s; " +
             $"latency of 2xx answers p50 {Percentile(answered, 0.50):F1} ms, p99 {Percentile(answered, 0.99):F1} ms");
-        return outcomes;
+        return (outcomes, visitOutcomes, terminated);
+    }
+
+    private static string StatusName(int status) => status switch
+    {
+        0 => "no answer",
+        NotRecordedVisit => "visit not recorded",
+        _ => status.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A thank-you page answered 200 but said the ledger could not record the visit.</summary>
+    private const int NotRecordedVisit = -1;
+
+    /// <summary>Visits the thank-you page as the buyer's browser does after paying, until the page says it recorded the visit.</summary>
+    private static async Task<DeliveryOutcome> VisitOneAsync(HttpClient client, PlannedVisit visit, int index, ReceiverInstances instances)
+    {
+        var attempts = new List<DeliveryAttempt>();
+        var deadline = DateTimeOffset.UtcNow + DeliveryDeadline;
+        for (var attempt = 0; ; attempt++)
+        {
+            var url = instances.Url((index + attempt) % instances.Count, $"/thanks?session_id={visit.SessionId}&utm_source=load&utm_medium=harness&utm_campaign={visit.Campaign}");
+            var status = 0;
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                using var answer = await client.GetAsync(url);
+                status = (int)answer.StatusCode;
+                if (status == 200 && !(await answer.Content.ReadAsStringAsync()).Contains("visit: recorded", StringComparison.Ordinal))
+                {
+                    status = NotRecordedVisit;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            {
+                // No answer: the instance is down or was stopped mid-request.
+            }
+
+            attempts.Add(new DeliveryAttempt(status, clock.Elapsed.TotalMilliseconds));
+            if (status == 200)
+            {
+                return new DeliveryOutcome(attempts, Acknowledged: true);
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return new DeliveryOutcome(attempts, Acknowledged: false);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 << Math.Min(attempt, 5))));
+        }
     }
 
     private static async Task<DeliveryOutcome> DeliverOneAsync(HttpClient client, PlannedEvent delivery, int index, ReceiverInstances instances)
@@ -139,9 +229,8 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
         }
     }
 
-    private async Task KillAndRestartAsync(ReceiverInstances instances)
+    private async Task KillAndRestartAsync(ReceiverInstances instances, int instance)
     {
-        var instance = instances.Count - 1;
         instances.Kill(instance);
         output.WriteLine($"fault: instance {instance + 1} killed with SIGKILL mid-run");
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -149,13 +238,47 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
         output.WriteLine($"fault: instance {instance + 1} started again");
     }
 
+    /// <summary>
+    /// Stops the slow instance with SIGTERM while its handler runs (it has logged more "Fulfilling" than "Fulfilled"
+    /// lines), waits for it to exit, and starts it again.
+    /// </summary>
+    private async Task<TerminationOutcome> TerminateAndRestartAsync(ReceiverInstances instances, int instance)
+    {
+        var process = instances.Running(instance);
+        var wait = Stopwatch.StartNew();
+        while (FulfillingLine().Count(process.Output) <= FulfilledLine().Count(process.Output) && wait.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(5);
+        }
+
+        var inFlight = FulfillingLine().Matches(process.Output).Select(match => match.Groups[1].Value)
+            .Except(FulfilledLine().Matches(process.Output).Select(match => match.Groups[1].Value))
+            .ToList();
+        var exitCode = await instances.TerminateAsync(instance);
+        output.WriteLine(
+            $"fault: instance {instance + 1} stopped with SIGTERM mid-run while {inFlight.Count} handler(s) ran; it exited with {exitCode}");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await instances.RestartAsync(instance);
+        output.WriteLine($"fault: instance {instance + 1} started again");
+        return new TerminationOutcome(process, inFlight, exitCode);
+    }
+
     /// <summary>Records the sessions' events, never delivered, from a loopback Events API in Stripe's list shape.</summary>
     private async Task<CatchUpCounts> CatchUpAsync(LedgerDatabase database, List<PlannedSession> sessions)
     {
         await using var eventsApi = new LoopbackEventsApi();
-        foreach (var planned in sessions.SelectMany(session => session.Events).OrderBy(e => e.Created))
+        var listed = sessions.SelectMany(session => session.Events).OrderBy(e => e.Created).ToList();
+        for (var i = 0; i < listed.Count; i++)
         {
-            eventsApi.Add(JsonNode.Parse(planned.Body)!.AsObject());
+            eventsApi.Add(JsonNode.Parse(listed[i].Body)!.AsObject());
+            if (i == listed.Count / 2)
+            {
+                // Among the hundreds, one event that cannot be read: a checkout.session.completed without its livemode.
+                var poisoned = JsonNode.Parse(listed[i].Body)!.AsObject();
+                poisoned["id"] = PoisonedEventId;
+                poisoned.Remove("livemode");
+                eventsApi.Add(poisoned);
+            }
         }
 
         var stripe = LoopbackStripeServer.CreateClient(eventsApi.Server.ApiBase, "sk_test_load_harness", maxNetworkRetries: 2);
@@ -169,11 +292,12 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
         // The library's catch-up: the same write path as a webhook, under its watermark and lease.
         var clock = Stopwatch.StartNew();
         var result = await provider.GetRequiredService<IPaymentLinkLedgerCatchUp>().RunAsync(since);
-        var counts = new CatchUpCounts { Read = result.Read, Stored = result.Recorded, Duplicate = result.AlreadyRecorded };
+        var counts = new CatchUpCounts { Read = result.Read, Stored = result.Recorded, Duplicate = result.AlreadyRecorded, Refused = result.Refused };
+        counts.RefusedIds = [.. database.Query($"SELECT event_id FROM {database.Table("payment_link_refused_events")}").Select(row => (string)row[0]!)];
 
         output.WriteLine(
             $"catch-up: {counts.Read} events read from the Events API in {eventsApi.Server.Requests.Count} requests, " +
-            $"{counts.Stored} recorded, {counts.Duplicate} already there, in {clock.Elapsed.TotalSeconds:F1} s");
+            $"{counts.Stored} recorded, {counts.Duplicate} already there, {counts.Refused} refused, in {clock.Elapsed.TotalSeconds:F1} s");
         return counts;
     }
 
@@ -198,8 +322,11 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
         IReadOnlyList<PlannedSession> sessions,
         PlannedEvent[] deliveries,
         DeliveryOutcome[] outcomes,
+        PlannedVisit[] visits,
+        DeliveryOutcome[] visitOutcomes,
         ReceiverInstances instances,
-        CatchUpCounts catchUp)
+        CatchUpCounts catchUp,
+        TerminationOutcome? terminated)
     {
         var rows = database.Query(
                 $"SELECT session_id, status, payment_status, paid_at, failed_at, expired_at, fulfilled_at, parked_at FROM {database.SessionsTable}")
@@ -242,9 +369,32 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
             Count(outcome.Acknowledged, ref passed, ref failed);
         }
 
+        foreach (var outcome in visitOutcomes)
+        {
+            Count(outcome.Acknowledged, ref passed, ref failed);
+        }
+
         var caughtUpEvents = sessions.Skip(settings.Sessions).Sum(s => s.Events.Count);
         Count(catchUp.Read == caughtUpEvents && catchUp.Stored == caughtUpEvents, ref passed, ref failed);
-        failures += Report("nothing lost (deliveries acknowledged, catch-up complete)", passed, failed);
+        var visited = Convert.ToInt32(database.Query($"SELECT COUNT(*) FROM {database.Table("payment_link_visits")}")[0][0], CultureInfo.InvariantCulture);
+        Count(visited == visits.Length, ref passed, ref failed);
+        failures += Report("nothing lost (deliveries and visits acknowledged, visits recorded, catch-up complete)", passed, failed);
+
+        // The unreadable event among the listed ones: refused and kept, once, and nothing else refused.
+        (passed, failed) = (0, 0);
+        Count(catchUp.Refused == 1 && catchUp.RefusedIds.SequenceEqual([PoisonedEventId]), ref passed, ref failed);
+        Count(!storedSet.Contains(PoisonedEventId), ref passed, ref failed);
+        failures += Report("poisoned event listed as refused, every other one recorded", passed, failed);
+
+        // No writer was turned away: no 5xx for a webhook and no thank-you page left unrecorded (SQLITE_BUSY or a
+        // PostgreSQL error would show as either).
+        (passed, failed) = (0, 0);
+        foreach (var outcome in outcomes.Concat(visitOutcomes))
+        {
+            Count(!outcome.Attempts.Any(attempt => attempt.Status is >= 500 or NotRecordedVisit), ref passed, ref failed);
+        }
+
+        failures += Report("no write refused under load (no 5xx, no visit unrecorded)", passed, failed);
 
         // No 2xx for an event that was not stored.
         (passed, failed) = (0, 0);
@@ -258,10 +408,12 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
 
         failures += Report("no 2xx for an event not stored", passed, failed);
 
-        // Every fulfillable session fulfilled exactly once: by the ledger's columns, and by the handler's own lines.
+        // Every fulfillable session fulfilled exactly once: by the ledger's columns, and by the handler's own lines. A
+        // call by the instance killed with SIGKILL, or one the SIGTERM cut off before it returned, may be run again.
         var lines = HandlerLines(instances);
         (passed, failed) = (0, 0);
         var rerunByKill = 0;
+        var rerunAfterCutOff = 0;
         var lostWithKill = 0;
         var collisions = 0;
         foreach (var session in sessions)
@@ -283,11 +435,17 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
             {
                 Count(true, ref passed, ref failed);
             }
-            else if (calls.Count == 2 && calls.Count(call => call.KilledAt is not null) == 1)
+            else if (calls.Count == 2 && calls.Count(call => call.Started.KilledAt is not null) == 1)
             {
                 // Run by the instance that was killed before it could mark the session, then again: the handler runs
                 // at least once, and this is the once more the kill allows.
                 rerunByKill++;
+                Count(true, ref passed, ref failed);
+            }
+            else if (calls.Count == 2 && calls.Count(call => call.Started.TerminatedAt is not null && !call.Returned) == 1)
+            {
+                // Cut off by the SIGTERM before it returned (its work outlived the shutdown), then run again.
+                rerunAfterCutOff++;
                 Count(true, ref passed, ref failed);
             }
             else if (calls.Count == 0 && FulfilledAt(row![6]!) is var at && instances.Started.Any(s => s.KilledAt is { } killed && at <= killed.AddSeconds(1) && at >= killed.AddSeconds(-10)))
@@ -308,6 +466,34 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
         output.WriteLine(
             $"fulfilment: {collisions} collisions; {rerunByKill} sessions run again after the kill (the killed instance had not marked them); " +
             $"{lostWithKill} handler lines lost with the killed instance's output");
+
+        // SIGTERM: every handler the stopped instance saw return (its "Fulfilled session" line) is recorded and never
+        // run again, the ones running when the signal came included; handlers it cut off are counted apart.
+        (passed, failed) = (0, 0);
+        var cutOff = 0;
+        if (terminated is null)
+        {
+            Count(false, ref passed, ref failed);
+        }
+        else
+        {
+            Count(terminated.ExitCode == 0, ref passed, ref failed);
+            var returned = FulfilledLine().Matches(terminated.Process.Output).Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            foreach (var sessionId in returned)
+            {
+                var row = rows.GetValueOrDefault(sessionId);
+                Count(row is not null && row[6] is not null && (lines.GetValueOrDefault(sessionId)?.Count ?? 0) == 1, ref passed, ref failed);
+            }
+
+            cutOff = FulfillingLine().Matches(terminated.Process.Output).Select(match => match.Groups[1].Value).Count(id => !returned.Contains(id));
+            var inFlightReturned = terminated.InFlight.Count(returned.Contains);
+            output.WriteLine(
+                $"SIGTERM: {returned.Count} handlers returned on the stopped instance, {inFlightReturned} of the {terminated.InFlight.Count} running at the signal among them; " +
+                $"{cutOff} cut off (run again: {rerunAfterCutOff})");
+            Count(terminated.InFlight.Count > 0 && inFlightReturned == terminated.InFlight.Count, ref passed, ref failed);
+        }
+
+        failures += Report("SIGTERM: handlers that returned recorded and never run again", passed, failed);
         output.WriteLine(failures == 0 ? "all checks passed" : $"{failures} check group(s) failed");
         return failures;
     }
@@ -330,13 +516,18 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
         }
     }
 
-    /// <summary>The sample's handler lines (<c>Fulfilling session ...</c>) in every process's output, by session.</summary>
-    private static Dictionary<string, List<StartedReceiver>> HandlerLines(ReceiverInstances instances)
+    /// <summary>
+    /// The sample's handler calls (its <c>Fulfilling session ...</c> lines) in every process's output, by session, each
+    /// with whether the process also logged that the handler returned (<c>Fulfilled session ...</c>).
+    /// </summary>
+    private static Dictionary<string, List<HandlerCall>> HandlerLines(ReceiverInstances instances)
     {
-        var lines = new Dictionary<string, List<StartedReceiver>>(StringComparer.Ordinal);
+        var lines = new Dictionary<string, List<HandlerCall>>(StringComparer.Ordinal);
         foreach (var started in instances.Started)
         {
-            foreach (Match match in FulfillingLine().Matches(started.Process.Output))
+            var output = started.Process.Output;
+            var returned = FulfilledLine().Matches(output).Select(match => match.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            foreach (Match match in FulfillingLine().Matches(output))
             {
                 var sessionId = match.Groups[1].Value;
                 if (!lines.TryGetValue(sessionId, out var calls))
@@ -344,7 +535,7 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
                     lines[sessionId] = calls = [];
                 }
 
-                calls.Add(started);
+                calls.Add(new HandlerCall(started, returned.Contains(sessionId)));
             }
         }
 
@@ -365,6 +556,15 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
     [GeneratedRegex(@"Fulfilling session (cs_\S+)")]
     private static partial Regex FulfillingLine();
 
+    [GeneratedRegex(@"Fulfilled session (cs_\S+)")]
+    private static partial Regex FulfilledLine();
+
+    private sealed record PlannedVisit(string SessionId, string Campaign);
+
+    private sealed record HandlerCall(StartedReceiver Started, bool Returned);
+
+    private sealed record TerminationOutcome(Tests.Samples.SampleProcess Process, IReadOnlyList<string> InFlight, int ExitCode);
+
     private sealed record DeliveryAttempt(int Status, double Milliseconds);
 
     private sealed record DeliveryOutcome(IReadOnlyList<DeliveryAttempt> Attempts, bool Acknowledged);
@@ -376,5 +576,9 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
         public int Stored { get; set; }
 
         public int Duplicate { get; set; }
+
+        public int Refused { get; set; }
+
+        public IReadOnlyList<string> RefusedIds { get; set; } = [];
     }
 }

@@ -15,9 +15,10 @@ var sessions = new Option<int>("--sessions") { Description = "Checkout Sessions 
 var catchUp = new Option<int>("--catch-up") { Description = "Sessions never delivered, caught up from the Events API.", DefaultValueFactory = _ => 500 };
 var seed = new Option<int>("--seed") { Description = "Seeds the deliveries' copies and order.", DefaultValueFactory = _ => 1 };
 var shortForm = new Option<bool>("--short") { Description = "The short form CI runs: 1,000 sessions (overrides --sessions)." };
+var busyTimeout = new Option<TimeSpan?>("--busy-timeout") { Description = "The receivers' SQLite BusyTimeout instead of the library's default (to see the harness catch SQLITE_BUSY, e.g. 00:00:00.001)." };
 var run = new Command("run", "Delivers signed events to the webhook receiver sample, kills an instance mid-run, catches up, and checks the ledger.")
 {
-    engine, sessions, catchUp, inFlight, seed, shortForm, connection,
+    engine, sessions, catchUp, inFlight, seed, shortForm, connection, busyTimeout,
 };
 run.SetAction((parse, _) => Guarded(() => new LoadRun(
     new LoadSettings(
@@ -26,7 +27,8 @@ run.SetAction((parse, _) => Guarded(() => new LoadRun(
         parse.GetValue(catchUp),
         parse.GetValue(inFlight),
         parse.GetValue(seed),
-        parse.GetValue(connection)),
+        parse.GetValue(connection),
+        parse.GetValue(busyTimeout)),
     Console.Out).RunAsync()));
 
 var events = new Option<int>("--events") { Description = "Events written per measured pass.", DefaultValueFactory = _ => 4_000 };

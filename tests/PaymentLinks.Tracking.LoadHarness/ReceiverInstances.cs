@@ -6,7 +6,9 @@ namespace PaymentLinks.Tracking.LoadHarness;
 
 /// <summary>
 /// The webhook receiver sample, as built, started with <c>dotnet</c> on its own ports against one ledger; an instance can
-/// be killed with SIGKILL and started again on the same port. Keeps every process it started, to read their logs.
+/// be killed with SIGKILL, or stopped with SIGTERM, and started again on the same port. One instance may run a handler
+/// whose work takes a while and ignores cancellation (<c>Sample:FulfillmentDelayMs</c>). Keeps every process it started,
+/// to read their logs.
 /// </summary>
 internal sealed class ReceiverInstances : IDisposable
 {
@@ -18,8 +20,14 @@ internal sealed class ReceiverInstances : IDisposable
     private readonly List<StartedReceiver> _started = [];
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public ReceiverInstances(int count, string signingSecret, IEnumerable<KeyValuePair<string, string>> ledgerEnvironment)
+    private readonly int _slowInstance;
+    private readonly string? _slowDelay;
+
+    public ReceiverInstances(
+        int count, string signingSecret, IEnumerable<KeyValuePair<string, string>> ledgerEnvironment, int slowInstance = -1, string? slowDelay = null)
     {
+        _slowInstance = slowInstance;
+        _slowDelay = slowDelay;
         _environment = new Dictionary<string, string>(ledgerEnvironment)
         {
             ["PaymentLinkTracking__SigningSecrets__0"] = signingSecret,
@@ -41,6 +49,8 @@ internal sealed class ReceiverInstances : IDisposable
 
     public Uri WebhookUrl(int instance) => new($"http://127.0.0.1:{_ports[instance]}/stripe/webhook");
 
+    public Uri Url(int instance, string pathAndQuery) => new($"http://127.0.0.1:{_ports[instance]}{pathAndQuery}");
+
     public async Task StartAllAsync()
     {
         for (var i = 0; i < Count; i++)
@@ -61,6 +71,18 @@ internal sealed class ReceiverInstances : IDisposable
         _started.Single(started => started.Process == _running[instance]).KilledAt = DateTimeOffset.UtcNow;
     }
 
+    /// <summary>Stops an instance with SIGTERM, as a deploy would, and waits until it has exited.</summary>
+    public async Task<int> TerminateAsync(int instance)
+    {
+        var process = _running[instance]!;
+        _started.Single(started => started.Process == process).TerminatedAt = DateTimeOffset.UtcNow;
+        process.Terminate();
+        return await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>The process now running as <paramref name="instance"/>.</summary>
+    public SampleProcess Running(int instance) => _running[instance]!;
+
     public async Task RestartAsync(int instance)
     {
         Start(instance);
@@ -79,7 +101,13 @@ internal sealed class ReceiverInstances : IDisposable
 
     private void Start(int instance)
     {
-        var process = SampleProcess.Start(SampleName, ["--urls", $"http://127.0.0.1:{_ports[instance]}"], _environment);
+        var environment = new Dictionary<string, string>(_environment);
+        if (instance == _slowInstance && _slowDelay is not null)
+        {
+            environment["Sample__FulfillmentDelayMs"] = _slowDelay;
+        }
+
+        var process = SampleProcess.Start(SampleName, ["--urls", $"http://127.0.0.1:{_ports[instance]}"], environment);
         _running[instance] = process;
         _started.Add(new StartedReceiver(instance, process));
     }
@@ -129,4 +157,6 @@ internal sealed class StartedReceiver(int instance, SampleProcess process)
     public SampleProcess Process { get; } = process;
 
     public DateTimeOffset? KilledAt { get; set; }
+
+    public DateTimeOffset? TerminatedAt { get; set; }
 }

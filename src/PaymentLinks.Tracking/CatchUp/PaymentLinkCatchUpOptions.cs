@@ -25,11 +25,20 @@ public sealed class PaymentLinkCatchUpOptions
     public TimeSpan InitialLookback { get; set; } = TimeSpan.FromDays(3);
 
     /// <summary>
-    /// Gets or sets how long a run holds the catch-up lease without progress; it is extended with each event recorded.
+    /// Gets or sets how long a run holds the catch-up lease without progress; it is extended with each page Stripe answers
+    /// and each event recorded.
     /// A dead instance's lease runs out after it, and another instance may then catch up.
     /// </summary>
     /// <value>The default is 5 minutes; at least 1 second.</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets how far before the watermark each run starts reading again. Stripe lists events by creation time,
+    /// and an event created just before the watermark can become visible after it moved; the ledger records each event
+    /// once, so reading them again costs only the requests.
+    /// </summary>
+    /// <value>The default is 10 minutes; zero or more and less than Stripe's 30 days.</value>
+    public TimeSpan Overlap { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The problems with these options, each naming its option; empty when they are valid.</summary>
     internal IEnumerable<string> Problems()
@@ -42,6 +51,11 @@ public sealed class PaymentLinkCatchUpOptions
         if (InitialLookback <= TimeSpan.Zero || InitialLookback > PaymentLinkEventCatchUp.EventRetention)
         {
             yield return $"{nameof(PaymentLinkCatchUpOptions)}.{nameof(InitialLookback)} must be more than zero and at most 30 days, as long as Stripe keeps events (it is {InitialLookback}).";
+        }
+
+        if (Overlap < TimeSpan.Zero || Overlap >= PaymentLinkEventCatchUp.EventRetention)
+        {
+            yield return $"{nameof(PaymentLinkCatchUpOptions)}.{nameof(Overlap)} must be zero or more and less than 30 days (it is {Overlap}).";
         }
 
         if (LeaseDuration < TimeSpan.FromSeconds(1))

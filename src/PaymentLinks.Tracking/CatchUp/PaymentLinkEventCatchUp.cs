@@ -108,6 +108,12 @@ public sealed class PaymentLinkEventCatchUp
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public IAsyncEnumerable<PaymentLinkEvent> ListAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
+        EnsureWithinRetention(since);
+        return ListOldestFirstAsync(since, cancellationToken);
+    }
+
+    private void EnsureWithinRetention(DateTimeOffset since)
+    {
         var now = _timeProvider.GetUtcNow();
         var earliest = now - EventRetention;
         if (since < earliest)
@@ -119,30 +125,73 @@ public sealed class PaymentLinkEventCatchUp
                     CultureInfo.InvariantCulture,
                     $"Stripe keeps events for 30 days: a catch-up can start at {earliest:u} at the earliest (it is {now:u}), not at {since.ToUniversalTime():u}. Events before that are gone from Stripe's Events API."));
         }
-
-        return ListOldestFirstAsync(since, cancellationToken);
     }
 
     private async IAsyncEnumerable<PaymentLinkEvent> ListOldestFirstAsync(
         DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Back to the oldest page, newest first as Stripe lists them.
+        await foreach (var entry in EntriesAsync(since, onPage: null, cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.Refused is { } refused)
+            {
+                throw new StripeRequestException($"{Listing}: event {refused.EventId} cannot be read as an event ({refused.Reason}).");
+            }
+
+            yield return entry.Event!;
+        }
+    }
+
+    /// <summary>
+    /// Lists as <see cref="ListAsync"/> does, but hands an event that cannot be read out as refused instead of stopping,
+    /// and calls <paramref name="onPage"/> after each page Stripe answered (to renew a lease while a long walk runs).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="since"/> is more than 30 days ago; thrown by this call.</exception>
+    /// <exception cref="StripeRequestException">Also when a page brings no event not listed before: Stripe's list did not advance.</exception>
+    internal IAsyncEnumerable<ListedCatchUpEvent> ListEntriesAsync(
+        DateTimeOffset since, Func<CancellationToken, Task>? onPage, CancellationToken cancellationToken)
+    {
+        EnsureWithinRetention(since);
+        return EntriesAsync(since, onPage, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ListedCatchUpEvent> EntriesAsync(
+        DateTimeOffset since, Func<CancellationToken, Task>? onPage, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Back to the oldest page, newest first as Stripe lists them. Each page must bring an event not seen on the way:
+        // a server that ignores the cursor and answers the same page again would otherwise be asked forever.
         var page = await FetchAsync(since, startingAfter: null, endingBefore: null, cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<string>(page.Events.Select(listed => listed.Id), StringComparer.Ordinal);
+        await PageDoneAsync(onPage, cancellationToken).ConfigureAwait(false);
         while (page.HasMore && page.Events.Count > 0)
         {
-            page = await FetchAsync(since, page.Events[^1].Id, endingBefore: null, cancellationToken).ConfigureAwait(false);
+            var cursor = page.Events[^1].Id;
+            page = await FetchAsync(since, cursor, endingBefore: null, cancellationToken).ConfigureAwait(false);
+            EnsureAdvanced(page, page.Events.Count(listed => seen.Add(listed.Id)), "starting_after", cursor);
+            await PageDoneAsync(onPage, cancellationToken).ConfigureAwait(false);
         }
 
         // Then forward: each page holds the events just newer than the last one handed out, still newest first, and
         // its has_more says whether newer ones follow.
         var forward = false;
+        var handedOut = new HashSet<string>(StringComparer.Ordinal);
         while (page.Events.Count > 0)
         {
             for (var i = page.Events.Count - 1; i >= 0; i--)
             {
-                if (Read(page.Events[i]) is { } paymentLinkEvent)
+                var listed = page.Events[i];
+                if (!handedOut.Add(listed.Id))
                 {
-                    yield return paymentLinkEvent;
+                    continue;
+                }
+
+                var rejection = PaymentLinkEventReader.Read(Encoding.UTF8.GetBytes(listed.Json), listed.Json, out var paymentLinkEvent);
+                if (rejection != PaymentLinkWebhookRejection.None)
+                {
+                    yield return new ListedCatchUpEvent(null, RefusedCatchUpEvent.From(listed.Id, listed.Json, rejection.ToString()));
+                }
+                else if (paymentLinkEvent!.Kind != PaymentLinkEventKind.Ignored)
+                {
+                    yield return new ListedCatchUpEvent(paymentLinkEvent, null);
                 }
             }
 
@@ -151,8 +200,24 @@ public sealed class PaymentLinkEventCatchUp
                 break;
             }
 
-            page = await FetchAsync(since, startingAfter: null, endingBefore: page.Events[0].Id, cancellationToken).ConfigureAwait(false);
+            var cursor = page.Events[0].Id;
+            page = await FetchAsync(since, startingAfter: null, endingBefore: cursor, cancellationToken).ConfigureAwait(false);
+            EnsureAdvanced(page, page.Events.Count(listed => !handedOut.Contains(listed.Id)), "ending_before", cursor);
+            await PageDoneAsync(onPage, cancellationToken).ConfigureAwait(false);
             forward = true;
+        }
+    }
+
+    private static Task PageDoneAsync(Func<CancellationToken, Task>? onPage, CancellationToken cancellationToken) =>
+        onPage is null ? Task.CompletedTask : onPage(cancellationToken);
+
+    /// <summary>A page with events of which <paramref name="brought"/> (none) are new is an error.</summary>
+    private static void EnsureAdvanced(EventPage page, int brought, string direction, string cursor)
+    {
+        if (page.Events.Count > 0 && brought == 0)
+        {
+            throw new StripeRequestException(
+                $"{Listing}: the page after {direction}={cursor} brought no event not listed before. The list does not advance; the listing stops rather than ask again.");
         }
     }
 
@@ -206,19 +271,8 @@ public sealed class PaymentLinkEventCatchUp
         }
     }
 
-    private static PaymentLinkEvent? Read(ListedEvent listed)
-    {
-        var rejection = PaymentLinkEventReader.Read(Encoding.UTF8.GetBytes(listed.Json), listed.Json, out var paymentLinkEvent);
-        if (rejection != PaymentLinkWebhookRejection.None)
-        {
-            throw new StripeRequestException($"{Listing}: event {listed.Id} cannot be read as an event ({rejection}).");
-        }
-
-        return paymentLinkEvent!.Kind == PaymentLinkEventKind.Ignored ? null : paymentLinkEvent;
-    }
-
     /// <summary>An event as listed: its id, for the cursors, and its JSON as Stripe wrote it.</summary>
-    private readonly record struct ListedEvent(string Id, string Json);
+    internal readonly record struct ListedEvent(string Id, string Json);
 
     /// <summary>One page of Stripe's list, newest first.</summary>
     private sealed record EventPage(IReadOnlyList<ListedEvent> Events, bool HasMore)

@@ -17,7 +17,7 @@ internal sealed class ForwardingWorker : BackgroundService
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _shutdownDeadline = new();
+    private readonly ShutdownGrace _grace = new();
     private long _round;
 
     public ForwardingWorker(
@@ -50,14 +50,16 @@ internal sealed class ForwardingWorker : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // The host cancels this token when its shutdown timeout runs out: the outcomes' writes may run until then.
-        await using var deadline = cancellationToken.Register(() => _shutdownDeadline.Cancel());
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // The host cancels this token when its ShutdownTimeout has passed: until then the outcomes can still be written.
+        using (_grace.BoundBy(cancellationToken))
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public override void Dispose()
     {
-        _shutdownDeadline.Dispose();
+        _grace.Dispose();
         base.Dispose();
     }
 
@@ -159,7 +161,7 @@ internal sealed class ForwardingWorker : BackgroundService
                 }
             }).ConfigureAwait(false);
 
-        await _ledger.RecordOutcomesAsync(owner, outcomes, _shutdownDeadline.Token).ConfigureAwait(false);
+        await _ledger.RecordOutcomesAsync(owner, outcomes, _grace.Token).ConfigureAwait(false);
         return true;
     }
 

@@ -2,50 +2,52 @@ using System.Data;
 
 namespace PaymentLinks.Tracking;
 
-/// <summary>The catch-up's watermark and its lease: one row, taken by one instance at a time.</summary>
+/// <summary>The catch-up's watermark and its lease (one row, taken by one instance at a time), and the events it refused.</summary>
 internal sealed partial class DbPaymentLinkLedger
 {
+    private const string RefusedEventsTable = "payment_link_refused_events";
+
     /// <summary>
-    /// Takes the catch-up lease for <paramref name="owner"/> until <paramref name="leaseUntil"/> when no other instance
-    /// holds it (or its lease ran out): on PostgreSQL the row is locked with <c>SKIP LOCKED</c>, on SQLite the write lock
+    /// Takes the catch-up lease for <paramref name="owner"/> for <paramref name="lease"/> (on the database's clock) when no
+    /// other instance holds it (or its lease ran out): on PostgreSQL the row is locked with <c>SKIP LOCKED</c>, on SQLite the write lock
     /// is the file's.
     /// </summary>
     /// <returns>Whether the lease was taken, and the watermark when it was.</returns>
     public async Task<(bool Taken, DateTimeOffset? Watermark)> TakeCatchUpLeaseAsync(
-        string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+        string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var table = _dialect.CatchUpTable;
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        (bool Taken, DateTimeOffset? Watermark) lease = (false, null);
+        (bool Taken, DateTimeOffset? Watermark) taken = (false, null);
         await using (var take = Command(
             connection,
             transaction,
-            $"UPDATE {table} SET lease_owner = @owner, lease_until = @lease_until WHERE id = (SELECT id FROM {table} " +
-            $"WHERE id = 1 AND (lease_until IS NULL OR lease_until <= @now) {_dialect.ClaimLock}) RETURNING watermark"))
+            $"UPDATE {table} SET lease_owner = @owner, lease_until = {_dialect.NowPlus("@lease_ms")} WHERE id = (SELECT id FROM {table} " +
+            $"WHERE id = 1 AND (lease_until IS NULL OR lease_until <= {_dialect.Now}) {_dialect.ClaimLock}) RETURNING watermark"))
         {
             LedgerDialect.AddParameter(take, "owner", owner, DbType.String);
-            _dialect.AddTime(take, "lease_until", leaseUntil);
-            _dialect.AddTime(take, "now", _timeProvider.GetUtcNow());
+            LedgerDialect.AddMilliseconds(take, "lease_ms", lease);
             await using var reader = await take.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                lease = (true, _dialect.ReadTime(reader, 0));
+                taken = (true, _dialect.ReadTime(reader, 0));
             }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return lease;
+        return taken;
     }
 
     /// <summary>
     /// Moves the watermark forward to <paramref name="watermark"/> (never back; <see langword="null"/> leaves it) and
-    /// extends the lease, only while <paramref name="owner"/> holds it.
+    /// extends the lease to <paramref name="lease"/> from now on the database's clock, only while <paramref name="owner"/>
+    /// holds it.
     /// </summary>
     /// <returns>Whether <paramref name="owner"/> still held the lease.</returns>
     public async Task<bool> AdvanceCatchUpAsync(
-        string owner, DateTimeOffset? watermark, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+        string owner, DateTimeOffset? watermark, TimeSpan lease, CancellationToken cancellationToken)
     {
         var table = _dialect.CatchUpTable;
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -55,11 +57,11 @@ internal sealed partial class DbPaymentLinkLedger
             connection,
             transaction,
             $"UPDATE {table} SET watermark = CASE WHEN @watermark IS NOT NULL AND (watermark IS NULL OR watermark < @watermark) " +
-            "THEN @watermark ELSE watermark END, lease_until = @lease_until WHERE id = 1 AND lease_owner = @owner"))
+            $"THEN @watermark ELSE watermark END, lease_until = {_dialect.NowPlus("@lease_ms")} WHERE id = 1 AND lease_owner = @owner"))
         {
             LedgerDialect.AddParameter(advance, "owner", owner, DbType.String);
             _dialect.AddTime(advance, "watermark", watermark);
-            _dialect.AddTime(advance, "lease_until", leaseUntil);
+            LedgerDialect.AddMilliseconds(advance, "lease_ms", lease);
             changed = await advance.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -92,5 +94,67 @@ internal sealed partial class DbPaymentLinkLedger
         await using var read = Command(connection, null, $"SELECT watermark FROM {_dialect.CatchUpTable} WHERE id = 1");
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? _dialect.ReadTime(reader, 0) : null;
+    }
+
+    /// <summary>
+    /// Keeps an event catch-up could not read, once per event id (a later run that lists it again changes nothing).
+    /// </summary>
+    /// <returns>Whether it was new to the ledger.</returns>
+    public async Task<bool> RecordRefusedCatchUpEventAsync(RefusedCatchUpEvent refused, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(refused);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        int changed;
+        await using (var insert = Command(
+            connection,
+            transaction,
+            $"INSERT INTO {_dialect.Table(RefusedEventsTable)} (event_id, event_type, created, reason, payload, refused_at) " +
+            "VALUES (@event_id, @event_type, @created, @reason, @payload, @now) ON CONFLICT (event_id) DO NOTHING"))
+        {
+            LedgerDialect.AddParameter(insert, "event_id", refused.EventId, DbType.String);
+            LedgerDialect.AddParameter(insert, "event_type", refused.EventType, DbType.String);
+            _dialect.AddTime(insert, "created", refused.Created);
+            LedgerDialect.AddParameter(insert, "reason", refused.Reason, DbType.String);
+            LedgerDialect.AddParameter(insert, "payload", refused.Json, DbType.String);
+            _dialect.AddTime(insert, "now", _timeProvider.GetUtcNow());
+            changed = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    /// <summary>The events catch-up refused, most recently refused first, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<RefusedCatchUpEvent>> ListRefusedCatchUpEventsAsync(int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var list = Command(
+            connection,
+            null,
+            $"SELECT event_id, event_type, created, reason, payload, refused_at FROM {_dialect.Table(RefusedEventsTable)} " +
+            $"ORDER BY refused_at DESC, event_id {_dialect.OrdinalCollation} LIMIT @limit");
+        LedgerDialect.AddParameter(list, "limit", limit, DbType.Int32);
+        var refused = new List<RefusedCatchUpEvent>();
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            refused.Add(new RefusedCatchUpEvent(
+                reader.GetString(0), StringOrNull(reader, 1), _dialect.ReadTime(reader, 2), reader.GetString(3), reader.GetString(4), _dialect.ReadTime(reader, 5)));
+        }
+
+        return refused;
+    }
+
+    /// <summary>How many events catch-up has refused, for a health check.</summary>
+    public async Task<long> CountRefusedCatchUpEventsAsync(CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table(RefusedEventsTable)}");
+        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -180,7 +180,7 @@ internal sealed partial class DbPaymentLinkLedger
             LedgerDialect.AddParameter(claim, "destination", ForwardingNames.Of(destination), DbType.String);
             LedgerDialect.AddParameter(claim, "owner", owner, DbType.String);
             LedgerDialect.AddParameter(claim, "limit", limit, DbType.Int32);
-            LedgerDialect.AddParameter(claim, "lease_ms", (long)lease.TotalMilliseconds, DbType.Int64);
+            LedgerDialect.AddMilliseconds(claim, "lease_ms", lease);
             claimed = await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -251,7 +251,7 @@ internal sealed partial class DbPaymentLinkLedger
             _dialect.AddTime(update, "now", now);
             if (sql == Forwarding.Retry)
             {
-                LedgerDialect.AddParameter(update, "delay_ms", (long)outcome.RetryAfter!.Value.TotalMilliseconds, DbType.Int64);
+                LedgerDialect.AddMilliseconds(update, "delay_ms", outcome.RetryAfter);
                 LedgerDialect.AddParameter(update, "error", outcome.Error, DbType.String);
             }
             else if (sql == Forwarding.MarkFinal)
@@ -330,7 +330,7 @@ internal sealed partial class DbPaymentLinkLedger
             var outbox = dialect.Table("payment_link_forwarding");
             var details = dialect.Table("payment_link_visit_details");
             var sessions = dialect.SessionsTable;
-            var dbNow = ForwardingClock.Now(dialect);
+            var dbNow = dialect.Now;
             const string Columns =
                 "session_id, destination, kind, refund_key, amount, currency, occurred_at, livemode, state, attempts, due_at, created_at, updated_at";
 
@@ -357,7 +357,7 @@ internal sealed partial class DbPaymentLinkLedger
 
             // The try is counted when it starts, so that a process that dies mid-request uses one up.
             Claim =
-                $"UPDATE {outbox} SET lease_owner = @owner, lease_until = {ForwardingClock.NowPlus(dialect, "@lease_ms")}, attempts = attempts + 1 " +
+                $"UPDATE {outbox} SET lease_owner = @owner, lease_until = {dialect.NowPlus("@lease_ms")}, attempts = attempts + 1 " +
                 $"WHERE id IN (SELECT id FROM {outbox} WHERE destination = @destination AND state = 'pending' AND due_at <= {dbNow} " +
                 $"AND (lease_until IS NULL OR lease_until <= {dbNow}) ORDER BY due_at, id LIMIT @limit {dialect.ClaimLock})";
             ReadClaimed =
@@ -371,7 +371,7 @@ internal sealed partial class DbPaymentLinkLedger
                 $"UPDATE {outbox} SET state = 'sent', sent_at = {dbNow}, due_at = NULL, lease_owner = NULL, lease_until = NULL, " +
                 "last_error = NULL, updated_at = @now WHERE id = @id AND state = 'pending'";
             Retry =
-                $"UPDATE {outbox} SET due_at = {ForwardingClock.NowPlus(dialect, "@delay_ms")}, last_error = @error, lease_owner = NULL, " +
+                $"UPDATE {outbox} SET due_at = {dialect.NowPlus("@delay_ms")}, last_error = @error, lease_owner = NULL, " +
                 "lease_until = NULL, updated_at = @now WHERE id = @id AND lease_owner = @owner AND state = 'pending'";
             MarkFinal =
                 $"UPDATE {outbox} SET state = @state, due_at = NULL, last_error = @error, lease_owner = NULL, lease_until = NULL, " +

@@ -62,7 +62,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             "fulfill_due_at, fulfillment_attempts, first_recorded_at, updated_at) " +
             "VALUES (@session_id, @payment_link_id, @client_reference_id, @customer_email, @amount_total, @currency, @mode, " +
             $"@status, @payment_status, @livemode, {dialect.JsonValue("@metadata")}, @completed_at, @paid_at, @failed_at, @expired_at, " +
-            "CASE WHEN @paid_at IS NOT NULL AND (@all_sessions = 1 OR @payment_link_id IS NOT NULL) THEN @now END, 0, @now, @now) " +
+            $"CASE WHEN @paid_at IS NOT NULL AND (@all_sessions = 1 OR @payment_link_id IS NOT NULL) THEN {dialect.Now} END, 0, @now, @now) " +
             "ON CONFLICT (session_id) DO UPDATE SET " +
             "payment_link_id = COALESCE(s.payment_link_id, excluded.payment_link_id), " +
             "client_reference_id = COALESCE(s.client_reference_id, excluded.client_reference_id), " +
@@ -81,23 +81,25 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             "expired_at = COALESCE(s.expired_at, excluded.expired_at), " +
             "fulfill_due_at = CASE WHEN s.paid_at IS NULL AND excluded.paid_at IS NOT NULL AND s.fulfilled_at IS NULL " +
             "AND s.parked_at IS NULL AND (@all_sessions = 1 OR COALESCE(s.payment_link_id, excluded.payment_link_id) IS NOT NULL) " +
-            "THEN @now ELSE s.fulfill_due_at END, " +
+            $"THEN {dialect.Now} ELSE s.fulfill_due_at END, " +
             "updated_at = @now";
         _findSession = $"SELECT {SessionColumns} FROM {sessions} WHERE session_id = @session_id";
 
         // A due session whose lease is free or expired; the try is counted when it starts, so that a process that
-        // dies mid-call uses one up.
+        // dies mid-call uses one up. Due times and leases are on the database's clock: instances whose own clocks
+        // differ agree on them.
         _claim =
-            $"UPDATE {sessions} SET lease_owner = @owner, lease_until = @lease_until, " +
+            $"UPDATE {sessions} SET lease_owner = @owner, lease_until = {dialect.NowPlus("@lease_ms")}, " +
             "fulfillment_attempts = fulfillment_attempts + 1 " +
-            $"WHERE session_id = (SELECT session_id FROM {sessions} WHERE fulfill_due_at <= @now " +
-            "AND (lease_until IS NULL OR lease_until <= @now) " +
+            $"WHERE session_id = (SELECT session_id FROM {sessions} WHERE fulfill_due_at <= {dialect.Now} " +
+            $"AND (lease_until IS NULL OR lease_until <= {dialect.Now}) " +
             $"ORDER BY fulfill_due_at LIMIT 1 {dialect.ClaimLock}) RETURNING {SessionColumns}";
         _complete =
             $"UPDATE {sessions} SET fulfilled_at = @now, fulfill_due_at = NULL, lease_owner = NULL, lease_until = NULL, " +
-            "last_error = NULL WHERE session_id = @session_id AND lease_owner = @owner AND lease_until > @now";
+            $"last_error = NULL WHERE session_id = @session_id AND lease_owner = @owner AND lease_until > {dialect.Now}";
         _fail =
-            $"UPDATE {sessions} SET fulfill_due_at = @retry_at, parked_at = @parked_at, last_error = @error, " +
+            $"UPDATE {sessions} SET fulfill_due_at = CASE WHEN @retry_ms IS NULL THEN NULL ELSE {dialect.NowPlus("@retry_ms")} END, " +
+            "parked_at = @parked_at, last_error = @error, " +
             "lease_owner = NULL, lease_until = NULL WHERE session_id = @session_id AND lease_owner = @owner";
         _release =
             $"UPDATE {sessions} SET lease_owner = NULL, lease_until = NULL, fulfillment_attempts = fulfillment_attempts - 1 " +
@@ -202,8 +204,8 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
         }
     }
 
-    /// <summary>Takes the longest-due session whose lease is free, for <paramref name="owner"/> until <paramref name="leaseUntil"/>.</summary>
-    public async Task<PaymentLinkSession?> ClaimAsync(string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    /// <summary>Takes the longest-due session whose lease is free, for <paramref name="owner"/> for <paramref name="lease"/> on the database's clock.</summary>
+    public async Task<PaymentLinkSession?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -212,8 +214,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
         await using (var claim = Command(connection, transaction, _claim))
         {
             LedgerDialect.AddParameter(claim, "owner", owner, DbType.String);
-            _dialect.AddTime(claim, "lease_until", leaseUntil);
-            _dialect.AddTime(claim, "now", _timeProvider.GetUtcNow());
+            LedgerDialect.AddMilliseconds(claim, "lease_ms", lease);
             session = await ReadSessionAsync(claim, cancellationToken).ConfigureAwait(false);
         }
 
@@ -225,15 +226,15 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     public Task<bool> CompleteAsync(string sessionId, string owner, CancellationToken cancellationToken) =>
         UpdateAsync(_complete, sessionId, owner, command => _dialect.AddTime(command, "now", _timeProvider.GetUtcNow()), cancellationToken);
 
-    /// <summary>Records a failed try and frees the lease: due again at <paramref name="retryAt"/>, or parked.</summary>
-    public Task<bool> FailAsync(string sessionId, string owner, DateTimeOffset? retryAt, DateTimeOffset? parkedAt, string error, CancellationToken cancellationToken) =>
+    /// <summary>Records a failed try and frees the lease: due again <paramref name="retryAfter"/> from now on the database's clock, or parked.</summary>
+    public Task<bool> FailAsync(string sessionId, string owner, TimeSpan? retryAfter, DateTimeOffset? parkedAt, string error, CancellationToken cancellationToken) =>
         UpdateAsync(
             _fail,
             sessionId,
             owner,
             command =>
             {
-                _dialect.AddTime(command, "retry_at", retryAt);
+                LedgerDialect.AddMilliseconds(command, "retry_ms", retryAfter);
                 _dialect.AddTime(command, "parked_at", parkedAt);
                 LedgerDialect.AddParameter(command, "error", error, DbType.String);
             },

@@ -6,10 +6,13 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// Applies the ledger's schema when the host starts, then calls the registered <see cref="IPaymentLinkFulfillmentHandler"/>
-/// for each due session, one at a time, under a lease held in the database.
+/// for each due session, one at a time, under a lease held in the database. The handler gets the stopping token; its
+/// outcome is written with <see cref="ShutdownGrace"/>'s token, so that a handler which returns while the host stops is
+/// recorded and not run again after the restart.
 /// </summary>
 internal sealed class FulfillmentWorker : BackgroundService
 {
+    private readonly ShutdownGrace _grace = new();
     private readonly DbPaymentLinkLedger _ledger;
     private readonly PaymentLinkLedgerOptions _options;
     private readonly IServiceScopeFactory _scopes;
@@ -29,6 +32,24 @@ internal sealed class FulfillmentWorker : BackgroundService
 
     /// <summary>Names this worker in the leases it takes.</summary>
     public string Owner { get; }
+
+    /// <summary>Picks each retry's wait between zero and the doubled delay (full jitter).</summary>
+    internal Random Jitter { get; init; } = Random.Shared;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The host cancels this token when its ShutdownTimeout has passed: until then an outcome can still be written.
+        using (_grace.BoundBy(cancellationToken))
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _grace.Dispose();
+    }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -78,7 +99,9 @@ internal sealed class FulfillmentWorker : BackgroundService
     /// <summary>Claims and fulfils one due session; <see langword="false"/> when none was due.</summary>
     internal async Task<bool> FulfillNextAsync(CancellationToken stoppingToken)
     {
-        var session = await _ledger.ClaimAsync(Owner, _timeProvider.GetUtcNow() + _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+        // What the handler did is written down even while the host stops, until its shutdown timeout runs out.
+        var record = _grace.Token;
+        var session = await _ledger.ClaimAsync(Owner, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
         if (session is null)
         {
             return false;
@@ -89,7 +112,7 @@ internal sealed class FulfillmentWorker : BackgroundService
         {
             // Earlier tries ended without an outcome: their process stopped, or the handler outlived its lease.
             var error = $"The lease ran out {attempt - 1} times without an outcome: the process stopped, or the handler outlived its lease.";
-            await _ledger.FailAsync(session.SessionId, Owner, null, _timeProvider.GetUtcNow(), error, stoppingToken).ConfigureAwait(false);
+            await _ledger.FailAsync(session.SessionId, Owner, null, _timeProvider.GetUtcNow(), error, record).ConfigureAwait(false);
             LedgerLog.FulfillmentParked(_logger, session.SessionId, attempt - 1, error);
             return true;
         }
@@ -106,7 +129,7 @@ internal sealed class FulfillmentWorker : BackgroundService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            await _ledger.ReleaseAsync(session.SessionId, Owner, CancellationToken.None).ConfigureAwait(false);
+            await _ledger.ReleaseAsync(session.SessionId, Owner, record).ConfigureAwait(false);
             throw;
         }
         catch (Exception exception)
@@ -114,20 +137,20 @@ internal sealed class FulfillmentWorker : BackgroundService
             var error = Truncate($"{exception.GetType().FullName}: {exception.Message}");
             if (attempt >= _options.MaxAttempts)
             {
-                await _ledger.FailAsync(session.SessionId, Owner, null, _timeProvider.GetUtcNow(), error, stoppingToken).ConfigureAwait(false);
+                await _ledger.FailAsync(session.SessionId, Owner, null, _timeProvider.GetUtcNow(), error, record).ConfigureAwait(false);
                 LedgerLog.FulfillmentParked(_logger, session.SessionId, attempt, error);
             }
             else
             {
-                var retryAt = _timeProvider.GetUtcNow() + _options.RetryDelayAfter(attempt);
-                await _ledger.FailAsync(session.SessionId, Owner, retryAt, null, error, stoppingToken).ConfigureAwait(false);
-                LedgerLog.FulfillmentFailed(_logger, session.SessionId, attempt, retryAt, error);
+                var retryDelay = _options.RetryDelayAfter(attempt, Jitter);
+                await _ledger.FailAsync(session.SessionId, Owner, retryDelay, null, error, record).ConfigureAwait(false);
+                LedgerLog.FulfillmentFailed(_logger, session.SessionId, attempt, retryDelay, error);
             }
 
             return true;
         }
 
-        if (await _ledger.CompleteAsync(session.SessionId, Owner, stoppingToken).ConfigureAwait(false))
+        if (await _ledger.CompleteAsync(session.SessionId, Owner, record).ConfigureAwait(false))
         {
             LedgerLog.Fulfilled(_logger, session.SessionId, attempt);
         }

@@ -28,6 +28,15 @@ internal abstract class LedgerDialect
     /// <summary>Appended to a text column in <c>ORDER BY</c> so that both engines sort text by its characters' codes.</summary>
     public virtual string OrdinalCollation => string.Empty;
 
+    /// <summary>
+    /// The database's clock, as a SQL expression of the stored time type. Leases and due times are set and compared on
+    /// it, never on an instance's own clock, so that instances whose clocks differ still agree on who holds a lease.
+    /// </summary>
+    public abstract string Now { get; }
+
+    /// <summary>The database's clock plus the milliseconds in the <see cref="DbType.Int64"/> parameter <paramref name="milliseconds"/>.</summary>
+    public abstract string NowPlus(string milliseconds);
+
     /// <summary>How a time is passed and stored.</summary>
     public abstract DbType TimeType { get; }
 
@@ -101,6 +110,10 @@ internal abstract class LedgerDialect
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
     }
+
+    /// <summary>A duration as whole milliseconds, for <see cref="NowPlus"/>.</summary>
+    public static void AddMilliseconds(DbCommand command, string name, TimeSpan? duration) =>
+        AddParameter(command, name, duration is { } value ? (long)value.TotalMilliseconds : null, DbType.Int64);
 
     public void AddTime(DbCommand command, string name, DateTimeOffset? time) =>
         AddParameter(command, name, time is { } value ? ToDbTime(value) : null, TimeType);

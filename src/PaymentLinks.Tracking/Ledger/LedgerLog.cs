@@ -10,8 +10,8 @@ internal static partial class LedgerLog
     public static partial void Fulfilled(ILogger logger, string sessionId, int attempt);
 
     [LoggerMessage(EventId = 21, EventName = "PaymentLinkFulfillmentFailed", Level = LogLevel.Warning,
-        Message = "Fulfilling Checkout Session {SessionId} failed (try {Attempt}); next try at {RetryAt:O}. {Error}")]
-    public static partial void FulfillmentFailed(ILogger logger, string sessionId, int attempt, DateTimeOffset retryAt, string error);
+        Message = "Fulfilling Checkout Session {SessionId} failed (try {Attempt}); next try in {RetryDelay}. {Error}")]
+    public static partial void FulfillmentFailed(ILogger logger, string sessionId, int attempt, TimeSpan retryDelay, string error);
 
     [LoggerMessage(EventId = 22, EventName = "PaymentLinkFulfillmentParked", Level = LogLevel.Error,
         Message = "Fulfilling Checkout Session {SessionId} was given up after {Attempts} tries and parked. {Error}")]

@@ -21,13 +21,14 @@ public class PaymentLinkLedgerOptions
     public int MaxAttempts { get; set; } = 10;
 
     /// <summary>
-    /// Gets or sets the wait before the second try; each later try waits twice as long as the one before, up to
-    /// <see cref="MaxRetryDelay"/>.
+    /// Gets or sets the delay before the second try; each later try's delay is twice the one before, up to
+    /// <see cref="MaxRetryDelay"/>. The wait itself is a random time between zero and that delay (full jitter), so that
+    /// sessions that failed together are not all retried at the same moment.
     /// </summary>
     /// <value>The default is 10 seconds; zero or more.</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets the longest wait between two tries.</summary>
+    /// <summary>Gets or sets the cap on the doubled delay: no wait between two tries is longer.</summary>
     /// <value>The default is 1 hour; at least <see cref="RetryDelay"/>.</value>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
 
@@ -54,8 +55,15 @@ public class PaymentLinkLedgerOptions
     /// <value>The default is <see cref="PaymentLinkLedgerSessions.PaymentLinks"/>.</value>
     public PaymentLinkLedgerSessions Sessions { get; set; } = PaymentLinkLedgerSessions.PaymentLinks;
 
-    /// <summary>The wait before the try after <paramref name="attempts"/> failed ones.</summary>
-    internal TimeSpan RetryDelayAfter(int attempts)
+    /// <summary>
+    /// The wait before the try after <paramref name="attempts"/> failed ones: a random time between zero and the
+    /// doubled delay, capped (full jitter).
+    /// </summary>
+    internal TimeSpan RetryDelayAfter(int attempts, Random random) =>
+        TimeSpan.FromTicks((long)(random.NextDouble() * RetryDelayCeilingAfter(attempts).Ticks));
+
+    /// <summary>The longest wait before the try after <paramref name="attempts"/> failed ones: the doubled delay, capped.</summary>
+    internal TimeSpan RetryDelayCeilingAfter(int attempts)
     {
         var delay = RetryDelay;
         for (var i = 1; i < attempts && delay < MaxRetryDelay; i++)

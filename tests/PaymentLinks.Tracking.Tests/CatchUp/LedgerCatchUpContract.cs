@@ -91,7 +91,7 @@ public abstract class LedgerCatchUpContract
     }
 
     [Test]
-    public async Task A_second_run_starts_at_the_watermark_and_records_nothing_twice()
+    public async Task A_second_run_starts_the_overlap_before_the_watermark_and_records_nothing_twice()
     {
         var events = AddEvents(10);
         var instance = Instance();
@@ -99,12 +99,136 @@ public abstract class LedgerCatchUpContract
 
         var again = await instance.CatchUp.RunAsync();
 
-        // The newest second holds two events: both listed again, both already recorded.
+        // The ten events span five seconds, all inside the ten minutes read again: all listed, none recorded twice.
         again.ShouldBe(new PaymentLinkCatchUpResult
         {
-            Since = Created(events[^1]), Read = 2, Recorded = 0, AlreadyRecorded = 2, Watermark = Created(events[^1]),
+            Since = Created(events[^1]) - TimeSpan.FromMinutes(10), Read = 10, Recorded = 0, AlreadyRecorded = 10, Watermark = Created(events[^1]),
         });
-        _api.Server.Requests[^1].Query["created[gte]"].ShouldBe(Created(events[^1]).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        _api.Server.Requests[^1].Query["created[gte]"].ShouldBe((Created(events[^1]) - TimeSpan.FromMinutes(10)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Test]
+    public async Task An_event_created_just_before_the_watermark_but_listed_only_later_is_recorded_by_the_next_run()
+    {
+        var events = AddEvents(10);
+        var instance = Instance();
+        await instance.CatchUp.RunAsync();
+        var watermark = Created(events[^1]);
+
+        // Created two minutes before the watermark, it became visible in Stripe's list after the first run.
+        var late = AddEvents(1, first: 11, created: watermark - TimeSpan.FromMinutes(2));
+        var next = await instance.CatchUp.RunAsync();
+
+        (next.Recorded, next.Watermark).ShouldBe((1, watermark));
+        (await instance.Ledger.FindSessionAsync(SessionId(late[0]))).ShouldNotBeNull();
+    }
+
+    [Test]
+    public async Task An_event_that_cannot_be_read_does_not_stop_the_events_after_it_nor_the_watermark()
+    {
+        var events = AddEvents(250);
+        var poisoned = Poisoned("evt_poisoned", Created(events[120]));
+        _api.Add(poisoned);
+        var instance = Instance();
+
+        var result = await instance.CatchUp.RunAsync();
+
+        (result.Read, result.Recorded).ShouldBe((250, 250));
+        result.Watermark.ShouldBe(Created(events[^1]));
+        (await instance.Ledger.ReadCatchUpWatermarkAsync(CancellationToken.None)).ShouldBe(Created(events[^1]));
+        foreach (var stripeEvent in events)
+        {
+            (await instance.Ledger.FindSessionAsync(SessionId(stripeEvent))).ShouldNotBeNull();
+        }
+    }
+
+    [Test]
+    public async Task An_event_that_cannot_be_read_is_kept_as_refused_counted_and_listed_once()
+    {
+        var events = AddEvents(30);
+        _api.Add(Poisoned("evt_poisoned", Created(events[10])));
+        var instance = Instance();
+
+        var first = await instance.CatchUp.RunAsync();
+        var again = await instance.CatchUp.RunAsync();
+
+        first.Refused.ShouldBe(1);
+        again.Refused.ShouldBe(1, "listed again in the overlap, and refused again");
+        (await instance.Ledger.CountRefusedCatchUpEventsAsync(CancellationToken.None)).ShouldBe(1);
+        var refused = (await instance.Ledger.ListRefusedCatchUpEventsAsync(10, CancellationToken.None)).ShouldHaveSingleItem();
+        refused.EventId.ShouldBe("evt_poisoned");
+        refused.EventType.ShouldBe("checkout.session.completed");
+        refused.Created.ShouldBe(Created(events[10]));
+        refused.Reason.ShouldBe(nameof(PaymentLinkWebhookRejection.NotAnEvent));
+        refused.Json.ShouldContain("\"evt_poisoned\"");
+        refused.RefusedAt.ShouldBe(Now);
+    }
+
+    [Test]
+    public async Task A_listing_that_answers_the_same_page_again_stops_with_a_clear_error_instead_of_asking_forever()
+    {
+        AddEvents(250);
+        _api.IgnoresCursors = true;
+        var instance = Instance();
+
+        var stopped = await Should.ThrowAsync<StripeRequestException>(() => instance.CatchUp.RunAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        stopped.Message.ShouldContain("brought no event not listed before");
+        _api.Server.Requests.Count.ShouldBe(2);
+        (await instance.Ledger.ReadCatchUpWatermarkAsync(CancellationToken.None)).ShouldBeNull();
+    }
+
+    [Test]
+    public async Task A_listing_forward_that_answers_the_same_page_again_stops_with_a_clear_error()
+    {
+        var events = AddEvents(40);
+        _api.IgnoresCursors = true;
+        var instance = Instance();
+
+        var stopped = await Should.ThrowAsync<StripeRequestException>(() => instance.CatchUp.RunAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        stopped.Message.ShouldContain("ending_before=");
+        (await instance.Ledger.ReadCatchUpWatermarkAsync(CancellationToken.None)).ShouldBe(Created(events[^1]), "what was read stays recorded");
+    }
+
+    [Test]
+    public async Task A_long_walk_back_renews_the_lease_with_each_page_so_that_no_other_instance_starts_the_same_walk()
+    {
+        AddEvents(250);
+        var lease = TimeSpan.FromSeconds(2);
+
+        // Each page takes 1.2 s: the walk back through three pages outlasts the lease unless each page renews it.
+        _api.Override = _ =>
+        {
+            Thread.Sleep(1200);
+            return null;
+        };
+        var first = Instance(options => options.LeaseDuration = lease);
+        var second = Instance(options => options.LeaseDuration = lease);
+
+        var running = Task.Run(() => first.CatchUp.RunAsync());
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var secondRun = await second.CatchUp.RunAsync();
+        var ran = await running;
+
+        secondRun.Skipped.ShouldBeTrue();
+        (ran.Skipped, ran.Recorded).ShouldBe((false, 250));
+    }
+
+    [Test]
+    public async Task A_first_run_from_a_since_later_than_the_default_start_leaves_no_watermark_so_the_next_run_reads_what_it_skipped()
+    {
+        var events = AddEvents(20);
+        var instance = Instance();
+
+        var manual = await instance.CatchUp.RunAsync(Created(events[10]));
+        var next = await instance.CatchUp.RunAsync();
+
+        manual.Recorded.ShouldBe(10);
+        manual.Watermark.ShouldBeNull();
+        next.Since.ShouldBe(Now - TimeSpan.FromDays(3));
+        (next.Recorded, next.AlreadyRecorded).ShouldBe((10, 10));
+        (await instance.Ledger.FindSessionAsync(SessionId(events[0]))).ShouldNotBeNull();
     }
 
     [Test]
@@ -200,7 +324,7 @@ public abstract class LedgerCatchUpContract
         _api.Override = null;
         var resumed = await instance.CatchUp.RunAsync();
 
-        resumed.Since.ShouldBe(Created(events[49]));
+        resumed.Since.ShouldBe(Created(events[49]) - TimeSpan.FromMinutes(10));
         resumed.Recorded.ShouldBe(200);
         resumed.Watermark.ShouldBe(Created(events[^1]));
         foreach (var stripeEvent in events)
@@ -242,23 +366,55 @@ public abstract class LedgerCatchUpContract
     }
 
     [Test]
+    public async Task An_instance_whose_clock_is_ten_minutes_ahead_does_not_take_the_lease_of_a_run_in_progress()
+    {
+        AddEvents(120);
+        using var listing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        _api.Override = number =>
+        {
+            if (number == 1)
+            {
+                listing.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            return null;
+        };
+        var first = Instance();
+        var ahead = new FakeTimeProvider(Now + TimeSpan.FromMinutes(10));
+        var second = Instance(clock: ahead);
+
+        var running = Task.Run(() => first.CatchUp.RunAsync());
+        listing.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        var skipped = await second.CatchUp.RunAsync();
+        release.Set();
+        var ran = await running;
+
+        skipped.Skipped.ShouldBeTrue("the five-minute lease runs on the database's clock, not on the instances' own");
+        (ran.Read, ran.Recorded).ShouldBe((120, 120));
+    }
+
+    [Test]
     public async Task A_dead_instances_lease_runs_out_and_another_instance_catches_up()
     {
         AddEvents(3);
-        var instance = Instance(options => options.LeaseDuration = TimeSpan.FromMinutes(2));
-        (await instance.Ledger.TakeCatchUpLeaseAsync("dead-instance", Now + TimeSpan.FromMinutes(2), CancellationToken.None)).Taken.ShouldBeTrue();
+        var lease = TimeSpan.FromSeconds(3);
+        var instance = Instance(options => options.LeaseDuration = lease);
+        (await instance.Ledger.TakeCatchUpLeaseAsync("dead-instance", lease, CancellationToken.None)).Taken.ShouldBeTrue();
 
         (await instance.CatchUp.RunAsync()).Skipped.ShouldBeTrue();
         _api.Server.Requests.ShouldBeEmpty();
 
-        _clock.Advance(TimeSpan.FromMinutes(2));
+        // The lease runs out on the database's clock: real time passes, not the application's clock.
+        await Task.Delay(lease + TimeSpan.FromMilliseconds(300));
         var result = await instance.CatchUp.RunAsync();
 
         (result.Skipped, result.Recorded).ShouldBe((false, 3));
     }
 
     [Test]
-    public async Task A_run_whose_lease_another_instance_took_over_stops_after_the_event_in_hand()
+    public async Task A_run_whose_lease_another_instance_took_over_stops_at_the_next_page_before_recording()
     {
         var events = AddEvents(3);
         _api.Override = number =>
@@ -275,9 +431,9 @@ public abstract class LedgerCatchUpContract
 
         var stopped = await Should.ThrowAsync<InvalidOperationException>(() => instance.CatchUp.RunAsync());
 
+        // The lease is renewed as the page arrives: the run finds it gone and records nothing of that page.
         stopped.Message.ShouldContain("another instance took it over");
-        (await instance.Ledger.FindSessionAsync(SessionId(events[0]))).ShouldNotBeNull();
-        (await instance.Ledger.FindSessionAsync(SessionId(events[1]))).ShouldBeNull();
+        (await instance.Ledger.FindSessionAsync(SessionId(events[0]))).ShouldBeNull();
         (await instance.Ledger.ReadCatchUpWatermarkAsync(CancellationToken.None)).ShouldBeNull();
     }
 
@@ -313,7 +469,7 @@ public abstract class LedgerCatchUpContract
     {
         var events = AddEvents(20);
         var instance = Instance();
-        await instance.CatchUp.RunAsync(Created(events[0]));
+        await instance.CatchUp.RunAsync();
         var watermark = Created(events[^1]);
         var later = AddEvents(4, first: 21, created: watermark + TimeSpan.FromHours(2));
 
@@ -399,14 +555,22 @@ public abstract class LedgerCatchUpContract
         return events;
     }
 
+    /// <summary>An event Stripe lists that cannot be read as one: a checkout.session.completed without its livemode.</summary>
+    private static JsonObject Poisoned(string id, DateTimeOffset created)
+    {
+        var poisoned = SignedWebhooks.Envelope("checkout.session.completed", SignedWebhooks.CompletedSession(), id: id, created: created.ToUnixTimeSeconds());
+        poisoned.Remove("livemode");
+        return poisoned;
+    }
+
     private static DateTimeOffset Created(JsonObject stripeEvent) => DateTimeOffset.FromUnixTimeSeconds((long)stripeEvent["created"]!);
 
     private static string SessionId(JsonObject stripeEvent) => (string)stripeEvent["data"]!["object"]!["id"]!;
 
-    private ServiceCollection Services(Action<PaymentLinkCatchUpOptions>? configure = null, int maxNetworkRetries = 0)
+    private ServiceCollection Services(Action<PaymentLinkCatchUpOptions>? configure = null, int maxNetworkRetries = 0, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(_clock);
+        services.AddSingleton(clock ?? _clock);
         services.AddSingleton<IStripeClient>(_api.Server.CreateClient(ApiKey, maxNetworkRetries));
         services.AddPaymentLinkTracking(options => options.SigningSecrets.Add(SignedWebhooks.Secret))
             .AddPaymentLinkCatchUp(configure ?? (_ => { }));
@@ -414,9 +578,9 @@ public abstract class LedgerCatchUpContract
         return services;
     }
 
-    private CatchUpInstance Instance(Action<PaymentLinkCatchUpOptions>? configure = null, int maxNetworkRetries = 0)
+    private CatchUpInstance Instance(Action<PaymentLinkCatchUpOptions>? configure = null, int maxNetworkRetries = 0, TimeProvider? clock = null)
     {
-        var provider = Services(configure, maxNetworkRetries).BuildServiceProvider();
+        var provider = Services(configure, maxNetworkRetries, clock).BuildServiceProvider();
         _disposables.Add(provider);
         return new CatchUpInstance(provider, provider.GetRequiredService<IPaymentLinkLedgerCatchUp>(), provider.GetRequiredService<DbPaymentLinkLedger>());
     }

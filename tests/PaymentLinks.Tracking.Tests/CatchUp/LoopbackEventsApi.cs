@@ -22,6 +22,9 @@ internal sealed class LoopbackEventsApi : IAsyncDisposable
     /// <summary>When set, called with each request's number (from 1); an answer it gives replaces the list.</summary>
     public Func<int, StripeAnswer?>? Override { get; set; }
 
+    /// <summary>Whether the server ignores <c>starting_after</c> and <c>ending_before</c>, answering the first page again.</summary>
+    public bool IgnoresCursors { get; set; }
+
     /// <summary>Whether <c>types[]</c> filters the list; off to see how the caller treats a type it did not ask for.</summary>
     public bool FiltersTypes { get; set; } = true;
 
@@ -68,7 +71,12 @@ internal sealed class LoopbackEventsApi : IAsyncDisposable
 
         List<JsonObject> page;
         bool hasMore;
-        if (query["starting_after"] is { } after)
+        if (IgnoresCursors)
+        {
+            page = [.. listed.Take(limit)];
+            hasMore = listed.Count > limit;
+        }
+        else if (query["starting_after"] is { } after)
         {
             var older = listed.SkipWhile(e => (string)e["id"]! != after).Skip(1).ToList();
             page = [.. older.Take(limit)];

@@ -303,6 +303,47 @@ public abstract partial class LedgerContract
     }
 
     [Test]
+    public async Task Two_instances_whose_clocks_are_ten_minutes_apart_never_hold_the_same_session()
+    {
+        var onTime = Instance(clock: new ShiftedClock(TimeSpan.Zero));
+        var ahead = Instance(clock: new ShiftedClock(TimeSpan.FromMinutes(10)));
+        onTime.Handler.IgnoreCancellationFor = TimeSpan.FromSeconds(1.5);
+        var handler = new RecordingHandler();
+        ahead.Handler.SharedWith = handler;
+        var session = CheckoutEvents.ForNewSession();
+        await onTime.Ledger.RecordAsync(session.Completed());
+
+        var running = onTime.Worker.FulfillNextAsync(CancellationToken.None);
+        await onTime.Handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The lease is five minutes on the database's clock: ten minutes on this instance's clock do not end it.
+        (await ahead.Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeFalse();
+        (await running).ShouldBeTrue();
+
+        handler.Calls.ShouldBeEmpty();
+        (await onTime.Ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull().FulfilledAt.ShouldNotBeNull();
+    }
+
+    [Test]
+    public async Task A_session_recorded_by_an_instance_whose_clock_is_ten_minutes_ahead_is_due_at_once_for_the_others()
+    {
+        var ahead = Instance(clock: new ShiftedClock(TimeSpan.FromMinutes(10)));
+        var onTime = Instance(clock: new ShiftedClock(TimeSpan.Zero));
+        var behind = Instance(options => options.RetryDelay = TimeSpan.Zero, new ShiftedClock(TimeSpan.FromMinutes(-10)));
+        behind.Handler.FailuresBeforeSuccess = 1;
+        var session = CheckoutEvents.ForNewSession();
+
+        await ahead.Ledger.RecordAsync(session.Completed());
+
+        // Due now on the database's clock, and a retry with no delay is due now too, whichever instance looks.
+        (await behind.Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeTrue();
+        (await onTime.Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeTrue();
+        behind.Handler.Calls.ShouldBe([session.SessionId]);
+        onTime.Handler.Calls.ShouldBe([session.SessionId]);
+        (await onTime.Ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull().FulfilledAt.ShouldNotBeNull();
+    }
+
+    [Test]
     public async Task A_handler_that_outlives_its_lease_loses_the_session_to_another_instance_and_its_late_success_is_refused()
     {
         var lease = TimeSpan.FromSeconds(1);
@@ -341,7 +382,7 @@ public abstract partial class LedgerContract
         await instance.Ledger.RecordAsync(session.Completed());
 
         // A try that never reports: its owner is gone.
-        (await instance.Ledger.ClaimAsync("a-process-that-died", DateTimeOffset.UtcNow + lease, CancellationToken.None)).ShouldNotBeNull();
+        (await instance.Ledger.ClaimAsync("a-process-that-died", lease, CancellationToken.None)).ShouldNotBeNull();
         await Task.Delay(lease + TimeSpan.FromMilliseconds(200));
         (await instance.Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeTrue();
 
@@ -397,6 +438,64 @@ public abstract partial class LedgerContract
         row.FulfilledAt.ShouldBeNull();
         (await Instance().Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeTrue();
     }
+
+    [Test]
+    public async Task A_handler_that_returns_while_the_host_stops_is_recorded_and_never_run_again()
+    {
+        var handler = new RecordingHandler { IgnoreCancellationFor = TimeSpan.FromSeconds(1) };
+        using var host = TrackingHost.Build(services =>
+        {
+            AddLedger(services, _ => { });
+            services.AddSingleton<IPaymentLinkFulfillmentHandler>(handler);
+        });
+        var session = CheckoutEvents.ForNewSession();
+        await host.StartAsync();
+        await host.Services.GetRequiredService<IPaymentLinkLedger>().RecordAsync(session.Completed());
+        await handler.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await host.StopAsync();
+
+        handler.SawCancellation.ShouldBeTrue();
+        var row = (await Instance().Ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull();
+        row.FulfilledAt.ShouldNotBeNull();
+        row.FulfillmentAttempts.ShouldBe(1);
+        (await Instance().Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeFalse();
+    }
+
+    [Test]
+    public async Task Failed_tries_wait_a_random_part_of_the_doubled_delay_so_that_they_are_not_retried_together()
+    {
+        var instance = Instance(options => options.RetryDelay = TimeSpan.FromHours(1));
+        instance.Handler.FailuresBeforeSuccess = int.MaxValue;
+        var sessions = Enumerable.Range(0, 20).Select(_ => CheckoutEvents.ForNewSession()).ToList();
+        foreach (var session in sessions)
+        {
+            await instance.Ledger.RecordAsync(session.Completed());
+        }
+
+        var before = DateTimeOffset.UtcNow;
+        for (var i = 0; i < sessions.Count; i++)
+        {
+            (await instance.Worker.FulfillNextAsync(CancellationToken.None)).ShouldBeTrue();
+        }
+
+        var after = DateTimeOffset.UtcNow;
+        instance.Handler.Calls.Distinct().Count().ShouldBe(sessions.Count);
+        var earliest = StoredTime(await ScalarAsync("SELECT MIN(fulfill_due_at) FROM payment_link_sessions"));
+        var latest = StoredTime(await ScalarAsync("SELECT MAX(fulfill_due_at) FROM payment_link_sessions"));
+        earliest.ShouldBeGreaterThanOrEqualTo(before.AddSeconds(-1));
+        latest.ShouldBeLessThanOrEqualTo(after.AddHours(1).AddSeconds(1));
+        (latest - earliest).ShouldBeGreaterThan(TimeSpan.FromMinutes(20), "twenty waits drawn between zero and an hour spread out");
+    }
+
+    /// <summary>A time as <see cref="ScalarAsync"/> returns it: Unix milliseconds on SQLite, a timestamp on PostgreSQL.</summary>
+    protected static DateTimeOffset StoredTime(object? value) => value switch
+    {
+        long milliseconds => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds),
+        DateTime time => new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)),
+        DateTimeOffset time => time,
+        _ => throw new AssertionException($"Not a stored time: {value ?? "null"}."),
+    };
 
     [Test]
     public async Task An_instance_with_fulfilment_turned_off_records_but_never_calls_the_handler()
@@ -548,9 +647,14 @@ public abstract partial class LedgerContract
         }
     }
 
-    internal LedgerInstance Instance(Action<PaymentLinkLedgerOptions>? tweak = null)
+    internal LedgerInstance Instance(Action<PaymentLinkLedgerOptions>? tweak = null, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
+        if (clock is not null)
+        {
+            services.AddSingleton(clock);
+        }
+
         var handler = new RecordingHandler();
         services.AddSingleton<IPaymentLinkFulfillmentHandler>(handler);
         AddLedger(services, tweak ?? (_ => { }));
@@ -599,6 +703,12 @@ public abstract partial class LedgerContract
     }
 
     internal sealed record LedgerInstance(DbPaymentLinkLedger Ledger, FulfillmentWorker Worker, RecordingHandler Handler);
+}
+
+/// <summary>The system clock shifted by a fixed offset, as on a machine whose clock is wrong.</summary>
+internal sealed class ShiftedClock(TimeSpan offset) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
 }
 
 /// <summary>A fulfilment handler that records its calls, and can fail, wait, or outlive its lease on request.</summary>

@@ -93,6 +93,23 @@ public class LedgerRegistrationTests
     {
         var options = new PaymentLinkLedgerOptions();
 
-        options.RetryDelayAfter(failedTries).ShouldBe(TimeSpan.FromSeconds(seconds));
+        options.RetryDelayCeilingAfter(failedTries).ShouldBe(TimeSpan.FromSeconds(seconds));
+    }
+
+    [TestCase(1, 10)]
+    [TestCase(3, 40)]
+    [TestCase(20, 3600)]
+    public void Each_wait_is_a_random_part_of_its_ceiling_spread_from_zero_to_the_ceiling(int failedTries, int ceilingSeconds)
+    {
+        var options = new PaymentLinkLedgerOptions();
+        var random = new Random(7);
+        var ceiling = TimeSpan.FromSeconds(ceilingSeconds);
+
+        var waits = Enumerable.Range(0, 1000).Select(_ => options.RetryDelayAfter(failedTries, random)).ToList();
+
+        waits.ShouldAllBe(wait => wait >= TimeSpan.Zero && wait <= ceiling);
+        waits.Min().ShouldBeLessThan(ceiling * 0.05);
+        waits.Max().ShouldBeGreaterThan(ceiling * 0.95);
+        waits.Count(wait => wait < ceiling / 2).ShouldBeInRange(400, 600);
     }
 }

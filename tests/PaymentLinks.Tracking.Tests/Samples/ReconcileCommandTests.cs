@@ -47,14 +47,33 @@ public class ReconcileCommandTests
         var again = await RunAsync(environment, "reconcile");
 
         again.ExitCode.ShouldBe(0, again.Error);
-        again.Output.ShouldContain("Read 2 events from Stripe since ");
-        again.Output.ShouldContain(": 0 recorded, 2 already recorded.");
+        // The second run reads again from 10 minutes before the watermark: the four events, all already recorded.
+        again.Output.ShouldContain("Read 4 events from Stripe since ");
+        again.Output.ShouldContain(": 0 recorded, 4 already recorded.");
 
         await using var ledger = new ServiceCollection().AddSqliteLedger(SqliteConnectionString).BuildServiceProvider();
         foreach (var session in sessions)
         {
             (await ledger.GetRequiredService<IPaymentLinkLedger>().FindSessionAsync(session)).ShouldNotBeNull();
         }
+    }
+
+    [Test]
+    public async Task Reconcile_counts_an_event_it_cannot_read_as_refused_and_records_the_rest()
+    {
+        await using var api = new LoopbackEventsApi();
+        AddEvents(api, 3);
+        var poisoned = SignedWebhooks.Envelope(
+            "checkout.session.completed", SignedWebhooks.CompletedSession(), id: "evt_reconcile_poisoned", created: DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+        poisoned.Remove("livemode");
+        api.Add(poisoned);
+
+        var (exitCode, output, error) = await RunAsync(
+            Environment(api, new() { ["ConnectionStrings__PaymentLinkLedger"] = SqliteConnectionString }), "reconcile");
+
+        exitCode.ShouldBe(0, error);
+        output.ShouldContain(": 3 recorded, 0 already recorded.");
+        output.ShouldContain("1 event could not be read and was kept as refused, for review.");
     }
 
     [Test]

@@ -80,6 +80,17 @@ internal sealed class SampleProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends the process SIGTERM, as a deploy or <c>docker stop</c> would; it then stops by itself.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} exited with {kill.ExitCode}.");
+        }
+    }
+
     /// <summary>Kills the process with SIGKILL, as a crash or an out-of-memory kill would, and waits until it is gone.</summary>
     public void Kill()
     {

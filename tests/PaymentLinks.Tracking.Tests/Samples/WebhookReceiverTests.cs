@@ -221,6 +221,13 @@ internal sealed class RunningReceiver : IDisposable
 
     public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>Sends SIGTERM and waits until the process has stopped; its exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        _process.Terminate();
+        return await _process.WaitForExitAsync(timeout);
+    }
+
     public void Dispose()
     {
         Http.Dispose();
