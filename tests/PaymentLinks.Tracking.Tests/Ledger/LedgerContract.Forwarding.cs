@@ -625,7 +625,7 @@ public abstract partial class LedgerContract
         return ForwardingParser.Parse(body, SignedWebhooks.Header(body));
     }
 
-    private static JsonObject PaidEnvelope(string sessionId, long amount, string currency, bool livemode, DateTimeOffset created, string email, string type)
+    internal static JsonObject PaidEnvelope(string sessionId, long amount, string currency, bool livemode, DateTimeOffset created, string email, string type)
     {
         var session = SignedWebhooks.CompletedSession();
         session["id"] = sessionId;
