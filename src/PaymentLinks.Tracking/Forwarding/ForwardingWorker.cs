@@ -17,6 +17,9 @@ internal sealed class ForwardingWorker : BackgroundService
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    // Requests a round holds per request in flight.
+    private const int RequestsPerSlot = 16;
+
     private readonly ShutdownGrace _grace = new();
     private long _round;
 
@@ -70,11 +73,19 @@ internal sealed class ForwardingWorker : BackgroundService
             return;
         }
 
+        // Two lanes, each with half the requests in flight: one lane's claim and record overlap the other's requests.
+        var lanes = Math.Min(2, _options.MaxInFlight);
+        await Task.WhenAll(Enumerable.Range(0, lanes).Select(lane =>
+            RunLaneAsync((_options.MaxInFlight / lanes) + (lane == 0 ? _options.MaxInFlight % lanes : 0), stoppingToken))).ConfigureAwait(false);
+    }
+
+    private async Task RunLaneAsync(int inFlight, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (!await ForwardRoundAsync(stoppingToken).ConfigureAwait(false))
+                if (!await ForwardRoundAsync(stoppingToken, inFlight).ConfigureAwait(false))
                 {
                     await _ledger.WaitForDueConversionAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
                 }
@@ -100,12 +111,17 @@ internal sealed class ForwardingWorker : BackgroundService
     }
 
     /// <summary>Claims, sends and records one round; <see langword="false"/> when nothing was due.</summary>
-    internal async Task<bool> ForwardRoundAsync(CancellationToken stoppingToken)
+    internal async Task<bool> ForwardRoundAsync(CancellationToken stoppingToken, int? inFlight = null)
     {
+        var slots = inFlight ?? _options.MaxInFlight;
         var owner = $"{Owner}/{Interlocked.Increment(ref _round)}";
         var outcomes = new ConcurrentQueue<OutboxOutcome>();
         var requests = new List<(ConversionDestination Destination, List<OutboxRow> Rows)>();
-        var requestsEach = Math.Max(1, _options.MaxInFlight * 4 / Destinations.Count);
+        // A round is large, so that its claim and its record cost little beside its requests; it stops starting requests
+        // one RequestTimeout before its lease runs out, and gives the rest back untried.
+        var requestsEach = Math.Max(1, slots * RequestsPerSlot / Destinations.Count);
+        var startBefore = _timeProvider.GetTimestamp();
+        var lastStart = _options.LeaseDuration - _options.RequestTimeout;
         var claimedAny = false;
         foreach (var destination in Destinations)
         {
@@ -152,10 +168,13 @@ internal sealed class ForwardingWorker : BackgroundService
 
         await Parallel.ForEachAsync(
             requests,
-            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxInFlight },
+            new ParallelOptions { MaxDegreeOfParallelism = slots },
             async (request, _) =>
             {
-                foreach (var outcome in await SendAsync(request.Destination, request.Rows, stoppingToken).ConfigureAwait(false))
+                var late = _timeProvider.GetElapsedTime(startBefore) > lastStart;
+                foreach (var outcome in late
+                    ? request.Rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending))
+                    : await SendAsync(request.Destination, request.Rows, stoppingToken).ConfigureAwait(false))
                 {
                     outcomes.Enqueue(outcome);
                 }
