@@ -9,7 +9,9 @@ namespace PaymentLinks.Tracking.LoadHarness;
 /// The campaign report measured side by side with the floor, in one run: <see cref="IPaymentLinkAttribution.ReportAsync"/>
 /// against the hand-written <c>GROUP BY</c> a user would write on the same tables with the same driver, checked to
 /// return the same rows, at 100,000 sessions and at the size asked for. The ledger is filled by bulk SQL in the shape
-/// the library writes its rows: sessions, their campaign rows, some visits, a few dozen registered keys, four currencies.
+/// the library writes its rows: sessions, their campaign rows, some visits, a few dozen registered keys, four currencies;
+/// one session in ten refunded (in part or in full), one in five a subscription renewed three times. Then recording a
+/// session event, a refund and a renewal through <see cref="IPaymentLinkLedger.RecordAsync"/>, side by side.
 /// </summary>
 internal sealed class ReportBench(Engine engine, int sessions, int rounds, string? connectionString, TextWriter output)
 {
@@ -40,7 +42,52 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
             failed |= !await MeasureAsync(database, attribution, size);
         }
 
+        await MeasureRecordingAsync(provider.GetRequiredService<IPaymentLinkLedger>());
         return failed ? 1 : 0;
+    }
+
+    /// <summary>
+    /// The cost of recording one event of each kind through the one write path, alternating kinds so that the machine's
+    /// load falls on all alike: a paid checkout.session.completed, a charge.refunded of that session's payment, and an
+    /// invoice.paid renewal of a subscription a session started.
+    /// </summary>
+    private async Task MeasureRecordingAsync(IPaymentLinkLedger ledger)
+    {
+        const int Events = 1_000;
+        var times = new Dictionary<string, List<double>> { ["session"] = [], ["refund"] = [], ["renewal"] = [] };
+        var created = Start.AddDays(400);
+        for (var i = 0; i < Events; i++)
+        {
+            var session = PaymentLinkEvent.Create($"evt_rec_s{i}", "checkout.session.completed", created, livemode: true,
+                checkout: PaymentLinkCheckout.Create($"cs_rec_{i}", paymentLinkId: "plink_rec", amountTotal: 2_000, currency: "usd",
+                    paymentStatus: CheckoutPaymentStatus.Paid, status: "complete", mode: "payment", paymentIntentId: $"pi_rec_{i}",
+                    metadata: [new("utm_campaign", "recording")]));
+            var refund = PaymentLinkEvent.Create($"evt_rec_r{i}", "charge.refunded", created.AddMinutes(1), livemode: true,
+                charge: new PaymentLinkCharge { ChargeId = $"ch_rec_{i}", PaymentIntentId = $"pi_rec_{i}", Amount = 2_000, AmountRefunded = 500, Currency = "usd" });
+            var renewal = PaymentLinkEvent.Create($"evt_rec_i{i}", "invoice.paid", created.AddDays(30), livemode: true,
+                invoice: new PaymentLinkInvoice
+                {
+                    InvoiceId = $"in_rec_{i}", SubscriptionId = $"sub_report{i}", BillingReason = "subscription_cycle", AmountPaid = 2_000,
+                    Tax = 100, Currency = "usd", PaymentIntentIds = [$"pi_rec_in_{i}"],
+                });
+            foreach (var (kind, paymentLinkEvent) in (i % 3) switch
+            {
+                0 => new[] { ("session", session), ("refund", refund), ("renewal", renewal) },
+                1 => [("refund", refund), ("renewal", renewal), ("session", session)],
+                _ => [("renewal", renewal), ("session", session), ("refund", refund)],
+            })
+            {
+                var clock = Stopwatch.StartNew();
+                await ledger.RecordAsync(paymentLinkEvent);
+                times[kind].Add(clock.Elapsed.TotalMicroseconds);
+            }
+        }
+
+        var sessionTime = Median(times["session"]);
+        output.WriteLine(
+            $"recording ({engine}, {Events:N0} events of each kind, median): session event {sessionTime:F0} us, " +
+            $"refund {Median(times["refund"]):F0} us ({Median(times["refund"]) / sessionTime:F2}x), " +
+            $"renewal {Median(times["renewal"]):F0} us ({Median(times["renewal"]) / sessionTime:F2}x); goal at most 1x");
     }
 
     private async Task<bool> MeasureAsync(LedgerDatabase database, IPaymentLinkAttribution attribution, int size)
@@ -89,7 +136,10 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
         return same && counted == size && ratio <= 2;
     }
 
-    /// <summary>The report as a user would write it by hand: one join, one GROUP BY, the rows read with the same driver.</summary>
+    /// <summary>
+    /// The report as a user would write it by hand on the same tables: the sessions, their renewals and their charges'
+    /// refunds in one UNION ALL, joined once to the campaign's sources and grouped; the rows read with the same driver.
+    /// </summary>
     private static async Task<List<CampaignReportRow>> FloorAsync(DbConnection connection, LedgerDatabase database, DateTimeOffset since, DateTimeOffset until)
     {
         const string Paid = "s.payment_status IN ('paid', 'no_payment_required')";
@@ -98,20 +148,33 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
             "OR c.link_utm_term IS NOT NULL OR c.link_utm_content IS NOT NULL)";
         static string Pick(string code) =>
             $"CASE WHEN v.session_id IS NOT NULL THEN v.{code} WHEN k.campaign_key IS NOT NULL THEN k.{code} ELSE c.link_{code} END";
+        var live = database.Schema is null ? "1" : "true";
         await using var command = connection.CreateCommand();
         command.CommandTimeout = 600;
         command.CommandText =
-            $"SELECT {Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")}, s.currency, COUNT(*), " +
-            $"SUM(CASE WHEN {Paid} THEN 1 ELSE 0 END), SUM(CASE WHEN {Paid} THEN COALESCE(s.amount_total, 0) ELSE 0 END), " +
-            "COUNT(v.session_id), " +
-            "SUM(CASE WHEN v.session_id IS NOT NULL THEN 1 ELSE 0 END), " +
-            "SUM(CASE WHEN v.session_id IS NULL AND k.campaign_key IS NOT NULL THEN 1 ELSE 0 END), " +
-            $"SUM(CASE WHEN v.session_id IS NULL AND k.campaign_key IS NULL AND {LinkCodes} THEN 1 ELSE 0 END) " +
-            $"FROM {Table(database, "payment_link_sessions")} s " +
-            $"LEFT JOIN {Table(database, "payment_link_visits")} v ON v.session_id = s.session_id " +
-            $"LEFT JOIN {Table(database, "payment_link_session_campaigns")} c ON c.session_id = s.session_id " +
+            $"SELECT {Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")}, m.currency, SUM(m.first), " +
+            "SUM(m.paid), SUM(m.gross) - SUM(m.refunded), " +
+            "SUM(CASE WHEN m.first = 1 AND v.session_id IS NOT NULL THEN 1 ELSE 0 END), " +
+            "SUM(CASE WHEN m.first = 1 AND v.session_id IS NOT NULL THEN 1 ELSE 0 END), " +
+            "SUM(CASE WHEN m.first = 1 AND v.session_id IS NULL AND k.campaign_key IS NOT NULL THEN 1 ELSE 0 END), " +
+            $"SUM(CASE WHEN m.first = 1 AND v.session_id IS NULL AND k.campaign_key IS NULL AND {LinkCodes} THEN 1 ELSE 0 END), " +
+            "SUM(m.gross), SUM(m.renewals), SUM(m.renewal_revenue), SUM(m.refunded), SUM(m.tax) " +
+            $"FROM (SELECT s.session_id, s.currency, 1 AS first, CASE WHEN {Paid} THEN 1 ELSE 0 END AS paid, " +
+            $"CASE WHEN {Paid} THEN COALESCE(s.amount_total, 0) ELSE 0 END AS gross, 0 AS renewals, 0 AS renewal_revenue, 0 AS refunded, " +
+            $"CASE WHEN {Paid} THEN COALESCE(p.amount_tax, 0) ELSE 0 END AS tax " +
+            $"FROM {Table(database, "payment_link_sessions")} s LEFT JOIN {Table(database, "payment_link_session_payments")} p ON p.session_id = s.session_id " +
+            $"WHERE s.livemode = {live} AND s.completed_at >= @since AND s.completed_at < @until " +
+            "UNION ALL SELECT p.session_id, i.currency, 0, 0, i.amount_paid, 1, i.amount_paid, 0, i.amount_tax " +
+            $"FROM {Table(database, "payment_link_invoices")} i JOIN {Table(database, "payment_link_session_payments")} p ON p.subscription_id = i.subscription_id " +
+            $"WHERE i.livemode = {live} AND i.billing_reason = 'subscription_cycle' AND i.paid_at >= @since AND i.paid_at < @until " +
+            "UNION ALL SELECT p.session_id, r.currency, 0, 0, 0, 0, 0, r.refunded, 0 " +
+            "FROM (SELECT MAX(payment_intent) AS payment_intent, MAX(currency) AS currency, MAX(amount_refunded) AS refunded " +
+            $"FROM {Table(database, "payment_link_charge_refunds")} WHERE livemode = {live} AND observed_at >= @since AND observed_at < @until GROUP BY charge_id) r " +
+            $"JOIN {Table(database, "payment_link_session_payments")} p ON p.payment_intent = r.payment_intent) m " +
+            $"LEFT JOIN {Table(database, "payment_link_visits")} v ON v.session_id = m.session_id " +
+            $"LEFT JOIN {Table(database, "payment_link_session_campaigns")} c ON c.session_id = m.session_id " +
             $"LEFT JOIN {Table(database, "payment_link_campaign_keys")} k ON k.campaign_key = c.campaign_key " +
-            "WHERE s.completed_at >= @since AND s.completed_at < @until GROUP BY 1, 2, 3, 4";
+            "GROUP BY 1, 2, 3, 4";
         AddTime(command, database, "since", since);
         AddTime(command, database, "until", until);
         var rows = new List<CampaignReportRow>();
@@ -120,7 +183,8 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
         {
             rows.Add(new CampaignReportRow(
                 Text(reader, 0), Text(reader, 1), Text(reader, 2), Text(reader, 3),
-                Number(reader, 4), Number(reader, 5), Number(reader, 6), Number(reader, 7), Number(reader, 8), Number(reader, 9), Number(reader, 10)));
+                Number(reader, 4), Number(reader, 5), Number(reader, 6), Number(reader, 7), Number(reader, 8), Number(reader, 9), Number(reader, 10),
+                Gross: Number(reader, 11), Renewals: Number(reader, 12), RenewalRevenue: Number(reader, 13), Refunded: Number(reader, 14), Tax: Number(reader, 15)));
         }
 
         return rows;
@@ -169,7 +233,7 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
             ? $"(WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) SELECT i FROM n) AS n"
             : $"generate_series({from}, {to}) AS n(i)";
         string At(string seconds) => sqlite ? $"({startMs} + ({seconds}) * 1000)" : $"(timestamptz '2026-01-01 00:00:00+00' + ({seconds}) * interval '1 second')";
-        var livemode = sqlite ? "0" : "false";
+        var livemode = sqlite ? "1" : "true";
         const int Chunk = 100_000;
         for (var from = first; from <= last; from += Chunk)
         {
@@ -192,12 +256,32 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
                 $"INSERT INTO {Table(database, "payment_link_visits")} (session_id, utm_source, utm_medium, utm_campaign, utm_term, utm_content, first_visited_at, last_visited_at, visit_count) " +
                 $"SELECT 'cs_test_report' || i, 'partner_' || (i % 4), 'referral', 'autumn_' || (i % 6), NULL, NULL, {At("i + 60")}, {At("i + 120")}, 1 + (i % 3) " +
                 $"FROM {numbers} WHERE i % 7 = 0");
+
+            // One in five a subscription (renewed three times, a minute apart, each with its tax); the others paid
+            // through a PaymentIntent, one in ten of them refunded an hour later, in part or in full.
+            await ExecuteAsync(database,
+                $"INSERT INTO {Table(database, "payment_link_session_payments")} (session_id, payment_intent, subscription_id, amount_tax) " +
+                "SELECT 'cs_test_report' || i, CASE WHEN i % 5 <> 2 THEN 'pi_report' || i END, CASE WHEN i % 5 = 2 THEN 'sub_report' || i END, " +
+                $"(1000 + (i % 5000)) / 10 FROM {numbers}");
+            await ExecuteAsync(database,
+                $"INSERT INTO {Table(database, "payment_link_charge_refunds")} (event_id, charge_id, payment_intent, invoice_id, currency, amount_refunded, observed_at, livemode) " +
+                "SELECT 'evt_refund' || i, 'ch_report' || i, 'pi_report' || i, NULL, CASE i % 4 WHEN 0 THEN 'usd' WHEN 1 THEN 'eur' WHEN 2 THEN 'gbp' ELSE 'jpy' END, " +
+                $"CASE WHEN i % 20 = 1 THEN 1000 + (i % 5000) ELSE 500 END, {At("i + 3600")}, {livemode} FROM {numbers} WHERE i % 10 = 1");
+            foreach (var renewal in new[] { 1, 2, 3 })
+            {
+                await ExecuteAsync(database,
+                    $"INSERT INTO {Table(database, "payment_link_invoices")} (invoice_id, subscription_id, billing_reason, amount_paid, amount_tax, currency, paid_at, livemode) " +
+                    $"SELECT 'in_report' || i || '_{renewal}', 'sub_report' || i, 'subscription_cycle', 1000 + (i % 5000), (1000 + (i % 5000)) / 10, " +
+                    "CASE i % 4 WHEN 0 THEN 'usd' WHEN 1 THEN 'eur' WHEN 2 THEN 'gbp' ELSE 'jpy' END, " +
+                    $"{At($"i + {renewal * 60}")}, {livemode} FROM {numbers} WHERE i % 5 = 2 AND i % 10 <> 0");
+            }
         }
 
         if (!sqlite)
         {
             await ExecuteAsync(database, $"ANALYZE {Table(database, "payment_link_sessions")}, {Table(database, "payment_link_visits")}, " +
-                $"{Table(database, "payment_link_session_campaigns")}, {Table(database, "payment_link_campaign_keys")}");
+                $"{Table(database, "payment_link_session_campaigns")}, {Table(database, "payment_link_campaign_keys")}, " +
+                $"{Table(database, "payment_link_session_payments")}, {Table(database, "payment_link_charge_refunds")}, {Table(database, "payment_link_invoices")}");
         }
         else
         {

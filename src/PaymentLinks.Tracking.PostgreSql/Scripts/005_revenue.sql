@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS payment_link_charge_refunds (
 
 CREATE INDEX IF NOT EXISTS payment_link_charge_refunds_charge ON payment_link_charge_refunds (charge_id);
 CREATE INDEX IF NOT EXISTS payment_link_charge_refunds_payment_intent ON payment_link_charge_refunds (payment_intent);
+CREATE INDEX IF NOT EXISTS payment_link_charge_refunds_invoice ON payment_link_charge_refunds (invoice_id) WHERE invoice_id IS NOT NULL;
 
 -- One row per dispute: its newest status (by the time of the event that stated it) and when that was.
 CREATE TABLE IF NOT EXISTS payment_link_disputes (
@@ -78,6 +79,8 @@ CREATE TABLE IF NOT EXISTS payment_link_invoice_payments (
     payment_intent text PRIMARY KEY,
     invoice_id     text NOT NULL
 );
+
+CREATE INDEX IF NOT EXISTS payment_link_invoice_payments_invoice ON payment_link_invoice_payments (invoice_id);
 
 -- The report counts a session's payment when it was paid (a delayed payment later than its completion).
 CREATE INDEX IF NOT EXISTS payment_link_sessions_paid_at ON payment_link_sessions (paid_at) WHERE paid_at IS NOT NULL;

@@ -245,21 +245,35 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             const string NoCodes = "CAST(NULL AS TEXT) AS campaign_key, CAST(NULL AS TEXT) AS utm_source, CAST(NULL AS TEXT) AS utm_medium, CAST(NULL AS TEXT) AS utm_campaign";
             const string InvoiceCodes = "i.campaign_key, i.utm_source, i.utm_medium, i.utm_campaign";
             const string Paid = "s.payment_status IN ('paid', 'no_payment_required')";
+            // The sessions the report counts: of the mode asked for, and made by a payment link unless every one is.
+            const string Counted = "s.livemode = @livemode AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL)";
+
+            // Completed in the period; then, apart, paid in it but completed outside it (or never, as far as the ledger
+            // knows), so that each part reads one time's index rather than both at once.
             var sessionRows =
-                "SELECT s.session_id, s.currency, " +
-                $"CASE WHEN {Within("s.completed_at")} THEN 1 ELSE 0 END AS sessions, " +
+                "SELECT s.session_id, s.currency, 1 AS sessions, " +
                 $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN 1 ELSE 0 END AS paid, " +
                 $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN COALESCE(s.amount_total, 0) ELSE 0 END AS gross, " +
                 "0 AS renewals, 0 AS renewal_revenue, 0 AS refunded, 0 AS disputed, " +
                 $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN COALESCE(p.amount_tax, 0) ELSE 0 END AS tax, " +
                 $"{NoCodes} " +
                 $"FROM {dialect.SessionsTable} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id " +
-                $"WHERE s.livemode = @livemode AND ({Within("s.completed_at")} OR {Within("s.paid_at")})";
+                $"WHERE {Within("s.completed_at")} AND {Counted} " +
+                "UNION ALL SELECT s.session_id, s.currency, 0, 1, COALESCE(s.amount_total, 0), 0, 0, 0, 0, COALESCE(p.amount_tax, 0), " +
+                $"{NoCodes} " +
+                $"FROM {dialect.SessionsTable} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id " +
+                $"WHERE {Within("s.paid_at")} AND {Paid} AND (s.completed_at IS NULL OR s.completed_at < @since OR s.completed_at >= @until) AND {Counted}";
+
+            // A later piece of money whose session is known counts only if that session is counted.
+            static string Owner(string sessionId) =>
+                $"LEFT JOIN {{0}} os ON os.session_id = {sessionId} WHERE (os.session_id IS NULL OR (os.livemode = @livemode " +
+                "AND (@all_sessions = 1 OR os.payment_link_id IS NOT NULL))) AND ";
+            string OwnerOf(string sessionId) => string.Format(CultureInfo.InvariantCulture, Owner(sessionId), dialect.SessionsTable);
             var renewalRows =
                 "SELECT p.session_id, i.currency, 0, 0, i.amount_paid, 1, i.amount_paid, 0, 0, i.amount_tax, " +
                 $"{InvoiceCodes} " +
                 $"FROM {invoices} i LEFT JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
-                "WHERE i.livemode = @livemode AND i.billing_reason IN ('subscription_cycle', 'subscription_update') " +
+                $"{OwnerOf("p.session_id")}i.livemode = @livemode AND i.billing_reason IN ('subscription_cycle', 'subscription_update') " +
                 $"AND i.amount_paid > 0 AND {Within("i.paid_at")}";
             var refundRows =
                 "SELECT COALESCE(p.session_id, pi.session_id), r.currency, 0, 0, 0, 0, 0, r.refunded, 0, 0, " +
@@ -272,7 +286,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
                 $"LEFT JOIN {invoices} i ON i.invoice_id = COALESCE(r.invoice_id, ip.invoice_id) " +
                 $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
-                "WHERE r.refunded <> 0";
+                $"{OwnerOf("COALESCE(p.session_id, pi.session_id)")}r.refunded <> 0";
             var disputeRows =
                 "SELECT COALESCE(p.session_id, pi.session_id), d.currency, 0, 0, 0, 0, 0, 0, d.amount, 0, " +
                 $"{InvoiceCodes} " +
@@ -280,7 +294,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = d.payment_intent " +
                 $"LEFT JOIN {invoices} i ON i.invoice_id = ip.invoice_id " +
                 $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
-                $"WHERE d.livemode = @livemode AND d.status = 'lost' AND {Within("d.status_at")}";
+                $"{OwnerOf("COALESCE(p.session_id, pi.session_id)")}d.livemode = @livemode AND d.status = 'lost' AND {Within("d.status_at")}";
             var collation = dialect.OrdinalCollation;
             Report =
                 "SELECT utm_source, utm_medium, utm_campaign, currency, SUM(sessions) AS sessions, SUM(paid) AS paid, " +
@@ -295,12 +309,10 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 $"CASE WHEN m.sessions = 1 THEN {Source} ELSE -1 END AS source, " +
                 $"{Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")} " +
                 $"FROM ({sessionRows} UNION ALL {renewalRows} UNION ALL {refundRows} UNION ALL {disputeRows}) m " +
-                $"LEFT JOIN {dialect.SessionsTable} s ON s.session_id = m.session_id " +
                 $"LEFT JOIN {visits} v ON v.session_id = m.session_id " +
                 $"LEFT JOIN {campaigns} c ON c.session_id = m.session_id " +
                 $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key " +
-                $"LEFT JOIN {keys} mk ON mk.campaign_key = m.campaign_key " +
-                "WHERE m.session_id IS NULL OR (s.livemode = @livemode AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL))) attributed " +
+                $"LEFT JOIN {keys} mk ON mk.campaign_key = m.campaign_key) attributed " +
                 "GROUP BY utm_source, utm_medium, utm_campaign, currency " +
                 "ORDER BY SUM(gross) - SUM(refunded) - SUM(disputed) DESC, " +
                 $"utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +

@@ -243,14 +243,17 @@ internal sealed partial class DbPaymentLinkLedger
                 $"WHERE i.invoice_id = COALESCE(@invoice_id, (SELECT invoice_id FROM {invoicePayments} WHERE payment_intent = @payment_intent)) " +
                 "LIMIT 1";
 
-            // Everything refunded that belongs to a session, each charge at its largest stated amount.
+            // Everything refunded that belongs to a session, each charge at its largest stated amount: the charges of its
+            // own payment, and of its subscription's invoices (named on the charge, or through the invoice's payments),
+            // each found through an index.
             SessionRefunded =
-                "SELECT SUM(refunded) FROM (SELECT MAX(r.amount_refunded) AS refunded " +
-                $"FROM {refunds} r JOIN {sessionPayments} p ON p.session_id = @session_id " +
-                $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
-                $"LEFT JOIN {invoices} i ON i.invoice_id = COALESCE(r.invoice_id, ip.invoice_id) " +
-                "WHERE r.payment_intent = p.payment_intent OR i.subscription_id = p.subscription_id " +
-                "GROUP BY r.charge_id) charges";
+                $"SELECT SUM(refunded) FROM (SELECT MAX(amount_refunded) AS refunded FROM {refunds} WHERE charge_id IN (" +
+                $"SELECT r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id = @session_id " +
+                $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
+                $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id = @session_id " +
+                $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
+                $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {refunds} r ON r.payment_intent = ip.payment_intent " +
+                "WHERE p.session_id = @session_id) GROUP BY charge_id) charges";
         }
 
         public string MergeSessionPayment { get; }

@@ -67,13 +67,13 @@ public class PaymentLinkUrlFactoryCampaignKeyTests
         var link = host.Services.GetRequiredService<IPaymentLinkUrlFactory>().Create("pro-monthly", link => link.WithUtmCampaign("spring"));
         var ledger = host.Services.GetRequiredService<IPaymentLinkLedger>();
         var checkout = PaymentLinkCheckout.Create(
-            "cs_test_keyed", clientReferenceId: link.ClientReferenceId, amountTotal: 2900, currency: "eur",
+            "cs_test_keyed", paymentLinkId: "plink_keyed", clientReferenceId: link.ClientReferenceId, amountTotal: 2900, currency: "eur",
             paymentStatus: CheckoutPaymentStatus.Paid, status: "complete", mode: "payment");
 
-        await ledger.RecordAsync(PaymentLinkEvent.Create("evt_test_keyed", "checkout.session.completed", DateTimeOffset.UtcNow, checkout: checkout));
+        await ledger.RecordAsync(PaymentLinkEvent.Create("evt_test_keyed", "checkout.session.completed", DateTimeOffset.UtcNow, livemode: true, checkout: checkout));
 
         (await host.Services.GetRequiredService<IPaymentLinkAttribution>().ReportAsync())
-            .ShouldBe([new CampaignReportRow("website", "referral", "spring", "eur", 1, 1, 2900, 0, 0, 1, 0)]);
+            .ShouldBe([new CampaignReportRow("website", "referral", "spring", "eur", 1, 1, 2900, 0, 0, 1, 0, Gross: 2900)]);
     }
 
     [Test]
