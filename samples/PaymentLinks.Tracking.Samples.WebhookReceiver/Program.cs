@@ -16,7 +16,10 @@ var builder = WebApplication.CreateSlimBuilder(args);
 // with ConnectionStrings__PaymentLinkLedger=...
 builder.Services
     .AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"))
-    .AddConfiguredLedger(builder.Configuration);
+    .AddConfiguredLedger(builder.Configuration)
+    // Each paid session (and each refund) to Google Analytics 4, Meta and a webhook of your own, for the destinations
+    // configured under PaymentLinkTracking:Forwarding, e.g. PaymentLinkTracking__Forwarding__GoogleAnalytics__ApiSecret.
+    .AddPaymentLinkForwarding(builder.Configuration.GetSection("PaymentLinkTracking:Forwarding"));
 
 // With a Stripe key (PaymentLinkTracking__StripeApiKey=sk_test_... or rk_...), the thank-you page reads the session to
 // show what a conversion tag would send. Without one the receiver runs as well, and the page says less.
@@ -34,6 +37,7 @@ try
 {
     // The options are checked here, before the server listens: a missing or placeholder secret stops the sample.
     _ = app.Services.GetRequiredService<IOptions<PaymentLinkTrackingOptions>>().Value;
+    _ = app.Services.GetRequiredService<IOptions<PaymentLinkForwardingOptions>>().Value;
 }
 catch (OptionsValidationException invalid)
 {
@@ -83,7 +87,13 @@ app.MapGet("/thanks", async (HttpRequest request, IServiceProvider services, Can
         text.Append("dropped ").Append(dropped).Append('\n');
     }
 
-    text.Append('\n').Append("visit: ").Append(await ThankYouVisit.RecordAsync(page, services, app.Logger, cancellationToken)).Append('\n');
+    text.Append('\n').Append("visit: ").Append(await ThankYouVisit.RecordAsync(page, request, services, app.Logger, cancellationToken)).Append('\n');
+    if (page.SessionId is { } pixelEventId)
+    {
+        // Meta dedupes the server's Purchase against the browser pixel's when both carry the session id:
+        // fbq('track', 'Purchase', {...}, {eventID: '<session id>'}).
+        text.Append("meta pixel eventID: ").Append(pixelEventId).Append('\n');
+    }
 
     // Only with a Stripe key: AddPaymentLinkStripeApi is registered then.
     if (page.SessionId is { } sessionId && services.GetService<CheckoutConversionReader>() is { } reader)

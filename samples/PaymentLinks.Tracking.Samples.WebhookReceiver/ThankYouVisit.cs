@@ -9,7 +9,8 @@ namespace PaymentLinks.Tracking.Samples.WebhookReceiver;
 internal static class ThankYouVisit
 {
     /// <returns>What happened, in words for the page.</returns>
-    public static async Task<string> RecordAsync(ThankYouPage page, IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<string> RecordAsync(
+        ThankYouPage page, HttpRequest request, IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
     {
         if (page.SessionId is not { } sessionId)
         {
@@ -25,7 +26,7 @@ internal static class ThankYouVisit
 
         try
         {
-            return await attribution.RecordVisitAsync(sessionId, page.Utm, cancellationToken) == VisitOutcome.FirstVisit
+            return await attribution.RecordVisitAsync(sessionId, page.Utm, Details(request), cancellationToken) == VisitOutcome.FirstVisit
                 ? "recorded: this visit's campaign is the session's"
                 : "recorded again: the first visit's campaign stands";
         }
@@ -39,4 +40,25 @@ internal static class ThankYouVisit
             return "not recorded: the ledger is unavailable right now";
         }
     }
+
+    /// <summary>
+    /// What the page saw of the browser, for forwarding the conversion to GA4 and Meta: their cookies, the user agent,
+    /// the page's URL and the IP. The consent is what the page reports (here <c>?consent=granted</c> or <c>denied</c>,
+    /// as a consent banner would set it); without it, none of the personal values is sent anywhere.
+    /// </summary>
+    public static ThankYouVisitDetails Details(HttpRequest request) => new()
+    {
+        GoogleAnalyticsCookie = request.Cookies["_ga"],
+        MetaBrowserCookie = request.Cookies["_fbp"],
+        MetaClickCookie = request.Cookies["_fbc"],
+        UserAgent = request.Headers.UserAgent.ToString(),
+        PageUrl = Microsoft.AspNetCore.Http.Extensions.UriHelper.GetEncodedUrl(request),
+        ClientIp = request.HttpContext.Connection.RemoteIpAddress?.ToString(),
+        Consent = request.Query["consent"].ToString() switch
+        {
+            "granted" => VisitConsent.Granted,
+            "denied" => VisitConsent.Denied,
+            _ => VisitConsent.NotReported,
+        },
+    };
 }

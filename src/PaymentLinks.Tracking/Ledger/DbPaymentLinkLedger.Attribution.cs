@@ -22,7 +22,10 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
     // Two threads may build the statements at once; both build the same text, and either is kept.
     private AttributionStatements Statements => _attributionStatements ??= new AttributionStatements(_dialect);
 
-    public async Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default)
+    public Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default) =>
+        RecordVisitAsync(sessionId, utm, null, cancellationToken);
+
+    public async Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, ThankYouVisitDetails? details, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(utm);
@@ -43,6 +46,11 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             AddUtmParameters(visit, "utm_", utm);
             _dialect.AddTime(visit, "now", _timeProvider.GetUtcNow());
             visits = Convert.ToInt64(await visit.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (details is not null)
+        {
+            await RecordVisitDetailsAsync(connection, transaction, sessionId, details, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

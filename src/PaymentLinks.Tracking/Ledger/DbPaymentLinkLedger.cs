@@ -33,11 +33,21 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private volatile bool _schemaApplied;
 
-    public DbPaymentLinkLedger(LedgerDialect dialect, TimeProvider timeProvider, PaymentLinkLedgerSessions sessionsFulfilled = PaymentLinkLedgerSessions.PaymentLinks)
+    private readonly Func<ForwardingPlan?>? _forwardingPlan;
+
+    public DbPaymentLinkLedger(
+        LedgerDialect dialect,
+        TimeProvider timeProvider,
+        PaymentLinkLedgerSessions sessionsFulfilled = PaymentLinkLedgerSessions.PaymentLinks,
+        Func<ForwardingPlan?>? forwardingPlan = null)
     {
         _dialect = dialect;
         _timeProvider = timeProvider;
         _sessions = sessionsFulfilled;
+        _forwardingPlan = forwardingPlan;
+
+        // A refund that raises a session's refunded amount enters the forwarding outbox in the refund's own transaction.
+        SessionRefundChanged = EnqueueRefundAsync;
         var sessions = dialect.SessionsTable;
         _recordEvent =
             $"INSERT INTO {dialect.EventsTable} (event_id, event_type, created, session_id, livemode, recorded_at) " +
@@ -134,10 +144,20 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             await MergeMoneyAsync(connection, transaction, paymentLinkEvent, cancellationToken).ConfigureAwait(false);
         }
 
+        // The conversion enters the outbox in the transaction that makes the session paid: never sent before it is
+        // stored, never forgotten after a crash.
+        var conversionDue = checkout is not null && paymentLinkEvent.ShouldFulfill
+            && await EnqueuePurchaseAsync(connection, transaction, checkout.SessionId, now, cancellationToken).ConfigureAwait(false);
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (paymentLinkEvent.ShouldFulfill)
         {
             SignalSessionDue();
+        }
+
+        if (conversionDue)
+        {
+            SignalConversionDue();
         }
 
         return LedgerRecordOutcome.Stored;
@@ -156,6 +176,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     public void Dispose()
     {
         _sessionDue.Dispose();
+        _conversionDue.Dispose();
         _schemaGate.Dispose();
         (_dialect as IDisposable)?.Dispose();
     }
