@@ -35,6 +35,7 @@ internal static class TrackingTool
             (SignCommand.Create(TimeProvider.System), SignCommand.Details),
             (ReportCommand.Create(openLedger), ReportCommand.Details),
             (ReconcileCommand.Create(), ReconcileCommand.Details),
+            (ForwardingCommand.Create(), ForwardingCommand.Details),
             (AdminCommands.Sessions(openLedger), AdminCommands.SessionsDetails),
             (AdminCommands.Erase(openLedger), AdminCommands.EraseDetails),
             (AdminCommands.Migrate(openLedger), AdminCommands.MigrateDetails),

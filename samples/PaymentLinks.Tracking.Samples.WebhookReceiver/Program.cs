@@ -11,7 +11,12 @@ using PaymentLinks.Tracking.Samples.WebhookReceiver;
 // The ledger: PaymentLinkTracking__Ledger__Provider=Sqlite (the default: samples/paymentlinks-ledger.db, shared with the
 // console sample) or PostgreSql with ConnectionStrings__PaymentLinkLedger=...
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Services.AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking")).AddConfiguredLedger(builder.Configuration);
+builder.Services
+    .AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"))
+    .AddConfiguredLedger(builder.Configuration)
+    // Each paid session (and each refund) to Google Analytics 4, Meta and a webhook of your own, for the destinations
+    // configured under PaymentLinkTracking:Forwarding, e.g. PaymentLinkTracking__Forwarding__GoogleAnalytics__ApiSecret.
+    .AddPaymentLinkForwarding(builder.Configuration.GetSection("PaymentLinkTracking:Forwarding"));
 builder.Services.AddSingleton<IPaymentLinkFulfillmentHandler, Fulfillment>();
 if (!string.IsNullOrWhiteSpace(builder.Configuration["PaymentLinkTracking:StripeApiKey"]))
 {
@@ -39,7 +44,18 @@ if (StartupCheck.Problem(app.Services) is { } problem)
 }
 
 app.MapPaymentLinkWebhook("/stripe/webhook");
-app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions { Page = ThankYouText.Render });
+app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions
+{
+    Page = ThankYouText.Render,
+    // The consent the page reports (here ?consent=granted or denied, as a consent banner would set it); without it, no
+    // personal value of the visit is forwarded anywhere.
+    Consent = context => context.Request.Query["consent"].ToString() switch
+    {
+        "granted" => VisitConsent.Granted,
+        "denied" => VisitConsent.Denied,
+        _ => VisitConsent.NotReported,
+    },
+});
 var report = ReportEndpoint.Map(app, "/report", protectedByToken: !string.IsNullOrEmpty(adminToken));
 var admin = app.MapPaymentLinkAdmin("/admin");
 if (!string.IsNullOrEmpty(adminToken))

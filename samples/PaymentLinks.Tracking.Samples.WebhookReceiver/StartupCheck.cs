@@ -12,6 +12,7 @@ internal static class StartupCheck
         try
         {
             _ = services.GetRequiredService<IOptions<PaymentLinkTrackingOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<PaymentLinkForwardingOptions>>().Value;
             return null;
         }
         catch (OptionsValidationException invalid)

@@ -39,6 +39,13 @@ internal static class ThankYouText
             _ => "not recorded: the ledger is unavailable right now",
         }).Append('\n');
 
+        if (page.SessionId is { } pixelEventId)
+        {
+            // Meta dedupes the server's Purchase against the browser pixel's when both carry the session id:
+            // fbq('track', 'Purchase', {...}, {eventID: '<session id>'}).
+            text.Append("meta pixel eventID: ").Append(pixelEventId).Append('\n');
+        }
+
         // Only with a Stripe key: the session Stripe confirmed.
         if (visit.Lookup is { } lookup)
         {

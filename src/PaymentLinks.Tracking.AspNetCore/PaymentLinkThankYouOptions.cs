@@ -14,6 +14,13 @@ public sealed class PaymentLinkThankYouOptions
     public Func<PaymentLinkThankYouVisit, IResult>? Page { get; set; }
 
     /// <summary>
+    /// Gets or sets the consent the page reports for the visit (from your consent banner's cookie or parameter). The
+    /// visit's cookies, user agent, URL and IP are recorded for forwarding; without consent none of them is sent on.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: <see cref="VisitConsent.NotReported"/>.</value>
+    public Func<HttpContext, VisitConsent>? Consent { get; set; }
+
+    /// <summary>
     /// Gets or sets how many requests one client (one remote IP address) may make in <see cref="RateLimitWindow"/>;
     /// past it the endpoint answers <c>429</c> with <c>Retry-After</c>, and neither the ledger nor Stripe is asked.
     /// </summary>

@@ -184,11 +184,24 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
         }
 
         /// <summary>
-        /// Records the visit. The integration point for the visit's further fields (cookies, user agent, consent) once
-        /// the ledger's visit API takes them: read them from <paramref name="context"/> here.
+        /// Records the visit with what the page saw of the browser, for forwarding: the GA4 and Meta cookies, the user
+        /// agent, the page's URL, the IP and the consent the page reports.
         /// </summary>
-        private static Task<VisitOutcome> RecordVisitAsync(IPaymentLinkAttribution attribution, string sessionId, ThankYouPage page, HttpContext context) =>
-            attribution.RecordVisitAsync(sessionId, page.Utm, context.RequestAborted);
+        private Task<VisitOutcome> RecordVisitAsync(IPaymentLinkAttribution attribution, string sessionId, ThankYouPage page, HttpContext context) =>
+            attribution.RecordVisitAsync(
+                sessionId,
+                page.Utm,
+                new ThankYouVisitDetails
+                {
+                    GoogleAnalyticsCookie = context.Request.Cookies["_ga"],
+                    MetaBrowserCookie = context.Request.Cookies["_fbp"],
+                    MetaClickCookie = context.Request.Cookies["_fbc"],
+                    UserAgent = context.Request.Headers.UserAgent.ToString(),
+                    PageUrl = context.Request.GetEncodedUrl(),
+                    ClientIp = context.Connection.RemoteIpAddress?.ToString(),
+                    Consent = _options.Consent?.Invoke(context) ?? VisitConsent.NotReported,
+                },
+                context.RequestAborted);
 
         /// <summary>Stripe's answer for the session, asked once per session id; an answer that may change (an error) is not kept.</summary>
         private async Task<CheckoutConversionResult> LookUpAsync(CheckoutConversionReader reader, ThankYouPage page, string sessionId, CancellationToken cancellationToken)

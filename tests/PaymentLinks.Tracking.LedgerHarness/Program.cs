@@ -11,11 +11,13 @@ using PaymentLinks.Tracking;
 //                   "stored N duplicate M unavailable U"
 //   fulfil <folder> runs the fulfilment worker; its handler writes <folder>/<session id>.<pid>.started before it works
 //                   and .done after; with LEDGER_HANDLER_HANGS=1 it never finishes (the test kills the process).
+//   forward <url>   runs the forwarding worker alone, to a loopback GA4 at <url> (FORWARD_API_SECRET its secret,
+//                   FORWARD_TIMEOUT_MS and FORWARD_LEASE_MS the request timeout and the lease).
 // The ledger comes from LEDGER_PROVIDER (Sqlite or PostgreSql), LEDGER_CONNECTION and LEDGER_SCHEMA; the signing
 // secret from LEDGER_SECRET.
-if (args.Length != 2 || args[0] is not ("record" or "fulfil"))
+if (args.Length != 2 || args[0] is not ("record" or "fulfil" or "forward"))
 {
-    Console.Error.WriteLine("usage: record <file> | fulfil <folder>");
+    Console.Error.WriteLine("usage: record <file> | fulfil <folder> | forward <url>");
     return 2;
 }
 
@@ -28,7 +30,21 @@ AddLedger(builder.Services, options =>
     options.LeaseDuration = TimeSpan.FromSeconds(2);
     options.PollInterval = TimeSpan.FromMilliseconds(100);
     options.RetryDelay = TimeSpan.Zero;
+    options.RunFulfillment = args[0] != "forward";
 });
+if (args[0] == "forward")
+{
+    builder.Services.AddPaymentLinkForwarding(options =>
+    {
+        options.GoogleAnalytics.MeasurementId = "G-HARNESS1";
+        options.GoogleAnalytics.ApiSecret = Environment.GetEnvironmentVariable("FORWARD_API_SECRET");
+        options.GoogleAnalytics.Endpoint = new Uri(args[1]);
+        options.RequestTimeout = TimeSpan.FromMilliseconds(int.Parse(Environment.GetEnvironmentVariable("FORWARD_TIMEOUT_MS")!, CultureInfo.InvariantCulture));
+        options.LeaseDuration = TimeSpan.FromMilliseconds(int.Parse(Environment.GetEnvironmentVariable("FORWARD_LEASE_MS")!, CultureInfo.InvariantCulture));
+        options.PollInterval = TimeSpan.FromMilliseconds(100);
+    });
+}
+
 builder.Services.AddSingleton<IPaymentLinkFulfillmentHandler>(new MarkerFileHandler(args[1], Environment.GetEnvironmentVariable("LEDGER_HANDLER_HANGS") == "1"));
 using var host = builder.Build();
 

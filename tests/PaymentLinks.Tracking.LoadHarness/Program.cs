@@ -6,6 +6,7 @@ using PaymentLinks.Tracking.Tests.Ledger;
 //   run   [--engine postgresql|sqlite] [--sessions N] [--catch-up N] [--in-flight N] [--seed N] [--short] [--connection CS]
 //   bench [--engine postgresql|sqlite] [--events N] [--in-flight N] [--rounds N] [--connection CS]
 //   report-bench [--engine postgresql|sqlite] [--sessions N] [--rounds N] [--connection CS]
+//   forward-bench [--conversions N] [--latency-ms N] [--skip-one-at-a-time]
 // Without --connection, PostgreSQL is a throwaway server (PAYMENTLINKS_TEST_POSTGRES names an existing one instead).
 var engine = new Option<Engine>("--engine") { Description = "The ledger's engine: postgresql (two receiver instances) or sqlite (one).", DefaultValueFactory = _ => Engine.PostgreSql };
 var connection = new Option<string?>("--connection") { Description = "A PostgreSQL connection string to use instead of a throwaway server." };
@@ -50,7 +51,17 @@ var reportBench = new Command("report-bench", "Measures the campaign report side
 reportBench.SetAction((parse, _) => Guarded(() => new ReportBench(
     parse.GetValue(engine), parse.GetValue(reportSessions), parse.GetValue(reportRounds), parse.GetValue(connection), Console.Out).RunAsync()));
 
-var root = new RootCommand("PaymentLinks.Tracking's load and fault harness.") { run, bench, reportBench };
+var conversions = new Option<int>("--conversions") { Description = "Paid sessions forwarded per measured pass.", DefaultValueFactory = _ => 10_000 };
+var latency = new Option<int>("--latency-ms") { Description = "How long each destination request takes.", DefaultValueFactory = _ => 50 };
+var skipOne = new Option<bool>("--skip-one-at-a-time") { Description = "Leave out the one-request-at-a-time pass (the slow side)." };
+var forwardBench = new Command("forward-bench", "Measures forwarding to loopback GA4 and Meta with the default settings beside one request at a time.")
+{
+    conversions, latency, skipOne,
+};
+forwardBench.SetAction((parse, _) => Guarded(() => new ForwardBench(
+    parse.GetValue(conversions), TimeSpan.FromMilliseconds(parse.GetValue(latency)), !parse.GetValue(skipOne), Console.Out).RunAsync()));
+
+var root = new RootCommand("PaymentLinks.Tracking's load and fault harness.") { run, bench, reportBench, forwardBench };
 var exit = await root.Parse(args).InvokeAsync();
 PostgreSqlServer.StopShared();
 return exit;

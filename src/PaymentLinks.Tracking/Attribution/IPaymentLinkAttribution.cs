@@ -21,6 +21,27 @@ public interface IPaymentLinkAttribution
     Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records a visit to the thank-you page for a Checkout Session, with what the page saw of the buyer's browser (its
+    /// cookies, user agent, URL, IP and consent) for forwarding the conversion to Google Analytics 4 and Meta. The UTM
+    /// codes attribute the session as in <see cref="RecordVisitAsync(string, UtmCodes, CancellationToken)"/>; of the
+    /// details, the first visit's values are kept and a later visit only fills in what was missing, except the consent,
+    /// which follows the latest visit that reports one.
+    /// </summary>
+    /// <remarks>
+    /// The details are personal data; see <see cref="ThankYouVisitDetails"/> for where they are kept. An implementation
+    /// that keeps no details (this method's default) records the visit without them.
+    /// </remarks>
+    /// <param name="sessionId">The session id from the redirect (<c>cs_...</c>).</param>
+    /// <param name="utm">The UTM codes the redirect carried.</param>
+    /// <param name="details">What the page saw of the browser, or <see langword="null"/> for nothing.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Whether this was the session's first visit.</returns>
+    /// <exception cref="ArgumentException"><paramref name="sessionId"/> is not a Checkout Session id; nothing is recorded.</exception>
+    /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
+    Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, ThankYouVisitDetails? details, CancellationToken cancellationToken = default) =>
+        RecordVisitAsync(sessionId, utm, cancellationToken);
+
+    /// <summary>
     /// Registers the UTM codes a campaign key stands for, so that a session whose <c>client_reference_id</c> carries
     /// the key is attributed to them. Registering the same key again is harmless.
     /// </summary>

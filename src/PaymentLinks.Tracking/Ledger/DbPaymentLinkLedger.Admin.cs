@@ -220,6 +220,14 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
                     await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                // What the thank-you page saw of the buyer's browser (cookies, user agent, URL, IP) goes whole.
+                await using (var details = Command(
+                    connection, transaction, $"DELETE FROM {_dialect.Table("payment_link_visit_details")} WHERE session_id = @session_id"))
+                {
+                    LedgerDialect.AddParameter(details, "session_id", sessionId, DbType.String);
+                    await details.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 await using var mark = Command(
                     connection,
                     transaction,

@@ -22,7 +22,10 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
     // Two threads may build the statements at once; both build the same text, and either is kept.
     private AttributionStatements Statements => _attributionStatements ??= new AttributionStatements(_dialect);
 
-    public async Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default)
+    public Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default) =>
+        RecordVisitAsync(sessionId, utm, null, cancellationToken);
+
+    public async Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, ThankYouVisitDetails? details, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(utm);
@@ -43,6 +46,11 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             AddUtmParameters(visit, "utm_", utm);
             _dialect.AddTime(visit, "now", _timeProvider.GetUtcNow());
             visits = Convert.ToInt64(await visit.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (details is not null)
+        {
+            await RecordVisitDetailsAsync(connection, transaction, sessionId, details, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -211,7 +219,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             // Two parts, then grouped by campaign and currency. First, each session once: counted when it completed in the
             // period, its payment (gross, tax) when it was paid in the period. Then the money that moved later, each
             // piece in the period it moved in: renewals (paid invoices of the subscription a session started), refunds
-            // (per charge, the largest cumulative amount stated before the period's end less that before its start) and
+            // (per charge, its refunded amount at the period's end less that at its start: see ChargeRefundedSql) and
             // lost disputes. A later piece takes its session's campaign; one whose session is not known takes the
             // campaign its subscription's metadata names. The session's filters (mode, payment links only) apply to both.
             var sessionPayments = dialect.Table("payment_link_session_payments");
@@ -271,10 +279,10 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             var refundRows =
                 "SELECT COALESCE(p.session_id, pi.session_id), r.currency, 0, 0, 0, 0, 0, r.refunded, 0, 0, " +
                 $"{InvoiceCodes} " +
-                "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency, " +
-                "COALESCE(MAX(CASE WHEN observed_at < @until THEN amount_refunded END), 0) " +
-                "- COALESCE(MAX(CASE WHEN observed_at < @since THEN amount_refunded END), 0) AS refunded " +
-                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until GROUP BY charge_id) r " +
+                "FROM (SELECT c.charge_id, c.payment_intent, c.invoice_id, c.currency, " +
+                $"{ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded " +
+                "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency " +
+                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until GROUP BY charge_id) c) r " +
                 $"LEFT JOIN {sessionPayments} p ON p.payment_intent = r.payment_intent " +
                 $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
                 $"LEFT JOIN {invoices} i ON i.invoice_id = COALESCE(r.invoice_id, ip.invoice_id) " +

@@ -103,8 +103,22 @@ internal sealed partial class DbPaymentLinkLedger
             case PaymentLinkEventKind.InvoicePaymentPaid when paymentLinkEvent.Invoice is { } invoicePayment:
                 await LinkInvoicePaymentsAsync(connection, transaction, invoicePayment, cancellationToken).ConfigureAwait(false);
                 break;
+            case PaymentLinkEventKind.RefundUpdated when paymentLinkEvent.Refund is { ChargeId: not null, Status: "failed" or "canceled" } refund:
+                // The refund gives its money back: the charge's statements before this moment counted it, later ones do not.
+                // A decrease is not a refund moment: the session is not told.
+                await using (var failed = Command(connection, transaction, Revenue.RecordFailedRefund))
+                {
+                    LedgerDialect.AddParameter(failed, "refund_id", refund.RefundId, DbType.String);
+                    LedgerDialect.AddParameter(failed, "charge_id", refund.ChargeId, DbType.String);
+                    LedgerDialect.AddParameter(failed, "amount", refund.Amount, DbType.Int64);
+                    _dialect.AddTime(failed, "created_at", refund.Created);
+                    _dialect.AddTime(failed, "failed_at", paymentLinkEvent.Created);
+                    await failed.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
             default:
-                // charge.refund.updated and every other type: the event's row is the record.
+                // Every other type (and a refund that has not failed): the event's row is the record.
                 break;
         }
     }
@@ -121,18 +135,14 @@ internal sealed partial class DbPaymentLinkLedger
     }
 
     /// <summary>
-    /// Keeps the charge's cumulative refunded amount as this event states it. The charge's refunded amount is the largest
-    /// one stated, so a late older event changes nothing; when this one raises it, the session is told.
+    /// Keeps the charge's cumulative refunded amount as this event states it. The charge's refunded amount is the newest
+    /// one stated less the failed refunds it still counted, so a late older event changes nothing; when this one raises
+    /// it, the session is told.
     /// </summary>
     private async Task RecordRefundAsync(
         DbConnection connection, DbTransaction transaction, PaymentLinkEvent paymentLinkEvent, PaymentLinkCharge charge, CancellationToken cancellationToken)
     {
-        long before;
-        await using (var find = Command(connection, transaction, Revenue.ChargeRefunded))
-        {
-            LedgerDialect.AddParameter(find, "charge_id", charge.ChargeId, DbType.String);
-            before = ToInt64(await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-        }
+        var before = await ChargeRefundedAsync(connection, transaction, charge.ChargeId, cancellationToken).ConfigureAwait(false);
 
         await using (var insert = Command(connection, transaction, Revenue.RecordRefund))
         {
@@ -147,7 +157,9 @@ internal sealed partial class DbPaymentLinkLedger
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (charge.AmountRefunded <= before)
+        // What the charge has refunded now: a statement that still counts a refund already failed raises nothing.
+        var after = await ChargeRefundedAsync(connection, transaction, charge.ChargeId, cancellationToken).ConfigureAwait(false);
+        if (after <= before)
         {
             return;
         }
@@ -175,8 +187,35 @@ internal sealed partial class DbPaymentLinkLedger
         await OnSessionRefundChangedAsync(
             connection,
             transaction,
-            new SessionRefundChange(sessionId, charge.Currency, refunded, charge.AmountRefunded - before),
+            new SessionRefundChange(sessionId, charge.Currency, refunded, after - before),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<long> ChargeRefundedAsync(DbConnection connection, DbTransaction transaction, string chargeId, CancellationToken cancellationToken)
+    {
+        await using var find = Command(connection, transaction, Revenue.ChargeRefunded);
+        LedgerDialect.AddParameter(find, "charge_id", chargeId, DbType.String);
+        return ToInt64(await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// A charge's refunded amount before <paramref name="before"/> (a parameter; <see langword="null"/> for now): the
+    /// cumulative amount of its newest <c>charge.refunded</c> statement before then, less the refunds that statement
+    /// counted (created by its time) and that failed or were canceled after it and before then. A statement made after a
+    /// failure no longer counts the failed refund. Two lookups through an index each.
+    /// </summary>
+    internal static string ChargeRefundedSql(LedgerDialect dialect, string chargeId, string? before)
+    {
+        var refunds = dialect.Table("payment_link_charge_refunds");
+        var failedRefunds = dialect.Table("payment_link_failed_refunds");
+        var observedBefore = before is null ? string.Empty : $" AND o.observed_at < {before}";
+        var failedBefore = before is null ? string.Empty : $" AND f.failed_at < {before}";
+        return
+            "COALESCE((SELECT o.amount_refunded - COALESCE((SELECT SUM(f.amount) FROM " +
+            $"{failedRefunds} f WHERE f.charge_id = o.charge_id AND f.failed_at > o.observed_at{failedBefore} " +
+            "AND (f.created_at IS NULL OR f.created_at <= o.observed_at)), 0) " +
+            $"FROM {refunds} o WHERE o.charge_id = {chargeId}{observedBefore} " +
+            "ORDER BY o.observed_at DESC, o.amount_refunded DESC LIMIT 1), 0)";
     }
 
     private static long ToInt64(object? value) =>
@@ -192,6 +231,7 @@ internal sealed partial class DbPaymentLinkLedger
             var disputes = dialect.Table("payment_link_disputes");
             var invoices = dialect.Table("payment_link_invoices");
             var invoicePayments = dialect.Table("payment_link_invoice_payments");
+            var failedRefunds = dialect.Table("payment_link_failed_refunds");
 
             MergeSessionPayment =
                 $"INSERT INTO {sessionPayments} AS p (session_id, payment_intent, subscription_id, amount_tax) " +
@@ -199,11 +239,18 @@ internal sealed partial class DbPaymentLinkLedger
                 "payment_intent = COALESCE(p.payment_intent, excluded.payment_intent), " +
                 "subscription_id = COALESCE(p.subscription_id, excluded.subscription_id), " +
                 "amount_tax = COALESCE(p.amount_tax, excluded.amount_tax)";
-            ChargeRefunded = $"SELECT MAX(amount_refunded) FROM {refunds} WHERE charge_id = @charge_id";
+            ChargeRefunded = $"SELECT {ChargeRefundedSql(dialect, "@charge_id", null)}";
             RecordRefund =
                 $"INSERT INTO {refunds} (event_id, charge_id, payment_intent, invoice_id, currency, amount_refunded, observed_at, livemode) " +
                 "VALUES (@event_id, @charge_id, @payment_intent, @invoice_id, @currency, @amount_refunded, @observed_at, @livemode) " +
                 "ON CONFLICT (event_id) DO NOTHING";
+
+            // A refund fails once; a redelivery or a later report of the same failure keeps the first time it was heard of.
+            RecordFailedRefund =
+                $"INSERT INTO {failedRefunds} AS f (refund_id, charge_id, amount, created_at, failed_at) " +
+                "VALUES (@refund_id, @charge_id, @amount, @created_at, @failed_at) ON CONFLICT (refund_id) DO UPDATE SET " +
+                "created_at = COALESCE(f.created_at, excluded.created_at), " +
+                "failed_at = CASE WHEN excluded.failed_at < f.failed_at THEN excluded.failed_at ELSE f.failed_at END";
 
             // The newest status wins, by the time of the event that stated it; at one time, a closed status wins.
             const string Closed = "IN ('won', 'lost')";
@@ -243,18 +290,20 @@ internal sealed partial class DbPaymentLinkLedger
                 $"WHERE i.invoice_id = COALESCE(@invoice_id, (SELECT invoice_id FROM {invoicePayments} WHERE payment_intent = @payment_intent)) " +
                 "LIMIT 1";
 
-            // Everything refunded that belongs to a session, each charge at its largest stated amount: the charges of its
+            // Everything refunded that belongs to a session, each charge at its refunded amount now: the charges of its
             // own payment, and of its subscription's invoices (named on the charge, or through the invoice's payments),
             // each found through an index.
             SessionRefunded =
-                $"SELECT SUM(refunded) FROM (SELECT MAX(amount_refunded) AS refunded FROM {refunds} WHERE charge_id IN (" +
+                $"SELECT SUM({ChargeRefundedSql(dialect, "charges.charge_id", null)}) FROM (" +
                 $"SELECT r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id = @session_id " +
                 $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
                 $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id = @session_id " +
                 $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
                 $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {refunds} r ON r.payment_intent = ip.payment_intent " +
-                "WHERE p.session_id = @session_id) GROUP BY charge_id) charges";
+                "WHERE p.session_id = @session_id) charges";
         }
+
+        public string RecordFailedRefund { get; }
 
         public string MergeSessionPayment { get; }
 

@@ -34,12 +34,22 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     private readonly bool _applyMigrations;
     private volatile bool _schemaApplied;
 
+    private readonly Func<ForwardingPlan?>? _forwardingPlan;
+
     public DbPaymentLinkLedger(
-        LedgerDialect dialect, TimeProvider timeProvider, PaymentLinkLedgerSessions sessionsFulfilled = PaymentLinkLedgerSessions.PaymentLinks, bool applyMigrations = true)
+        LedgerDialect dialect,
+        TimeProvider timeProvider,
+        PaymentLinkLedgerSessions sessionsFulfilled = PaymentLinkLedgerSessions.PaymentLinks,
+        Func<ForwardingPlan?>? forwardingPlan = null,
+        bool applyMigrations = true)
     {
         _dialect = dialect;
         _timeProvider = timeProvider;
         _sessions = sessionsFulfilled;
+        _forwardingPlan = forwardingPlan;
+
+        // A refund that raises a session's refunded amount enters the forwarding outbox in the refund's own transaction.
+        SessionRefundChanged = EnqueueRefundAsync;
         _applyMigrations = applyMigrations;
         var erasures = dialect.Table("payment_link_erasures");
         var erased = $"EXISTS (SELECT 1 FROM {erasures} e WHERE e.session_id = @session_id)";
@@ -141,10 +151,20 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             await MergeMoneyAsync(connection, transaction, paymentLinkEvent, cancellationToken).ConfigureAwait(false);
         }
 
+        // The conversion enters the outbox in the transaction that makes the session paid: never sent before it is
+        // stored, never forgotten after a crash.
+        var conversionDue = checkout is not null && paymentLinkEvent.ShouldFulfill
+            && await EnqueuePurchaseAsync(connection, transaction, checkout.SessionId, now, cancellationToken).ConfigureAwait(false);
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (paymentLinkEvent.ShouldFulfill)
         {
             SignalSessionDue();
+        }
+
+        if (conversionDue)
+        {
+            SignalConversionDue();
         }
 
         return LedgerRecordOutcome.Stored;
@@ -163,6 +183,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     public void Dispose()
     {
         _sessionDue.Dispose();
+        _conversionDue.Dispose();
         _schemaGate.Dispose();
         (_dialect as IDisposable)?.Dispose();
     }

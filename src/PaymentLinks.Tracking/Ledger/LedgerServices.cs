@@ -30,7 +30,8 @@ internal static class LedgerServices
         services.TryAddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<TOptions>>().Value;
-            return new DbPaymentLinkLedger(createDialect(options, provider), TimeProviderOf(provider), options.Sessions, options.ApplyMigrations);
+            return new DbPaymentLinkLedger(
+                createDialect(options, provider), TimeProviderOf(provider), options.Sessions, () => provider.GetService<ForwardingServices>()?.Plan, options.ApplyMigrations);
         });
         services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());

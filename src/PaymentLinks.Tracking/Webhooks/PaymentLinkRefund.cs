@@ -23,6 +23,9 @@ public sealed record PaymentLinkRefund
     /// <summary>Gets the refund's status: <c>pending</c>, <c>requires_action</c>, <c>succeeded</c>, <c>failed</c> or <c>canceled</c>.</summary>
     public string? Status { get; init; }
 
+    /// <summary>Gets when the refund was created (<c>created</c>), if Stripe sent it.</summary>
+    public DateTimeOffset? Created { get; init; }
+
     /// <summary>Returns the refund id.</summary>
     /// <returns>The refund id.</returns>
     public override string ToString() => RefundId;

@@ -61,6 +61,7 @@ internal static class StripeObjectJson
                         Amount = refundJson.Amount,
                         Currency = refundJson.Currency,
                         Status = refundJson.Status,
+                        Created = Time(refundJson.Created),
                     };
                     break;
                 case PaymentLinkEventKind.DisputeCreated or PaymentLinkEventKind.DisputeClosed:
@@ -214,6 +215,8 @@ internal sealed class RefundJson
     public string? Currency { get; set; }
 
     public string? Status { get; set; }
+
+    public long? Created { get; set; }
 }
 
 internal sealed class DisputeJson

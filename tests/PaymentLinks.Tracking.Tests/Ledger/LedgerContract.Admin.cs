@@ -64,7 +64,10 @@ public abstract partial class LedgerContract
         instance.Handler.FailureMessage = session => $"No licence could be sent to {session.CustomerEmail}.";
         var (paid, other) = (CheckoutEvents.ForNewSession(), CheckoutEvents.ForNewSession());
         await instance.Ledger.RecordAsync(paid.Completed());
-        await instance.Ledger.RecordVisitAsync(paid.SessionId, new UtmCodes { Source = "newsletter", Campaign = "spring_sale" });
+        await instance.Ledger.RecordVisitAsync(
+            paid.SessionId,
+            new UtmCodes { Source = "newsletter", Campaign = "spring_sale" },
+            new ThankYouVisitDetails { UserAgent = "Mozilla/5.0 (buyer's phone)", ClientIp = "198.51.100.23", GoogleAnalyticsCookie = "GA1.1.111.222", Consent = VisitConsent.Granted });
         await DrainAsync(instance.Worker);
         await instance.Ledger.RecordAsync(other.Completed());
 
@@ -75,11 +78,14 @@ public abstract partial class LedgerContract
             CancellationToken.None);
         var reportBefore = CampaignReportJson.ToJson(await instance.Ledger.ReportAsync());
         (await PlacesContainingAsync(SignedWebhooks.CustomerEmail)).ShouldNotBeEmpty();
+        (await PlacesContainingAsync("198.51.100.23")).ShouldNotBeEmpty();
 
         var erased = await instance.Ledger.EraseByEmailAsync(SignedWebhooks.CustomerEmail.ToUpperInvariant());
 
         erased.SessionIds.ShouldBe([paid.SessionId, other.SessionId], ignoreOrder: true);
         (await PlacesContainingAsync(SignedWebhooks.CustomerEmail)).ShouldBeEmpty();
+        (await PlacesContainingAsync("198.51.100.23")).ShouldBeEmpty();
+        (await PlacesContainingAsync("buyer's phone")).ShouldBeEmpty();
         CampaignReportJson.ToJson(await instance.Ledger.ReportAsync()).ShouldBe(reportBefore);
         var row = (await instance.Ledger.FindSessionAsync(paid.SessionId)).ShouldNotBeNull();
         row.ShouldSatisfyAllConditions(

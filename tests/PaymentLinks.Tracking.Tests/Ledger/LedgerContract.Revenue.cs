@@ -56,6 +56,95 @@ public abstract partial class LedgerContract
     }
 
     [Test]
+    public async Task A_refund_that_failed_or_was_canceled_is_no_longer_refunded_in_either_order_and_redelivered()
+    {
+        var instance = Instance();
+        var ledger = instance.Ledger;
+        var changes = new List<SessionRefundChange>();
+        ledger.SessionRefundChanged = (_, _, change, _) =>
+        {
+            changes.Add(change);
+            return Task.CompletedTask;
+        };
+        var refundedAt = March.AddDays(10);
+        var failedAt = March.AddDays(40);
+        foreach (var (session, status, refundFirst) in new[] { ("cs_test_fail_a", "failed", true), ("cs_test_fail_b", "canceled", false) })
+        {
+            var paymentIntent = "pi_" + session;
+            await ledger.RecordAsync(Session(session, March.AddDays(1), paymentIntent: paymentIntent, amount: 10_000, utm: SpringSale));
+            var refunded = MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_" + session, paymentIntent, 10_000, 10_000), refundedAt);
+            var failed = MoneyEvents.Read(
+                "charge.refund.updated", MoneyEvents.Refund("re_" + session, "ch_" + session, paymentIntent, 10_000, status, created: refundedAt), failedAt);
+            var failedAgain = MoneyEvents.Read(
+                "charge.refund.updated", MoneyEvents.Refund("re_" + session, "ch_" + session, paymentIntent, 10_000, status, created: refundedAt), failedAt.AddDays(1));
+            foreach (var paymentLinkEvent in refundFirst ? new[] { refunded, failed, failedAgain, failed, refunded } : [failedAgain, failed, refunded, failed, refunded])
+            {
+                await ledger.RecordAsync(paymentLinkEvent);
+            }
+        }
+
+        var all = (await ledger.TestReportAsync()).ShouldHaveSingleItem();
+        (all.Gross, all.Refunded, all.Revenue).ShouldBe((20_000L, 0L, 20_000L));
+
+        // The refund counts in the period it was made, and its failure gives the money back in the period it failed in.
+        var march = (await ledger.TestReportAsync(March, March.AddMonths(1))).ShouldHaveSingleItem();
+        (march.Refunded, march.Revenue).ShouldBe((20_000L, 0L));
+        var april = (await ledger.TestReportAsync(March.AddMonths(1), March.AddMonths(2))).ShouldHaveSingleItem();
+        (april.Refunded, april.Revenue).ShouldBe((-20_000L, 20_000L));
+
+        // The refund moment is heard of once, for the refund heard of before its failure; a failure is not a refund
+        // moment, and a refund that had already failed when it was heard of raises nothing.
+        changes.ShouldBe([new SessionRefundChange("cs_test_fail_a", "usd", 10_000, 10_000)]);
+    }
+
+    [Test]
+    public async Task A_partial_refund_of_which_one_fails_leaves_the_other_whatever_the_order()
+    {
+        var ledger = Instance().Ledger;
+        await ledger.RecordAsync(Session("cs_test_partial_fail", March, paymentIntent: "pi_partial_fail", amount: 10_000, utm: SpringSale));
+        var first = MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_partial_fail", "pi_partial_fail", 10_000, 3_000), March.AddDays(5));
+        var second = MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_partial_fail", "pi_partial_fail", 10_000, 5_000), March.AddDays(6));
+        var failed = MoneyEvents.Read(
+            "charge.refund.updated", MoneyEvents.Refund("re_second", "ch_partial_fail", "pi_partial_fail", 2_000, "failed", created: March.AddDays(6)), March.AddDays(8));
+        var succeeded = MoneyEvents.Read(
+            "charge.refund.updated", MoneyEvents.Refund("re_first", "ch_partial_fail", "pi_partial_fail", 3_000, "succeeded", created: March.AddDays(5)), March.AddDays(7));
+
+        // The failure before the statement that counted the failed refund: the first refund's statement does not count it.
+        await ledger.RecordAsync(failed);
+        await ledger.RecordAsync(first);
+        (await ledger.TestReportAsync()).ShouldHaveSingleItem().Refunded.ShouldBe(3_000);
+
+        await ledger.RecordAsync(succeeded);
+        await ledger.RecordAsync(second);
+        await ledger.RecordAsync(failed);
+        var row = (await ledger.TestReportAsync()).ShouldHaveSingleItem();
+        (row.Refunded, row.Revenue).ShouldBe((3_000L, 7_000L));
+        (await ledger.TestReportAsync(March, March.AddDays(7))).ShouldHaveSingleItem().Refunded.ShouldBe(5_000);
+        (await ledger.TestReportAsync(March.AddDays(7), March.AddDays(9))).ShouldHaveSingleItem().Refunded.ShouldBe(-2_000);
+    }
+
+    [Test]
+    public async Task A_failure_before_a_later_statement_that_already_excludes_it_is_not_subtracted_again()
+    {
+        var ledger = Instance().Ledger;
+        await ledger.RecordAsync(Session("cs_test_after_fail", March, paymentIntent: "pi_after_fail", amount: 10_000, utm: SpringSale));
+        var refunded = MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_after_fail", "pi_after_fail", 10_000, 4_000), March.AddDays(5));
+        var failed = MoneyEvents.Read(
+            "charge.refund.updated", MoneyEvents.Refund("re_big", "ch_after_fail", "pi_after_fail", 4_000, "failed", created: March.AddDays(5)), March.AddDays(7));
+        var later = MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_after_fail", "pi_after_fail", 10_000, 1_000), March.AddDays(9));
+
+        foreach (var paymentLinkEvent in new[] { later, failed, refunded, later, failed })
+        {
+            await ledger.RecordAsync(paymentLinkEvent);
+        }
+
+        var row = (await ledger.TestReportAsync()).ShouldHaveSingleItem();
+        (row.Refunded, row.Revenue).ShouldBe((1_000L, 9_000L));
+        (await ledger.TestReportAsync(March, March.AddDays(6))).ShouldHaveSingleItem().Refunded.ShouldBe(4_000);
+        (await ledger.TestReportAsync(March, March.AddDays(8))).ShouldHaveSingleItem().Refunded.ShouldBe(0);
+    }
+
+    [Test]
     public async Task A_zero_decimal_currency_is_counted_in_whole_yen()
     {
         var ledger = Instance().Ledger;

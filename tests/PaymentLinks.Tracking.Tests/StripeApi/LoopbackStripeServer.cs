@@ -18,10 +18,16 @@ internal sealed class LoopbackStripeServer : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly Func<RecordedRequest, StripeAnswer> _answer;
+    private readonly Func<RecordedRequest, Task<StripeAnswer>> _answer;
     private readonly Task _loop;
 
     public LoopbackStripeServer(Func<RecordedRequest, StripeAnswer> answer)
+        : this(request => Task.FromResult(answer(request)))
+    {
+    }
+
+    /// <summary>Answers each request when <paramref name="answer"/> completes: a slow or hanging server.</summary>
+    public LoopbackStripeServer(Func<RecordedRequest, Task<StripeAnswer>> answer)
     {
         _answer = answer;
         _listener.Start();
@@ -83,7 +89,7 @@ internal sealed class LoopbackStripeServer : IAsyncDisposable
             }
 
             _requests.Enqueue(request);
-            var answer = _answer(request);
+            var answer = await _answer(request);
             var body = Encoding.UTF8.GetBytes(answer.Body);
             var head = new StringBuilder()
                 .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {answer.Status} {ReasonPhrase(answer.Status)}\r\n")

@@ -47,7 +47,8 @@ internal static class MoneyEvents
         return dispute;
     }
 
-    public static JsonObject Refund(string refundId, string chargeId, string? paymentIntent, long amount, string status, string currency = "usd")
+    public static JsonObject Refund(
+        string refundId, string chargeId, string? paymentIntent, long amount, string status, string currency = "usd", DateTimeOffset? created = null)
     {
         var refund = SignedWebhooks.Fixture("refund.json");
         refund["id"] = refundId;
@@ -56,6 +57,11 @@ internal static class MoneyEvents
         refund["amount"] = amount;
         refund["status"] = status;
         refund["currency"] = currency;
+        if (created is { } time)
+        {
+            refund["created"] = time.ToUnixTimeSeconds();
+        }
+
         return refund;
     }
 

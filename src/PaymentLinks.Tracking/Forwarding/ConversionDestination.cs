@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// One place conversions go: how a request is made from claimed outbox rows, and what the destination's answer means.
+/// The worker does the sending, the retries and the records.
+/// </summary>
+internal abstract partial class ConversionDestination
+{
+    private const int MaxErrorLength = 1000;
+
+    public abstract ForwardingDestination Destination { get; }
+
+    /// <summary>The destination's name in messages and in the list.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>How many events one request carries at most.</summary>
+    public virtual int MaxEventsPerRequest => 1;
+
+    /// <summary>How old an event the destination accepts; <see langword="null"/> for any age.</summary>
+    public virtual TimeSpan? MaxAge => null;
+
+    /// <summary>The named <see cref="HttpClient"/> its requests go through.</summary>
+    public string HttpClientName => $"PaymentLinks.Tracking.Forwarding.{Destination}";
+
+    /// <summary>The configured secrets, removed from every message the destination's answers put in the ledger or a log.</summary>
+    protected abstract IEnumerable<string?> Secrets { get; }
+
+    /// <summary>The request for these rows (at most <see cref="MaxEventsPerRequest"/>, none too old).</summary>
+    public abstract HttpRequestMessage CreateRequest(IReadOnlyList<OutboxRow> rows, DateTimeOffset now);
+
+    /// <summary>What an answer means: sent, try again (timeouts, 5xx, 429 and the like), or refused.</summary>
+    public virtual DestinationAnswer Interpret(HttpStatusCode status, string body, TimeSpan? retryAfter)
+    {
+        var code = (int)status;
+        if (code is >= 200 and < 300)
+        {
+            return DestinationAnswer.Sent;
+        }
+
+        var message = Redact($"{Name} answered {code} {status}: {Shorten(body)}");
+        return IsTransient(status) ? DestinationAnswer.Retry(message, retryAfter) : DestinationAnswer.Refused(message);
+    }
+
+    public static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+
+    /// <summary>
+    /// <paramref name="text"/> with the configured secrets, anything that looks like a Stripe key, and every
+    /// <c>api_secret=</c> or <c>access_token=</c> value replaced, cut to a length a list can show.
+    /// </summary>
+    public string Redact(string text)
+    {
+        foreach (var secret in Secrets)
+        {
+            if (!string.IsNullOrEmpty(secret))
+            {
+                text = text.Replace(secret, SecretRedaction.Replacement, StringComparison.Ordinal);
+            }
+        }
+
+        text = SecretParameter().Replace(SecretRedaction.Redact(text, apiKey: null), "$1=" + SecretRedaction.Replacement);
+        return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+    }
+
+    protected static string Shorten(string body)
+    {
+        var trimmed = body.Trim();
+        return trimmed.Length == 0 ? "(no body)" : trimmed.Length <= 500 ? trimmed : trimmed[..500] + "...";
+    }
+
+    /// <summary>SHA-256 of a UTF-8 string, lower-case hex.</summary>
+    protected static string Sha256Hex(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value))).ToLowerInvariant();
+
+    /// <summary>A JSON body of exactly these bytes.</summary>
+    protected static ByteArrayContent JsonBody(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    [GeneratedRegex("(api_secret|access_token)=[^&\\s\"']+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex SecretParameter();
+}
+
+/// <summary>What one request's answer means for its rows.</summary>
+internal sealed record DestinationAnswer(ForwardingState State, string? Error, TimeSpan? RetryAfter, bool IsRetry)
+{
+    public static readonly DestinationAnswer Sent = new(ForwardingState.Sent, null, null, false);
+
+    public static DestinationAnswer Retry(string error, TimeSpan? retryAfter) => new(ForwardingState.Pending, error, retryAfter, true);
+
+    public static DestinationAnswer Refused(string error) => new(ForwardingState.Failed, error, null, false);
+}
+
+/// <summary>Amounts in major units by the currency's exponent, as Stripe defines it.</summary>
+internal static class CurrencyAmounts
+{
+    // Stripe's zero-decimal currencies: an amount is in whole units.
+    private static readonly HashSet<string> ZeroDecimal = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
+    };
+
+    // Stripe's three-decimal currencies.
+    private static readonly HashSet<string> ThreeDecimal = new(StringComparer.OrdinalIgnoreCase) { "bhd", "jod", "kwd", "omr", "tnd" };
+
+    public static int Exponent(string? currency) =>
+        currency is null ? 2 : ZeroDecimal.Contains(currency) ? 0 : ThreeDecimal.Contains(currency) ? 3 : 2;
+
+    /// <summary>4200 <c>usd</c> is 42.00; 4200 <c>jpy</c> is 4200.</summary>
+    public static decimal MajorUnits(long? minorUnits, string? currency)
+    {
+        var exponent = Exponent(currency);
+        var value = new decimal(minorUnits ?? 0);
+        for (var i = 0; i < exponent; i++)
+        {
+            value /= 10m;
+        }
+
+        return decimal.Round(value, exponent);
+    }
+
+    public static string UpperCurrency(string? currency) => (currency ?? "XXX").ToUpperInvariant();
+}
+
+/// <summary>Reads <c>Retry-After</c> as a wait: seconds, or a date from now.</summary>
+internal static class RetryAfterHeader
+{
+    public static TimeSpan? Read(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
+        { Date: { } date } => date > now ? date - now : TimeSpan.Zero,
+        _ => null,
+    };
+}

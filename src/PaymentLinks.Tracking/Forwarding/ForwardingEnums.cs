@@ -1,0 +1,87 @@
+namespace PaymentLinks.Tracking;
+
+/// <summary>Where a conversion is forwarded.</summary>
+public enum ForwardingDestination
+{
+    /// <summary>Google Analytics 4, through the Measurement Protocol.</summary>
+    GoogleAnalytics = 1,
+
+    /// <summary>Meta, through the Conversions API.</summary>
+    Meta = 2,
+
+    /// <summary>The merchant's own signed webhook.</summary>
+    Webhook = 3,
+}
+
+/// <summary>What a forwarded conversion reports.</summary>
+public enum ForwardingKind
+{
+    /// <summary>A paid session: GA4 <c>purchase</c>, Meta <c>Purchase</c>, webhook <c>conversion.paid</c>.</summary>
+    Purchase = 1,
+
+    /// <summary>A refund of a paid session: GA4 <c>refund</c>, webhook <c>conversion.refunded</c> (Meta has no refund event).</summary>
+    Refund = 2,
+}
+
+/// <summary>Where a conversion stands at one destination.</summary>
+public enum ForwardingState
+{
+    /// <summary>Waiting to be sent, or to be tried again.</summary>
+    Pending = 1,
+
+    /// <summary>The destination answered 2xx: never sent again.</summary>
+    Sent = 2,
+
+    /// <summary>The destination refused it (a 4xx other than 429): not tried again until retried by hand.</summary>
+    Failed = 3,
+
+    /// <summary>Every try failed (timeouts, 5xx, 429): not tried again until retried by hand.</summary>
+    Dead = 4,
+
+    /// <summary>
+    /// Older than the destination accepts when it was due (GA4: 72 hours, Meta: 7 days), so it was not sent.
+    /// </summary>
+    TooOld = 5,
+}
+
+/// <summary>The names the ledger stores for the forwarding enums.</summary>
+internal static class ForwardingNames
+{
+    public static string Of(ForwardingDestination destination) => destination switch
+    {
+        ForwardingDestination.GoogleAnalytics => "google_analytics",
+        ForwardingDestination.Meta => "meta",
+        ForwardingDestination.Webhook => "webhook",
+        _ => throw new ArgumentOutOfRangeException(nameof(destination)),
+    };
+
+    public static string Of(ForwardingKind kind) => kind == ForwardingKind.Refund ? "refund" : "purchase";
+
+    public static string Of(ForwardingState state) => state switch
+    {
+        ForwardingState.Pending => "pending",
+        ForwardingState.Sent => "sent",
+        ForwardingState.Failed => "failed",
+        ForwardingState.Dead => "dead",
+        ForwardingState.TooOld => "too_old",
+        _ => throw new ArgumentOutOfRangeException(nameof(state)),
+    };
+
+    public static ForwardingDestination Destination(string name) => name switch
+    {
+        "google_analytics" => ForwardingDestination.GoogleAnalytics,
+        "meta" => ForwardingDestination.Meta,
+        _ => ForwardingDestination.Webhook,
+    };
+
+    public static ForwardingKind Kind(string name) => name == "refund" ? ForwardingKind.Refund : ForwardingKind.Purchase;
+
+    public static ForwardingState State(string name) => name switch
+    {
+        "pending" => ForwardingState.Pending,
+        "sent" => ForwardingState.Sent,
+        "failed" => ForwardingState.Failed,
+        "dead" => ForwardingState.Dead,
+        _ => ForwardingState.TooOld,
+    };
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Google Analytics 4 through the Measurement Protocol: one <c>purchase</c> (or <c>refund</c>) event a request to
+/// <c>{Endpoint}/mp/collect</c>, with the Checkout Session's id as <c>transaction_id</c> so that GA4 counts it once.
+/// GA4 answers 2xx whatever it receives; events more than 72 hours old are not sent.
+/// </summary>
+internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOptions options, bool assumeConsent) : ConversionDestination
+{
+    /// <summary>GA4 takes <c>timestamp_micros</c> up to 72 hours in the past.</summary>
+    public static readonly TimeSpan MaxEventAge = TimeSpan.FromHours(72);
+
+    public override ForwardingDestination Destination => ForwardingDestination.GoogleAnalytics;
+
+    public override string Name => "Google Analytics";
+
+    public override TimeSpan? MaxAge => MaxEventAge;
+
+    protected override IEnumerable<string?> Secrets => [options.ApiSecret];
+
+    public override HttpRequestMessage CreateRequest(IReadOnlyList<OutboxRow> rows, DateTimeOffset now) =>
+        CreateRequest(rows[0], "/mp/collect");
+
+    /// <summary>The same request to <c>/debug/mp/collect</c>, which answers with validation messages and records nothing.</summary>
+    public HttpRequestMessage CreateRequest(OutboxRow row, string path)
+    {
+        var url = $"{options.Endpoint.AbsoluteUri.TrimEnd('/')}{path}?measurement_id={Uri.EscapeDataString(options.MeasurementId!)}" +
+            $"&api_secret={Uri.EscapeDataString(options.ApiSecret!)}";
+        var body = JsonSerializer.SerializeToUtf8Bytes(Payload(row), ForwardingJson.Default.GoogleAnalyticsRequest);
+        return new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonBody(body) };
+    }
+
+    public GoogleAnalyticsRequest Payload(OutboxRow row)
+    {
+        var consent = row.ConsentGranted(assumeConsent);
+        var value = CurrencyAmounts.MajorUnits(row.Amount, row.Currency);
+        var item = row.PaymentLinkId ?? "payment_link";
+        var grant = consent ? "GRANTED" : "DENIED";
+        return new GoogleAnalyticsRequest
+        {
+            ClientId = ClientId(row),
+            TimestampMicros = row.OccurredAt.ToUnixTimeMilliseconds() * 1000,
+            Consent = new GoogleAnalyticsConsent { AdUserData = grant, AdPersonalization = grant },
+            UserData = consent && options.SendHashedEmail && !string.IsNullOrWhiteSpace(row.CustomerEmail)
+                ? new GoogleAnalyticsUserData { Sha256EmailAddress = [Sha256Hex(NormalizeEmail(row.CustomerEmail))] }
+                : null,
+            Events =
+            [
+                new GoogleAnalyticsEvent
+                {
+                    Name = row.Kind == ForwardingKind.Refund ? "refund" : "purchase",
+                    Params = new GoogleAnalyticsEventParams
+                    {
+                        TransactionId = row.SessionId,
+                        Value = value,
+                        Currency = CurrencyAmounts.UpperCurrency(row.Currency),
+                        Items = row.Kind == ForwardingKind.Refund
+                            ? null
+                            : [new GoogleAnalyticsItem { ItemId = item, ItemName = item, Price = value, Quantity = 1 }],
+                    },
+                },
+            ],
+        };
+    }
+
+    /// <summary>
+    /// The browser's client id from the <c>_ga</c> cookie (<c>GA1.1.123.456</c> gives <c>123.456</c>); without one, a
+    /// stable pseudonymous id derived from the session, in the same two-number form, which GA4 cannot join to the
+    /// browsing session.
+    /// </summary>
+    public static string ClientId(OutboxRow row)
+    {
+        if (ClientIdFromCookie(row.GoogleAnalyticsCookie) is { } fromCookie)
+        {
+            return fromCookie;
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("PaymentLinks.Tracking client id " + row.SessionId));
+        var random = BitConverter.ToUInt32(hash, 0) % 2_000_000_000u;
+        return string.Create(CultureInfo.InvariantCulture, $"{random}.{row.OccurredAt.ToUnixTimeSeconds()}");
+    }
+
+    public static string? ClientIdFromCookie(string? cookie)
+    {
+        if (string.IsNullOrWhiteSpace(cookie))
+        {
+            return null;
+        }
+
+        var parts = cookie.Trim().Split('.');
+        if (parts.Length < 4 || !parts[0].StartsWith("GA", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var random = parts[^2];
+        var timestamp = parts[^1];
+        return random.Length > 0 && timestamp.Length > 0 && random.All(char.IsAsciiDigit) && timestamp.All(char.IsAsciiDigit)
+            ? $"{random}.{timestamp}"
+            : null;
+    }
+
+    /// <summary>Google's normalisation: trimmed, lower case, and no dots in a gmail.com or googlemail.com local part.</summary>
+    public static string NormalizeEmail(string email)
+    {
+        var normal = email.Trim().ToLowerInvariant();
+        var at = normal.LastIndexOf('@');
+        if (at > 0 && normal[(at + 1)..] is "gmail.com" or "googlemail.com")
+        {
+            normal = normal[..at].Replace(".", string.Empty, StringComparison.Ordinal) + normal[at..];
+        }
+
+        return normal;
+    }
+}

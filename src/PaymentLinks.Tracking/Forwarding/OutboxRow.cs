@@ -1,0 +1,92 @@
+namespace PaymentLinks.Tracking;
+
+/// <summary>A claimed outbox row with what sending it needs: the session's fields and the thank-you visit's details.</summary>
+internal sealed class OutboxRow
+{
+    public required long Id { get; init; }
+
+    public required string SessionId { get; init; }
+
+    public required ForwardingDestination Destination { get; init; }
+
+    public required ForwardingKind Kind { get; init; }
+
+    public string RefundKey { get; init; } = string.Empty;
+
+    public long? Amount { get; init; }
+
+    public string? Currency { get; init; }
+
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    public bool Livemode { get; init; }
+
+    /// <summary>The tries started, this one included.</summary>
+    public int Attempts { get; init; }
+
+    public string? PaymentLinkId { get; init; }
+
+    public string? ClientReferenceId { get; init; }
+
+    public string? CustomerEmail { get; init; }
+
+    public bool HasVisit { get; init; }
+
+    public string? GoogleAnalyticsCookie { get; init; }
+
+    public string? MetaBrowserCookie { get; init; }
+
+    public string? MetaClickCookie { get; init; }
+
+    public string? UserAgent { get; init; }
+
+    public string? PageUrl { get; init; }
+
+    public string? ClientIp { get; init; }
+
+    public VisitConsent Consent { get; init; }
+
+    /// <summary>The database's time when the row was claimed: what a row's age is measured against.</summary>
+    public DateTimeOffset DatabaseNow { get; init; }
+
+    /// <summary>Whether personal data may be sent for this conversion.</summary>
+    public bool ConsentGranted(bool assumeConsent) =>
+        Consent == VisitConsent.Granted || (Consent == VisitConsent.NotReported && assumeConsent);
+
+    public override string ToString() => $"{Destination} {Kind} {SessionId} (row {Id})";
+}
+
+/// <summary>What became of one claimed row: sent, to be tried again after a delay, given back untried, or final.</summary>
+/// <param name="Id">The row.</param>
+/// <param name="State">
+/// <see cref="ForwardingState.Sent"/>; <see cref="ForwardingState.Pending"/> with <paramref name="RetryAfter"/> to try again,
+/// or without it to give the row back untried (the host is stopping); or a final state.
+/// </param>
+/// <param name="RetryAfter">The wait before the next try.</param>
+/// <param name="Error">What went wrong, secrets redacted.</param>
+internal sealed record OutboxOutcome(long Id, ForwardingState State, TimeSpan? RetryAfter = null, string? Error = null);
+
+/// <summary>Which destinations get a row when a session becomes paid, and whether test payments do too.</summary>
+internal sealed record ForwardingPlan(IReadOnlyList<ForwardingDestination> Destinations, bool IncludeTestMode)
+{
+    public static ForwardingPlan? From(PaymentLinkForwardingOptions options)
+    {
+        var destinations = new List<ForwardingDestination>();
+        if (options.GoogleAnalytics.IsConfigured)
+        {
+            destinations.Add(ForwardingDestination.GoogleAnalytics);
+        }
+
+        if (options.Meta.IsConfigured)
+        {
+            destinations.Add(ForwardingDestination.Meta);
+        }
+
+        if (options.Webhook.IsConfigured)
+        {
+            destinations.Add(ForwardingDestination.Webhook);
+        }
+
+        return destinations.Count == 0 ? null : new ForwardingPlan(destinations, options.IncludeTestMode);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Text.Json;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>The outbox's list, retries and the configuration's check, on the ledger.</summary>
+internal sealed class PaymentLinkForwarding(
+    DbPaymentLinkLedger ledger, IReadOnlyList<ConversionDestination> destinations, IHttpClientFactory httpClients, TimeProvider timeProvider, TimeSpan requestTimeout)
+    : IPaymentLinkForwarding
+{
+    public Task<IReadOnlyList<ForwardedConversion>> ListAsync(ForwardingState? state = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
+        return ledger.ListConversionsAsync(state, null, limit, cancellationToken);
+    }
+
+    public Task<int> RetryAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sessionId);
+        return ledger.RetryConversionsAsync(sessionId, cancellationToken);
+    }
+
+    public Task<int> RetryAllDeadAsync(CancellationToken cancellationToken = default) =>
+        ledger.RetryConversionsAsync(null, cancellationToken);
+
+    public async Task<IReadOnlyList<ForwardingValidation>> ValidateAsync(CancellationToken cancellationToken = default)
+    {
+        var results = new List<ForwardingValidation>();
+        foreach (var destination in destinations)
+        {
+            results.Add(destination switch
+            {
+                GoogleAnalyticsDestination ga => await ValidateGoogleAnalyticsAsync(ga, cancellationToken).ConfigureAwait(false),
+                MetaDestination => new ForwardingValidation(
+                    ForwardingDestination.Meta,
+                    true,
+                    ["The pixel id, access token and API version have the right shape. Meta has no validation endpoint: set TestEventCode to see the events under Test events."]),
+                _ => new ForwardingValidation(
+                    ForwardingDestination.Webhook,
+                    true,
+                    ["The URL and the secret have the right shape; the receiving side verifies with ConversionWebhookVerifier."]),
+            });
+        }
+
+        return results;
+    }
+
+    private async Task<ForwardingValidation> ValidateGoogleAnalyticsAsync(GoogleAnalyticsDestination destination, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var sample = new OutboxRow
+        {
+            Id = 0,
+            SessionId = "cs_test_validation",
+            Destination = ForwardingDestination.GoogleAnalytics,
+            Kind = ForwardingKind.Purchase,
+            Amount = 100,
+            Currency = "usd",
+            OccurredAt = now,
+            PaymentLinkId = "plink_validation",
+        };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(requestTimeout);
+        try
+        {
+            using var request = destination.CreateRequest(sample, "/debug/mp/collect");
+            using var response = await httpClients.CreateClient(destination.HttpClientName).SendAsync(request, timeout.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return new ForwardingValidation(ForwardingDestination.GoogleAnalytics, false, [destination.Interpret(response.StatusCode, body, null).Error ?? body]);
+            }
+
+            var messages = JsonSerializer.Deserialize(body, ForwardingJson.Default.GoogleAnalyticsValidationResponse)?.ValidationMessages ?? [];
+            return new ForwardingValidation(
+                ForwardingDestination.GoogleAnalytics,
+                messages.Count == 0,
+                messages.Count == 0
+                    ? ["GA4's /debug/mp/collect found no problem with a sample purchase."]
+                    : messages.Select(m => destination.Redact($"{m.FieldPath}: {m.Description} ({m.ValidationCode})")).ToList());
+        }
+        catch (Exception exception) when (exception is HttpRequestException or JsonException
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ForwardingValidation(
+                ForwardingDestination.GoogleAnalytics,
+                false,
+                [destination.Redact($"GA4's /debug/mp/collect could not be asked: {exception.Message}")]);
+        }
+    }
+}

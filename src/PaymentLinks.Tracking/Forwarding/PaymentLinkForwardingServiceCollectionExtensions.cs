@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PaymentLinks.Tracking;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds forwarding of conversions (Google Analytics 4, Meta, a signed webhook) to an <see cref="IServiceCollection"/>.</summary>
+public static class PaymentLinkForwardingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds forwarding, configured from a section such as <c>PaymentLinkTracking:Forwarding</c>: each paid session
+    /// enters the ledger's outbox in the transaction that makes it paid, once per configured destination, and a hosted
+    /// worker sends it until the destination answers 2xx. Also registers <see cref="IPaymentLinkForwarding"/>. Needs a
+    /// ledger (<c>AddSqliteLedger</c> or <c>AddPostgreSqlLedger</c>). The options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section to bind <see cref="PaymentLinkForwardingOptions"/> from.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// builder.Services
+    ///     .AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"))
+    ///     .AddSqliteLedger("Data Source=paymentlinks-ledger.db")
+    ///     .AddPaymentLinkForwarding(builder.Configuration.GetSection("PaymentLinkTracking:Forwarding"));
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddPaymentLinkForwarding(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddPaymentLinkForwarding(options => ForwardingConfiguration.Bind(configuration, options));
+    }
+
+    /// <summary>
+    /// Adds forwarding, configured in code; see <see cref="AddPaymentLinkForwarding(IServiceCollection, IConfiguration)"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IServiceCollection AddPaymentLinkForwarding(this IServiceCollection services, Action<PaymentLinkForwardingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<PaymentLinkForwardingOptions>().Configure(configure).ValidateOnStart();
+        if (services.Any(d => d.ServiceType == typeof(ForwardingServices)))
+        {
+            return services;
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentLinkForwardingOptions>, PaymentLinkForwardingOptionsValidator>());
+        services.AddSingleton(provider => new ForwardingServices(provider.GetRequiredService<IOptions<PaymentLinkForwardingOptions>>().Value));
+        foreach (var destination in Enum.GetValues<ForwardingDestination>())
+        {
+            // The factory's own logging writes each request's URL, and GA4's carries the API secret: it is removed.
+            services.AddHttpClient($"PaymentLinks.Tracking.Forwarding.{destination}")
+                .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .RemoveAllLoggers();
+        }
+
+        services.TryAddSingleton<IPaymentLinkForwarding>(provider =>
+        {
+            var forwarding = provider.GetRequiredService<ForwardingServices>();
+            return new PaymentLinkForwarding(
+                LedgerOf(provider),
+                forwarding.Destinations,
+                provider.GetRequiredService<IHttpClientFactory>(),
+                provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                forwarding.Options.RequestTimeout);
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ForwardingWorker>(provider =>
+        {
+            var forwarding = provider.GetRequiredService<ForwardingServices>();
+            return new ForwardingWorker(
+                LedgerOf(provider),
+                forwarding.Options,
+                forwarding.Destinations,
+                provider.GetRequiredService<IHttpClientFactory>(),
+                provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                provider.GetService<ILogger<ForwardingWorker>>() ?? NullLogger<ForwardingWorker>.Instance);
+        }));
+        return services;
+    }
+
+    private static DbPaymentLinkLedger LedgerOf(IServiceProvider provider) =>
+        provider.GetService<DbPaymentLinkLedger>() ?? throw new InvalidOperationException(
+            "Forwarding conversions needs the ledger: add AddSqliteLedger(...) or AddPostgreSqlLedger(...) beside AddPaymentLinkForwarding(...).");
+}

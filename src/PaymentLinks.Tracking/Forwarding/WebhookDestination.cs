@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// The merchant's own webhook: one JSON <see cref="ConversionWebhookEvent"/> a request, signed in the
+/// <c>PaymentLinks-Signature</c> header like Stripe's webhooks, so that <see cref="ConversionWebhookVerifier"/> accepts it.
+/// </summary>
+internal sealed class WebhookDestination(WebhookForwardingOptions options, bool assumeConsent) : ConversionDestination
+{
+    public override ForwardingDestination Destination => ForwardingDestination.Webhook;
+
+    public override string Name => "The webhook";
+
+    protected override IEnumerable<string?> Secrets => [options.Secret];
+
+    public override HttpRequestMessage CreateRequest(IReadOnlyList<OutboxRow> rows, DateTimeOffset now)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(Event(rows[0]), ForwardingJson.Default.ConversionWebhookEvent);
+        var request = new HttpRequestMessage(HttpMethod.Post, options.Url) { Content = JsonBody(body) };
+        request.Headers.TryAddWithoutValidation(
+            ConversionWebhookVerifier.SignatureHeaderName, PaymentLinkWebhookSigner.CreateSignatureHeader(body, options.Secret!, now));
+        return request;
+    }
+
+    public ConversionWebhookEvent Event(OutboxRow row)
+    {
+        var consent = row.ConsentGranted(assumeConsent);
+        var refund = row.Kind == ForwardingKind.Refund;
+        return new ConversionWebhookEvent
+        {
+            Id = refund
+                ? string.Create(CultureInfo.InvariantCulture, $"conv_{row.SessionId}_refund_{row.RefundKey}")
+                : $"conv_{row.SessionId}_paid",
+            Type = refund ? ConversionWebhookEvent.RefundedType : ConversionWebhookEvent.PaidType,
+            Created = row.OccurredAt.ToUnixTimeSeconds(),
+            Livemode = row.Livemode,
+            SessionId = row.SessionId,
+            PaymentLinkId = row.PaymentLinkId,
+            ClientReferenceId = row.ClientReferenceId,
+            Amount = row.Amount ?? 0,
+            Currency = row.Currency,
+            Value = CurrencyAmounts.MajorUnits(row.Amount, row.Currency),
+            Consent = consent ? "granted" : "denied",
+            CustomerEmail = consent ? row.CustomerEmail : null,
+        };
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using NUnit.Framework;
+using PaymentLinks.Tracking.Tests.Forwarding;
+using PaymentLinks.Tracking.Tests.Ledger;
+using PaymentLinks.Tracking.Tests.Webhooks;
+using Shouldly;
+
+namespace PaymentLinks.Tracking.Tests.Samples;
+
+/// <summary>The receiver sample configured with loopback GA4 and webhook destinations: a purchase per paid session, a refund per refund.</summary>
+[NonParallelizable]
+public sealed class ReceiverForwardingTests
+{
+    [Test]
+    public async Task The_receiver_forwards_a_paid_session_with_its_visits_details_and_then_its_refund()
+    {
+        var folder = Directory.CreateTempSubdirectory("paymentlinks-receiver-forwarding-").FullName;
+        await using var destinations = new LoopbackDestinations();
+        using var receiver = await RunningReceiver.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={Path.Combine(folder, "ledger.db")}",
+            ["PaymentLinkTracking__Forwarding__GoogleAnalytics__MeasurementId"] = LoopbackDestinations.MeasurementId,
+            ["PaymentLinkTracking__Forwarding__GoogleAnalytics__ApiSecret"] = LoopbackDestinations.ApiSecret,
+            ["PaymentLinkTracking__Forwarding__GoogleAnalytics__Endpoint"] = destinations.Server.ApiBase,
+            ["PaymentLinkTracking__Forwarding__Webhook__Url"] = destinations.Server.ApiBase + LoopbackDestinations.WebhookPath,
+            ["PaymentLinkTracking__Forwarding__Webhook__Secret"] = LoopbackDestinations.WebhookSecret,
+            ["PaymentLinkTracking__Forwarding__PollInterval"] = "00:00:00.200",
+        });
+        var sessionId = LedgerContract.NewLiveSessionId();
+        var paymentIntent = "pi_" + sessionId[8..];
+
+        using (var visit = new HttpRequestMessage(HttpMethod.Get, $"/thanks?session_id={sessionId}&consent=granted"))
+        {
+            visit.Headers.Add("Cookie", "_ga=GA1.1.424242.1764000000; _fbp=fb.1.1764000000000.99");
+            visit.Headers.UserAgent.ParseAdd("LoopbackBrowser/1.0");
+            using var page = await receiver.Http.SendAsync(visit);
+            var text = await page.Content.ReadAsStringAsync();
+            text.ShouldContain($"meta pixel eventID: {sessionId}");
+        }
+
+        var paid = LedgerContract.PaidEnvelope(sessionId, 4200, "usd", livemode: true, DateTimeOffset.UtcNow, SignedWebhooks.CustomerEmail, "checkout.session.completed");
+        paid["data"]!["object"]!["payment_intent"] = paymentIntent;
+        await PostAsync(receiver, paid);
+        await WaitAsync(() => destinations.Accepted(ForwardingDestination.GoogleAnalytics).Count == 1 && destinations.Accepted(ForwardingDestination.Webhook).Count == 1, receiver);
+
+        var refund = SignedWebhooks.Envelope(
+            "charge.refunded", MoneyEvents.Charge("ch_" + sessionId[8..], paymentIntent, 4200, 1200), CheckoutEvents.NewEventId(), RunningReceiver.Now(), livemode: true, MoneyEvents.Basil);
+        await PostAsync(receiver, refund);
+        await PostAsync(receiver, refund);
+        await WaitAsync(() => destinations.Accepted(ForwardingDestination.GoogleAnalytics).Count == 2 && destinations.Accepted(ForwardingDestination.Webhook).Count == 2, receiver);
+        await Task.Delay(500);
+
+        var ga = destinations.Accepted(ForwardingDestination.GoogleAnalytics);
+        ga.Select(body => body["events"]![0]!["name"]!.GetValue<string>()).ShouldBe(["purchase", "refund"]);
+        ga[0]["client_id"]!.GetValue<string>().ShouldBe("424242.1764000000");
+        ga[0]["consent"]!["ad_user_data"]!.GetValue<string>().ShouldBe("GRANTED");
+        ga[1]["events"]![0]!["params"]!["value"]!.GetValue<decimal>().ShouldBe(12.00m);
+        var hooks = destinations.Accepted(ForwardingDestination.Webhook);
+        hooks.Select(body => body["type"]!.GetValue<string>()).ShouldBe([ConversionWebhookEvent.PaidType, ConversionWebhookEvent.RefundedType]);
+        receiver.Output.ShouldNotContain(LoopbackDestinations.ApiSecret);
+        receiver.Output.ShouldNotContain(LoopbackDestinations.WebhookSecret);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    private static async Task PostAsync(RunningReceiver receiver, JsonObject envelope)
+    {
+        var body = SignedWebhooks.Body(envelope);
+        using var response = await receiver.Post(body, SignedWebhooks.Header(body, RunningReceiver.Now()));
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task WaitAsync(Func<bool> done, RunningReceiver receiver)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!done())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new AssertionException("The receiver did not forward in time:\n" + receiver.Output);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
