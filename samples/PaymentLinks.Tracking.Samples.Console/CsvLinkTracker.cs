@@ -126,7 +126,7 @@ internal static class CsvLinkTracker
             progress?.Finish();
             error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"bulk: {rows:N0} rows, {rows - failedRows:N0} tracked links, {droppedValues:N0} values dropped, {failedRows:N0} rows without a valid base link."));
+                $"bulk: {Count(rows, "row")}, {Count(rows - failedRows, "tracked link")}, {Count(droppedValues, "value")} dropped, {Count(failedRows, "row")} without a valid base link."));
             return failedRows == 0 ? TrackingTool.Success : TrackingTool.SomeRowsFailed;
         }
         catch (Exception malformed) when (malformed is FormatException or CsvFormatException)
@@ -273,4 +273,8 @@ internal static class CsvLinkTracker
             return problem is null ? new Columns(header.Length, baseUrl, [.. parameters]) : null;
         }
     }
+
+    // "1 value", "2 values": a count with its noun.
+    private static string Count(long count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count:N0} {noun}{(count == 1 ? string.Empty : "s")}");
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace PaymentLinks.Tracking.Samples;
 
@@ -10,11 +12,14 @@ internal static class SignCommand
 {
     /// <summary>What <c>sign --help</c> adds after the options.</summary>
     public const string Details = """
-        The file is signed byte for byte, as Stripe signs what it sends: post it unchanged (curl's --data-binary @file
-        does), or its signature no longer matches. The header is valid for the receiver's tolerance (5 minutes by
-        default) from --timestamp, which defaults to now.
+        By default the event's "created" is set to the signing time, so that the event counts in this month's report,
+        and the result is written to a new file in the temporary folder, which the curl line posts; --keep-created signs
+        the file as it is. What is signed is signed byte for byte, as Stripe signs what it sends: post it unchanged
+        (curl's --data-binary @file does), or its signature no longer matches. The header is valid for the receiver's
+        tolerance (5 minutes by default) from --timestamp, which defaults to now.
 
-        Exit codes: 0 the header was printed; 2 bad arguments (no such file, a secret that is not whsec_...).
+        Exit codes: 0 the header was printed; 2 bad arguments (no such file, an empty file, a file that is not an
+        event, a secret that is not whsec_...).
 
         Example, against the webhook receiver sample started with the same secret:
           sign --secret whsec_test_secret samples/PaymentLinks.Tracking.Samples.WebhookReceiver/checkout.session.completed.json
@@ -36,6 +41,10 @@ internal static class SignCommand
             {
                 result.AddError($"{path} does not exist.");
             }
+            else if (path.Length == 0)
+            {
+                result.AddError($"{path} is empty: an event file holds the event's JSON.");
+            }
         });
 
         var secret = new Option<string>("--secret")
@@ -53,7 +62,9 @@ internal static class SignCommand
             }
             catch (ArgumentException invalid)
             {
-                result.AddError($"--secret: {invalid.Message}");
+                // The reason only, without .NET's "(Parameter '...')" suffix, which names no option of this command.
+                var reason = invalid.ParamName is { } name ? invalid.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : invalid.Message;
+                result.AddError($"--secret: {reason}");
             }
         });
 
@@ -61,6 +72,10 @@ internal static class SignCommand
         {
             Description = "The signing time in Unix seconds (default: now).",
             HelpName = "seconds",
+        };
+        var keepCreated = new Option<bool>("--keep-created")
+        {
+            Description = "Sign the file as it is, keeping the event's own \"created\" (default: set it to the signing time).",
         };
         var url = new Option<string>("--url")
         {
@@ -77,24 +92,67 @@ internal static class SignCommand
 
         var command = new Command("sign", "Prints the Stripe-Signature header for an event file, and a curl line that posts it.")
         {
-            file, secret, timestamp, url,
+            file, secret, timestamp, keepCreated, url,
         };
         command.SetAction(parse =>
         {
             var path = parse.GetRequiredValue(file);
             var signedAt = parse.GetValue(timestamp) is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : time.GetUtcNow();
-            var header = PaymentLinkWebhookSigner.CreateSignatureHeader(File.ReadAllBytes(path.FullName), parse.GetRequiredValue(secret), signedAt);
+            var body = File.ReadAllBytes(path.FullName);
+            var posted = path.ToString();
+            if (!parse.GetValue(keepCreated))
+            {
+                if (Stamped(body, signedAt) is not { } stamped)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine($"error: {path} is not an event (a JSON object with \"id\" and \"created\"); sign it as it is with --keep-created.");
+                    return TrackingTool.UsageError;
+                }
+
+                (body, posted) = (stamped.Body, stamped.Path);
+            }
+
+            var header = PaymentLinkWebhookSigner.CreateSignatureHeader(body, parse.GetRequiredValue(secret), signedAt);
 
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"Stripe-Signature: {header}");
             output.WriteLine(
                 $"curl -i -X POST {Quote(parse.GetRequiredValue(url))} -H 'Content-Type: application/json' " +
-                $"-H {Quote($"Stripe-Signature: {header}")} --data-binary @{Quote(path.ToString())}");
+                $"-H {Quote($"Stripe-Signature: {header}")} --data-binary @{Quote(posted)}");
             return TrackingTool.Success;
         });
         return command;
     }
 
+    /// <summary>The event with "created" set to <paramref name="signedAt"/>, written to a file of its own; null for a file that is not an event.</summary>
+    private static (byte[] Body, string Path)? Stamped(byte[] body, DateTimeOffset signedAt)
+    {
+        JsonObject? envelope;
+        try
+        {
+            envelope = JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (envelope?["id"]?.GetValueKind() != JsonValueKind.String || envelope["created"] is null)
+        {
+            return null;
+        }
+
+        envelope["created"] = signedAt.ToUnixTimeSeconds();
+        var stamped = JsonSerializer.SerializeToUtf8Bytes(envelope, StampedJson.Default.JsonObject);
+        var safeId = string.Concat(envelope["id"]!.GetValue<string>().Where(char.IsAsciiLetterOrDigit).Take(64));
+        var target = Path.Combine(Path.GetTempPath(), $"paymentlinks-{safeId}-{signedAt.ToUnixTimeSeconds()}.json");
+        File.WriteAllBytes(target, stamped);
+        return (stamped, target);
+    }
+
     // A POSIX shell word: single quotes, each single quote in the text closed, escaped and reopened.
     private static string Quote(string text) => $"'{text.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(JsonObject))]
+internal sealed partial class StampedJson : System.Text.Json.Serialization.JsonSerializerContext;

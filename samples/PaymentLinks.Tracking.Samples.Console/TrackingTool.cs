@@ -36,6 +36,9 @@ internal static class TrackingTool
             (ReportCommand.Create(openLedger), ReportCommand.Details),
             (ReconcileCommand.Create(), ReconcileCommand.Details),
             (ForwardingCommand.Create(), ForwardingCommand.Details),
+            (AdminCommands.Sessions(openLedger), AdminCommands.SessionsDetails),
+            (AdminCommands.Erase(openLedger), AdminCommands.EraseDetails),
+            (AdminCommands.Migrate(openLedger), AdminCommands.MigrateDetails),
         ];
 
         var root = new RootCommand("""

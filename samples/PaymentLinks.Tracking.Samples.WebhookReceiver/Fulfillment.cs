@@ -56,13 +56,11 @@ internal static partial class ReceiverLog
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Fulfilled session {SessionId}")]
     public static partial void Fulfilled(ILogger logger, string sessionId);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "The thank-you visit for session {SessionId} was not recorded: {Reason}")]
-    public static partial void VisitNotRecorded(ILogger logger, string sessionId, string reason);
-
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "The campaign report could not be read: {Reason}")]
     public static partial void ReportUnavailable(ILogger logger, string reason);
 
     // The conversion tag's email is hashed; the raw email is never logged.
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Conversion for session {SessionId}: {Value} {Currency}, email {EmailState}")]
     public static partial void Conversion(ILogger logger, string sessionId, string value, string currency, string emailState);
+
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Http;
+using PaymentLinks.Tracking.AspNetCore;
 using PaymentLinks.Tracking.Samples;
 
 namespace PaymentLinks.Tracking.Samples.WebhookReceiver;
@@ -40,6 +42,10 @@ internal static class ReportPage
         .note { color: #6b7280; font-size: 0.85rem; }
         code { background: #eef; padding: 0 0.25rem; border-radius: 0.25rem; overflow-wrap: anywhere; }
         """;
+
+    /// <summary>The page for <c>MapPaymentLinkReport</c>: the view's rows, period and problem, with its status code.</summary>
+    public static IResult Render(PaymentLinkReportView view) => Results.Content(
+        Render(view.Rows, view.Since, view.Until, view.SinceText, view.UntilText, view.Problem), "text/html", Encoding.UTF8, view.StatusCode);
 
     /// <param name="rows">The report, by revenue; empty for a ledger with no sessions in the period.</param>
     /// <param name="since">The period's start (included), or <see langword="null"/>.</param>

@@ -12,7 +12,7 @@ namespace PaymentLinks.Tracking.PostgreSql;
 /// </summary>
 internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
 {
-    private static readonly IReadOnlyList<(int Version, string Sql)> Scripts = ReadScripts(typeof(PostgreSqlLedgerDialect).Assembly);
+    private static readonly IReadOnlyList<(int Version, string Sql)> EmbeddedScripts = ReadScripts(typeof(PostgreSqlLedgerDialect).Assembly);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _schema;
@@ -70,7 +70,7 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
         }
 
         var applied = await ReadAppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        foreach (var (version, sql) in Scripts)
+        foreach (var (version, sql) in EmbeddedScripts)
         {
             if (!applied.Contains(version))
             {
@@ -80,6 +80,32 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override IReadOnlyList<(int Version, string Sql)> Scripts => EmbeddedScripts;
+
+    public override string ScriptPreamble =>
+        $"CREATE SCHEMA IF NOT EXISTS \"{_schema}\";\nSET search_path TO \"{_schema}\";\n";
+
+    public override async Task<HashSet<int>> ReadAppliedVersionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection, transaction))
+        {
+            exists.Parameters.AddWithValue("table", $"\"{_schema}\".payment_link_schema_versions");
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                return [];
+            }
+        }
+
+        await using (var path = new NpgsqlCommand($"SET LOCAL search_path TO \"{_schema}\"", connection, transaction))
+        {
+            await path.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReadAppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
     }
 
     public override string JsonValue(string parameter) => $"CAST({parameter} AS jsonb)";

@@ -11,7 +11,7 @@ namespace PaymentLinks.Tracking.Sqlite;
 /// </summary>
 internal sealed class SqliteLedgerDialect : LedgerDialect
 {
-    private static readonly IReadOnlyList<(int Version, string Sql)> Scripts = ReadScripts(typeof(SqliteLedgerDialect).Assembly);
+    private static readonly IReadOnlyList<(int Version, string Sql)> EmbeddedScripts = ReadScripts(typeof(SqliteLedgerDialect).Assembly);
 
     private readonly string _connectionString;
     private readonly string _busyTimeout;
@@ -90,7 +90,7 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
         }
 
         var applied = await ReadAppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        foreach (var (version, sql) in Scripts)
+        foreach (var (version, sql) in EmbeddedScripts)
         {
             if (applied.Contains(version))
             {
@@ -104,6 +104,39 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override IReadOnlyList<(int Version, string Sql)> Scripts => EmbeddedScripts;
+
+    public override async Task<HashSet<int>> ReadAppliedVersionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var exists = connection.CreateCommand())
+        {
+            exists.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'payment_link_schema_versions'";
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+            {
+                return [];
+            }
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task PrepareErasureAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var secure = connection.CreateCommand();
+        secure.CommandText = "PRAGMA secure_delete = ON";
+        await secure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task AfterErasureAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // Best effort: a reader still on an older snapshot keeps part of the log until the next checkpoint.
+        await using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override string JsonValue(string parameter) => parameter;

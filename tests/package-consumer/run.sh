@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Packs PaymentLinks.Tracking into a local folder feed, then builds and runs a fresh console project that installs the
-# package by id and version from that feed, as a user would: the package works, not only the project reference.
+# Packs PaymentLinks.Tracking and PaymentLinks.Tracking.AspNetCore into a local folder feed, then builds and runs a fresh
+# console project that installs them by id and version from that feed, as a user would: the packages work, not only the
+# project references.
 #
 # The version is unique to this run (0.0.0-ci.<time>.<pid>), so a package NuGet cached earlier can never stand in
 # for the one just packed; the run's copy is removed from the global cache again at the end.
 #
 # Usage: run.sh [--keep-feed DIR]
 #   --keep-feed DIR   pack into the folder DIR (made if missing) and keep it after the run, so that another project
-#                     can install the tested package from it; the last line printed is the command that does.
+#                     can install the tested packages from it; the last lines printed are the commands that do.
 #                     The environment variable PACKAGE_CONSUMER_FEED=DIR does the same.
 #   By default the feed is a temporary folder, removed at the end.
 set -euo pipefail
@@ -35,7 +36,7 @@ version="0.0.0-ci.$(date -u +%Y%m%d%H%M%S).$$"
 packages="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')"
 cleanup() {
   rm -rf "$work"
-  [ -n "$packages" ] && rm -rf "$packages/paymentlinks.tracking/$version"
+  [ -n "$packages" ] && rm -rf "$packages/paymentlinks.tracking/$version" "$packages/paymentlinks.tracking.aspnetcore/$version"
 }
 trap cleanup EXIT
 
@@ -47,6 +48,17 @@ fail() {
 echo "Packing PaymentLinks.Tracking $version into $feed"
 dotnet pack "$root/src/PaymentLinks.Tracking/PaymentLinks.Tracking.csproj" -c Release -o "$feed" \
   -p:Version="$version" --nologo -v:quiet
+
+dotnet pack "$root/src/PaymentLinks.Tracking.AspNetCore/PaymentLinks.Tracking.AspNetCore.csproj" -c Release -o "$feed" \
+  -p:Version="$version" --nologo -v:quiet
+
+aspnetcore="$feed/PaymentLinks.Tracking.AspNetCore.$version.nupkg"
+[ -f "$aspnetcore" ] || fail "no package at $aspnetcore."
+aspnetcore_contents="$(unzip -l "$aspnetcore")"
+for expected in README.md lib/net8.0/PaymentLinks.Tracking.AspNetCore.dll lib/net10.0/PaymentLinks.Tracking.AspNetCore.dll \
+                lib/net10.0/PaymentLinks.Tracking.AspNetCore.xml; do
+  grep -q " $expected\$" <<<"$aspnetcore_contents" || fail "the ASP.NET Core package lacks $expected."
+done
 
 nupkg="$feed/PaymentLinks.Tracking.$version.nupkg"
 [ -f "$nupkg" ] || fail "no package at $nupkg."
@@ -70,6 +82,7 @@ cat >"$consumer/nuget.config" <<XML
   <packageSourceMapping>
     <packageSource key="local">
       <package pattern="PaymentLinks.Tracking" />
+      <package pattern="PaymentLinks.Tracking.AspNetCore" />
     </packageSource>
     <packageSource key="nuget.org">
       <package pattern="*" />
@@ -90,10 +103,13 @@ cat >"$consumer/Consumer.csproj" <<XML
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="PaymentLinks.Tracking" Version="$version" />
+    <PackageReference Include="PaymentLinks.Tracking.AspNetCore" Version="$version" />
   </ItemGroup>
 </Project>
 XML
 cat >"$consumer/Program.cs" <<'CS'
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using PaymentLinks.Tracking;
 
 var link = PaymentLinkUrl.Parse("https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr")
@@ -110,6 +126,16 @@ if (link.ToString() != Expected || link.Dropped is not [{ Reason: DropReason.Loo
 }
 
 Console.WriteLine(link);
+
+// The ASP.NET Core package: its endpoints map onto an app, as a user's Program.cs maps them.
+var builder = WebApplication.CreateSlimBuilder();
+builder.Services.AddPaymentLinkTracking(options => options.SigningSecrets.Add("whsec_consumer0test0secret"));
+builder.Services.AddHealthChecks().AddPaymentLinkTracking();
+await using var app = builder.Build();
+app.MapPaymentLinkWebhook("/stripe/webhook", (_, _) => Task.CompletedTask);
+app.MapPaymentLinkThankYou("/thanks");
+app.MapPaymentLinkAdmin("/admin").RequireAuthorization();
+Console.WriteLine($"endpoints: {((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources.Sum(source => source.Endpoints.Count)}");
 return 0;
 CS
 
@@ -121,8 +147,11 @@ grep -qx "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr?utm_medium=earned_email
   || fail "the consumer printed something other than Stripe's example link."
 assets="$consumer/obj/project.assets.json"
 grep -q "\"PaymentLinks.Tracking/$version\"" "$assets" || fail "the consumer did not restore PaymentLinks.Tracking $version."
-echo "package consumer test passed: PaymentLinks.Tracking $version installs and runs."
+grep -q "\"PaymentLinks.Tracking.AspNetCore/$version\"" "$assets" || fail "the consumer did not restore PaymentLinks.Tracking.AspNetCore $version."
+grep -qx "endpoints: [1-9][0-9]*" <<<"$output" || fail "the consumer mapped no endpoint from PaymentLinks.Tracking.AspNetCore."
+echo "package consumer test passed: PaymentLinks.Tracking and PaymentLinks.Tracking.AspNetCore $version install and run."
 if [ -n "$kept_feed" ]; then
   echo "The feed $feed keeps the package. In your project's folder:"
   echo "  dotnet add package PaymentLinks.Tracking --version $version --source \"$feed\""
+  echo "  dotnet add package PaymentLinks.Tracking.AspNetCore --version $version --source \"$feed\""
 fi

@@ -90,6 +90,11 @@ internal sealed class LedgerCatchUp(
             }
 
             CatchUpLog.Completed(logger, result.Since, result.Read, result.Recorded, result.AlreadyRecorded, result.Refused, result.Watermark);
+            if (result.Watermark is { } reached)
+            {
+                PaymentLinkTrackingDiagnostics.ReportCatchUpWatermark(reached);
+            }
+
             return result;
         }
         finally

@@ -208,6 +208,13 @@ public sealed class PaymentLinkEventCatchUp
         }
     }
 
+    // Marks the page's span failed, with the exception's type only, and lets the exception go on.
+    private static bool SetError(System.Diagnostics.Activity activity, Exception exception)
+    {
+        activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, exception.GetType().FullName);
+        return false;
+    }
+
     private static Task PageDoneAsync(Func<CancellationToken, Task>? onPage, CancellationToken cancellationToken) =>
         onPage is null ? Task.CompletedTask : onPage(cancellationToken);
 
@@ -233,6 +240,7 @@ public sealed class PaymentLinkEventCatchUp
             EndingBefore = endingBefore,
         };
 
+        using var activity = PaymentLinkTrackingDiagnostics.Source.StartActivity("paymentlinks.catch_up.page", System.Diagnostics.ActivityKind.Client);
         try
         {
             var body = await _client.RequestStreamingAsync(HttpMethod.Get, Path, options, requestOptions: null, cancellationToken)
@@ -240,9 +248,15 @@ public sealed class PaymentLinkEventCatchUp
             await using (body.ConfigureAwait(false))
             {
                 using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return EventPage.From(json.RootElement)
+                var page = EventPage.From(json.RootElement)
                     ?? throw new StripeRequestException($"{Listing}: its answer to GET {Path} is not a list of events.");
+                activity?.SetTag("paymentlinks.catch_up.events", page.Events.Count);
+                return page;
             }
+        }
+        catch (Exception e) when (activity is not null && e is not OperationCanceledException && SetError(activity, e))
+        {
+            throw; // never reached: SetError returns false, so the catches below handle the exception
         }
         catch (StripeException e) when (e.StripeError is not null)
         {

@@ -16,4 +16,13 @@ internal static class CheckoutPaymentStatusText
         "no_payment_required" => CheckoutPaymentStatus.NoPaymentRequired,
         _ => CheckoutPaymentStatus.Unknown,
     };
+
+    /// <summary>Writes a status as Stripe does; <see langword="null"/> for <see cref="CheckoutPaymentStatus.Unknown"/>.</summary>
+    public static string? Format(CheckoutPaymentStatus status) => status switch
+    {
+        CheckoutPaymentStatus.Paid => "paid",
+        CheckoutPaymentStatus.Unpaid => "unpaid",
+        CheckoutPaymentStatus.NoPaymentRequired => "no_payment_required",
+        _ => null,
+    };
 }

@@ -123,11 +123,13 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
             LoggerFor<PaymentLinkUrlFactory>(provider),
             () => provider.GetService<IPaymentLinkAttribution>()));
 
-        // The receiver follows options changes and logs. No PaymentLinkWebhookParser is registered: it copies its
-        // settings once, so an injected one would miss a rolled secret.
-        services.TryAddSingleton(provider => new PaymentLinkWebhookReceiver(
+        // The reader and the receiver follow options changes; the receiver logs and stores. No PaymentLinkWebhookParser is
+        // registered: it copies its settings once, so an injected one would miss a rolled secret.
+        services.TryAddSingleton(provider => new PaymentLinkWebhookReader(
             provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
-            TimeProviderOf(provider),
+            TimeProviderOf(provider)));
+        services.TryAddSingleton(provider => new PaymentLinkWebhookReceiver(
+            provider.GetRequiredService<PaymentLinkWebhookReader>(),
             LoggerFor<PaymentLinkWebhookReceiver>(provider),
             provider.GetService<IPaymentLinkLedger>()));
 

@@ -1,5 +1,5 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace PaymentLinks.Tracking;
 
@@ -36,19 +36,14 @@ namespace PaymentLinks.Tracking;
 /// </example>
 public sealed class PaymentLinkWebhookReceiver
 {
-    private readonly IOptionsMonitor<PaymentLinkTrackingOptions> _options;
-    private readonly TimeProvider _timeProvider;
+    private readonly PaymentLinkWebhookReader _reader;
     private readonly ILogger _logger;
     private readonly IPaymentLinkLedger? _ledger;
-    private ParserForOptions? _current;
 
-    internal PaymentLinkWebhookReceiver(
-        IOptionsMonitor<PaymentLinkTrackingOptions> options, TimeProvider timeProvider, ILogger<PaymentLinkWebhookReceiver> logger,
-        IPaymentLinkLedger? ledger = null)
+    internal PaymentLinkWebhookReceiver(PaymentLinkWebhookReader reader, ILogger<PaymentLinkWebhookReceiver> logger, IPaymentLinkLedger? ledger = null)
     {
+        _reader = reader;
         _ledger = ledger;
-        _options = options;
-        _timeProvider = timeProvider;
         _logger = logger;
     }
 
@@ -66,19 +61,46 @@ public sealed class PaymentLinkWebhookReceiver
     public async Task<PaymentLinkWebhookReceipt> ReceiveAsync(Stream body, string? signatureHeader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var result = await CurrentParser().TryParseAsync(body, signatureHeader, cancellationToken).ConfigureAwait(false);
+        using var activity = PaymentLinkTrackingDiagnostics.Source.StartActivity("paymentlinks.webhook.receive", ActivityKind.Internal);
+        var result = await _reader.ReadAsync(body, signatureHeader, cancellationToken).ConfigureAwait(false);
+        PaymentLinkWebhookReceipt receipt;
         if (result.Succeeded)
         {
             PaymentLinkTrackingLog.WebhookAccepted(_logger, result.Event.EventType, result.Event.EventId, result.Event.Checkout?.SessionId);
+            activity?.SetTag(PaymentLinkTrackingDiagnostics.EventTypeTag, result.Event.EventType);
+            activity?.SetTag(PaymentLinkTrackingDiagnostics.SessionIdTag, result.Event.Checkout?.SessionId);
+            receipt = await StoreAsync(result.Event, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             PaymentLinkTrackingLog.WebhookRejected(_logger, result.Rejection, PaymentLinkWebhookException.Describe(result.Rejection));
-            return PaymentLinkWebhookReceipt.Refused(result.Rejection);
+            receipt = PaymentLinkWebhookReceipt.Refused(result.Rejection);
         }
 
-        return await StoreAsync(result.Event, cancellationToken).ConfigureAwait(false);
+        var outcome = OutcomeName(receipt.Outcome);
+        activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome);
+        if (!receipt.IsStored && receipt.Outcome != PaymentLinkWebhookOutcome.NotStored)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, receipt.Outcome == PaymentLinkWebhookOutcome.Refused ? receipt.Rejection.ToString() : outcome);
+        }
+
+        // The event type of a refused request is unknown: it was never read.
+        PaymentLinkTrackingDiagnostics.WebhooksReceived.Add(
+            1,
+            new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome),
+            new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.EventTypeTag, receipt.Event?.EventType ?? "unknown"));
+        return receipt;
     }
+
+    internal static string OutcomeName(PaymentLinkWebhookOutcome outcome) => outcome switch
+    {
+        PaymentLinkWebhookOutcome.Stored => "stored",
+        PaymentLinkWebhookOutcome.Duplicate => "duplicate",
+        PaymentLinkWebhookOutcome.Refused => "refused",
+        PaymentLinkWebhookOutcome.StoreUnavailable => "store_unavailable",
+        PaymentLinkWebhookOutcome.NotStored => "not_stored",
+        _ => "unknown",
+    };
 
     private async Task<PaymentLinkWebhookReceipt> StoreAsync(PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
     {
@@ -87,6 +109,9 @@ public sealed class PaymentLinkWebhookReceiver
             return PaymentLinkWebhookReceipt.NotStored(paymentLinkEvent);
         }
 
+        using var activity = PaymentLinkTrackingDiagnostics.Source.StartActivity("paymentlinks.webhook.store", ActivityKind.Internal);
+        activity?.SetTag(PaymentLinkTrackingDiagnostics.SessionIdTag, paymentLinkEvent.Checkout?.SessionId);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var outcome = await _ledger.RecordAsync(paymentLinkEvent, cancellationToken).ConfigureAwait(false);
@@ -101,26 +126,13 @@ public sealed class PaymentLinkWebhookReceiver
         catch (Exception exception)
         {
             // Whatever the cause, the event is not known to be on disk: never let it become a 2xx.
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().FullName);
             LedgerLog.WebhookStoreUnavailable(_logger, paymentLinkEvent.EventType, paymentLinkEvent.EventId, exception.GetType().FullName, exception);
             return PaymentLinkWebhookReceipt.StoreUnavailable(paymentLinkEvent);
         }
-    }
-
-    private PaymentLinkWebhookParser CurrentParser()
-    {
-        // The monitor hands out the same instance until the options change: one parser per version. The pair is one
-        // immutable object, swapped whole, so a request never sees new options with an old parser.
-        var options = _options.CurrentValue;
-        var current = Volatile.Read(ref _current);
-        if (current is null || !ReferenceEquals(current.Options, options))
+        finally
         {
-            // Two threads may build the same version at once; either result is right, and one is kept.
-            current = new ParserForOptions(options, new PaymentLinkWebhookParser(options.ToWebhookOptions(), _timeProvider));
-            Volatile.Write(ref _current, current);
+            PaymentLinkTrackingDiagnostics.WebhookStoreDuration.Record(PaymentLinkTrackingDiagnostics.SecondsSince(started));
         }
-
-        return current.Parser;
     }
-
-    private sealed record ParserForOptions(PaymentLinkTrackingOptions Options, PaymentLinkWebhookParser Parser);
 }

@@ -54,6 +54,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        PaymentLinkTrackingDiagnostics.VisitsRecorded.Add(1, new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.VisitTag, visits == 1 ? "first" : "revisit"));
         return visits == 1 ? VisitOutcome.FirstVisit : VisitOutcome.Revisit;
     }
 

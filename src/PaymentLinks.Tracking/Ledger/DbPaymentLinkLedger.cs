@@ -31,6 +31,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     // Released when an event here makes a session fulfillable, so that this process's worker takes it at once.
     private readonly SemaphoreSlim _sessionDue = new(0, 1);
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly bool _applyMigrations;
     private volatile bool _schemaApplied;
 
     private readonly Func<ForwardingPlan?>? _forwardingPlan;
@@ -39,7 +40,8 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
         LedgerDialect dialect,
         TimeProvider timeProvider,
         PaymentLinkLedgerSessions sessionsFulfilled = PaymentLinkLedgerSessions.PaymentLinks,
-        Func<ForwardingPlan?>? forwardingPlan = null)
+        Func<ForwardingPlan?>? forwardingPlan = null,
+        bool applyMigrations = true)
     {
         _dialect = dialect;
         _timeProvider = timeProvider;
@@ -48,6 +50,9 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
 
         // A refund that raises a session's refunded amount enters the forwarding outbox in the refund's own transaction.
         SessionRefundChanged = EnqueueRefundAsync;
+        _applyMigrations = applyMigrations;
+        var erasures = dialect.Table("payment_link_erasures");
+        var erased = $"EXISTS (SELECT 1 FROM {erasures} e WHERE e.session_id = @session_id)";
         var sessions = dialect.SessionsTable;
         _recordEvent =
             $"INSERT INTO {dialect.EventsTable} (event_id, event_type, created, session_id, livemode, recorded_at) " +
@@ -60,8 +65,10 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             $"INSERT INTO {sessions} AS s (session_id, payment_link_id, client_reference_id, customer_email, amount_total, " +
             "currency, mode, status, payment_status, livemode, metadata, completed_at, paid_at, failed_at, expired_at, " +
             "fulfill_due_at, fulfillment_attempts, first_recorded_at, updated_at) " +
-            "VALUES (@session_id, @payment_link_id, @client_reference_id, @customer_email, @amount_total, @currency, @mode, " +
-            $"@status, @payment_status, @livemode, {dialect.JsonValue("@metadata")}, @completed_at, @paid_at, @failed_at, @expired_at, " +
+            // A session erased before this event keeps no email and no metadata, whatever the event carries.
+            $"VALUES (@session_id, @payment_link_id, @client_reference_id, CASE WHEN {erased} THEN NULL ELSE @customer_email END, " +
+            "@amount_total, @currency, @mode, " +
+            $"@status, @payment_status, @livemode, CASE WHEN {erased} THEN NULL ELSE {dialect.JsonValue("@metadata")} END, @completed_at, @paid_at, @failed_at, @expired_at, " +
             $"CASE WHEN @paid_at IS NOT NULL AND (@all_sessions = 1 OR @payment_link_id IS NOT NULL) THEN {dialect.Now} END, 0, @now, @now) " +
             "ON CONFLICT (session_id) DO UPDATE SET " +
             "payment_link_id = COALESCE(s.payment_link_id, excluded.payment_link_id), " +
@@ -194,7 +201,23 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
         {
             if (!_schemaApplied)
             {
-                await _dialect.ApplySchemaAsync(cancellationToken).ConfigureAwait(false);
+                if (_applyMigrations)
+                {
+                    await _dialect.ApplySchemaAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    var schema = await ReadSchemaAsync(cancellationToken).ConfigureAwait(false);
+                    if (!schema.IsCurrent)
+                    {
+                        throw new InvalidOperationException(
+                            $"The ledger's schema is not current: it lacks version{(schema.MissingVersions.Count == 1 ? string.Empty : "s")} " +
+                            $"{string.Join(", ", schema.MissingVersions.Select(version => version.ToString("000", System.Globalization.CultureInfo.InvariantCulture)))} " +
+                            "and ApplyMigrations is off (PaymentLinkTracking:Ledger:ApplyMigrations). Apply them with the console's `migrate`, " +
+                            "print them for a DBA with `migrate --script`, or turn ApplyMigrations on.");
+                    }
+                }
+
                 _schemaApplied = true;
             }
         }
@@ -307,12 +330,11 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     private async Task<PaymentLinkSession?> ReadSessionAsync(DbCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadSession(reader) : null;
+    }
 
-        return new PaymentLinkSession
+    private PaymentLinkSession ReadSession(DbDataReader reader) =>
+        new()
         {
             SessionId = reader.GetString(0),
             PaymentLinkId = StringOrNull(reader, 1),
@@ -336,7 +358,6 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
             ParkedAt = _dialect.ReadTime(reader, 17),
             LastFulfillmentError = StringOrNull(reader, 18),
         };
-    }
 
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {

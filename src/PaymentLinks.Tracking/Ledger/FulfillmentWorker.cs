@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -104,8 +105,13 @@ internal sealed class FulfillmentWorker : BackgroundService
         var session = await _ledger.ClaimAsync(Owner, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
         if (session is null)
         {
+            // Idle: a good moment to refresh the pending gauge, off the hot path.
+            PaymentLinkTrackingDiagnostics.ReportPendingSessions(await _ledger.CountPendingAsync(stoppingToken).ConfigureAwait(false));
             return false;
         }
+
+        using var activity = PaymentLinkTrackingDiagnostics.Source.StartActivity("paymentlinks.fulfill", ActivityKind.Internal);
+        activity?.SetTag(PaymentLinkTrackingDiagnostics.SessionIdTag, session.SessionId);
 
         var attempt = session.FulfillmentAttempts;
         if (attempt > _options.MaxAttempts)
@@ -114,11 +120,15 @@ internal sealed class FulfillmentWorker : BackgroundService
             var error = $"The lease ran out {attempt - 1} times without an outcome: the process stopped, or the handler outlived its lease.";
             await _ledger.FailAsync(session.SessionId, Owner, null, _timeProvider.GetUtcNow(), error, record).ConfigureAwait(false);
             LedgerLog.FulfillmentParked(_logger, session.SessionId, attempt - 1, error);
+            PaymentLinkTrackingDiagnostics.SessionsParked.Add(1);
+            activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, "parked");
+            activity?.SetStatus(ActivityStatusCode.Error, "parked");
             return true;
         }
 
         using var lease = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         lease.CancelAfter(_options.LeaseDuration);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await using (var scope = _scopes.CreateAsyncScope())
@@ -134,29 +144,41 @@ internal sealed class FulfillmentWorker : BackgroundService
         }
         catch (Exception exception)
         {
+            PaymentLinkTrackingDiagnostics.FulfillmentDuration.Record(PaymentLinkTrackingDiagnostics.SecondsSince(started));
+
+            // The exception's type only: its message may hold what the handler was given.
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().FullName);
             var error = Truncate($"{exception.GetType().FullName}: {exception.Message}");
             if (attempt >= _options.MaxAttempts)
             {
                 await _ledger.FailAsync(session.SessionId, Owner, null, _timeProvider.GetUtcNow(), error, record).ConfigureAwait(false);
                 LedgerLog.FulfillmentParked(_logger, session.SessionId, attempt, error);
+                PaymentLinkTrackingDiagnostics.SessionsParked.Add(1);
+                activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, "parked");
             }
             else
             {
                 var retryDelay = _options.RetryDelayAfter(attempt, Jitter);
                 await _ledger.FailAsync(session.SessionId, Owner, retryDelay, null, error, record).ConfigureAwait(false);
                 LedgerLog.FulfillmentFailed(_logger, session.SessionId, attempt, retryDelay, error);
+                PaymentLinkTrackingDiagnostics.FulfillmentsFailed.Add(1);
+                activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, "failed");
             }
 
             return true;
         }
 
+        PaymentLinkTrackingDiagnostics.FulfillmentDuration.Record(PaymentLinkTrackingDiagnostics.SecondsSince(started));
         if (await _ledger.CompleteAsync(session.SessionId, Owner, record).ConfigureAwait(false))
         {
             LedgerLog.Fulfilled(_logger, session.SessionId, attempt);
+            PaymentLinkTrackingDiagnostics.SessionsFulfilled.Add(1);
+            activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, "fulfilled");
         }
         else
         {
             LedgerLog.FulfillmentLeaseLost(_logger, session.SessionId);
+            activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, "lease_lost");
         }
 
         return true;

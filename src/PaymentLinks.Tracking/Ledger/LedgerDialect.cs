@@ -49,6 +49,21 @@ internal abstract class LedgerDialect
     /// <summary>Creates or upgrades the schema to the newest script, safely when several instances do it at once.</summary>
     public abstract Task ApplySchemaAsync(CancellationToken cancellationToken);
 
+    /// <summary>The numbered scripts this engine's schema is made of, in order.</summary>
+    public abstract IReadOnlyList<(int Version, string Sql)> Scripts { get; }
+
+    /// <summary>What a DBA runs before the scripts by hand (PostgreSQL: the schema and the search path); empty for none.</summary>
+    public virtual string ScriptPreamble => string.Empty;
+
+    /// <summary>The versions the database records as applied, without changing anything; empty before any.</summary>
+    public abstract Task<HashSet<int>> ReadAppliedVersionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Prepares a connection that erases personal data (SQLite: deleted text is overwritten, not left in free pages).</summary>
+    public virtual Task PrepareErasureAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs after an erasure committed (SQLite: the write-ahead log, which still holds the old pages, is checkpointed).</summary>
+    public virtual Task AfterErasureAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>The SQL that turns the text parameter <paramref name="parameter"/> into the metadata column's type.</summary>
     public abstract string JsonValue(string parameter);
 

@@ -32,4 +32,13 @@ internal static partial class LedgerLog
     [LoggerMessage(EventId = 26, EventName = "PaymentLinkWebhookStoreUnavailable", Level = LogLevel.Error,
         Message = "Webhook {EventType} {EventId} was verified but could not be stored ({ExceptionType}); answer with a 5xx so that Stripe retries.")]
     public static partial void WebhookStoreUnavailable(ILogger logger, string eventType, string eventId, string? exceptionType, Exception exception);
+
+    // Event ids 70-79: erasure and retention (the other ranges belong to other features).
+    [LoggerMessage(EventId = 70, EventName = "PaymentLinkRetentionErased", Level = LogLevel.Information,
+        Message = "Personal data of {Count} sessions older than {Retention} was erased.")]
+    public static partial void RetentionErased(ILogger logger, int count, TimeSpan retention);
+
+    [LoggerMessage(EventId = 71, EventName = "PaymentLinkRetentionFailed", Level = LogLevel.Warning,
+        Message = "Erasing personal data past the retention failed ({ExceptionType}); trying again in an hour.")]
+    public static partial void RetentionFailed(ILogger logger, string? exceptionType, Exception exception);
 }

@@ -31,10 +31,16 @@ internal static class LedgerServices
         {
             var options = provider.GetRequiredService<IOptions<TOptions>>().Value;
             return new DbPaymentLinkLedger(
-                createDialect(options, provider), TimeProviderOf(provider), options.Sessions, () => provider.GetService<ForwardingServices>()?.Plan);
+                createDialect(options, provider), TimeProviderOf(provider), options.Sessions, () => provider.GetService<ForwardingServices>()?.Plan, options.ApplyMigrations);
         });
         services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
+        services.TryAddSingleton<IPaymentLinkAdmin>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionWorker>(provider => new RetentionWorker(
+            provider.GetRequiredService<DbPaymentLinkLedger>(),
+            provider.GetRequiredService<IOptions<TOptions>>().Value.PersonalDataRetention,
+            TimeProviderOf(provider),
+            provider.GetService<ILogger<RetentionWorker>>() ?? NullLogger<RetentionWorker>.Instance)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FulfillmentWorker>(provider => new FulfillmentWorker(
             provider.GetRequiredService<DbPaymentLinkLedger>(),
             provider.GetRequiredService<IOptions<TOptions>>().Value,

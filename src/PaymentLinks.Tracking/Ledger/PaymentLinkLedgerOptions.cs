@@ -47,6 +47,24 @@ public class PaymentLinkLedgerOptions
     public bool RunFulfillment { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets whether the ledger applies the schema scripts the database lacks when it is first used (at start-up).
+    /// Turn it off where the application's login may not change the schema: start-up then only checks that the schema
+    /// is current, and stops with a message naming the missing versions if not; apply them with the console sample's
+    /// <c>migrate</c> (or print them for a DBA with <c>migrate --script</c>). Bound from
+    /// <c>PaymentLinkTracking:Ledger:ApplyMigrations</c> in the samples.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ApplyMigrations { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how long a session's personal data (the customer's email, the metadata, the last fulfilment error)
+    /// is kept: a background task erases it from sessions first recorded longer ago, as
+    /// <see cref="IPaymentLinkAdmin.EraseSessionAsync"/> does, leaving amounts, campaigns and counts. Checked every hour.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: kept until erased on request. At least 1 day when set.</value>
+    public TimeSpan? PersonalDataRetention { get; set; }
+
+    /// <summary>
     /// Gets or sets which Checkout Sessions are fulfilled and reported. Every session is recorded, so that nothing is
     /// lost; with <see cref="PaymentLinkLedgerSessions.PaymentLinks"/> a session that no payment link made (one created
     /// by other code, without <c>payment_link</c>) is neither fulfilled nor counted in the campaign report.
@@ -95,6 +113,11 @@ public class PaymentLinkLedgerOptions
         if (MaxRetryDelay < RetryDelay)
         {
             yield return $"{nameof(MaxRetryDelay)} must be at least {nameof(RetryDelay)} (it is {MaxRetryDelay}).";
+        }
+
+        if (PersonalDataRetention is { } retention && retention < TimeSpan.FromDays(1))
+        {
+            yield return $"{nameof(PersonalDataRetention)} must be at least 1 day when set (it is {retention}).";
         }
 
         if (!Enum.IsDefined(Sessions))

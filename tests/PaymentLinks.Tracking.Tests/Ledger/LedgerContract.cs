@@ -34,6 +34,9 @@ public abstract partial class LedgerContract
     /// <summary>Removes the test's database.</summary>
     protected abstract Task DropDatabaseAsync();
 
+    /// <summary>Every place (<c>table.column</c>) in this test's database whose text contains <paramref name="needle"/>, ignoring case.</summary>
+    protected abstract Task<IReadOnlyList<string>> PlacesContainingAsync(string needle);
+
     [SetUp]
     public Task CreateDatabase() => CreateDatabaseAsync();
 
@@ -728,6 +731,9 @@ internal sealed class RecordingHandler : IPaymentLinkFulfillmentHandler
 
     public int FailuresBeforeSuccess { get; set; }
 
+    /// <summary>The failure's message for a session, as a handler that quotes what it was given would write it.</summary>
+    public Func<PaymentLinkSession, string>? FailureMessage { get; set; }
+
     public TimeSpan Delay { get; set; }
 
     public TimeSpan IgnoreCancellationFor { get; set; }
@@ -770,7 +776,7 @@ internal sealed class RecordingHandler : IPaymentLinkFulfillmentHandler
 
             if (_calls.Count <= FailuresBeforeSuccess)
             {
-                throw new InvalidOperationException($"The warehouse is closed (try {_calls.Count}).");
+                throw new InvalidOperationException(FailureMessage?.Invoke(session) ?? $"The warehouse is closed (try {_calls.Count}).");
             }
         }
         finally

@@ -82,7 +82,10 @@ public class LedgerRegistrationTests
             .AddPostgreSqlLedger("Host=127.0.0.1");
 
         services.Count(descriptor => descriptor.ServiceType == typeof(IPaymentLinkLedger)).ShouldBe(1);
-        services.Count(descriptor => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)).ShouldBe(1);
+        services.Count(descriptor => descriptor.ServiceType == typeof(IPaymentLinkAdmin)).ShouldBe(1);
+
+        // The fulfilment worker and the retention worker, once each.
+        services.Count(descriptor => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)).ShouldBe(2);
     }
 
     [TestCase(1, 10)]

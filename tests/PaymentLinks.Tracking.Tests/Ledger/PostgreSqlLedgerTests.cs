@@ -42,6 +42,37 @@ public sealed class PostgreSqlLedgerTests : LedgerContract
         return await command.ExecuteScalarAsync();
     }
 
+    // Every column of every table in the test's schema, read as text.
+    protected override async Task<IReadOnlyList<string>> PlacesContainingAsync(string needle)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { SearchPath = _schema }.ConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = @schema", connection))
+        {
+            list.Parameters.AddWithValue("schema", _schema);
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var places = new List<string>();
+        foreach (var table in tables)
+        {
+            // The whole row as text (jsonb and every other type included).
+            await using var select = new NpgsqlCommand($"SELECT t::text FROM \"{_schema}\".\"{table}\" t WHERE t::text ILIKE @pattern", connection);
+            select.Parameters.AddWithValue("pattern", $"%{needle}%");
+            if (await select.ExecuteScalarAsync() is not null)
+            {
+                places.Add(table);
+            }
+        }
+
+        return places;
+    }
+
     // The server stops: every connection fails until it is started again.
     protected override Task<IAsyncDisposable> MakeUnavailableAsync()
     {

@@ -26,11 +26,20 @@ public class PublicApiApprovalTests
         api.ShouldMatchApproved(options => options.NoDiff().WithFileExtension("txt").WithDiscriminator(engine));
     }
 
+    // The ASP.NET Core package: its Map... extensions live in Microsoft.AspNetCore.Builder, as ASP.NET Core's own do.
+    [Test]
+    public void The_aspnetcore_packages_public_api_is_the_approved_one()
+    {
+        var api = PublicApiOf(typeof(PaymentLinks.Tracking.AspNetCore.PaymentLinkThankYouOptions).Assembly);
+
+        api.ShouldMatchApproved(options => options.NoDiff().WithFileExtension("txt"));
+    }
+
     private static string PublicApiOf(System.Reflection.Assembly assembly) =>
         assembly.GeneratePublicApi(new ApiGeneratorOptions
         {
             // The AddPaymentLinkTracking extensions live where .NET looks for them; without this they would go unguarded.
-            AllowNamespacePrefixes = ["Microsoft.Extensions.DependencyInjection"],
+            AllowNamespacePrefixes = ["Microsoft.Extensions.DependencyInjection", "Microsoft.AspNetCore.Builder"],
             ExcludeAttributes =
             [
                 "System.Runtime.Versioning.TargetFrameworkAttribute",

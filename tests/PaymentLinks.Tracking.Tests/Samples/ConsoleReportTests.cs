@@ -251,6 +251,29 @@ public class ConsoleReportTests
         File.Exists(Path.Combine(Path.GetDirectoryName(SampleProcess.ProgramPath("PaymentLinks.Tracking.Samples.Console"))!, "paymentlinks-ledger.db")).ShouldBeFalse();
     }
 
+    [Test]
+    public async Task A_reader_on_a_mistyped_ledger_path_exits_1_naming_the_file_and_creates_nothing()
+    {
+        var folder = Directory.CreateTempSubdirectory("paymentlinks-typo-");
+        var typo = Path.Combine(folder.FullName, "ledgr", "paymentlinks-ledger.db");
+        try
+        {
+            foreach (var command in new[] { "report", "sessions list" })
+            {
+                using var sample = SampleProcess.Start(
+                    "PaymentLinks.Tracking.Samples.Console", command.Split(' '), new Dictionary<string, string> { ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={typo}" });
+
+                (await sample.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(1, sample.Output + sample.Error);
+                sample.Error.ShouldContain($"there is no ledger at {typo}");
+                Directory.Exists(Path.GetDirectoryName(typo)).ShouldBeFalse();
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private (int ExitCode, string Output, string Error) Run(params string[] args)
     {
         using var ledger = new ServiceCollection().AddSingleton<IPaymentLinkAttribution>(_attribution).BuildServiceProvider();

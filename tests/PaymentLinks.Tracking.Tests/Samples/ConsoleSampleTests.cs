@@ -161,7 +161,7 @@ public class ConsoleSampleTests
             + "stripe-example,order-1043,,social,Spring Sale!,,,"
             + $"{StripeExample}?utm_source=sample&client_reference_id=order-1043&utm_medium=social,"
             + "\"utm_campaign \"\"Spring Sale!\"\": invalid character U+0020 at position 6: only ASCII letters, digits, '-' and '_' are allowed\"\r\n");
-        error.ShouldContain("bulk: 2 rows, 2 tracked links, 1 values dropped, 0 rows without a valid base link.");
+        error.ShouldContain("bulk: 2 rows, 2 tracked links, 1 value dropped, 0 rows without a valid base link.");
     }
 
     [Test]
@@ -458,12 +458,45 @@ public class ConsoleSampleTests
         var path = Path.Combine(_directory, "event.json");
         File.WriteAllBytes(path, body);
 
-        var (exitCode, output, error) = Run("sign", "--secret", SignedWebhooks.Secret, "--timestamp", SignedWebhooks.NowSeconds.ToString(CultureInfo.InvariantCulture), path);
+        var (exitCode, output, error) = Run(
+            "sign", "--secret", SignedWebhooks.Secret, "--timestamp", SignedWebhooks.NowSeconds.ToString(CultureInfo.InvariantCulture), "--keep-created", path);
 
         exitCode.ShouldBe(0, error);
         var header = output.Split(Environment.NewLine)[0]["Stripe-Signature: ".Length..];
         header.ShouldBe(SignedWebhooks.Header(body, SignedWebhooks.NowSeconds));
         output.ShouldContain($"--data-binary @'{path}'");
+    }
+
+    [Test]
+    public void Sign_stamps_the_event_with_the_signing_time_by_default_and_posts_the_stamped_copy()
+    {
+        var path = Path.Combine(_directory, "event.json");
+        File.WriteAllBytes(path, SignedWebhooks.CompletedEventBody());
+        var signedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        var (exitCode, output, error) = Run("sign", "--secret", SignedWebhooks.Secret, "--timestamp", signedAt.ToString(CultureInfo.InvariantCulture), path);
+
+        exitCode.ShouldBe(0, error);
+        var posted = output.Split("--data-binary @'")[1].TrimEnd().TrimEnd('\'');
+        posted.ShouldNotBe(path);
+        var header = output.Split(Environment.NewLine)[0]["Stripe-Signature: ".Length..];
+        var stamped = SignedWebhooks.Parser(SignedWebhooks.Clock(DateTimeOffset.FromUnixTimeSeconds(signedAt))).Parse(File.ReadAllBytes(posted), header);
+        stamped.Created.ShouldBe(DateTimeOffset.FromUnixTimeSeconds(signedAt));
+        stamped.EventId.ShouldBe(SignedWebhooks.EventId);
+        File.Delete(posted);
+    }
+
+    [Test]
+    public void Sign_refuses_an_empty_file()
+    {
+        var path = Path.Combine(_directory, "empty.json");
+        File.WriteAllBytes(path, []);
+
+        var (exitCode, output, error) = Run("sign", "--secret", SignedWebhooks.Secret, path);
+
+        exitCode.ShouldBe(2);
+        output.ShouldBeEmpty();
+        error.ShouldContain("empty.json is empty");
     }
 
     [TestCase("whsec_placeholder_from_the_docs", "placeholder")]
@@ -479,6 +512,7 @@ public class ConsoleSampleTests
         output.ShouldBeEmpty();
         error.ShouldContain(reason);
         error.ShouldNotContain(secret);
+        error.ShouldNotContain("(Parameter");
     }
 
     [Test]

@@ -11,29 +11,39 @@ namespace PaymentLinks.Tracking.Tests.Samples;
 
 /// <summary>
 /// Starts the WebhookReceiver sample as its own process on Kestrel, on 127.0.0.1, with the signing secret in an
-/// environment variable as in production, and talks to it over real HTTP. It keeps its ledger in the default place: the
-/// SQLite file paymentlinks-ledger.db in its working folder, removed before it starts.
+/// environment variable as in production, and talks to it over real HTTP. Its ledger is a SQLite file in a temporary
+/// folder.
 /// </summary>
 [NonParallelizable]
 public sealed class WebhookReceiverTests : IDisposable
 {
     private RunningReceiver _receiver = null!;
+    private DirectoryInfo _folder = null!;
+
+    private string LedgerFile => Path.Combine(_folder.FullName, "paymentlinks-ledger.db");
 
     [OneTimeSetUp]
     public async Task StartReceiver()
     {
-        var folder = Path.GetDirectoryName(SampleProcess.ProgramPath(RunningReceiver.SampleName))!;
-        foreach (var file in Directory.GetFiles(folder, "paymentlinks-ledger.db*"))
-        {
-            File.Delete(file);
-        }
-
-        _receiver = await RunningReceiver.StartAsync(new Dictionary<string, string>());
+        _folder = Directory.CreateTempSubdirectory("paymentlinks-receiver-");
+        _receiver = await RunningReceiver.StartAsync(new Dictionary<string, string> { ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={LedgerFile}" });
     }
 
     // Always stops the process, whatever the tests did.
     [OneTimeTearDown]
-    public void Dispose() => _receiver?.Dispose();
+    public void Dispose()
+    {
+        _receiver?.Dispose();
+        _folder?.Delete(recursive: true);
+    }
+
+    [Test]
+    public void Both_samples_default_to_one_ledger_file_in_the_samples_folder_wherever_they_run_from()
+    {
+        // The receiver and the console compile the same LedgerProvider: one absolute path, not one per working folder.
+        LedgerProvider.DefaultSqliteFile.ShouldBe(Path.Combine(SampleProcess.SamplesDirectory, "paymentlinks-ledger.db"));
+        Path.IsPathFullyQualified(LedgerProvider.DefaultSqliteFile).ShouldBeTrue();
+    }
 
     [Test]
     public async Task Stores_a_signed_event_answers_200_and_fulfils_the_paid_session_once_without_logging_the_secret()
@@ -49,7 +59,7 @@ public sealed class WebhookReceiverTests : IDisposable
         line.ShouldContain($"(client_reference_id {SignedWebhooks.ClientReferenceId})");
         await Task.Delay(500);
         _receiver.Count("Fulfilling session ").ShouldBe(1);
-        File.Exists(Path.Combine(Path.GetDirectoryName(SampleProcess.ProgramPath(RunningReceiver.SampleName))!, "paymentlinks-ledger.db")).ShouldBeTrue();
+        File.Exists(LedgerFile).ShouldBeTrue();
         _receiver.Output.ShouldNotContain(SignedWebhooks.Secret);
         _receiver.Output.ShouldNotContain("placeholder");
     }

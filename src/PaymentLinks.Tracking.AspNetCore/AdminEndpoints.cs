@@ -1,0 +1,171 @@
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PaymentLinks.Tracking;
+using PaymentLinks.Tracking.AspNetCore;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the ledger's admin API (<see cref="IPaymentLinkAdmin"/>) onto an ASP.NET Core app.</summary>
+public static class PaymentLinkAdminEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the admin API under <paramref name="pattern"/>, as JSON:
+    /// <c>GET sessions?state=parked|pending|fulfilled&amp;limit=100</c> (each session with its last error; never the
+    /// customer's email), <c>POST sessions/{sessionId}/retry</c>, <c>POST sessions/retry-parked</c>,
+    /// <c>POST erase</c> with a JSON body <c>{"email": "..."}</c> or <c>{"session_id": "cs_..."}</c> (in the body, so
+    /// that the address stays out of URLs and access logs), and <c>GET status</c>.
+    /// </summary>
+    /// <remarks>
+    /// Until an authorization requirement is attached (<c>.RequireAuthorization(...)</c> on the returned builder), the
+    /// endpoints answer local requests only (<c>403</c> to others) and a warning is logged at start-up. Needs a ledger
+    /// (<c>.AddSqliteLedger(...)</c> or <c>.AddPostgreSqlLedger(...)</c>).
+    /// </remarks>
+    /// <param name="endpoints">The app, or a route group.</param>
+    /// <param name="pattern">The prefix, such as <c>/admin</c>.</param>
+    /// <returns>The group's convention builder: chain <c>.RequireAuthorization(...)</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="pattern"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// app.MapPaymentLinkAdmin("/admin").RequireAuthorization("admins");
+    /// </code>
+    /// </example>
+    public static IEndpointConventionBuilder MapPaymentLinkAdmin(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+        var group = endpoints.MapGroup(pattern);
+        group.MapGet("sessions", context => Guarded(context, ListAsync));
+        group.MapPost("sessions/retry-parked", context => Guarded(context, RetryAllParkedAsync));
+        group.MapPost("sessions/{sessionId}/retry", context => Guarded(context, RetryAsync));
+        group.MapPost("erase", context => Guarded(context, EraseAsync));
+        group.MapGet("status", context => Guarded(context, StatusAsync));
+        LocalOnlyUntilAuthorized.Apply(endpoints, group, "The payment-link admin API", pattern);
+        return group;
+    }
+
+    private static async Task Guarded(HttpContext context, Func<IPaymentLinkAdmin, HttpContext, Task<IResult>> handle)
+    {
+        IResult answer;
+        if (!LocalOnlyUntilAuthorized.Allows(context))
+        {
+            answer = LocalOnlyUntilAuthorized.Refusal();
+        }
+        else if (context.RequestServices.GetService<IPaymentLinkAdmin>() is not { } admin)
+        {
+            answer = Problem("No ledger is registered: add .AddSqliteLedger(...) or .AddPostgreSqlLedger(...).", StatusCodes.Status503ServiceUnavailable);
+        }
+        else
+        {
+            try
+            {
+                answer = await handle(admin, context).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is DbException or TimeoutException)
+            {
+                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PaymentLinkAdminEndpointRouteBuilderExtensions).FullName!);
+                EndpointLog.LedgerUnavailable(logger, "the admin API", exception.GetType().FullName);
+                answer = Problem("The ledger cannot be reached right now; try again in a moment.", StatusCodes.Status503ServiceUnavailable);
+            }
+        }
+
+        await answer.ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> ListAsync(IPaymentLinkAdmin admin, HttpContext context)
+    {
+        PaymentLinkSessionState? state = context.Request.Query["state"].ToString() switch
+        {
+            "" or "parked" => PaymentLinkSessionState.Parked,
+            "pending" => PaymentLinkSessionState.Pending,
+            "fulfilled" => PaymentLinkSessionState.Fulfilled,
+            _ => null,
+        };
+        if (state is null)
+        {
+            return Problem("state is parked (the default), pending or fulfilled.", StatusCodes.Status400BadRequest);
+        }
+
+        var limit = 100;
+        if (context.Request.Query["limit"].ToString() is { Length: > 0 } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > 1000))
+        {
+            return Problem("limit is a whole number from 1 to 1000.", StatusCodes.Status400BadRequest);
+        }
+
+        var sessions = await admin.ListSessionsAsync(state.Value, limit, context.RequestAborted).ConfigureAwait(false);
+        return Json(writer => AdminJson.WriteSessions(writer, sessions));
+    }
+
+    private static async Task<IResult> RetryAllParkedAsync(IPaymentLinkAdmin admin, HttpContext context)
+    {
+        var retried = await admin.RetryAllParkedAsync(context.RequestAborted).ConfigureAwait(false);
+        return Json(writer => writer.WriteNumber("retried", retried));
+    }
+
+    private static async Task<IResult> RetryAsync(IPaymentLinkAdmin admin, HttpContext context)
+    {
+        var sessionId = context.Request.RouteValues["sessionId"]?.ToString() ?? string.Empty;
+        return await admin.RetryAsync(sessionId, context.RequestAborted).ConfigureAwait(false)
+            ? Json(writer => writer.WriteBoolean("retried", true))
+            : Problem("No parked session has this id.", StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> EraseAsync(IPaymentLinkAdmin admin, HttpContext context)
+    {
+        string? email = null, sessionId = null;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+            if (body.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                email = body.RootElement.TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                sessionId = body.RootElement.TryGetProperty("session_id", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            }
+        }
+        catch (JsonException)
+        {
+            // Answered below.
+        }
+
+        if (string.IsNullOrWhiteSpace(email) == string.IsNullOrWhiteSpace(sessionId))
+        {
+            return Problem("The body is a JSON object with either \"email\" or \"session_id\".", StatusCodes.Status400BadRequest);
+        }
+
+        if (sessionId is not null && !PaymentLinkRules.IsCheckoutSessionId(sessionId))
+        {
+            return Problem("session_id is not a Checkout Session id (cs_...).", StatusCodes.Status400BadRequest);
+        }
+
+        var erased = email is not null
+            ? await admin.EraseByEmailAsync(email, context.RequestAborted).ConfigureAwait(false)
+            : await admin.EraseSessionAsync(sessionId!, context.RequestAborted).ConfigureAwait(false);
+        return Json(writer => AdminJson.WriteErasure(writer, erased));
+    }
+
+    private static async Task<IResult> StatusAsync(IPaymentLinkAdmin admin, HttpContext context)
+    {
+        var status = await admin.GetStatusAsync(context.RequestAborted).ConfigureAwait(false);
+        return Json(writer => AdminJson.WriteStatus(writer, status));
+    }
+
+    private static IResult Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        return Results.Text(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), "application/json", Encoding.UTF8);
+    }
+
+    private static IResult Problem(string detail, int statusCode) => Results.Problem(detail: detail, statusCode: statusCode);
+}

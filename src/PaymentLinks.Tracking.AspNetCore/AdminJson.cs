@@ -1,0 +1,74 @@
+using System.Text.Json;
+using PaymentLinks.Tracking;
+
+namespace PaymentLinks.Tracking.AspNetCore;
+
+/// <summary>
+/// The admin API's JSON, written field by field (no reflection). Sessions are written without the customer's email
+/// or metadata: an operator needs the state and the error, not the person.
+/// </summary>
+internal static class AdminJson
+{
+    public static void WriteSessions(Utf8JsonWriter writer, IReadOnlyList<PaymentLinkSession> sessions)
+    {
+        writer.WriteStartArray("sessions");
+        foreach (var session in sessions)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("session_id", session.SessionId);
+            writer.WriteString("payment_link_id", session.PaymentLinkId);
+            writer.WriteString("status", session.Status);
+            writer.WriteString("payment_status", CheckoutPaymentStatusText.Format(session.PaymentStatus));
+            if (session.AmountTotal is { } amount)
+            {
+                writer.WriteNumber("amount_total", amount);
+            }
+            else
+            {
+                writer.WriteNull("amount_total");
+            }
+
+            writer.WriteString("currency", session.Currency);
+            writer.WriteNumber("fulfillment_attempts", session.FulfillmentAttempts);
+            Time(writer, "paid_at", session.PaidAt);
+            Time(writer, "fulfilled_at", session.FulfilledAt);
+            Time(writer, "parked_at", session.ParkedAt);
+            writer.WriteString("last_error", session.LastFulfillmentError);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public static void WriteErasure(Utf8JsonWriter writer, PaymentLinkErasure erasure)
+    {
+        writer.WriteNumber("erased_sessions", erasure.SessionIds.Count);
+        writer.WriteStartArray("session_ids");
+        foreach (var sessionId in erasure.SessionIds)
+        {
+            writer.WriteStringValue(sessionId);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public static void WriteStatus(Utf8JsonWriter writer, PaymentLinkLedgerStatus status)
+    {
+        writer.WriteNumber("pending_sessions", status.PendingSessions);
+        writer.WriteNumber("parked_sessions", status.ParkedSessions);
+        writer.WriteNumber("refused_catch_up_events", status.RefusedCatchUpEvents);
+        Time(writer, "catch_up_watermark", status.CatchUpWatermark);
+    }
+
+    private static void Time(Utf8JsonWriter writer, string name, DateTimeOffset? time)
+    {
+        if (time is { } value)
+        {
+            writer.WriteString(name, value.UtcDateTime);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}

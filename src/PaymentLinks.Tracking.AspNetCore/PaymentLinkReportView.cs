@@ -1,0 +1,29 @@
+namespace PaymentLinks.Tracking.AspNetCore;
+
+/// <summary>
+/// What a report page shows, as <see cref="PaymentLinkReportOptions.Page"/> receives it. Construct one yourself to test
+/// your page.
+/// </summary>
+public sealed class PaymentLinkReportView
+{
+    /// <summary>Gets the report's rows, by revenue; empty when there is a <see cref="Problem"/>.</summary>
+    public IReadOnlyList<CampaignReportRow> Rows { get; init; } = [];
+
+    /// <summary>Gets the period's start (included), or <see langword="null"/>.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Gets the period's end (excluded), or <see langword="null"/>.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>Gets the <c>since</c> as the request gave it, to show back in a form.</summary>
+    public string? SinceText { get; init; }
+
+    /// <summary>Gets the <c>until</c> as the request gave it.</summary>
+    public string? UntilText { get; init; }
+
+    /// <summary>Gets what went wrong (a bad date, the ledger unavailable), or <see langword="null"/>.</summary>
+    public string? Problem { get; init; }
+
+    /// <summary>Gets the status code the page is answered with: 200, 400 for a bad request, 503 when the ledger cannot be read.</summary>
+    public int StatusCode { get; init; } = 200;
+}

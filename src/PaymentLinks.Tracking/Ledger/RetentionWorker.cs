@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// Erases personal data older than <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/>, once an hour; does
+/// nothing when the option is not set.
+/// </summary>
+internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? retention, TimeProvider timeProvider, ILogger<RetentionWorker> logger)
+    : BackgroundService
+{
+    internal static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (retention is null)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                LedgerLog.RetentionFailed(logger, exception.GetType().FullName, exception);
+            }
+
+            try
+            {
+                await Task.Delay(Interval, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Erases what is older than the retention now; the number of sessions erased.</summary>
+    internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        if (retention is not { } keep)
+        {
+            return 0;
+        }
+
+        var erased = await ledger.EraseRecordedBeforeAsync(timeProvider.GetUtcNow() - keep, cancellationToken).ConfigureAwait(false);
+        if (erased.SessionIds.Count > 0)
+        {
+            LedgerLog.RetentionErased(logger, erased.SessionIds.Count, keep);
+        }
+
+        return erased.SessionIds.Count;
+    }
+}

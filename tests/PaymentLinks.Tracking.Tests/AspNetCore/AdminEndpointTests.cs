@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+using PaymentLinks.Tracking.Tests.Ledger;
+using PaymentLinks.Tracking.Tests.Webhooks;
+using Shouldly;
+
+namespace PaymentLinks.Tracking.Tests.AspNetCore;
+
+public sealed class AdminEndpointTests
+{
+    /// <summary>Records a paid session and parks it, as the worker does after its last failed try.</summary>
+    internal static async Task<string> ParkAsync(IServiceProvider services, string error = "System.TimeoutException: The warehouse did not answer.")
+    {
+        var ledger = services.GetRequiredService<DbPaymentLinkLedger>();
+        var session = CheckoutEvents.ForNewSession();
+        await ledger.RecordAsync(session.Completed());
+        // Other due sessions are claimed and given back until this one is held.
+        var held = new List<string>();
+        while ((await ledger.ClaimAsync("test-owner", TimeSpan.FromMinutes(1), CancellationToken.None)).ShouldNotBeNull().SessionId is var claimed
+            && claimed != session.SessionId)
+        {
+            held.Add(claimed);
+        }
+
+        foreach (var other in held)
+        {
+            await ledger.ReleaseAsync(other, "test-owner", CancellationToken.None);
+        }
+
+        await ledger.FailAsync(session.SessionId, "test-owner", null, DateTimeOffset.UtcNow, error, CancellationToken.None);
+        return session.SessionId;
+    }
+
+    [Test]
+    public async Task Without_an_authorization_requirement_a_request_from_elsewhere_is_refused_and_a_warning_says_so()
+    {
+        await using var host = await EndpointHost.StartAsync(app => app.MapPaymentLinkAdmin("/admin"));
+
+        var remote = await host.SendFromAsync(IPAddress.Parse("203.0.113.9"), "GET", "/admin/sessions");
+        var local = await host.SendFromAsync(IPAddress.Loopback, "GET", "/admin/sessions");
+
+        remote.Response.StatusCode.ShouldBe(403);
+        local.Response.StatusCode.ShouldBe(200);
+        host.Logs.Entries.ShouldContain(entry => entry.Message.Contains("(/admin) has no authorization requirement", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task On_Kestrel_a_loopback_request_is_local_and_answered()
+    {
+        await using var host = await EndpointHost.StartAsync(app => app.MapPaymentLinkAdmin("/admin"), kestrel: true);
+
+        using var response = await host.Client.GetAsync("/admin/status");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("\"parked_sessions\": 0");
+    }
+
+    [Test]
+    public async Task With_an_authorization_requirement_a_request_without_the_token_is_401_and_with_it_200_from_anywhere()
+    {
+        await using var host = await EndpointHost.StartAsync(
+            app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapPaymentLinkAdmin("/admin").RequireAuthorization();
+            },
+            builder =>
+            {
+                builder.Services.AddAuthentication(BearerToken.Name).AddScheme<AuthenticationSchemeOptions, BearerToken>(BearerToken.Name, null);
+                builder.Services.AddAuthorization();
+            },
+            kestrel: true);
+
+        using var without = await host.Client.GetAsync("/admin/sessions");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/sessions");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", BearerToken.Token);
+        using var with = await host.Client.SendAsync(request);
+
+        without.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        with.StatusCode.ShouldBe(HttpStatusCode.OK);
+        host.Logs.Entries.ShouldNotContain(entry => entry.Message.Contains("has no authorization requirement", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task Parked_sessions_are_listed_with_their_error_but_no_email_retried_and_erased_over_http()
+    {
+        await using var host = await EndpointHost.StartAsync(app => app.MapPaymentLinkAdmin("/admin"), kestrel: true);
+        var sessionId = await ParkAsync(host.Services);
+
+        var list = await host.Client.GetStringAsync("/admin/sessions?state=parked");
+        using (var json = JsonDocument.Parse(list))
+        {
+            var session = json.RootElement.GetProperty("sessions").EnumerateArray().ShouldHaveSingleItem();
+            session.GetProperty("session_id").GetString().ShouldBe(sessionId);
+            session.GetProperty("last_error").GetString().ShouldBe("System.TimeoutException: The warehouse did not answer.");
+        }
+
+        list.ShouldNotContain(SignedWebhooks.CustomerEmail);
+        (await host.Client.GetAsync("/admin/sessions?state=nonsense")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        using var retried = await host.Client.PostAsync($"/admin/sessions/{sessionId}/retry", null);
+        retried.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await host.Client.PostAsync($"/admin/sessions/{sessionId}/retry", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await host.Client.GetStringAsync("/admin/sessions?state=pending")).ShouldContain(sessionId);
+        await ParkAsync(host.Services);
+        (await host.Client.PostAsync("/admin/sessions/retry-parked", null).Result.Content.ReadAsStringAsync()).ShouldContain("\"retried\": 1");
+
+        using var erase = await host.Client.PostAsync(
+            "/admin/erase", new StringContent($$"""{"email": "{{SignedWebhooks.CustomerEmail}}"}""", Encoding.UTF8, "application/json"));
+        (await erase.Content.ReadAsStringAsync()).ShouldContain("\"erased_sessions\": 2");
+        (await host.Services.GetRequiredService<IPaymentLinkLedger>().FindSessionAsync(sessionId))!.CustomerEmail.ShouldBeNull();
+        (await host.Client.PostAsync("/admin/erase", new StringContent("{}", Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+}

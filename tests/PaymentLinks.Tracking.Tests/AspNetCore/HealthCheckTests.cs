@@ -1,0 +1,97 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NUnit.Framework;
+using Shouldly;
+
+namespace PaymentLinks.Tracking.Tests.AspNetCore;
+
+public sealed class HealthCheckTests
+{
+    private static Task<EndpointHost> StartAsync(Action<PaymentLinks.Tracking.AspNetCore.PaymentLinkHealthCheckOptions>? configure = null) =>
+        EndpointHost.StartAsync(app => app.MapHealthChecks("/health"), builder => builder.Services.AddHealthChecks().AddPaymentLinkTracking(configure));
+
+    private static async Task<HealthReportEntry> CheckAsync(EndpointHost host) =>
+        (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["paymentlinks"];
+
+    [Test]
+    public async Task A_reachable_ledger_with_nothing_parked_is_healthy_with_its_counts()
+    {
+        await using var host = await StartAsync();
+
+        var entry = await CheckAsync(host);
+
+        entry.Status.ShouldBe(HealthStatus.Healthy);
+        entry.Data["parked_sessions"].ShouldBe(0L);
+        entry.Data["pending_sessions"].ShouldBe(0L);
+        (await host.Client.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Test]
+    public async Task A_parked_session_degrades_the_check()
+    {
+        await using var host = await StartAsync();
+        await AdminEndpointTests.ParkAsync(host.Services);
+
+        var entry = await CheckAsync(host);
+
+        entry.Status.ShouldBe(HealthStatus.Degraded);
+        entry.Data["parked_sessions"].ShouldBe(1L);
+        entry.Description.ShouldNotBeNull().ShouldContain("1 session is parked");
+    }
+
+    [Test]
+    public async Task A_catch_up_watermark_older_than_the_option_degrades_the_check()
+    {
+        await using var host = await StartAsync(options => options.MaxCatchUpLag = TimeSpan.FromHours(1));
+        var ledger = host.Services.GetRequiredService<DbPaymentLinkLedger>();
+        (await CheckAsync(host)).Status.ShouldBe(HealthStatus.Degraded);
+
+        (await ledger.TakeCatchUpLeaseAsync("test-owner", TimeSpan.FromMinutes(1), CancellationToken.None)).Taken.ShouldBeTrue();
+        await ledger.AdvanceCatchUpAsync("test-owner", DateTimeOffset.UtcNow.AddHours(-3), TimeSpan.FromMinutes(1), CancellationToken.None);
+        var stale = await CheckAsync(host);
+        await ledger.AdvanceCatchUpAsync("test-owner", DateTimeOffset.UtcNow.AddMinutes(-5), TimeSpan.FromMinutes(1), CancellationToken.None);
+        var fresh = await CheckAsync(host);
+
+        stale.Status.ShouldBe(HealthStatus.Degraded);
+        ((double)stale.Data["catch_up_lag_seconds"]).ShouldBeGreaterThan(3 * 3600 - 60);
+        fresh.Status.ShouldBe(HealthStatus.Healthy);
+    }
+
+    [Test]
+    public async Task A_refused_catch_up_event_degrades_the_check()
+    {
+        await using var host = await StartAsync();
+        var ledger = host.Services.GetRequiredService<DbPaymentLinkLedger>();
+        await ledger.RecordRefusedCatchUpEventAsync(
+            new RefusedCatchUpEvent("evt_unreadable_1", "checkout.session.completed", DateTimeOffset.UtcNow, "NotAnEvent", "{\"id\": \"evt_unreadable_1\"}", DateTimeOffset.UtcNow),
+            CancellationToken.None);
+
+        var entry = await CheckAsync(host);
+
+        entry.Status.ShouldBe(HealthStatus.Degraded);
+        entry.Data["refused_catch_up_events"].ShouldBe(1L);
+    }
+
+    [Test]
+    public async Task A_ledger_that_cannot_be_reached_is_unhealthy_and_health_answers_503()
+    {
+        await using var host = await StartAsync();
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(host.LedgerPath)!))
+        {
+            File.Delete(file);
+        }
+
+        Directory.CreateDirectory(host.LedgerPath);
+
+        var entry = await CheckAsync(host);
+
+        entry.Status.ShouldBe(HealthStatus.Unhealthy);
+        entry.Description.ShouldNotBeNull().ShouldContain("cannot be reached");
+        entry.Description.ShouldNotContain(host.LedgerPath);
+        (await host.Client.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Headers;
+using NUnit.Framework;
+using PaymentLinks.Tracking.Tests.Webhooks;
+using Shouldly;
+
+namespace PaymentLinks.Tracking.Tests.Samples;
+
+/// <summary>The receiver sample run as an operator runs it: a bearer token for report and admin, /health and /metrics.</summary>
+[NonParallelizable]
+public sealed class ReceiverOperationsTests
+{
+    private const string Token = "sample-admin-token-for-tests";
+
+    [Test]
+    public async Task With_an_admin_token_report_and_admin_answer_401_without_it_and_200_with_it_and_health_and_metrics_answer()
+    {
+        var folder = Directory.CreateTempSubdirectory("paymentlinks-receiver-ops-");
+        try
+        {
+            using var receiver = await RunningReceiver.StartAsync(new Dictionary<string, string>
+            {
+                ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={Path.Combine(folder.FullName, "ledger.db")}",
+                ["Sample__AdminToken"] = Token,
+            });
+            var body = SignedWebhooks.CompletedEventBody();
+            (await receiver.Post(body, SignedWebhooks.Header(body, RunningReceiver.Now()))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+            foreach (var path in new[] { "/report?format=json", "/admin/sessions?state=pending" })
+            {
+                (await receiver.Http.GetAsync(path)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, path);
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+                (await receiver.Http.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.OK, path);
+            }
+
+            using var health = await receiver.Http.GetAsync("/health");
+            health.StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await health.Content.ReadAsStringAsync()).ShouldBe("Healthy");
+            var metrics = await receiver.Http.GetStringAsync("/metrics");
+            metrics.ShouldContain("paymentlinks_webhooks_received");
+            metrics.ShouldContain("paymentlinks_outcome=\"stored\"");
+            metrics.ShouldNotContain(SignedWebhooks.CustomerEmail);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task An_unknown_option_stops_it_with_exit_2_naming_the_option_and_no_advice_about_the_secret()
+    {
+        using var sample = SampleProcess.Start(
+            RunningReceiver.SampleName,
+            ["--urls", "http://127.0.0.1:0"],
+            new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["PaymentLinkTracking__SigningSecrets__0"] = SignedWebhooks.Secret,
+                ["PaymentLinkTracking__Tolerence"] = "00:05:00",
+            });
+
+        (await sample.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(2, sample.Output + sample.Error);
+        sample.Error.ShouldContain("Tolerence");
+        sample.Error.ShouldNotContain("signing secret");
+    }
+}
