@@ -68,8 +68,23 @@ internal static class LedgerProvider
         throw new InvalidOperationException($"{ProviderKey} is \"{provider}\"; it must be Sqlite or PostgreSql.");
     }
 
-    private static string SamplesFolder([CallerFilePath] string sourceFile = "") =>
-        Path.GetDirectoryName(Path.GetDirectoryName(sourceFile)) is { Length: > 0 } samples && Directory.Exists(samples)
-            ? samples
-            : AppContext.BaseDirectory;   // built elsewhere than it runs: beside the program
+    private static string SamplesFolder([CallerFilePath] string sourceFile = "")
+    {
+        if (Path.GetDirectoryName(Path.GetDirectoryName(sourceFile)) is { Length: > 0 } samples && Directory.Exists(samples))
+        {
+            return samples;
+        }
+
+        // A deterministic build maps source paths away (/_/...): find the clone's samples folder above the program.
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "samples");
+            if (Directory.Exists(Path.Combine(candidate, "Shared")))
+            {
+                return candidate;
+            }
+        }
+
+        return AppContext.BaseDirectory;   // run outside a clone: beside the program
+    }
 }
