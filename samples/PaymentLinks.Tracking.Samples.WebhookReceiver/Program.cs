@@ -47,6 +47,8 @@ app.MapPaymentLinkWebhook("/stripe/webhook");
 app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions
 {
     Page = ThankYouText.Render,
+    // Requests one client may make a minute (Sample:ThankYouPermitsPerClient; a load test from one address raises it).
+    PermitsPerClient = int.TryParse(builder.Configuration["Sample:ThankYouPermitsPerClient"], out var permits) ? permits : 20,
     // The consent the page reports (here ?consent=granted or denied, as a consent banner would set it); without it, no
     // personal value of the visit is forwarded anywhere.
     Consent = context => context.Request.Query["consent"].ToString() switch

@@ -34,6 +34,8 @@ internal sealed class ReceiverInstances : IDisposable
             // A session leased by a killed instance is taken over after 10 seconds, not the default 5 minutes.
             ["PaymentLinkTracking__Ledger__LeaseDuration"] = "00:00:10",
             ["PaymentLinkTracking__Ledger__PollInterval"] = "00:00:01",
+            // Every thank-you visit comes from 127.0.0.1: the sample's per-client limit would refuse most of them.
+            ["Sample__ThankYouPermitsPerClient"] = "1000000",
             // Only the fulfilment handler's lines and warnings: a line per request would slow the instances down.
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__PaymentLinks.Tracking"] = "Warning",
