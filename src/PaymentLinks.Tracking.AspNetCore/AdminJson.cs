@@ -57,6 +57,7 @@ internal static class AdminJson
         writer.WriteNumber("pending_sessions", status.PendingSessions);
         writer.WriteNumber("parked_sessions", status.ParkedSessions);
         writer.WriteNumber("refused_catch_up_events", status.RefusedCatchUpEvents);
+        writer.WriteNumber("dead_conversions", status.DeadConversions);
         Time(writer, "catch_up_watermark", status.CatchUpWatermark);
     }
 

@@ -60,7 +60,10 @@ public interface IPaymentLinkAdmin
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<PaymentLinkErasure> EraseSessionAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Counts the sessions waiting for fulfilment and the parked ones, and reads the catch-up watermark.</summary>
+    /// <summary>
+    /// Counts the sessions waiting for fulfilment and the parked ones, the events catch-up refused and the dead conversions
+    /// of the forwarding outbox, and reads the catch-up watermark.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The ledger's state, as the health check reports it.</returns>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>

@@ -187,9 +187,11 @@ public abstract partial class LedgerContract
         dead.Attempts.ShouldBe(2);
         dead.LastError.ShouldNotBeNull().ShouldContain("503");
         Destinations.Answered(ForwardingDestination.GoogleAnalytics).Count.ShouldBe(2);
+        (await instance.Ledger.GetStatusAsync()).DeadConversions.ShouldBe(1);
 
         failing = false;
         (await instance.Forwarding.RetryAllDeadAsync()).ShouldBe(1);
+        (await instance.Ledger.GetStatusAsync()).DeadConversions.ShouldBe(0);
         await DrainUntilAsync(instance, rows => rows.All(row => row.State == ForwardingState.Sent));
         (await instance.Forwarding.ListAsync()).ShouldHaveSingleItem().Attempts.ShouldBe(1);
         (await instance.Forwarding.RetryAsync(sessionId)).ShouldBe(0);
