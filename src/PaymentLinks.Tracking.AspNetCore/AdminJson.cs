@@ -5,7 +5,7 @@ namespace PaymentLinks.Tracking.AspNetCore;
 
 /// <summary>
 /// The admin API's JSON, written field by field (no reflection). Sessions are written without the customer's email
-/// or metadata: an operator needs the state and the error, not the person.
+/// or metadata, refused events without their JSON: an operator needs the state and the error, not the person.
 /// </summary>
 internal static class AdminJson
 {
@@ -47,6 +47,24 @@ internal static class AdminJson
         foreach (var sessionId in erasure.SessionIds)
         {
             writer.WriteStringValue(sessionId);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The refused catch-up events without their JSON, which can name the customer.</summary>
+    public static void WriteRefusedEvents(Utf8JsonWriter writer, IReadOnlyList<RefusedCatchUpEvent> refused)
+    {
+        writer.WriteStartArray("refused_events");
+        foreach (var refusedEvent in refused)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("event_id", refusedEvent.EventId);
+            writer.WriteString("event_type", refusedEvent.EventType);
+            Time(writer, "created", refusedEvent.Created);
+            writer.WriteString("reason", refusedEvent.Reason);
+            Time(writer, "refused_at", refusedEvent.RefusedAt);
+            writer.WriteEndObject();
         }
 
         writer.WriteEndArray();

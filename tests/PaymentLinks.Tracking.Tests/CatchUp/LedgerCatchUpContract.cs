@@ -181,6 +181,13 @@ public abstract class LedgerCatchUpContract
         refused.Reason.ShouldBe(nameof(PaymentLinkWebhookRejection.NotAnEvent));
         refused.Json.ShouldContain("\"evt_poisoned\"");
         refused.RefusedAt.ShouldBe(Now);
+
+        // The admin service (IPaymentLinkAdmin) lists the same, and counts it in the status.
+        var admin = instance.Ledger;
+        (await admin.ListRefusedCatchUpEventsAsync()).ShouldHaveSingleItem().ShouldBe(refused);
+        (await admin.GetStatusAsync()).RefusedCatchUpEvents.ShouldBe(1);
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => admin.ListRefusedCatchUpEventsAsync(0));
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => admin.ListRefusedCatchUpEventsAsync(1001));
     }
 
     [Test]
