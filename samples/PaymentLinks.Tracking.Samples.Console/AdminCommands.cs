@@ -8,7 +8,7 @@ namespace PaymentLinks.Tracking.Samples;
 
 /// <summary>
 /// The operator's commands over the configured ledger (<see cref="IPaymentLinkAdmin"/>): <c>sessions list</c>,
-/// <c>sessions retry</c>, <c>erase</c> and <c>migrate</c>.
+/// <c>sessions retry</c>, <c>erase</c> and <c>migrate</c>; <c>reconcile refused</c> opens the ledger the same way.
 /// </summary>
 internal static class AdminCommands
 {
@@ -47,14 +47,7 @@ internal static class AdminCommands
     {
         var state = new Option<string>("--state") { Description = "parked (with the last error), pending or fulfilled.", DefaultValueFactory = _ => "parked" };
         state.AcceptOnlyFromAmong("parked", "pending", "fulfilled");
-        var limit = new Option<int>("--limit") { Description = "At most this many sessions, 1 to 1000.", DefaultValueFactory = _ => 100 };
-        limit.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 1000)
-            {
-                result.AddError("--limit is from 1 to 1000.");
-            }
-        });
+        var limit = LimitOption("At most this many sessions, 1 to 1000.");
         var list = new Command("list", "Lists sessions by fulfilment state, the most recent first.") { state, limit };
         list.SetAction((parse, cancellationToken) => WithAdminAsync(parse, openLedger, async (admin, output) =>
         {
@@ -165,7 +158,22 @@ internal static class AdminCommands
         return command;
     }
 
-    private static async Task<int> WithAdminAsync(ParseResult parse, Func<IServiceProvider>? openLedger, Func<IPaymentLinkAdmin, TextWriter, Task<int>> run)
+    /// <summary>A <c>--limit</c> from 1 to 1000, 100 by default.</summary>
+    public static Option<int> LimitOption(string description)
+    {
+        var limit = new Option<int>("--limit") { Description = description, DefaultValueFactory = _ => 100 };
+        limit.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 1000)
+            {
+                result.AddError("--limit is from 1 to 1000.");
+            }
+        });
+        return limit;
+    }
+
+    /// <summary>Runs <paramref name="run"/> with the configured ledger's admin service; a ledger that cannot be used exits 1, saying why.</summary>
+    public static async Task<int> WithAdminAsync(ParseResult parse, Func<IServiceProvider>? openLedger, Func<IPaymentLinkAdmin, TextWriter, Task<int>> run)
     {
         var error = parse.InvocationConfiguration.Error;
         try

@@ -21,9 +21,9 @@ builder.Services.AddPaymentLinkTracking(builder.Configuration.GetSection("Paymen
 // Only the commands that read the ledger open it, and link and bulk only with PaymentLinkTracking:CampaignKeys on (to
 // register each campaign key): otherwise they need no database. The ledger comes from the same configuration as the
 // receiver's (PaymentLinkTracking:Ledger:Provider, ConnectionStrings:PaymentLinkLedger).
-// The commands that only read or change an existing ledger (report, sessions, erase, migrate --script) never create
-// one: a mistyped SQLite path is refused, naming the file looked for.
-var mustExist = args is ["report", ..] or ["sessions", ..] or ["erase", ..] || (args is ["migrate", ..] && args.Contains("--script"));
+// The commands that only read or change an existing ledger (report, sessions, reconcile refused, erase,
+// migrate --script) never create one: a mistyped SQLite path is refused, naming the file looked for.
+var mustExist = args is ["report", ..] or ["sessions", ..] or ["reconcile", "refused", ..] or ["erase", ..] || (args is ["migrate", ..] && args.Contains("--script"));
 ServiceProvider? ledger = null;
 IServiceProvider OpenLedger() => ledger ??= new ServiceCollection()
     .AddLogging()

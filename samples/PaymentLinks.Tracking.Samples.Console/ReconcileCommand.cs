@@ -10,7 +10,8 @@ namespace PaymentLinks.Tracking.Samples;
 /// <summary>
 /// <c>reconcile</c>: records in the configured ledger the checkout events Stripe's Events API lists and the ledger
 /// missed, and prints how many it read, recorded and already had. The ledger and the Stripe key are read only when
-/// the command runs, so the other commands need neither.
+/// the command runs, so the other commands need neither. <c>reconcile refused</c> lists the events a run could not read
+/// (<see cref="IPaymentLinkAdmin.ListRefusedCatchUpEventsAsync"/>), from the ledger alone.
 /// </summary>
 internal static class ReconcileCommand
 {
@@ -30,16 +31,21 @@ internal static class ReconcileCommand
         Exit codes: 0 done (or another instance is catching up now); 1 Stripe or the ledger failed; 2 bad arguments
         or configuration.
 
-        Example:
+        An event Stripe lists that cannot be read is kept in the ledger as refused, with the reason, and the run moves
+        on; `reconcile refused` lists them (the ledger only, no Stripe key), --show-json with each event's JSON as
+        Stripe wrote it (it can name the customer).
+
+        Examples:
           reconcile --since 2026-11-27
+          reconcile refused --limit 20
         """;
 
-    public static Command Create(Func<IConfiguration>? configuration = null)
+    public static Command Create(Func<IConfiguration>? configuration = null, Func<IServiceProvider>? openLedger = null)
     {
         var since = ReportCommand.DateOption(
             "--since", "List events created at or after this time (UTC unless an offset is given), e.g. 2026-11-27 or 2026-11-27T08:00:00Z.");
 
-        var command = new Command("reconcile", "Records the checkout events Stripe lists that the configured ledger missed.") { since };
+        var command = new Command("reconcile", "Records the checkout events Stripe lists that the configured ledger missed.") { since, Refused(openLedger) };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(since),
             (configuration ?? ReadConfiguration)(),
@@ -47,6 +53,35 @@ internal static class ReconcileCommand
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
+    }
+
+    /// <summary><c>reconcile refused</c>: the events catch-up kept as refused, the most recently refused first.</summary>
+    private static Command Refused(Func<IServiceProvider>? openLedger)
+    {
+        var limit = AdminCommands.LimitOption("At most this many events, 1 to 1000.");
+        var showJson = new Option<bool>("--show-json") { Description = "Print each event's JSON as Stripe wrote it (it can name the customer)." };
+        var command = new Command("refused", "Lists the events Stripe listed that could not be read, kept in the ledger for review.") { limit, showJson };
+        command.SetAction((parse, cancellationToken) => AdminCommands.WithAdminAsync(parse, openLedger, async (admin, output) =>
+        {
+            var refused = await admin.ListRefusedCatchUpEventsAsync(parse.GetValue(limit), cancellationToken);
+            output.WriteLine(refused.Count == 1 ? "1 refused event" : $"{refused.Count} refused events");
+            foreach (var refusedEvent in refused)
+            {
+                output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{refusedEvent.EventId}  created {Time(refusedEvent.Created)}  {refusedEvent.EventType ?? "(no type)"}  {refusedEvent.Reason}  refused {Time(refusedEvent.RefusedAt)}"));
+                if (parse.GetValue(showJson))
+                {
+                    output.WriteLine(refusedEvent.Json);
+                }
+            }
+
+            return TrackingTool.Success;
+        }));
+        return command;
+
+        static string Time(DateTimeOffset? time) =>
+            time is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "(unknown)";
     }
 
     private static IConfiguration ReadConfiguration() => new ConfigurationBuilder()

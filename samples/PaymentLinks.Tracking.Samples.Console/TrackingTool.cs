@@ -34,7 +34,7 @@ internal static class TrackingTool
             (BulkCommand.Create(links, progress), BulkCommand.Details),
             (SignCommand.Create(TimeProvider.System), SignCommand.Details),
             (ReportCommand.Create(openLedger), ReportCommand.Details),
-            (ReconcileCommand.Create(), ReconcileCommand.Details),
+            (ReconcileCommand.Create(openLedger: openLedger), ReconcileCommand.Details),
             (ForwardingCommand.Create(), ForwardingCommand.Details),
             (AdminCommands.Sessions(openLedger), AdminCommands.SessionsDetails),
             (AdminCommands.Erase(openLedger), AdminCommands.EraseDetails),

@@ -19,7 +19,10 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
     /// <c>GET sessions?state=parked|pending|fulfilled&amp;limit=100</c> (each session with its last error; never the
     /// customer's email), <c>POST sessions/{sessionId}/retry</c>, <c>POST sessions/retry-parked</c>,
     /// <c>POST erase</c> with a JSON body <c>{"email": "..."}</c> or <c>{"session_id": "cs_..."}</c> (in the body, so
-    /// that the address stays out of URLs and access logs), and <c>GET status</c>.
+    /// that the address stays out of URLs and access logs), <c>GET catch-up/refused?limit=100</c> (the events catch-up
+    /// could not read: id, type, times and reason, without the event's JSON, which can name the customer; find it by id
+    /// in Stripe's Dashboard or through <see cref="IPaymentLinkAdmin.ListRefusedCatchUpEventsAsync"/>), and
+    /// <c>GET status</c> (the counts the health check reports).
     /// </summary>
     /// <remarks>
     /// Until an authorization requirement is attached (<c>.RequireAuthorization(...)</c> on the returned builder), the
@@ -44,6 +47,7 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
         group.MapPost("sessions/retry-parked", context => Guarded(context, RetryAllParkedAsync));
         group.MapPost("sessions/{sessionId}/retry", context => Guarded(context, RetryAsync));
         group.MapPost("erase", context => Guarded(context, EraseAsync));
+        group.MapGet("catch-up/refused", context => Guarded(context, ListRefusedAsync));
         group.MapGet("status", context => Guarded(context, StatusAsync));
         LocalOnlyUntilAuthorized.Apply(endpoints, group, "The payment-link admin API", pattern);
         return group;
@@ -91,15 +95,33 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
             return Problem("state is parked (the default), pending or fulfilled.", StatusCodes.Status400BadRequest);
         }
 
-        var limit = 100;
-        if (context.Request.Query["limit"].ToString() is { Length: > 0 } limitText && (!int.TryParse(limitText, out limit) || limit is < 1 or > 1000))
+        if (Limit(context) is not { } limit)
         {
-            return Problem("limit is a whole number from 1 to 1000.", StatusCodes.Status400BadRequest);
+            return LimitProblem();
         }
 
         var sessions = await admin.ListSessionsAsync(state.Value, limit, context.RequestAborted).ConfigureAwait(false);
         return Json(writer => AdminJson.WriteSessions(writer, sessions));
     }
+
+    private static async Task<IResult> ListRefusedAsync(IPaymentLinkAdmin admin, HttpContext context)
+    {
+        if (Limit(context) is not { } limit)
+        {
+            return LimitProblem();
+        }
+
+        var refused = await admin.ListRefusedCatchUpEventsAsync(limit, context.RequestAborted).ConfigureAwait(false);
+        return Json(writer => AdminJson.WriteRefusedEvents(writer, refused));
+    }
+
+    /// <summary>The <c>limit</c> query parameter: 100 when absent, <see langword="null"/> when it is not 1 to 1000.</summary>
+    private static int? Limit(HttpContext context) =>
+        context.Request.Query["limit"].ToString() is not { Length: > 0 } text ? 100
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 1000 ? limit
+        : null;
+
+    private static IResult LimitProblem() => Problem("limit is a whole number from 1 to 1000.", StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> RetryAllParkedAsync(IPaymentLinkAdmin admin, HttpContext context)
     {

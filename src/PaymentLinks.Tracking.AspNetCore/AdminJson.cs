@@ -5,7 +5,7 @@ namespace PaymentLinks.Tracking.AspNetCore;
 
 /// <summary>
 /// The admin API's JSON, written field by field (no reflection). Sessions are written without the customer's email
-/// or metadata: an operator needs the state and the error, not the person.
+/// or metadata, refused events without their JSON: an operator needs the state and the error, not the person.
 /// </summary>
 internal static class AdminJson
 {
@@ -52,11 +52,30 @@ internal static class AdminJson
         writer.WriteEndArray();
     }
 
+    /// <summary>The refused catch-up events without their JSON, which can name the customer.</summary>
+    public static void WriteRefusedEvents(Utf8JsonWriter writer, IReadOnlyList<RefusedCatchUpEvent> refused)
+    {
+        writer.WriteStartArray("refused_events");
+        foreach (var refusedEvent in refused)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("event_id", refusedEvent.EventId);
+            writer.WriteString("event_type", refusedEvent.EventType);
+            Time(writer, "created", refusedEvent.Created);
+            writer.WriteString("reason", refusedEvent.Reason);
+            Time(writer, "refused_at", refusedEvent.RefusedAt);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
     public static void WriteStatus(Utf8JsonWriter writer, PaymentLinkLedgerStatus status)
     {
         writer.WriteNumber("pending_sessions", status.PendingSessions);
         writer.WriteNumber("parked_sessions", status.ParkedSessions);
         writer.WriteNumber("refused_catch_up_events", status.RefusedCatchUpEvents);
+        writer.WriteNumber("dead_conversions", status.DeadConversions);
         Time(writer, "catch_up_watermark", status.CatchUpWatermark);
     }
 

@@ -6,8 +6,9 @@ namespace PaymentLinks.Tracking.AspNetCore;
 
 /// <summary>
 /// The ledger's health: <c>Unhealthy</c> when it cannot be reached (or no ledger is registered), <c>Degraded</c> when
-/// sessions are parked or the catch-up watermark is older than <see cref="PaymentLinkHealthCheckOptions.MaxCatchUpLag"/>,
-/// else <c>Healthy</c>; the counts are in the result's data. The database's reachability is the ledger's own query, so
+/// sessions are parked, catch-up refused events, conversions are dead in the forwarding outbox, or the catch-up watermark
+/// is older than <see cref="PaymentLinkHealthCheckOptions.MaxCatchUpLag"/>, else <c>Healthy</c>; the counts are in the
+/// result's data. The database's reachability is the ledger's own query, so
 /// a separate database check (such as Npgsql's) adds nothing for the ledger.
 /// </summary>
 internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptionsMonitor<PaymentLinkHealthCheckOptions> options, string optionsName, TimeProvider timeProvider)
@@ -37,6 +38,7 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
             ["pending_sessions"] = status.PendingSessions,
             ["parked_sessions"] = status.ParkedSessions,
             ["refused_catch_up_events"] = status.RefusedCatchUpEvents,
+            ["dead_conversions"] = status.DeadConversions,
         };
         var problems = new List<string>();
         if (status.ParkedSessions > settings.MaxParkedSessions)
@@ -47,6 +49,11 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
         if (status.RefusedCatchUpEvents > 0)
         {
             problems.Add($"Catch-up refused {status.RefusedCatchUpEvents} event{(status.RefusedCatchUpEvents == 1 ? string.Empty : "s")} it could not read: they wait for a person to look at them.");
+        }
+
+        if (status.DeadConversions > 0)
+        {
+            problems.Add($"{status.DeadConversions} forwarded conversion{(status.DeadConversions == 1 ? " is" : "s are")} dead (every try failed): see forwarding's list of dead conversions, then retry.");
         }
 
         if (status.CatchUpWatermark is { } watermark)
@@ -64,8 +71,6 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
             problems.Add("Catch-up has not recorded an event yet.");
         }
 
-        // Integration point: the forwarding outbox's dead conversions degrade the check too once the ledger's status
-        // reports them.
         return problems.Count == 0
             ? HealthCheckResult.Healthy("The ledger is reachable and nothing is parked.", data)
             : HealthCheckResult.Degraded(string.Join(" ", problems), data: data);

@@ -2,10 +2,10 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// What an operator does with the ledger: lists sessions by state (with the last error of the parked ones), retries
-/// fulfilment, erases a customer's personal data, and reads or applies the schema. Registered by the ledger engine
-/// packages beside <see cref="IPaymentLinkLedger"/>; served over HTTP by <c>app.MapPaymentLinkAdmin(...)</c>
-/// (PaymentLinks.Tracking.AspNetCore) and by the console sample's <c>sessions</c>, <c>erase</c> and <c>migrate</c>.
-/// Safe to share between threads.
+/// fulfilment, lists the events catch-up could not read, erases a customer's personal data, and reads or applies the
+/// schema. Registered by the ledger engine packages beside <see cref="IPaymentLinkLedger"/>; served over HTTP by
+/// <c>app.MapPaymentLinkAdmin(...)</c> (PaymentLinks.Tracking.AspNetCore) and by the console sample's <c>sessions</c>,
+/// <c>reconcile refused</c>, <c>erase</c> and <c>migrate</c>. Safe to share between threads.
 /// </summary>
 public interface IPaymentLinkAdmin
 {
@@ -60,11 +60,26 @@ public interface IPaymentLinkAdmin
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<PaymentLinkErasure> EraseSessionAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Counts the sessions waiting for fulfilment and the parked ones, and reads the catch-up watermark.</summary>
+    /// <summary>
+    /// Counts the sessions waiting for fulfilment and the parked ones, the events catch-up refused and the dead conversions
+    /// of the forwarding outbox, and reads the catch-up watermark.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The ledger's state, as the health check reports it.</returns>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<PaymentLinkLedgerStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the events catch-up listed but could not read (<see cref="PaymentLinkLedgerStatus.RefusedCatchUpEvents"/>
+    /// counts them), the most recently refused first, each with the reason and its JSON as Stripe wrote it. Catch-up
+    /// moved past them; they stay until a person has looked at them.
+    /// </summary>
+    /// <param name="limit">At most this many; between 1 and 1,000.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The refused events.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is outside 1 to 1,000.</exception>
+    /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
+    Task<IReadOnlyList<RefusedCatchUpEvent>> ListRefusedCatchUpEventsAsync(int limit = 100, CancellationToken cancellationToken = default);
 
     /// <summary>Reads which schema versions the database has and which this library needs, without changing anything.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -1,6 +1,10 @@
 namespace PaymentLinks.Tracking;
 
-/// <summary>The ledger's state at a moment, from <see cref="IPaymentLinkAdmin.GetStatusAsync"/>: the work waiting, and how far catch-up got.</summary>
+/// <summary>
+/// The ledger's state at a moment, from <see cref="IPaymentLinkAdmin.GetStatusAsync"/>: the work waiting, what waits for a
+/// person, and how far catch-up got. Every property has an <c>init</c> accessor, so a test or another implementation of
+/// <see cref="IPaymentLinkAdmin"/> can make one.
+/// </summary>
 public sealed class PaymentLinkLedgerStatus
 {
     /// <summary>Gets how many sessions wait for their fulfilment handler (due now or waiting for a retry).</summary>
@@ -17,4 +21,10 @@ public sealed class PaymentLinkLedgerStatus
 
     /// <summary>Gets how many events catch-up listed but could not read, kept for a person to look at.</summary>
     public long RefusedCatchUpEvents { get; init; }
+
+    /// <summary>
+    /// Gets how many conversions in the forwarding outbox are dead: every try failed (timeouts, 5xx, 429), and they wait
+    /// for a person to retry them (<see cref="IPaymentLinkForwarding.RetryAllDeadAsync"/>); 0 where forwarding was never configured.
+    /// </summary>
+    public long DeadConversions { get; init; }
 }

@@ -27,6 +27,12 @@ internal sealed class LedgerCatchUp(
         var now = timeProvider.GetUtcNow();
         var defaultStart = now - settings.InitialLookback;
         var (taken, watermark) = await ledger.TakeCatchUpLeaseAsync(owner, settings.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        if (watermark is { } stored)
+        {
+            // The lag gauge has a value from the first run after a restart, even when the run fails or is skipped.
+            PaymentLinkTrackingDiagnostics.ReportCatchUpWatermark(stored);
+        }
+
         if (!taken)
         {
             CatchUpLog.Skipped(logger);

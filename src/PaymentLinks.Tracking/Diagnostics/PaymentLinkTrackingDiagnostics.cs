@@ -18,11 +18,18 @@ namespace PaymentLinks.Tracking;
 /// <item><term><c>paymentlinks.sessions.fulfilled</c>, <c>.fulfillment_failed</c>, <c>.parked</c></term><description>counters of the fulfilment handler's outcomes.</description></item>
 /// <item><term><c>paymentlinks.fulfillment.duration</c></term><description>histogram, seconds, of one call of the fulfilment handler.</description></item>
 /// <item><term><c>paymentlinks.visits.recorded</c></term><description>counter of thank-you page visits recorded, by <c>paymentlinks.visit</c> (<c>first</c> or <c>revisit</c>).</description></item>
+/// <item><term><c>paymentlinks.conversions.forwarded</c></term><description>counter of conversions a destination accepted, by <c>paymentlinks.destination</c> (<c>google_analytics</c>, <c>meta</c> or <c>webhook</c>) and <c>paymentlinks.conversion.kind</c> (<c>purchase</c> or <c>refund</c>).</description></item>
+/// <item><term><c>paymentlinks.conversions.forward_failed</c></term><description>counter of conversions not accepted, by destination, kind and <c>paymentlinks.outcome</c>: <c>retry</c> (tried again later), <c>refused</c> (a 4xx), <c>dead</c> (out of tries) or <c>too_old</c>.</description></item>
+/// <item><term><c>paymentlinks.forwarding.duration</c></term><description>histogram, seconds, of one request to a destination (a Meta request carries up to 1,000 conversions), by destination and <c>paymentlinks.outcome</c> (<c>sent</c>, <c>retry</c> or <c>refused</c>).</description></item>
 /// <item><term><c>paymentlinks.sessions.pending</c></term><description>gauge of the sessions waiting for fulfilment, as the fulfilment worker last counted them.</description></item>
+/// <item><term><c>paymentlinks.conversions.pending</c></term><description>gauge of the conversions waiting in the forwarding outbox, as the forwarding worker last counted them.</description></item>
 /// <item><term><c>paymentlinks.catch_up.lag</c></term><description>gauge, seconds, from the catch-up watermark to now, as the last catch-up left it.</description></item>
 /// </list>
-/// Spans: <c>paymentlinks.webhook.receive</c>, <c>paymentlinks.webhook.store</c>, <c>paymentlinks.fulfill</c> and
-/// <c>paymentlinks.catch_up.page</c>, tagged with <c>paymentlinks.session_id</c> where there is one.
+/// Spans: <c>paymentlinks.webhook.receive</c>, <c>paymentlinks.webhook.store</c>, <c>paymentlinks.fulfill</c>,
+/// <c>paymentlinks.forward</c> (one a request to a destination: its destination, its count of conversions in
+/// <c>paymentlinks.conversions</c>, and the session id when it carries one) and <c>paymentlinks.catch_up.page</c> (one a
+/// page of Stripe's event list, its count of events in <c>paymentlinks.catch_up.events</c>), tagged with
+/// <c>paymentlinks.session_id</c> where there is one. A destination's URL is never a tag: GA4's carries its API secret.
 /// </remarks>
 public static class PaymentLinkTrackingDiagnostics
 {
@@ -34,6 +41,8 @@ public static class PaymentLinkTrackingDiagnostics
     internal const string SessionIdTag = "paymentlinks.session_id";
     internal const string VisitTag = "paymentlinks.visit";
     internal const string DestinationTag = "paymentlinks.destination";
+    internal const string ConversionKindTag = "paymentlinks.conversion.kind";
+    internal const string ConversionsTag = "paymentlinks.conversions";
 
     internal static readonly ActivitySource Source = new(Name, typeof(PaymentLinkTrackingDiagnostics).Assembly.GetName().Version?.ToString());
 
@@ -60,14 +69,30 @@ public static class PaymentLinkTrackingDiagnostics
     internal static readonly Counter<long> VisitsRecorded =
         Meter.CreateCounter<long>("paymentlinks.visits.recorded", "{visit}", "Thank-you page visits recorded, first visits and revisits.");
 
-    // Refreshed by the fulfilment worker's polls and by catch-up; read by the observable gauges below.
+    internal static readonly Counter<long> ConversionsForwarded =
+        Meter.CreateCounter<long>("paymentlinks.conversions.forwarded", "{conversion}", "Conversions a destination accepted, by destination and kind.");
+
+    internal static readonly Counter<long> ConversionsForwardFailed =
+        Meter.CreateCounter<long>(
+            "paymentlinks.conversions.forward_failed", "{conversion}", "Conversions a destination did not accept, by destination, kind and outcome (retry, refused, dead, too_old).");
+
+    internal static readonly Histogram<double> ForwardingDuration =
+        Meter.CreateHistogram<double>("paymentlinks.forwarding.duration", "s", "How long one request to a destination took.");
+
+    // Refreshed by the workers' idle polls and by catch-up; read by the observable gauges below.
     private static long s_pendingSessions;
+    private static long s_pendingConversions;
     private static long s_catchUpWatermarkUnixMilliseconds = long.MinValue;
 
     static PaymentLinkTrackingDiagnostics()
     {
         Meter.CreateObservableUpDownCounter(
             "paymentlinks.sessions.pending", () => Interlocked.Read(ref s_pendingSessions), "{session}", "Sessions waiting for fulfilment, as last counted.");
+        Meter.CreateObservableUpDownCounter(
+            "paymentlinks.conversions.pending",
+            () => Interlocked.Read(ref s_pendingConversions),
+            "{conversion}",
+            "Conversions waiting in the forwarding outbox, as last counted.");
         Meter.CreateObservableGauge(
             "paymentlinks.catch_up.lag",
             ObserveCatchUpLag,
@@ -76,6 +101,8 @@ public static class PaymentLinkTrackingDiagnostics
     }
 
     internal static void ReportPendingSessions(long count) => Interlocked.Exchange(ref s_pendingSessions, count);
+
+    internal static void ReportPendingConversions(long count) => Interlocked.Exchange(ref s_pendingConversions, count);
 
     internal static void ReportCatchUpWatermark(DateTimeOffset watermark) =>
         Interlocked.Exchange(ref s_catchUpWatermarkUnixMilliseconds, watermark.ToUnixTimeMilliseconds());

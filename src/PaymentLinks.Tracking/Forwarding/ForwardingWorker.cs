@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -137,12 +139,14 @@ internal sealed class ForwardingWorker : BackgroundService
                     var error = $"The lease ran out {row.Attempts - 1} times without an outcome: the process stopped mid-request.";
                     outcomes.Enqueue(new OutboxOutcome(row.Id, ForwardingState.Dead, Error: error));
                     ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts - 1, error);
+                    CountFailed(destination, [row], "dead");
                 }
                 else if (destination.MaxAge is { } maxAge && row.DatabaseNow - row.OccurredAt > maxAge)
                 {
                     var error = $"{destination.Name} accepts events up to {Describe(maxAge)} old; this one was {Describe(row.DatabaseNow - row.OccurredAt)} old when due.";
                     outcomes.Enqueue(new OutboxOutcome(row.Id, ForwardingState.TooOld, Error: error));
                     ForwardingLog.TooOld(_logger, destination.Name, row.SessionId, error);
+                    CountFailed(destination, [row], "too_old");
                 }
                 else
                 {
@@ -163,6 +167,8 @@ internal sealed class ForwardingWorker : BackgroundService
 
         if (!claimedAny)
         {
+            // Idle: a good moment to refresh the pending gauge, off the hot path.
+            PaymentLinkTrackingDiagnostics.ReportPendingConversions(await _ledger.CountPendingConversionsAsync(stoppingToken).ConfigureAwait(false));
             return false;
         }
 
@@ -191,6 +197,20 @@ internal sealed class ForwardingWorker : BackgroundService
             return rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending));
         }
 
+        var destinationTag = ForwardingNames.Of(destination.Destination);
+        using var activity = PaymentLinkTrackingDiagnostics.Source.StartActivity("paymentlinks.forward", ActivityKind.Client);
+        if (activity is not null)
+        {
+            // The count, not the ids, for a batch: a Meta request carries up to 1,000 conversions.
+            activity.SetTag(PaymentLinkTrackingDiagnostics.DestinationTag, destinationTag);
+            activity.SetTag(PaymentLinkTrackingDiagnostics.ConversionsTag, rows.Count);
+            if (rows.Count == 1)
+            {
+                activity.SetTag(PaymentLinkTrackingDiagnostics.SessionIdTag, rows[0].SessionId);
+            }
+        }
+
+        var started = Stopwatch.GetTimestamp();
         DestinationAnswer answer;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(_options.RequestTimeout);
@@ -205,6 +225,7 @@ internal sealed class ForwardingWorker : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The host is stopping: the rows go back untried, to be sent again.
+            activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, "stopped");
             return rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending));
         }
         catch (OperationCanceledException)
@@ -216,18 +237,30 @@ internal sealed class ForwardingWorker : BackgroundService
             answer = DestinationAnswer.Retry(destination.Redact($"{destination.Name} could not be reached: {exception.Message}"), null);
         }
 
+        var outcome = answer.State == ForwardingState.Sent ? "sent" : answer.IsRetry ? "retry" : "refused";
+        PaymentLinkTrackingDiagnostics.ForwardingDuration.Record(
+            PaymentLinkTrackingDiagnostics.SecondsSince(started),
+            new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.DestinationTag, destinationTag),
+            new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome));
+        activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome);
         if (answer.State == ForwardingState.Sent)
         {
             ForwardingLog.Sent(_logger, destination.Name, rows.Count, rows[0].SessionId);
+            Count(PaymentLinkTrackingDiagnostics.ConversionsForwarded, destination, rows, outcome: null);
             return rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Sent));
         }
 
+        // The destination's message stays out of the span: it may quote what was sent.
+        activity?.SetStatus(ActivityStatusCode.Error, outcome);
         if (!answer.IsRetry)
         {
             ForwardingLog.Refused(_logger, destination.Name, rows.Count, rows[0].SessionId, answer.Error);
+            CountFailed(destination, rows, "refused");
             return rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Failed, Error: answer.Error));
         }
 
+        CountFailed(destination, rows.Where(row => row.Attempts >= _options.MaxAttempts), "dead");
+        CountFailed(destination, rows.Where(row => row.Attempts < _options.MaxAttempts), "retry");
         return rows.Select(row =>
         {
             if (row.Attempts >= _options.MaxAttempts)
@@ -240,6 +273,33 @@ internal sealed class ForwardingWorker : BackgroundService
             ForwardingLog.WillRetry(_logger, destination.Name, row.SessionId, row.Attempts, wait, answer.Error);
             return new OutboxOutcome(row.Id, ForwardingState.Pending, wait, answer.Error);
         }).ToList();
+    }
+
+    private static void CountFailed(ConversionDestination destination, IEnumerable<OutboxRow> rows, string outcome) =>
+        Count(PaymentLinkTrackingDiagnostics.ConversionsForwardFailed, destination, rows, outcome);
+
+    /// <summary>Adds <paramref name="rows"/> to <paramref name="counter"/>, by kind, tagged with the destination (never its URL).</summary>
+    private static void Count(Counter<long> counter, ConversionDestination destination, IEnumerable<OutboxRow> rows, string? outcome)
+    {
+        if (!counter.Enabled)
+        {
+            return;
+        }
+
+        foreach (var kind in rows.GroupBy(row => row.Kind))
+        {
+            var tags = new TagList
+            {
+                { PaymentLinkTrackingDiagnostics.DestinationTag, ForwardingNames.Of(destination.Destination) },
+                { PaymentLinkTrackingDiagnostics.ConversionKindTag, ForwardingNames.Of(kind.Key) },
+            };
+            if (outcome is not null)
+            {
+                tags.Add(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome);
+            }
+
+            counter.Add(kind.Count(), tags);
+        }
     }
 
     private static string Describe(TimeSpan span) =>

@@ -108,7 +108,18 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
 
         await using var refused = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table(RefusedEventsTable)}");
         var refusedEvents = Convert.ToInt64(await refused.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        return new PaymentLinkLedgerStatus { PendingSessions = pending, ParkedSessions = parked, CatchUpWatermark = caughtUp, RefusedCatchUpEvents = refusedEvents };
+
+        // Through the outbox's (state, id) index: a count of the dead rows only, however many were sent.
+        await using var dead = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table("payment_link_forwarding")} WHERE state = 'dead'");
+        var deadConversions = Convert.ToInt64(await dead.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        return new PaymentLinkLedgerStatus
+        {
+            PendingSessions = pending,
+            ParkedSessions = parked,
+            CatchUpWatermark = caughtUp,
+            RefusedCatchUpEvents = refusedEvents,
+            DeadConversions = deadConversions,
+        };
     }
 
     /// <summary>How many sessions wait for fulfilment, for the pending gauge.</summary>

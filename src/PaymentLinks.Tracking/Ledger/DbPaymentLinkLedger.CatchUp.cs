@@ -126,10 +126,10 @@ internal sealed partial class DbPaymentLinkLedger
         return changed == 1;
     }
 
-    /// <summary>The events catch-up refused, most recently refused first, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<RefusedCatchUpEvent>> ListRefusedCatchUpEventsAsync(int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RefusedCatchUpEvent>> ListRefusedCatchUpEventsAsync(int limit = 100, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var list = Command(

@@ -266,6 +266,14 @@ internal sealed partial class DbPaymentLinkLedger
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>How many conversions wait in the outbox (due now or waiting for a retry), for the pending gauge.</summary>
+    public async Task<long> CountPendingConversionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table("payment_link_forwarding")} WHERE state = 'pending'");
+        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The outbox's rows, newest first, in one state or all.</summary>
     public async Task<IReadOnlyList<ForwardedConversion>> ListConversionsAsync(ForwardingState? state, string? sessionId, int limit, CancellationToken cancellationToken)
     {

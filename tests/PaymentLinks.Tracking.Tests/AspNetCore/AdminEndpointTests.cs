@@ -118,4 +118,44 @@ public sealed class AdminEndpointTests
         (await host.Services.GetRequiredService<IPaymentLinkLedger>().FindSessionAsync(sessionId))!.CustomerEmail.ShouldBeNull();
         (await host.Client.PostAsync("/admin/erase", new StringContent("{}", Encoding.UTF8, "application/json"))).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
+
+    [Test]
+    public async Task Refused_catch_up_events_are_listed_over_http_with_their_reason_but_not_their_json()
+    {
+        await using var host = await EndpointHost.StartAsync(app => app.MapPaymentLinkAdmin("/admin"), kestrel: true);
+        var ledger = host.Services.GetRequiredService<DbPaymentLinkLedger>();
+        var created = DateTimeOffset.FromUnixTimeSeconds(1764000000);
+        foreach (var number in new[] { 1, 2 })
+        {
+            await ledger.RecordRefusedCatchUpEventAsync(
+                new RefusedCatchUpEvent(
+                    $"evt_unreadable_{number}",
+                    "checkout.session.completed",
+                    created,
+                    nameof(PaymentLinkWebhookRejection.NotAnEvent),
+                    "{\"id\": \"evt_unreadable_" + number + "\", \"data\": {\"object\": {\"customer_details\": {\"email\": \"" + SignedWebhooks.CustomerEmail + "\"}}}}"),
+                CancellationToken.None);
+        }
+
+        var list = await host.Client.GetStringAsync("/admin/catch-up/refused");
+
+        using (var json = JsonDocument.Parse(list))
+        {
+            var refused = json.RootElement.GetProperty("refused_events").EnumerateArray().ToList();
+            refused.Select(e => e.GetProperty("event_id").GetString()).ShouldBe(["evt_unreadable_1", "evt_unreadable_2"], ignoreOrder: true);
+            refused.ShouldAllBe(e => e.GetProperty("reason").GetString() == "NotAnEvent" && e.GetProperty("event_type").GetString() == "checkout.session.completed");
+            refused[0].GetProperty("created").GetDateTimeOffset().ShouldBe(created);
+            refused[0].GetProperty("refused_at").ValueKind.ShouldBe(JsonValueKind.String);
+        }
+
+        list.ShouldNotContain(SignedWebhooks.CustomerEmail);
+        using (var one = JsonDocument.Parse(await host.Client.GetStringAsync("/admin/catch-up/refused?limit=1")))
+        {
+            one.RootElement.GetProperty("refused_events").GetArrayLength().ShouldBe(1);
+        }
+
+        (await host.Client.GetAsync("/admin/catch-up/refused?limit=0")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await host.Client.GetAsync("/admin/catch-up/refused?limit=1001")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await host.Client.GetStringAsync("/admin/status")).ShouldContain("\"refused_catch_up_events\": 2");
+    }
 }

@@ -76,6 +76,34 @@ public sealed class HealthCheckTests
     }
 
     [Test]
+    public async Task A_dead_conversion_in_the_forwarding_outbox_degrades_the_check_with_the_count_in_its_data()
+    {
+        await using var host = await StartAsync();
+        (await CheckAsync(host)).Data["dead_conversions"].ShouldBe(0L);
+
+        // As the forwarding worker leaves a conversion after its last failed try (the worker's own path is the ledger
+        // contract's): two dead, one sent.
+        await using (var connection = new SqliteConnection($"Data Source={host.LedgerPath}"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText =
+                "INSERT INTO payment_link_forwarding (session_id, destination, kind, occurred_at, livemode, state, attempts, last_error, created_at, updated_at) VALUES " +
+                "('cs_live_dead1', 'google_analytics', 'purchase', 0, 1, 'dead', 8, 'GA4 answered 503', 0, 0), " +
+                "('cs_live_dead2', 'webhook', 'purchase', 0, 1, 'dead', 8, 'timed out', 0, 0), " +
+                "('cs_live_sent', 'meta', 'purchase', 0, 1, 'sent', 1, NULL, 0, 0)";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var entry = await CheckAsync(host);
+
+        entry.Status.ShouldBe(HealthStatus.Degraded);
+        entry.Data["dead_conversions"].ShouldBe(2L);
+        entry.Description.ShouldNotBeNull().ShouldContain("2 forwarded conversions are dead");
+        (await host.Client.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Test]
     public async Task A_ledger_that_cannot_be_reached_is_unhealthy_and_health_answers_503()
     {
         await using var host = await StartAsync();

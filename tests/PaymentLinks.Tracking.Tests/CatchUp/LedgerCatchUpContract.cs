@@ -91,6 +91,25 @@ public abstract class LedgerCatchUpContract
     }
 
     [Test]
+    public async Task Each_page_Stripe_answers_is_a_span_with_its_count_of_events_and_the_lag_gauge_follows_the_watermark()
+    {
+        using var telemetry = new Diagnostics.TelemetryRecorder();
+        var events = AddEvents(250);
+        var instance = Instance();
+
+        await instance.CatchUp.RunAsync();
+        telemetry.Observe();
+
+        var pages = telemetry.Activities.Where(span => span.OperationName == "paymentlinks.catch_up.page").ToList();
+        pages.Count.ShouldBe(_api.Server.Requests.Count);
+        pages.ShouldAllBe(span => span.Kind == System.Diagnostics.ActivityKind.Client && span.GetTagItem("paymentlinks.catch_up.events") is int);
+        pages.Sum(span => (int)span.GetTagItem("paymentlinks.catch_up.events")!).ShouldBeGreaterThanOrEqualTo(250);
+        var lag = telemetry.Of("paymentlinks.catch_up.lag")[^1];
+        lag.Unit.ShouldBe("s");
+        lag.Value.ShouldBe((DateTimeOffset.UtcNow - Created(events[^1])).TotalSeconds, tolerance: 60);
+    }
+
+    [Test]
     public async Task A_second_run_starts_the_overlap_before_the_watermark_and_records_nothing_twice()
     {
         var events = AddEvents(10);
@@ -162,6 +181,13 @@ public abstract class LedgerCatchUpContract
         refused.Reason.ShouldBe(nameof(PaymentLinkWebhookRejection.NotAnEvent));
         refused.Json.ShouldContain("\"evt_poisoned\"");
         refused.RefusedAt.ShouldBe(Now);
+
+        // The admin service (IPaymentLinkAdmin) lists the same, and counts it in the status.
+        var admin = instance.Ledger;
+        (await admin.ListRefusedCatchUpEventsAsync()).ShouldHaveSingleItem().ShouldBe(refused);
+        (await admin.GetStatusAsync()).RefusedCatchUpEvents.ShouldBe(1);
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => admin.ListRefusedCatchUpEventsAsync(0));
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => admin.ListRefusedCatchUpEventsAsync(1001));
     }
 
     [Test]

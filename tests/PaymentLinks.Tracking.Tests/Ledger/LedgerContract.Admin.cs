@@ -86,6 +86,7 @@ public abstract partial class LedgerContract
         (await PlacesContainingAsync(SignedWebhooks.CustomerEmail)).ShouldBeEmpty();
         (await PlacesContainingAsync("198.51.100.23")).ShouldBeEmpty();
         (await PlacesContainingAsync("buyer's phone")).ShouldBeEmpty();
+        (await instance.Ledger.ListRefusedCatchUpEventsAsync()).ShouldHaveSingleItem().Json.ShouldBe(DbPaymentLinkLedger.ErasedPayload);
         CampaignReportJson.ToJson(await instance.Ledger.ReportAsync()).ShouldBe(reportBefore);
         var row = (await instance.Ledger.FindSessionAsync(paid.SessionId)).ShouldNotBeNull();
         row.ShouldSatisfyAllConditions(

@@ -187,9 +187,11 @@ public abstract partial class LedgerContract
         dead.Attempts.ShouldBe(2);
         dead.LastError.ShouldNotBeNull().ShouldContain("503");
         Destinations.Answered(ForwardingDestination.GoogleAnalytics).Count.ShouldBe(2);
+        (await instance.Ledger.GetStatusAsync()).DeadConversions.ShouldBe(1);
 
         failing = false;
         (await instance.Forwarding.RetryAllDeadAsync()).ShouldBe(1);
+        (await instance.Ledger.GetStatusAsync()).DeadConversions.ShouldBe(0);
         await DrainUntilAsync(instance, rows => rows.All(row => row.State == ForwardingState.Sent));
         (await instance.Forwarding.ListAsync()).ShouldHaveSingleItem().Attempts.ShouldBe(1);
         (await instance.Forwarding.RetryAsync(sessionId)).ShouldBe(0);
@@ -541,6 +543,83 @@ public abstract partial class LedgerContract
 
         Destinations.DebugAnswer = """{"validationMessages":[]}""";
         (await instance.Forwarding.ValidateAsync()).ShouldAllBe(result => result.IsValid);
+    }
+
+    [Test]
+    public async Task Forwarding_is_counted_timed_and_traced_by_destination_without_a_secret_or_personal_data()
+    {
+        using var telemetry = new Diagnostics.TelemetryRecorder();
+        var instance = Forwarder(options => options.MaxAttempts = 2, [ForwardingDestination.GoogleAnalytics, ForwardingDestination.Meta, ForwardingDestination.Webhook]);
+        Destinations.Override = (destination, _) =>
+            Task.FromResult<StripeAnswer?>(destination == ForwardingDestination.Webhook ? new StripeAnswer(503, "unavailable") : null);
+        var sessions = Enumerable.Range(0, 3).Select(_ => NewLiveSessionId()).ToList();
+        foreach (var sessionId in sessions)
+        {
+            await instance.Ledger.RecordAsync(PaidEvent(sessionId));
+            await instance.Attribution.RecordVisitAsync(
+                sessionId, UtmCodes.None, new ThankYouVisitDetails { ClientIp = "198.51.100.23", GoogleAnalyticsCookie = "GA1.1.987654321.1764000000", Consent = VisitConsent.Granted });
+        }
+
+        await DrainUntilAsync(instance, rows => rows.All(row => row.State is ForwardingState.Sent or ForwardingState.Dead));
+
+        long Sum(string instrument, string destination, string? outcome = null) => (long)telemetry.Of(instrument)
+            .Where(m => (string)m.Tags["paymentlinks.destination"]! == destination && (outcome is null || (string)m.Tags["paymentlinks.outcome"]! == outcome))
+            .Sum(m => m.Value);
+        Sum("paymentlinks.conversions.forwarded", "google_analytics").ShouldBe(3);
+        Sum("paymentlinks.conversions.forwarded", "meta").ShouldBe(3);
+        Sum("paymentlinks.conversions.forwarded", "webhook").ShouldBe(0);
+        Sum("paymentlinks.conversions.forward_failed", "webhook", "retry").ShouldBe(3);
+        Sum("paymentlinks.conversions.forward_failed", "webhook", "dead").ShouldBe(3);
+        telemetry.Of("paymentlinks.conversions.forwarded").ShouldAllBe(m => m.Unit == "{conversion}" && (string)m.Tags["paymentlinks.conversion.kind"]! == "purchase");
+
+        var durations = telemetry.Of("paymentlinks.forwarding.duration");
+        durations.ShouldAllBe(m => m.Unit == "s" && m.Value > 0);
+        durations.Count(m => (string)m.Tags["paymentlinks.destination"]! == "meta").ShouldBe(1, "one request carries Meta's three");
+        durations.Count(m => (string)m.Tags["paymentlinks.destination"]! == "google_analytics").ShouldBe(3);
+        durations.Where(m => (string)m.Tags["paymentlinks.destination"]! == "webhook").Select(m => m.Tags["paymentlinks.outcome"]).ShouldAllBe(outcome => (string)outcome! == "retry");
+
+        var spans = telemetry.Activities.Where(span => span.OperationName == "paymentlinks.forward").ToList();
+        var meta = spans.Single(span => (string)span.GetTagItem("paymentlinks.destination")! == "meta");
+        meta.GetTagItem("paymentlinks.conversions").ShouldBe(3);
+        meta.GetTagItem("paymentlinks.session_id").ShouldBeNull();
+        meta.Kind.ShouldBe(System.Diagnostics.ActivityKind.Client);
+        spans.Where(span => (string)span.GetTagItem("paymentlinks.destination")! == "google_analytics").Select(span => (string)span.GetTagItem("paymentlinks.session_id")!)
+            .ShouldBe(sessions, ignoreOrder: true);
+        var webhook = spans.Where(span => (string)span.GetTagItem("paymentlinks.destination")! == "webhook").ToList();
+        webhook.Count.ShouldBe(6);
+        webhook.ShouldAllBe(span => span.Status == System.Diagnostics.ActivityStatusCode.Error && (string)span.GetTagItem("paymentlinks.outcome")! == "retry");
+
+        string[] secrets = [LoopbackDestinations.ApiSecret, LoopbackDestinations.AccessToken, LoopbackDestinations.WebhookSecret, SignedWebhooks.CustomerEmail, "198.51.100.23", "GA1.1.", "http"];
+        var texts = spans.SelectMany(span => span.TagObjects.Select(tag => tag.Value?.ToString() ?? string.Empty).Append(span.StatusDescription ?? string.Empty))
+            .Concat(telemetry.Measurements.SelectMany(m => m.Tags.Values.Select(value => value?.ToString() ?? string.Empty)))
+            .ToList();
+        texts.ShouldNotBeEmpty();
+        foreach (var secret in secrets)
+        {
+            texts.ShouldAllBe(text => !text.Contains(secret, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    [Test]
+    public async Task The_pending_conversions_gauge_counts_what_waits_when_the_worker_is_idle()
+    {
+        using var telemetry = new Diagnostics.TelemetryRecorder();
+        var instance = Forwarder(on: [ForwardingDestination.GoogleAnalytics, ForwardingDestination.Webhook]);
+        await instance.Ledger.RecordAsync(PaidEvent(NewLiveSessionId()));
+        await DrainAsync(instance);
+        telemetry.Observe();
+        telemetry.Of("paymentlinks.conversions.pending")[^1].Value.ShouldBe(0);
+
+        // Two conversions held by another instance's lease: pending, but nothing this worker can take.
+        await instance.Ledger.RecordAsync(PaidEvent(NewLiveSessionId()));
+        (await instance.Ledger.ClaimConversionsAsync(ForwardingDestination.GoogleAnalytics, "elsewhere", 10, TimeSpan.FromMinutes(1), CancellationToken.None)).Count.ShouldBe(1);
+        (await instance.Ledger.ClaimConversionsAsync(ForwardingDestination.Webhook, "elsewhere", 10, TimeSpan.FromMinutes(1), CancellationToken.None)).Count.ShouldBe(1);
+        (await instance.Worker.ForwardRoundAsync(CancellationToken.None)).ShouldBeFalse();
+        telemetry.Observe();
+
+        var pending = telemetry.Of("paymentlinks.conversions.pending")[^1];
+        pending.Value.ShouldBe(2);
+        pending.Unit.ShouldBe("{conversion}");
     }
 
     internal sealed record ForwardingInstance(DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkForwarding Forwarding, IPaymentLinkAttribution Attribution);

@@ -74,6 +74,23 @@ public class ReconcileCommandTests
         exitCode.ShouldBe(0, error);
         output.ShouldContain(": 3 recorded, 0 already recorded.");
         output.ShouldContain("1 event could not be read and was kept as refused, for review.");
+
+        // Listed from the ledger alone: no Stripe key needed.
+        var ledgerOnly = new Dictionary<string, string> { ["ConnectionStrings__PaymentLinkLedger"] = SqliteConnectionString };
+        var refused = await RunAsync(ledgerOnly, "reconcile", "refused");
+        refused.ExitCode.ShouldBe(0, refused.Error);
+        refused.Output.ShouldContain("1 refused event");
+        refused.Output.ShouldContain("evt_reconcile_poisoned  created ");
+        refused.Output.ShouldContain("  checkout.session.completed  NotAnEvent  refused ");
+        refused.Output.ShouldNotContain(SignedWebhooks.CustomerEmail);
+        var withJson = await RunAsync(ledgerOnly, "reconcile", "refused", "--show-json", "--limit", "5");
+        withJson.ExitCode.ShouldBe(0, withJson.Error);
+        withJson.Output.ShouldContain("\"evt_reconcile_poisoned\"");
+        (await RunAsync(ledgerOnly, "reconcile", "refused", "--limit", "0")).ExitCode.ShouldBe(2);
+
+        var missing = await RunAsync(new Dictionary<string, string> { ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={Path.Combine(_folder, "nowhere.db")}" }, "reconcile", "refused");
+        missing.ExitCode.ShouldBe(1);
+        File.Exists(Path.Combine(_folder, "nowhere.db")).ShouldBeFalse();
     }
 
     [Test]
@@ -85,20 +102,29 @@ public class ReconcileCommandTests
         {
             await using var api = new LoopbackEventsApi();
             AddEvents(api, 3);
+            var poisoned = SignedWebhooks.Envelope(
+                "checkout.session.completed", SignedWebhooks.CompletedSession(), id: "evt_reconcile_poisoned_pg", created: DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+            poisoned.Remove("livemode");
+            api.Add(poisoned);
+            var ledger = new Dictionary<string, string>
+            {
+                ["PaymentLinkTracking__Ledger__Provider"] = "PostgreSql",
+                ["PaymentLinkTracking__Ledger__Schema"] = schema,
+                ["ConnectionStrings__PaymentLinkLedger"] = server.ConnectionString,
+            };
 
             var (exitCode, output, error) = await RunAsync(
-                Environment(api, new()
-                {
-                    ["PaymentLinkTracking__Ledger__Provider"] = "PostgreSql",
-                    ["PaymentLinkTracking__Ledger__Schema"] = schema,
-                    ["ConnectionStrings__PaymentLinkLedger"] = server.ConnectionString,
-                }),
+                Environment(api, new(ledger)),
                 "reconcile",
                 "--since",
                 DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
 
             exitCode.ShouldBe(0, error);
             output.ShouldContain(": 3 recorded, 0 already recorded.");
+            var refused = await RunAsync(ledger, "reconcile", "refused");
+            refused.ExitCode.ShouldBe(0, refused.Error);
+            refused.Output.ShouldContain("1 refused event");
+            refused.Output.ShouldContain("evt_reconcile_poisoned_pg  created ");
         }
         finally
         {
