@@ -239,15 +239,8 @@ internal static class PaymentLinkEventReader
     private static void ReadData(ref Utf8JsonReader reader, ref EventFields fields)
     {
         var seen = 0;
-        while (NextProperty(ref reader))
+        while (NextPropertyNamed(ref reader, Name.Object, ref seen, ref fields.HasDuplicate))
         {
-            if (NameOf(ref reader) != Name.Object)
-            {
-                SkipValue(ref reader);
-                continue;
-            }
-
-            Mark(ref seen, Name.Object, ref fields.HasDuplicate);
             if (EnterObject(ref reader, ref fields.HasWrongShape))
             {
                 fields.HasDataObject = true;
@@ -292,17 +285,7 @@ internal static class PaymentLinkEventReader
                     break;
                 case Name.AmountTotal:
                     Mark(ref seen, Name.AmountTotal, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var amount))
-                    {
-                        session.AmountTotal = amount;
-                    }
-                    else if (reader.TokenType != JsonTokenType.Null)
-                    {
-                        session.HasWrongShape = true;
-                        reader.Skip();
-                    }
-
+                    session.AmountTotal = ReadNullableInt64(ref reader, ref session.HasWrongShape);
                     break;
                 case Name.Currency:
                     Mark(ref seen, Name.Currency, ref fields.HasDuplicate);
@@ -354,15 +337,8 @@ internal static class PaymentLinkEventReader
     private static void ReadCustomerDetails(ref Utf8JsonReader reader, ref EventFields fields)
     {
         var seen = 0;
-        while (NextProperty(ref reader))
+        while (NextPropertyNamed(ref reader, Name.Email, ref seen, ref fields.HasDuplicate))
         {
-            if (NameOf(ref reader) != Name.Email)
-            {
-                SkipValue(ref reader);
-                continue;
-            }
-
-            Mark(ref seen, Name.Email, ref fields.HasDuplicate);
             fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
         }
     }
@@ -370,25 +346,9 @@ internal static class PaymentLinkEventReader
     private static void ReadTotalDetails(ref Utf8JsonReader reader, ref EventFields fields)
     {
         var seen = 0;
-        while (NextProperty(ref reader))
+        while (NextPropertyNamed(ref reader, Name.AmountTax, ref seen, ref fields.HasDuplicate))
         {
-            if (NameOf(ref reader) != Name.AmountTax)
-            {
-                SkipValue(ref reader);
-                continue;
-            }
-
-            Mark(ref seen, Name.AmountTax, ref fields.HasDuplicate);
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var tax))
-            {
-                fields.Session.AmountTax = tax;
-            }
-            else if (reader.TokenType != JsonTokenType.Null)
-            {
-                fields.Session.HasWrongShape = true;
-                reader.Skip();
-            }
+            fields.Session.AmountTax = ReadNullableInt64(ref reader, ref fields.Session.HasWrongShape);
         }
     }
 
@@ -451,6 +411,24 @@ internal static class PaymentLinkEventReader
     private static bool NextProperty(ref Utf8JsonReader reader) =>
         reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
 
+    // Moves to the next property called `wanted` in an object where only that one is read, skipping every other; false
+    // at the object's end. A second one marks the event as holding a duplicate.
+    private static bool NextPropertyNamed(ref Utf8JsonReader reader, Name wanted, ref int seen, ref bool hasDuplicate)
+    {
+        while (NextProperty(ref reader))
+        {
+            if (NameOf(ref reader) == wanted)
+            {
+                Mark(ref seen, wanted, ref hasDuplicate);
+                return true;
+            }
+
+            SkipValue(ref reader);
+        }
+
+        return false;
+    }
+
     // Moves to a property's value: true when it is an object to read. Anything else is skipped and makes the shape
     // wrong, except null where null is allowed.
     private static bool EnterObject(ref Utf8JsonReader reader, ref bool hasWrongShape, bool nullAllowed = false)
@@ -493,6 +471,22 @@ internal static class PaymentLinkEventReader
         {
             case JsonTokenType.String:
                 return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                hasWrongShape = true;
+                reader.Skip();
+                return null;
+        }
+    }
+
+    private static long? ReadNullableInt64(ref Utf8JsonReader reader, ref bool hasWrongShape)
+    {
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number when reader.TryGetInt64(out var value):
+                return value;
             case JsonTokenType.Null:
                 return null;
             default:

@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace PaymentLinks.Tracking;
 
@@ -29,8 +30,8 @@ internal static class StripeObjectJson
             switch (kind)
             {
                 case PaymentLinkEventKind.ChargeRefunded:
-                    var chargeJson = JsonSerializer.Deserialize(json, StripeObjectContext.Default.EventJsonChargeJson)?.Data?.Object;
-                    if (chargeJson is not { Object: "charge", Id.Length: > 0 })
+                    var chargeJson = ObjectOf(json, StripeObjectContext.Default.EventJsonChargeJson, "charge");
+                    if (chargeJson is not { Id.Length: > 0 })
                     {
                         return PaymentLinkWebhookRejection.NotAnEvent;
                     }
@@ -47,8 +48,8 @@ internal static class StripeObjectJson
                     };
                     break;
                 case PaymentLinkEventKind.RefundUpdated:
-                    var refundJson = JsonSerializer.Deserialize(json, StripeObjectContext.Default.EventJsonRefundJson)?.Data?.Object;
-                    if (refundJson is not { Object: "refund", Id.Length: > 0 })
+                    var refundJson = ObjectOf(json, StripeObjectContext.Default.EventJsonRefundJson, "refund");
+                    if (refundJson is not { Id.Length: > 0 })
                     {
                         return PaymentLinkWebhookRejection.NotAnEvent;
                     }
@@ -65,8 +66,8 @@ internal static class StripeObjectJson
                     };
                     break;
                 case PaymentLinkEventKind.DisputeCreated or PaymentLinkEventKind.DisputeClosed:
-                    var disputeJson = JsonSerializer.Deserialize(json, StripeObjectContext.Default.EventJsonDisputeJson)?.Data?.Object;
-                    if (disputeJson is not { Object: "dispute", Id.Length: > 0 })
+                    var disputeJson = ObjectOf(json, StripeObjectContext.Default.EventJsonDisputeJson, "dispute");
+                    if (disputeJson is not { Id.Length: > 0 })
                     {
                         return PaymentLinkWebhookRejection.NotAnEvent;
                     }
@@ -82,8 +83,8 @@ internal static class StripeObjectJson
                     };
                     break;
                 case PaymentLinkEventKind.InvoicePaid:
-                    var invoiceJson = JsonSerializer.Deserialize(json, StripeObjectContext.Default.EventJsonInvoiceJson)?.Data?.Object;
-                    if (invoiceJson is not { Object: "invoice", Id.Length: > 0 })
+                    var invoiceJson = ObjectOf(json, StripeObjectContext.Default.EventJsonInvoiceJson, "invoice");
+                    if (invoiceJson is not { Id.Length: > 0 })
                     {
                         return PaymentLinkWebhookRejection.NotAnEvent;
                     }
@@ -91,8 +92,8 @@ internal static class StripeObjectJson
                     invoice = InvoiceOf(invoiceJson);
                     break;
                 case PaymentLinkEventKind.InvoicePaymentPaid:
-                    var paymentJson = JsonSerializer.Deserialize(json, StripeObjectContext.Default.EventJsonInvoicePaymentJson)?.Data?.Object;
-                    if (paymentJson is not { Object: "invoice_payment", Invoice.Length: > 0 })
+                    var paymentJson = ObjectOf(json, StripeObjectContext.Default.EventJsonInvoicePaymentJson, "invoice_payment");
+                    if (paymentJson is not { Invoice.Length: > 0 })
                     {
                         return PaymentLinkWebhookRejection.NotAnEvent;
                     }
@@ -118,6 +119,11 @@ internal static class StripeObjectJson
 
         return PaymentLinkWebhookRejection.None;
     }
+
+    /// <summary>The event's <c>data.object</c> when its <c>object</c> field names <paramref name="objectName"/>.</summary>
+    private static T? ObjectOf<T>(ReadOnlySpan<byte> json, JsonTypeInfo<EventJson<T>> contract, string objectName)
+        where T : StripeObjectJsonBase =>
+        JsonSerializer.Deserialize(json, contract)?.Data?.Object is { } value && value.Object == objectName ? value : null;
 
     private static PaymentLinkInvoice InvoiceOf(InvoiceJson invoice)
     {
@@ -181,12 +187,8 @@ internal sealed class DataJson<T>
     public T? Object { get; set; }
 }
 
-internal sealed class ChargeJson
+internal sealed class ChargeJson : StripeObjectJsonBase
 {
-    public string? Id { get; set; }
-
-    public string? Object { get; set; }
-
     public long Amount { get; set; }
 
     public long AmountRefunded { get; set; }
@@ -200,12 +202,17 @@ internal sealed class ChargeJson
     public string? Invoice { get; set; }
 }
 
-internal sealed class RefundJson
+/// <summary>Every Stripe object's id and the name of its type.</summary>
+internal abstract class StripeObjectJsonBase
 {
     public string? Id { get; set; }
 
     public string? Object { get; set; }
+}
 
+/// <summary>The fields a refund and a dispute share: an amount of a charge's money, and its status.</summary>
+internal abstract class ChargeAmountJson : StripeObjectJsonBase
+{
     public long Amount { get; set; }
 
     public string? Charge { get; set; }
@@ -215,33 +222,19 @@ internal sealed class RefundJson
     public string? Currency { get; set; }
 
     public string? Status { get; set; }
+}
 
+internal sealed class RefundJson : ChargeAmountJson
+{
     public long? Created { get; set; }
 }
 
-internal sealed class DisputeJson
+internal sealed class DisputeJson : ChargeAmountJson
 {
-    public string? Id { get; set; }
-
-    public string? Object { get; set; }
-
-    public long Amount { get; set; }
-
-    public string? Charge { get; set; }
-
-    public string? PaymentIntent { get; set; }
-
-    public string? Currency { get; set; }
-
-    public string? Status { get; set; }
 }
 
-internal sealed class InvoiceJson
+internal sealed class InvoiceJson : StripeObjectJsonBase
 {
-    public string? Id { get; set; }
-
-    public string? Object { get; set; }
-
     public long AmountPaid { get; set; }
 
     public string? Currency { get; set; }
@@ -294,12 +287,8 @@ internal sealed class InvoicePaymentListJson
     public List<InvoicePaymentJson?>? Data { get; set; }
 }
 
-internal sealed class InvoicePaymentJson
+internal sealed class InvoicePaymentJson : StripeObjectJsonBase
 {
-    public string? Id { get; set; }
-
-    public string? Object { get; set; }
-
     public string? Invoice { get; set; }
 
     public long? AmountPaid { get; set; }
