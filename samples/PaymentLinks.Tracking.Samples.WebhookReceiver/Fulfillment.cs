@@ -56,11 +56,7 @@ internal static partial class ReceiverLog
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Fulfilled session {SessionId}")]
     public static partial void Fulfilled(ILogger logger, string sessionId);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "The campaign report could not be read: {Reason}")]
-    public static partial void ReportUnavailable(ILogger logger, string reason);
-
     // The conversion tag's email is hashed; the raw email is never logged.
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Conversion for session {SessionId}: {Value} {Currency}, email {EmailState}")]
     public static partial void Conversion(ILogger logger, string sessionId, string value, string currency, string emailState);
-
 }

@@ -58,7 +58,8 @@ app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions
         _ => VisitConsent.NotReported,
     },
 });
-var report = ReportEndpoint.Map(app, "/report", protectedByToken: !string.IsNullOrEmpty(adminToken));
+// Revenue by campaign: the page with its charts (?since=...&until=..., ?mode=test) and ?format=json.
+var report = app.MapPaymentLinkReport("/report");
 var admin = app.MapPaymentLinkAdmin("/admin");
 if (!string.IsNullOrEmpty(adminToken))
 {

@@ -76,6 +76,7 @@ internal static class AdminJson
         writer.WriteNumber("parked_sessions", status.ParkedSessions);
         writer.WriteNumber("refused_catch_up_events", status.RefusedCatchUpEvents);
         writer.WriteNumber("dead_conversions", status.DeadConversions);
+        writer.WriteNumber("failed_conversions", status.FailedConversions);
         Time(writer, "catch_up_watermark", status.CatchUpWatermark);
     }
 

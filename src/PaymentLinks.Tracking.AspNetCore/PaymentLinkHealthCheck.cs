@@ -39,6 +39,7 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
             ["parked_sessions"] = status.ParkedSessions,
             ["refused_catch_up_events"] = status.RefusedCatchUpEvents,
             ["dead_conversions"] = status.DeadConversions,
+            ["failed_conversions"] = status.FailedConversions,
         };
         var problems = new List<string>();
         if (status.ParkedSessions > settings.MaxParkedSessions)
@@ -54,6 +55,11 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
         if (status.DeadConversions > 0)
         {
             problems.Add($"{status.DeadConversions} forwarded conversion{(status.DeadConversions == 1 ? " is" : "s are")} dead (every try failed): see forwarding's list of dead conversions, then retry.");
+        }
+
+        if (status.FailedConversions > 0)
+        {
+            problems.Add($"A destination refused {status.FailedConversions} conversion{(status.FailedConversions == 1 ? string.Empty : "s")} (a 4xx, such as a wrong token): see forwarding's list of failed conversions, fix the setting, then retry.");
         }
 
         if (status.CatchUpWatermark is { } watermark)

@@ -9,9 +9,9 @@ public static class PaymentLinkHealthChecksBuilderExtensions
 {
     /// <summary>
     /// Adds a check of the ledger: <c>Unhealthy</c> when it cannot be reached, <c>Degraded</c> when sessions are parked,
-    /// catch-up refused events, conversions are dead in the forwarding outbox, or the catch-up watermark is older than
+    /// catch-up refused events, conversions are dead or refused in the forwarding outbox, or the catch-up watermark is older than
     /// <see cref="PaymentLinkHealthCheckOptions.MaxCatchUpLag"/>, with the counts (<c>pending_sessions</c>,
-    /// <c>parked_sessions</c>, <c>refused_catch_up_events</c>, <c>dead_conversions</c>, <c>catch_up_lag_seconds</c>)
+    /// <c>parked_sessions</c>, <c>refused_catch_up_events</c>, <c>dead_conversions</c>, <c>failed_conversions</c>, <c>catch_up_lag_seconds</c>)
     /// in the result's data.
     /// Map it with <c>app.MapHealthChecks("/health")</c>.
     /// </summary>

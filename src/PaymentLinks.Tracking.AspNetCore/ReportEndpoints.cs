@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,9 +20,11 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps <c>GET <paramref name="pattern"/></c> to revenue by campaign (<see cref="IPaymentLinkAttribution.ReportAsync"/>):
-    /// HTML by default, JSON with <c>?format=json</c> (the shape of <see cref="CampaignReportJson"/>, the same as the
-    /// console's <c>report --format json</c>), for a period given by <c>?since=2026-11-01&amp;until=2026-12-01</c> (UTC
-    /// dates or ISO timestamps; <c>since</c> included, <c>until</c> excluded).
+    /// an HTML page by default (the built-in page has the totals, a chart of net revenue by campaign and one of net
+    /// revenue over time per currency, and the table), JSON with <c>?format=json</c> (the shape of
+    /// <see cref="CampaignReportJson"/>, the same as the console's <c>report --format json</c>), for a period given by
+    /// <c>?since=2026-11-01&amp;until=2026-12-01</c> (UTC dates or ISO timestamps; <c>since</c> included, <c>until</c>
+    /// excluded), of live data, or of test data with <c>?mode=test</c>.
     /// </summary>
     /// <remarks>
     /// Until an authorization requirement is attached (<c>.RequireAuthorization(...)</c> on the returned builder), the
@@ -31,7 +32,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
     /// </remarks>
     /// <param name="endpoints">The app, or a route group.</param>
     /// <param name="pattern">The route, such as <c>/admin/report</c>.</param>
-    /// <param name="options">The HTML page; a plain table when <see langword="null"/>.</param>
+    /// <param name="options">The HTML page; the built-in page with its charts when <see langword="null"/>.</param>
     /// <returns>The endpoint's convention builder: chain <c>.RequireAuthorization(...)</c>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="pattern"/> is <see langword="null"/>.</exception>
     public static IEndpointConventionBuilder MapPaymentLinkReport(
@@ -39,7 +40,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
-        var page = options?.Page ?? DefaultPage;
+        var page = options?.Page;
         var builder = endpoints.MapGet(pattern, async context =>
         {
             var answer = LocalOnlyUntilAuthorized.Allows(context) ? await ReportAsync(context, page).ConfigureAwait(false) : LocalOnlyUntilAuthorized.Refusal();
@@ -49,7 +50,9 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
         return builder;
     }
 
-    private static async Task<IResult> ReportAsync(HttpContext context, Func<PaymentLinkReportView, IResult> page)
+    /// <param name="context">The request.</param>
+    /// <param name="customPage">The app's page, or <see langword="null"/> for the built-in one (which alone reads net revenue over time).</param>
+    private static async Task<IResult> ReportAsync(HttpContext context, Func<PaymentLinkReportView, IResult>? customPage)
     {
         var query = context.Request.Query;
         var format = query["format"].ToString();
@@ -58,7 +61,16 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
             return Results.Text("format is html (the default) or json.", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
         }
 
+        var modeText = query["mode"].ToString();
+        if (modeText is not ("" or "live" or "test"))
+        {
+            return Results.Text("mode is live (the default) or test.", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
+        }
+
+        var page = customPage ?? ReportPage.Result;
+        var mode = modeText == "test" ? PaymentLinkMode.Test : PaymentLinkMode.Live;
         var json = format == "json";
+        var path = (context.Request.PathBase + context.Request.Path).ToUriComponent();
         var (sinceText, untilText) = (NonEmpty(query["since"].ToString()), NonEmpty(query["until"].ToString()));
         DateTimeOffset? since = null, until = null;
         string? problem = null;
@@ -79,16 +91,32 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
         {
             return json
                 ? Results.Text(problem, "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest)
-                : page(new PaymentLinkReportView { Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Problem = problem, StatusCode = StatusCodes.Status400BadRequest });
+                : page(new PaymentLinkReportView
+                {
+                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Path = path,
+                    Problem = problem, StatusCode = StatusCodes.Status400BadRequest,
+                });
         }
 
         IReadOnlyList<CampaignReportRow> rows = [];
+        IReadOnlyList<NetRevenueSeries> overTime = [];
+        var onlyTestData = false;
         try
         {
             // A ledger that keeps no attribution reports nothing: the page shows its empty state.
             if (context.RequestServices.GetService<IPaymentLinkAttribution>() is { } attribution)
             {
-                rows = await attribution.ReportAsync(since, until, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+                var cancellationToken = context.RequestAborted;
+                rows = await attribution.ReportAsync(since, until, mode, cancellationToken).ConfigureAwait(false);
+                if (!json && rows.Count == 0 && mode == PaymentLinkMode.Live)
+                {
+                    onlyTestData = (await attribution.ReportAsync(since, until, PaymentLinkMode.Test, cancellationToken).ConfigureAwait(false)).Count > 0;
+                }
+                else if (!json && customPage is null && rows.Count > 0)
+                {
+                    var now = (context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+                    overTime = await RevenueChart.NetOverTimeAsync(attribution, rows, since, until, mode, now, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception exception) when (exception is DbException or TimeoutException or InvalidOperationException)
@@ -98,12 +126,20 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
             const string Unavailable = "The ledger cannot be read right now; try again in a moment.";
             return json
                 ? Results.Text(Unavailable, "text/plain", Encoding.UTF8, StatusCodes.Status503ServiceUnavailable)
-                : page(new PaymentLinkReportView { Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Problem = Unavailable, StatusCode = StatusCodes.Status503ServiceUnavailable });
+                : page(new PaymentLinkReportView
+                {
+                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Path = path,
+                    Problem = Unavailable, StatusCode = StatusCodes.Status503ServiceUnavailable,
+                });
         }
 
         return json
             ? Results.Text(CampaignReportJson.ToJson(rows, indented: true), "application/json", Encoding.UTF8)
-            : page(new PaymentLinkReportView { Rows = rows, Since = since, Until = until, SinceText = sinceText, UntilText = untilText });
+            : page(new PaymentLinkReportView
+            {
+                Rows = rows, Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Path = path,
+                OnlyTestData = onlyTestData, OverTime = overTime,
+            });
     }
 
     /// <summary>The period's bounds: an ISO date (midnight UTC) or an ISO timestamp (UTC unless it has an offset).</summary>
@@ -123,40 +159,4 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
     }
 
     private static string? NonEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
-
-    private static IResult DefaultPage(PaymentLinkReportView view)
-    {
-        static string Encode(string? text) => HtmlEncoder.Default.Encode(text ?? string.Empty);
-        var html = new StringBuilder(4096)
-            .Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<title>Revenue by campaign</title>\n<style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse}")
-            .Append("th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}</style>\n")
-            .Append("</head>\n<body>\n<h1>Revenue by campaign</h1>\n");
-        if (view.Problem is not null)
-        {
-            html.Append("<p role=\"alert\">").Append(Encode(view.Problem)).Append("</p>\n");
-        }
-        else if (view.Rows.Count == 0)
-        {
-            html.Append("<p>No completed sessions in this period.</p>\n");
-        }
-        else
-        {
-            html.Append("<table>\n<thead><tr><th>Campaign</th><th>Currency</th><th>Revenue (minor units)</th><th>Paid</th><th>Sessions</th><th>Visits</th></tr></thead>\n<tbody>\n");
-            foreach (var row in view.Rows)
-            {
-                string?[] codes = [row.UtmSource, row.UtmMedium, row.UtmCampaign];
-                var campaign = string.Join(" / ", codes.Where(code => !string.IsNullOrEmpty(code)));
-                html.Append("<tr><td>").Append(Encode(campaign.Length == 0 ? "(unattributed)" : campaign)).Append("</td><td>").Append(Encode(row.Currency))
-                    .Append("</td><td>").Append(row.Revenue.ToString(CultureInfo.InvariantCulture)).Append("</td><td>").Append(row.Paid.ToString(CultureInfo.InvariantCulture))
-                    .Append("</td><td>").Append(row.Sessions.ToString(CultureInfo.InvariantCulture)).Append("</td><td>").Append(row.Visits.ToString(CultureInfo.InvariantCulture))
-                    .Append("</td></tr>\n");
-            }
-
-            html.Append("</tbody>\n</table>\n");
-        }
-
-        html.Append("</body>\n</html>\n");
-        return Results.Content(html.ToString(), "text/html", Encoding.UTF8, view.StatusCode);
-    }
 }

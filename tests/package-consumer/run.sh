@@ -59,6 +59,11 @@ for expected in README.md lib/net8.0/PaymentLinks.Tracking.AspNetCore.dll lib/ne
                 lib/net10.0/PaymentLinks.Tracking.AspNetCore.xml; do
   grep -q " $expected\$" <<<"$aspnetcore_contents" || fail "the ASP.NET Core package lacks $expected."
 done
+# Its dependencies as the project names them: the core at the same version, ScottPlot for the report's charts.
+aspnetcore_nuspec="$(unzip -p "$aspnetcore" PaymentLinks.Tracking.AspNetCore.nuspec)"
+for dependency in "id=\"PaymentLinks.Tracking\" version=\"$version\"" "id=\"ScottPlot\" version=\"$(sed -n 's/.*Include="ScottPlot" Version="\([^"]*\)".*/\1/p' "$root/Directory.Packages.props")\""; do
+  grep -qF "$dependency" <<<"$aspnetcore_nuspec" || fail "the ASP.NET Core package does not depend on $dependency."
+done
 
 nupkg="$feed/PaymentLinks.Tracking.$version.nupkg"
 [ -f "$nupkg" ] || fail "no package at $nupkg."
@@ -109,7 +114,9 @@ cat >"$consumer/Consumer.csproj" <<XML
 XML
 cat >"$consumer/Program.cs" <<'CS'
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using PaymentLinks.Tracking;
 
 var link = PaymentLinkUrl.Parse("https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr")
@@ -136,7 +143,40 @@ app.MapPaymentLinkWebhook("/stripe/webhook", (_, _) => Task.CompletedTask);
 app.MapPaymentLinkThankYou("/thanks");
 app.MapPaymentLinkAdmin("/admin").RequireAuthorization();
 Console.WriteLine($"endpoints: {((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources.Sum(source => source.Endpoints.Count)}");
+
+// The report page with its charts, served on 127.0.0.1 from rows the app gives: the charts' library and its native
+// drawing code come with the package.
+var reporting = WebApplication.CreateSlimBuilder();
+reporting.WebHost.UseUrls("http://127.0.0.1:0");
+reporting.Logging.ClearProviders();
+reporting.Services.AddPaymentLinkTracking(options => options.SigningSecrets.Add("whsec_consumer0test0secret"));
+reporting.Services.AddSingleton<IPaymentLinkAttribution, TwoCampaigns>();
+await using var reportApp = reporting.Build();
+reportApp.MapPaymentLinkReport("/report");
+await reportApp.StartAsync();
+using var http = new HttpClient { BaseAddress = new Uri(reportApp.Urls.Single()) };
+var page = await http.GetStringAsync("/report");
+Console.WriteLine($"report charts: {page.Split("<svg").Length - 1}");
+Console.WriteLine($"report jpy: {page.Contains("<td>12,000 JPY</td>", StringComparison.Ordinal)}");
+await reportApp.StopAsync();
 return 0;
+
+sealed class TwoCampaigns : IPaymentLinkAttribution
+{
+    public Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
+    public Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
+    public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CampaignReportRow>>(
+        [
+            new("newsletter", "email", "spring_sale", "eur", 12, 11, 54890, 9, 9, 2, 0, Gross: 59880, Refunded: 4990),
+            new("instagram", "social", "launch", "jpy", 4, 4, 12000, 1, 1, 3, 0, Gross: 12000),
+        ]);
+}
 CS
 
 echo "Building and running a console project that installs the package from the local feed"
@@ -149,6 +189,9 @@ assets="$consumer/obj/project.assets.json"
 grep -q "\"PaymentLinks.Tracking/$version\"" "$assets" || fail "the consumer did not restore PaymentLinks.Tracking $version."
 grep -q "\"PaymentLinks.Tracking.AspNetCore/$version\"" "$assets" || fail "the consumer did not restore PaymentLinks.Tracking.AspNetCore $version."
 grep -qx "endpoints: [1-9][0-9]*" <<<"$output" || fail "the consumer mapped no endpoint from PaymentLinks.Tracking.AspNetCore."
+# Two currencies: a bar chart and a net-over-time chart each.
+grep -qx "report charts: 4" <<<"$output" || fail "the consumer's report page does not have its four charts."
+grep -qx "report jpy: True" <<<"$output" || fail "the consumer's report page does not show 12,000 JPY."
 echo "package consumer test passed: PaymentLinks.Tracking and PaymentLinks.Tracking.AspNetCore $version install and run."
 if [ -n "$kept_feed" ]; then
   echo "The feed $feed keeps the package. In your project's folder:"

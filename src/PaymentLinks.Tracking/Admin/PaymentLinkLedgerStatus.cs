@@ -27,4 +27,11 @@ public sealed class PaymentLinkLedgerStatus
     /// for a person to retry them (<see cref="IPaymentLinkForwarding.RetryAllDeadAsync"/>); 0 where forwarding was never configured.
     /// </summary>
     public long DeadConversions { get; init; }
+
+    /// <summary>
+    /// Gets how many conversions in the forwarding outbox a destination refused (a 4xx other than 429, such as a wrong
+    /// access token): never tried again until a person retries them (<see cref="IPaymentLinkForwarding.RetryAsync"/>);
+    /// 0 where forwarding was never configured.
+    /// </summary>
+    public long FailedConversions { get; init; }
 }

@@ -109,9 +109,28 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
         await using var refused = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table(RefusedEventsTable)}");
         var refusedEvents = Convert.ToInt64(await refused.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
 
-        // Through the outbox's (state, id) index: a count of the dead rows only, however many were sent.
-        await using var dead = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table("payment_link_forwarding")} WHERE state = 'dead'");
-        var deadConversions = Convert.ToInt64(await dead.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        // Through the outbox's (state, id) index: the dead and failed rows only, however many were sent.
+        long deadConversions = 0, failedConversions = 0;
+        await using (var stopped = Command(
+            connection,
+            null,
+            $"SELECT state, COUNT(*) FROM {_dialect.Table("payment_link_forwarding")} WHERE state IN ('dead', 'failed') GROUP BY state"))
+        {
+            await using var stoppedReader = await stopped.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await stoppedReader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var count = Convert.ToInt64(stoppedReader.GetValue(1), CultureInfo.InvariantCulture);
+                if (stoppedReader.GetString(0) == "dead")
+                {
+                    deadConversions = count;
+                }
+                else
+                {
+                    failedConversions = count;
+                }
+            }
+        }
+
         return new PaymentLinkLedgerStatus
         {
             PendingSessions = pending,
@@ -119,6 +138,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
             CatchUpWatermark = caughtUp,
             RefusedCatchUpEvents = refusedEvents,
             DeadConversions = deadConversions,
+            FailedConversions = failedConversions,
         };
     }
 

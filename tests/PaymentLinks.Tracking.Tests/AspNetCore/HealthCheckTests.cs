@@ -104,6 +104,30 @@ public sealed class HealthCheckTests
     }
 
     [Test]
+    public async Task A_conversion_a_destination_refused_degrades_the_check_with_the_count_in_its_data()
+    {
+        await using var host = await StartAsync();
+
+        // As the forwarding worker leaves a conversion Meta refused with a 400 (a wrong access token, say).
+        await using (var connection = new SqliteConnection($"Data Source={host.LedgerPath}"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText =
+                "INSERT INTO payment_link_forwarding (session_id, destination, kind, occurred_at, livemode, state, attempts, last_error, created_at, updated_at) VALUES " +
+                "('cs_live_refused1', 'meta', 'purchase', 0, 1, 'failed', 1, 'Meta answered 400', 0, 0)";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var entry = await CheckAsync(host);
+
+        entry.Status.ShouldBe(HealthStatus.Degraded);
+        entry.Data["failed_conversions"].ShouldBe(1L);
+        entry.Data["dead_conversions"].ShouldBe(0L);
+        entry.Description.ShouldNotBeNull().ShouldContain("refused 1 conversion ");
+    }
+
+    [Test]
     public async Task A_ledger_that_cannot_be_reached_is_unhealthy_and_health_answers_503()
     {
         await using var host = await StartAsync();

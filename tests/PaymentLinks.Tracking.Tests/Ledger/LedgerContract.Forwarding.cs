@@ -171,6 +171,9 @@ public abstract partial class LedgerContract
         logged.ShouldContain("OAuthException 190");
         logged.ShouldNotContain(LoopbackDestinations.AccessToken);
         Destinations.Answered(ForwardingDestination.Meta).Count.ShouldBe(1);
+        var status = await instance.Ledger.GetStatusAsync();
+        status.FailedConversions.ShouldBe(1);
+        status.DeadConversions.ShouldBe(0);
     }
 
     [Test]

@@ -1,15 +1,13 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
-using PaymentLinks.Tracking.AspNetCore;
-using PaymentLinks.Tracking.Samples;
 
-namespace PaymentLinks.Tracking.Samples.WebhookReceiver;
+namespace PaymentLinks.Tracking.AspNetCore;
 
 /// <summary>
-/// The marketer's page: revenue by campaign as a chart per currency and a table, for a period. Every value from the
-/// ledger or the request is HTML-encoded; the page is one request, with no script.
+/// The report's own page: net revenue per currency, a bar chart of net revenue by campaign and a chart of net revenue
+/// over time per currency (ScottPlot, as SVG drawn on the server), and the table, for a period and a mode. Every value
+/// from the ledger or the request is HTML-encoded; the page is one request, with no script.
 /// </summary>
 internal static class ReportPage
 {
@@ -43,53 +41,37 @@ internal static class ReportPage
         code { background: #eef; padding: 0 0.25rem; border-radius: 0.25rem; overflow-wrap: anywhere; }
         """;
 
-    /// <summary>The page for <c>MapPaymentLinkReport</c>: the view's rows, period and problem, with its status code.</summary>
-    public static IResult Render(PaymentLinkReportView view) => Results.Content(
-        Render(view.Rows, view.Since, view.Until, view.SinceText, view.UntilText, view.Problem), "text/html", Encoding.UTF8, view.StatusCode);
+    /// <summary>The page as the endpoint answers it: the view's HTML with its status code.</summary>
+    public static IResult Result(PaymentLinkReportView view) => Results.Content(Render(view), "text/html", Encoding.UTF8, view.StatusCode);
 
-    /// <param name="rows">The report, by revenue; empty for a ledger with no sessions in the period.</param>
-    /// <param name="since">The period's start (included), or <see langword="null"/>.</param>
-    /// <param name="until">The period's end (excluded), or <see langword="null"/>.</param>
-    /// <param name="sinceText">The <c>since</c> as the request gave it, shown back in the form.</param>
-    /// <param name="untilText">The <c>until</c> as the request gave it.</param>
-    /// <param name="problem">What went wrong (a bad date, the ledger unavailable), or <see langword="null"/>.</param>
-    /// <param name="mode">Whether the rows are live or test data.</param>
-    /// <param name="onlyTestData">Whether live data is empty but test data exists, said on the page.</param>
-    /// <param name="overTime">Net revenue over the period for the top campaigns, drawn beside the bars.</param>
-    public static string Render(
-        IReadOnlyList<CampaignReportRow> rows,
-        DateTimeOffset? since,
-        DateTimeOffset? until,
-        string? sinceText,
-        string? untilText,
-        string? problem = null,
-        PaymentLinkMode mode = PaymentLinkMode.Live,
-        bool onlyTestData = false,
-        IReadOnlyList<NetRevenueSeries>? overTime = null)
+    /// <summary>The page's HTML: the view's rows, period, mode and problem, every value encoded.</summary>
+    public static string Render(PaymentLinkReportView view)
     {
-        var test = mode == PaymentLinkMode.Test;
+        var test = view.Mode == PaymentLinkMode.Test;
+        var links = new ReportLinks(view.Path, view.SinceText, view.UntilText);
         var html = new StringBuilder(8192);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>Revenue by campaign</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n<main>\n")
             .Append("<h1>Revenue by campaign</h1>\n")
-            .Append("<p class=\"period\">").Append(Encode(Capitalized(CampaignReportText.Period(since, until)))).Append(" (UTC)")
+            .Append("<p class=\"period\">").Append(Encode(ReportText.Period(view.Since, view.Until))).Append(" (UTC)")
             .Append(test ? " · <strong>test data</strong>" : string.Empty).Append(" · ")
-            .Append("<a href=\"").Append(Encode(JsonLink(sinceText, untilText, test))).Append("\">JSON</a></p>\n");
-        AppendForm(html, sinceText, untilText, test);
+            .Append("<a href=\"").Append(Encode(links.Json(test))).Append("\">JSON</a></p>\n");
+        AppendForm(html, view.Path, view.SinceText, view.UntilText, test);
 
-        if (problem is not null)
+        var rows = view.Rows;
+        if (view.Problem is not null)
         {
-            html.Append("<p class=\"problem\" role=\"alert\">").Append(Encode(problem)).Append("</p>\n");
+            html.Append("<p class=\"problem\" role=\"alert\">").Append(Encode(view.Problem)).Append("</p>\n");
         }
-        else if (onlyTestData)
+        else if (view.OnlyTestData)
         {
             html.Append("<section class=\"empty\">\n<h2>Only test data so far</h2>\n<p>No live payment in this period, but there are test ones. ")
-                .Append("<a href=\"").Append(Encode(PageLink(sinceText, untilText))).Append("\">Show the test data</a>.</p>\n</section>\n");
+                .Append("<a href=\"").Append(Encode(links.Page(test: true))).Append("\">Show the test data</a>.</p>\n</section>\n");
         }
         else if (rows.Count == 0)
         {
-            AppendEmpty(html, since is not null || until is not null);
+            AppendEmpty(html, view.Since is not null || view.Until is not null, links.AllTime(test));
         }
         else
         {
@@ -97,13 +79,13 @@ internal static class ReportPage
             AppendTotals(html, byCurrency);
             foreach (var currency in byCurrency)
             {
-                html.Append("<section class=\"chart\">\n<h2>Revenue in ").Append(Encode(CampaignReportText.Currency(currency.Key))).Append("</h2>\n")
+                html.Append("<section class=\"chart\">\n<h2>Revenue in ").Append(Encode(ReportText.Currency(currency.Key))).Append("</h2>\n")
                     .Append(RevenueChart.Svg(currency.Key, [.. currency.OrderByDescending(row => row.Revenue)]))
                     .Append("\n</section>\n");
-                var series = (overTime ?? []).Where(line => line.Currency == currency.Key).ToList();
+                var series = view.OverTime.Where(line => line.Currency == currency.Key).ToList();
                 if (series.Count > 0)
                 {
-                    html.Append("<section class=\"chart\">\n<h2>Net revenue over time in ").Append(Encode(CampaignReportText.Currency(currency.Key)))
+                    html.Append("<section class=\"chart\">\n<h2>Net revenue over time in ").Append(Encode(ReportText.Currency(currency.Key)))
                         .Append("</h2>\n").Append(RevenueChart.NetOverTimeSvg(currency.Key, series)).Append("\n</section>\n");
                 }
             }
@@ -118,25 +100,25 @@ internal static class ReportPage
         return html.ToString();
     }
 
-    private static void AppendForm(StringBuilder html, string? sinceText, string? untilText, bool test) =>
-        html.Append("<form method=\"get\" action=\"/report\">\n")
+    private static void AppendForm(StringBuilder html, string path, string? sinceText, string? untilText, bool test) =>
+        html.Append("<form method=\"get\" action=\"").Append(Encode(path)).Append("\">\n")
             .Append(test ? "<input type=\"hidden\" name=\"mode\" value=\"test\">\n" : string.Empty)
             .Append("<label>From (included)<input type=\"date\" name=\"since\" value=\"").Append(Encode(sinceText ?? string.Empty)).Append("\"></label>\n")
             .Append("<label>Until (excluded)<input type=\"date\" name=\"until\" value=\"").Append(Encode(untilText ?? string.Empty)).Append("\"></label>\n")
             .Append("<button type=\"submit\">Show</button>\n</form>\n");
 
-    private static void AppendEmpty(StringBuilder html, bool hasPeriod)
+    private static void AppendEmpty(StringBuilder html, bool hasPeriod, string allTime)
     {
         html.Append("<section class=\"empty\">\n<h2>No sales to show yet</h2>\n");
         if (hasPeriod)
         {
-            html.Append("<p>No checkout was completed in this period. <a href=\"/report\">Show all time</a>.</p>\n");
+            html.Append("<p>No checkout was completed in this period. <a href=\"").Append(Encode(allTime)).Append("\">Show all time</a>.</p>\n");
         }
         else
         {
-            html.Append("<p>As soon as a buyer pays through one of your tracked payment links, Stripe tells this receiver, ")
+            html.Append("<p>As soon as a buyer pays through one of your tracked payment links, Stripe tells this app's webhook endpoint, ")
                 .Append("and the campaign's revenue appears here.</p>\n")
-                .Append("<p>To try it, forward Stripe's events with <code>stripe listen --forward-to localhost:5000/stripe/webhook</code> ")
+                .Append("<p>To try it, forward Stripe's events to the webhook endpoint, e.g. <code>stripe listen --forward-to localhost:5000/stripe/webhook</code>, ")
                 .Append("and send one with <code>stripe trigger checkout.session.completed</code>.</p>\n");
         }
 
@@ -149,11 +131,11 @@ internal static class ReportPage
         foreach (var currency in byCurrency)
         {
             var paid = currency.Sum(row => row.Paid);
-            html.Append("<div class=\"card\"><strong>").Append(Encode(CampaignReportText.Money(currency.Sum(row => row.Revenue), currency.Key)))
-                .Append("</strong><span>net of ").Append(Encode(CampaignReportText.Money(currency.Sum(row => row.Gross), currency.Key))).Append(" gross, ")
-                .Append(Encode(CampaignReportText.Money(currency.Sum(row => row.Refunded), currency.Key))).Append(" refunded; ")
-                .Append(Encode(Count(paid))).Append(paid == 1 ? " paid session" : " paid sessions")
-                .Append(" in ").Append(Encode(Count(currency.Count()))).Append(currency.Count() == 1 ? " campaign" : " campaigns").Append("</span></div>\n");
+            html.Append("<div class=\"card\"><strong>").Append(Encode(ReportText.Money(currency.Sum(row => row.Revenue), currency.Key)))
+                .Append("</strong><span>net of ").Append(Encode(ReportText.Money(currency.Sum(row => row.Gross), currency.Key))).Append(" gross, ")
+                .Append(Encode(ReportText.Money(currency.Sum(row => row.Refunded), currency.Key))).Append(" refunded; ")
+                .Append(Encode(ReportText.Count(paid))).Append(paid == 1 ? " paid session" : " paid sessions")
+                .Append(" in ").Append(Encode(ReportText.Count(currency.Count()))).Append(currency.Count() == 1 ? " campaign" : " campaigns").Append("</span></div>\n");
         }
 
         html.Append("</section>\n");
@@ -168,17 +150,17 @@ internal static class ReportPage
             .Append("</tr></thead>\n<tbody>\n");
         foreach (var row in rows)
         {
-            var campaign = CampaignReportText.Campaign(row);
-            html.Append("<tr><th scope=\"row\"").Append(campaign == CampaignReportText.Unattributed ? " class=\"unattributed\">" : ">").Append(Encode(campaign)).Append("</th>")
-                .Append("<td>").Append(Encode(CampaignReportText.Money(row.Revenue, row.Currency))).Append("</td>");
+            var campaign = ReportText.Campaign(row);
+            html.Append("<tr><th scope=\"row\"").Append(campaign == ReportText.Unattributed ? " class=\"unattributed\">" : ">").Append(Encode(campaign)).Append("</th>")
+                .Append("<td>").Append(Encode(ReportText.Money(row.Revenue, row.Currency))).Append("</td>");
             foreach (var amount in new[] { row.Gross, row.Refunded, row.Disputed })
             {
-                html.Append("<td>").Append(Encode(CampaignReportText.Money(amount, row.Currency))).Append("</td>");
+                html.Append("<td>").Append(Encode(ReportText.Money(amount, row.Currency))).Append("</td>");
             }
 
             foreach (var count in new[] { row.Renewals, row.Paid, row.Sessions, row.Visits, row.ByVisit, row.ByReference, row.ByLink })
             {
-                html.Append("<td>").Append(Encode(Count(count))).Append("</td>");
+                html.Append("<td>").Append(Encode(ReportText.Count(count))).Append("</td>");
             }
 
             html.Append("</tr>\n");
@@ -187,30 +169,44 @@ internal static class ReportPage
         html.Append("</tbody>\n</table>\n</div>\n");
     }
 
-    private static string JsonLink(string? sinceText, string? untilText, bool test) =>
-        Link("/report?format=json" + (test ? "&mode=test" : string.Empty), sinceText, untilText);
-
-    private static string PageLink(string? sinceText, string? untilText) => Link("/report?mode=test", sinceText, untilText);
-
-    private static string Link(string start, string? sinceText, string? untilText)
-    {
-        var query = new StringBuilder(start);
-        if (!string.IsNullOrEmpty(sinceText))
-        {
-            query.Append("&since=").Append(Uri.EscapeDataString(sinceText));
-        }
-
-        if (!string.IsNullOrEmpty(untilText))
-        {
-            query.Append("&until=").Append(Uri.EscapeDataString(untilText));
-        }
-
-        return query.ToString();
-    }
-
-    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
-
-    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
     private static string Encode(string text) => HtmlEncoder.Default.Encode(text);
+}
+
+/// <summary>
+/// The page's links back to itself: the endpoint's own path (so that they follow the route and any path base) with the
+/// period as the request gave it, escaped by <see cref="QueryString"/> and HTML-encoded where the page writes them.
+/// </summary>
+internal readonly record struct ReportLinks(string Path, string? SinceText, string? UntilText)
+{
+    public string Json(bool test) => Link(json: true, test, period: true);
+
+    public string Page(bool test) => Link(json: false, test, period: true);
+
+    public string AllTime(bool test) => Link(json: false, test, period: false);
+
+    private string Link(bool json, bool test, bool period)
+    {
+        var query = new List<KeyValuePair<string, string?>>(4);
+        if (json)
+        {
+            query.Add(new("format", "json"));
+        }
+
+        if (test)
+        {
+            query.Add(new("mode", "test"));
+        }
+
+        if (period && !string.IsNullOrEmpty(SinceText))
+        {
+            query.Add(new("since", SinceText));
+        }
+
+        if (period && !string.IsNullOrEmpty(UntilText))
+        {
+            query.Add(new("until", UntilText));
+        }
+
+        return query.Count == 0 ? Path : Path + QueryString.Create(query).ToUriComponent();
+    }
 }

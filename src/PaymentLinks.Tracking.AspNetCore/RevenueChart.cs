@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using PaymentLinks.Tracking.Samples;
 using ScottPlot;
 
-namespace PaymentLinks.Tracking.Samples.WebhookReceiver;
+namespace PaymentLinks.Tracking.AspNetCore;
 
 /// <summary>
 /// A horizontal bar chart of revenue by campaign for one currency, drawn by ScottPlot as SVG that scales to its box.
@@ -29,20 +27,20 @@ internal static partial class RevenueChart
         var bars = rows.Select((row, index) => new Bar
         {
             Position = rows.Count - 1 - index,
-            Value = (double)CampaignReportText.MajorUnits(row.Revenue, currency),
+            Value = (double)ReportText.MajorUnits(row.Revenue, currency),
             FillColor = Color.FromHex("#4f46e5"),
-            Label = CampaignReportText.MajorUnits(row.Revenue, currency).ToString("N" + CampaignReportText.Decimals(currency), CultureInfo.InvariantCulture),
+            Label = ReportText.Amount(row.Revenue, currency),
         }).ToList();
         var barPlot = plot.Add.Bars(bars);
         barPlot.Horizontal = true;
         barPlot.ValueLabelStyle.FontSize = 14;
 
         var positions = bars.Select(bar => bar.Position).ToArray();
-        var labels = rows.Select(row => Shorten(CampaignReportText.Campaign(row))).ToArray();
+        var labels = rows.Select(row => Shorten(ReportText.Campaign(row))).ToArray();
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
         plot.Axes.Left.TickLabelStyle.FontSize = 14;
         plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
-        plot.Axes.Bottom.Label.Text = $"Revenue ({CampaignReportText.Currency(currency)})";
+        plot.Axes.Bottom.Label.Text = $"Revenue ({ReportText.Currency(currency)})";
         plot.Axes.Bottom.Label.FontSize = 14;
         plot.Grid.MajorLineColor = Colors.Black.WithAlpha(0.08);
 
@@ -93,7 +91,7 @@ internal static partial class RevenueChart
             }
         }
 
-        return [.. top.Select(row => new NetRevenueSeries(CampaignReportText.Campaign(row), row.Currency, points[Key(row)]))];
+        return [.. top.Select(row => new NetRevenueSeries(ReportText.Campaign(row), row.Currency, points[Key(row)]))];
 
         static (string?, string?, string?, string?) Key(CampaignReportRow row) => (row.UtmSource, row.UtmMedium, row.UtmCampaign, row.Currency);
     }
@@ -111,7 +109,7 @@ internal static partial class RevenueChart
             var line = series[i];
             var scatter = plot.Add.Scatter(
                 line.Points.Select(point => point.Start.UtcDateTime.ToOADate()).ToArray(),
-                line.Points.Select(point => (double)CampaignReportText.MajorUnits(point.Net, currency)).ToArray());
+                line.Points.Select(point => (double)ReportText.MajorUnits(point.Net, currency)).ToArray());
             scatter.LegendText = Shorten(line.Campaign);
             scatter.Color = palette.GetColor(i);
             scatter.LineWidth = 2;
@@ -121,7 +119,7 @@ internal static partial class RevenueChart
         plot.Axes.DateTimeTicksBottom();
         plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
         plot.Axes.Left.TickLabelStyle.FontSize = 12;
-        plot.Axes.Left.Label.Text = $"Net ({CampaignReportText.Currency(currency)})";
+        plot.Axes.Left.Label.Text = $"Net ({ReportText.Currency(currency)})";
         plot.Axes.Left.Label.FontSize = 14;
         plot.Grid.MajorLineColor = Colors.Black.WithAlpha(0.08);
         plot.ShowLegend(Alignment.UpperLeft);
