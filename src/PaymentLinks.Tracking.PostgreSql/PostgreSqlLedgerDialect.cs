@@ -51,6 +51,25 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
     public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
 
+    // The report's plan is large: its estimated cost passes the JIT thresholds from a few thousand sessions on, and
+    // compiling its expressions took longer than the whole query without it (docs/benchmarks.md). Off for its
+    // transaction only.
+    public override async ValueTask<DbTransaction?> BeginReportAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var noJit = new NpgsqlCommand("SET LOCAL jit = off", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+            await noJit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     public override async Task ApplySchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

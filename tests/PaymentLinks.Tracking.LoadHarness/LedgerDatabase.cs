@@ -20,9 +20,11 @@ internal enum Engine
 internal sealed class LedgerDatabase : IDisposable
 {
     private readonly string? _folder;
+    private readonly bool _kept;
 
-    private LedgerDatabase(Engine engine, string connectionString, string? schema, string? folder)
+    private LedgerDatabase(Engine engine, string connectionString, string? schema, string? folder, bool kept = false)
     {
+        _kept = kept;
         Engine = engine;
         ConnectionString = connectionString;
         Schema = schema;
@@ -55,6 +57,14 @@ internal sealed class LedgerDatabase : IDisposable
         connectionString ??= PostgreSqlServer.Require().ConnectionString;
         return new LedgerDatabase(engine, connectionString, $"{name}_{Environment.ProcessId}_{DateTime.UtcNow:HHmmssfff}", null);
     }
+
+    /// <summary>
+    /// A ledger kept after the run, to be filled once and measured again: on PostgreSQL the schema
+    /// <paramref name="name"/>, on SQLite the file <paramref name="name"/>. Neither is removed at the end.
+    /// </summary>
+    public static LedgerDatabase Keep(Engine engine, string? connectionString, string name) => engine == Engine.Sqlite
+        ? new LedgerDatabase(engine, $"Data Source={Path.GetFullPath(name)}", null, null, kept: true)
+        : new LedgerDatabase(engine, connectionString ?? PostgreSqlServer.Require().ConnectionString, name, null, kept: true);
 
     /// <summary>The receiver sample's configuration for this ledger, as environment variables.</summary>
     public IEnumerable<KeyValuePair<string, string>> ReceiverEnvironment()
@@ -113,7 +123,7 @@ internal sealed class LedgerDatabase : IDisposable
 
     public void Dispose()
     {
-        if (Schema is not null)
+        if (Schema is not null && !_kept)
         {
             try
             {

@@ -5,7 +5,7 @@ using PaymentLinks.Tracking.Tests.Ledger;
 // The ledger's load and fault harness, and its speed side by side with the floor.
 //   run   [--engine postgresql|sqlite] [--sessions N] [--catch-up N] [--in-flight N] [--seed N] [--short] [--connection CS]
 //   bench [--engine postgresql|sqlite] [--events N] [--in-flight N] [--rounds N] [--connection CS]
-//   report-bench [--engine postgresql|sqlite] [--sessions N] [--rounds N] [--connection CS]
+//   report-bench [--engine postgresql|sqlite] [--sessions N] [--rounds N] [--connection CS] [--keep SCHEMA|FILE]
 //   forward-bench [--conversions N] [--latency-ms N] [--skip-one-at-a-time]
 // Without --connection, PostgreSQL is a throwaway server (PAYMENTLINKS_TEST_POSTGRES names an existing one instead).
 var engine = new Option<Engine>("--engine") { Description = "The ledger's engine: postgresql (two receiver instances) or sqlite (one).", DefaultValueFactory = _ => Engine.PostgreSql };
@@ -44,12 +44,13 @@ bench.SetAction((parse, _) => Guarded(() => new SideBySide(
 
 var reportSessions = new Option<int>("--sessions") { Description = "Sessions in the ledger at the last measurement (the first is at 100,000).", DefaultValueFactory = _ => 1_000_000 };
 var reportRounds = new Option<int>("--rounds") { Description = "Reports of each side, interleaved; the median is kept.", DefaultValueFactory = _ => 5 };
+var keep = new Option<string?>("--keep") { Description = "A PostgreSQL schema (or SQLite file) kept after the run: filled only up to the sessions it lacks, so a later run measures it again." };
 var reportBench = new Command("report-bench", "Measures the campaign report side by side with a hand-written GROUP BY on the same tables, and the memory it takes.")
 {
-    engine, reportSessions, reportRounds, connection,
+    engine, reportSessions, reportRounds, connection, keep,
 };
 reportBench.SetAction((parse, _) => Guarded(() => new ReportBench(
-    parse.GetValue(engine), parse.GetValue(reportSessions), parse.GetValue(reportRounds), parse.GetValue(connection), Console.Out).RunAsync()));
+    parse.GetValue(engine), parse.GetValue(reportSessions), parse.GetValue(reportRounds), parse.GetValue(connection), parse.GetValue(keep), Console.Out).RunAsync()));
 
 var conversions = new Option<int>("--conversions") { Description = "Paid sessions forwarded per measured pass.", DefaultValueFactory = _ => 10_000 };
 var latency = new Option<int>("--latency-ms") { Description = "How long each destination request takes.", DefaultValueFactory = _ => 50 };

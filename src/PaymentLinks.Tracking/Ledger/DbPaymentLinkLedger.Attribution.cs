@@ -112,7 +112,8 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var report = Command(connection, null, Statements.Report);
+        await using var transaction = await _dialect.BeginReportAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var report = Command(connection, transaction, Statements.Report);
         _dialect.AddTime(report, "since", since ?? DateTimeOffset.MinValue);
         _dialect.AddTime(report, "until", until ?? DateTimeOffset.MaxValue);
         LedgerDialect.AddParameter(report, "livemode", mode == PaymentLinkMode.Live, DbType.Boolean);
@@ -265,29 +266,42 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 $"FROM {dialect.SessionsTable} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id " +
                 $"WHERE {Within("s.paid_at")} AND {Paid} AND (s.completed_at IS NULL OR s.completed_at < @since OR s.completed_at >= @until) AND {Counted}";
 
-            // A later piece of money whose session is known counts only if that session is counted.
-            static string Owner(string sessionId) =>
-                $"LEFT JOIN {{0}} os ON os.session_id = {sessionId} WHERE (os.session_id IS NULL OR (os.livemode = @livemode " +
-                "AND (@all_sessions = 1 OR os.payment_link_id IS NOT NULL))) AND ";
-            string OwnerOf(string sessionId) => string.Format(CultureInfo.InvariantCulture, Owner(sessionId), dialect.SessionsTable);
+            // A later piece of money whose session is known counts only if that session is counted: none of the sessions
+            // the report does not count owns it. Most sessions are counted, so the few that are not are looked up once.
+            static string NotOwnedByUncounted(string sessionId) =>
+                $"NOT EXISTS (SELECT 1 FROM {{0}} os WHERE os.session_id = {sessionId} AND NOT (os.livemode = @livemode " +
+                "AND (@all_sessions = 1 OR os.payment_link_id IS NOT NULL)))";
+            string OwnerOf(string sessionId) =>
+                string.Format(CultureInfo.InvariantCulture, NotOwnedByUncounted(sessionId), dialect.SessionsTable);
+
+            // A subscription's renewals in the period summed first, then joined to the session that started it, once.
             var renewalRows =
-                "SELECT p.session_id, i.currency, 0, 0, i.amount_paid, 1, i.amount_paid, 0, 0, i.amount_tax, " +
+                "SELECT p.session_id, i.currency, 0, 0, i.amount_paid, i.renewals, i.amount_paid, 0, 0, i.amount_tax, " +
                 $"{InvoiceCodes} " +
-                $"FROM {invoices} i LEFT JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
-                $"{OwnerOf("p.session_id")}i.livemode = @livemode AND i.billing_reason IN ('subscription_cycle', 'subscription_update') " +
-                $"AND i.amount_paid > 0 AND {Within("i.paid_at")}";
+                "FROM (SELECT subscription_id, currency, campaign_key, utm_source, utm_medium, utm_campaign, COUNT(*) AS renewals, " +
+                "SUM(amount_paid) AS amount_paid, SUM(amount_tax) AS amount_tax " +
+                $"FROM {invoices} WHERE livemode = @livemode AND billing_reason IN ('subscription_cycle', 'subscription_update') " +
+                $"AND amount_paid > 0 AND {Within("paid_at")} " +
+                "GROUP BY subscription_id, currency, campaign_key, utm_source, utm_medium, utm_campaign) i " +
+                $"LEFT JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
+                $"WHERE {OwnerOf("p.session_id")}";
+
+            // Each charge's refund in the period, worked out once (materialized, so that the filter on it does not
+            // work it out again).
+            var chargeRefunds =
+                "SELECT c.charge_id, c.payment_intent, c.invoice_id, c.currency, " +
+                $"{ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded " +
+                "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency " +
+                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until GROUP BY charge_id) c";
             var refundRows =
                 "SELECT COALESCE(p.session_id, pi.session_id), r.currency, 0, 0, 0, 0, 0, r.refunded, 0, 0, " +
                 $"{InvoiceCodes} " +
-                "FROM (SELECT c.charge_id, c.payment_intent, c.invoice_id, c.currency, " +
-                $"{ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded " +
-                "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency " +
-                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until GROUP BY charge_id) c) r " +
+                "FROM charge_refunds r " +
                 $"LEFT JOIN {sessionPayments} p ON p.payment_intent = r.payment_intent " +
                 $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
                 $"LEFT JOIN {invoices} i ON i.invoice_id = COALESCE(r.invoice_id, ip.invoice_id) " +
                 $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
-                $"{OwnerOf("COALESCE(p.session_id, pi.session_id)")}r.refunded <> 0";
+                $"WHERE {OwnerOf("COALESCE(p.session_id, pi.session_id)")} AND r.refunded <> 0";
             var disputeRows =
                 "SELECT COALESCE(p.session_id, pi.session_id), d.currency, 0, 0, 0, 0, 0, 0, d.amount, 0, " +
                 $"{InvoiceCodes} " +
@@ -295,9 +309,10 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = d.payment_intent " +
                 $"LEFT JOIN {invoices} i ON i.invoice_id = ip.invoice_id " +
                 $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
-                $"{OwnerOf("COALESCE(p.session_id, pi.session_id)")}d.livemode = @livemode AND d.status = 'lost' AND {Within("d.status_at")}";
+                $"WHERE {OwnerOf("COALESCE(p.session_id, pi.session_id)")} AND d.livemode = @livemode AND d.status = 'lost' AND {Within("d.status_at")}";
             var collation = dialect.OrdinalCollation;
             Report =
+                $"WITH charge_refunds AS MATERIALIZED ({chargeRefunds}) " +
                 "SELECT utm_source, utm_medium, utm_campaign, currency, SUM(sessions) AS sessions, SUM(paid) AS paid, " +
                 "SUM(gross) - SUM(refunded) - SUM(disputed) AS revenue, SUM(visited) AS visits, " +
                 "SUM(CASE WHEN source = 1 THEN 1 ELSE 0 END) AS by_visit, " +

@@ -35,6 +35,13 @@ internal sealed partial class DbPaymentLinkLedger
     /// </summary>
     internal Func<DbConnection, DbTransaction, SessionRefundChange, CancellationToken, Task>? SessionRefundChanged { get; set; }
 
+    /// <summary>
+    /// Whether a refund's session is wanted: forwarding is configured, or another observer took its place. Without
+    /// either, recording a refund does not look its session up.
+    /// </summary>
+    private bool SessionRefundObserved =>
+        SessionRefundChanged is { } observer && (!ReferenceEquals(observer, _forwardRefund) || ForwardingPlan is not null);
+
     /// <summary>Keeps what joins a session to its refunds, disputes and renewals, and its tax; filled in once.</summary>
     private async Task MergeSessionPaymentAsync(DbConnection connection, DbTransaction transaction, PaymentLinkCheckout checkout, CancellationToken cancellationToken)
     {
@@ -137,13 +144,12 @@ internal sealed partial class DbPaymentLinkLedger
     /// <summary>
     /// Keeps the charge's cumulative refunded amount as this event states it. The charge's refunded amount is the newest
     /// one stated less the failed refunds it still counted, so a late older event changes nothing; when this one raises
-    /// it, the session is told.
+    /// it, the session is told. Two statements, and a third when it raised the amount and forwarding wants the session:
+    /// the row, the charge's amount without and with it, the session with its refunded total.
     /// </summary>
     private async Task RecordRefundAsync(
         DbConnection connection, DbTransaction transaction, PaymentLinkEvent paymentLinkEvent, PaymentLinkCharge charge, CancellationToken cancellationToken)
     {
-        var before = await ChargeRefundedAsync(connection, transaction, charge.ChargeId, cancellationToken).ConfigureAwait(false);
-
         await using (var insert = Command(connection, transaction, Revenue.RecordRefund))
         {
             LedgerDialect.AddParameter(insert, "event_id", paymentLinkEvent.EventId, DbType.String);
@@ -154,34 +160,48 @@ internal sealed partial class DbPaymentLinkLedger
             LedgerDialect.AddParameter(insert, "amount_refunded", charge.AmountRefunded, DbType.Int64);
             _dialect.AddTime(insert, "observed_at", paymentLinkEvent.Created);
             LedgerDialect.AddParameter(insert, "livemode", paymentLinkEvent.Livemode, DbType.Boolean);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                // The statement is held already: it changes nothing.
+                return;
+            }
         }
 
-        // What the charge has refunded now: a statement that still counts a refund already failed raises nothing.
-        var after = await ChargeRefundedAsync(connection, transaction, charge.ChargeId, cancellationToken).ConfigureAwait(false);
-        if (after <= before)
+        // What the charge had refunded without this statement, and has now: one that still counts a refund already
+        // failed, or is older than the newest, raises nothing.
+        long before, after;
+        await using (var amounts = Command(connection, transaction, Revenue.ChargeRefundedWithout))
+        {
+            LedgerDialect.AddParameter(amounts, "charge_id", charge.ChargeId, DbType.String);
+            LedgerDialect.AddParameter(amounts, "event_id", paymentLinkEvent.EventId, DbType.String);
+            await using var reader = await amounts.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            before = ToInt64(reader.GetValue(0));
+            after = ToInt64(reader.GetValue(1));
+        }
+
+        if (after <= before || !SessionRefundObserved)
         {
             return;
         }
 
-        string? sessionId;
-        await using (var owner = Command(connection, transaction, Revenue.SessionOfCharge))
+        string? sessionId = null;
+        long refunded = 0;
+        await using (var owner = Command(connection, transaction, Revenue.SessionOfChargeRefunded))
         {
             LedgerDialect.AddParameter(owner, "payment_intent", charge.PaymentIntentId, DbType.String);
             LedgerDialect.AddParameter(owner, "invoice_id", charge.InvoiceId, DbType.String);
-            sessionId = await owner.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            await using var reader = await owner.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                sessionId = reader.IsDBNull(0) ? null : reader.GetString(0);
+                refunded = ToInt64(reader.GetValue(1));
+            }
         }
 
         if (sessionId is null)
         {
             return;
-        }
-
-        long refunded;
-        await using (var total = Command(connection, transaction, Revenue.SessionRefunded))
-        {
-            LedgerDialect.AddParameter(total, "session_id", sessionId, DbType.String);
-            refunded = ToInt64(await total.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
         }
 
         await OnSessionRefundChangedAsync(
@@ -191,24 +211,19 @@ internal sealed partial class DbPaymentLinkLedger
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<long> ChargeRefundedAsync(DbConnection connection, DbTransaction transaction, string chargeId, CancellationToken cancellationToken)
-    {
-        await using var find = Command(connection, transaction, Revenue.ChargeRefunded);
-        LedgerDialect.AddParameter(find, "charge_id", chargeId, DbType.String);
-        return ToInt64(await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-    }
-
     /// <summary>
     /// A charge's refunded amount before <paramref name="before"/> (a parameter; <see langword="null"/> for now): the
     /// cumulative amount of its newest <c>charge.refunded</c> statement before then, less the refunds that statement
     /// counted (created by its time) and that failed or were canceled after it and before then. A statement made after a
     /// failure no longer counts the failed refund. Two lookups through an index each.
     /// </summary>
-    internal static string ChargeRefundedSql(LedgerDialect dialect, string chargeId, string? before)
+    /// <remarks>With <paramref name="withoutEvent"/>, the statement of that event is left out.</remarks>
+    internal static string ChargeRefundedSql(LedgerDialect dialect, string chargeId, string? before, string? withoutEvent = null)
     {
         var refunds = dialect.Table("payment_link_charge_refunds");
         var failedRefunds = dialect.Table("payment_link_failed_refunds");
-        var observedBefore = before is null ? string.Empty : $" AND o.observed_at < {before}";
+        var observedBefore = (before is null ? string.Empty : $" AND o.observed_at < {before}") +
+            (withoutEvent is null ? string.Empty : $" AND o.event_id <> {withoutEvent}");
         var failedBefore = before is null ? string.Empty : $" AND f.failed_at < {before}";
         return
             "COALESCE((SELECT o.amount_refunded - COALESCE((SELECT SUM(f.amount) FROM " +
@@ -239,7 +254,8 @@ internal sealed partial class DbPaymentLinkLedger
                 "payment_intent = COALESCE(p.payment_intent, excluded.payment_intent), " +
                 "subscription_id = COALESCE(p.subscription_id, excluded.subscription_id), " +
                 "amount_tax = COALESCE(p.amount_tax, excluded.amount_tax)";
-            ChargeRefunded = $"SELECT {ChargeRefundedSql(dialect, "@charge_id", null)}";
+            ChargeRefundedWithout =
+                $"SELECT {ChargeRefundedSql(dialect, "@charge_id", null, "@event_id")}, {ChargeRefundedSql(dialect, "@charge_id", null)}";
             RecordRefund =
                 $"INSERT INTO {refunds} (event_id, charge_id, payment_intent, invoice_id, currency, amount_refunded, observed_at, livemode) " +
                 "VALUES (@event_id, @charge_id, @payment_intent, @invoice_id, @currency, @amount_refunded, @observed_at, @livemode) " +
@@ -283,31 +299,32 @@ internal sealed partial class DbPaymentLinkLedger
                 $"INSERT INTO {invoicePayments} (payment_intent, invoice_id) VALUES (@payment_intent, @invoice_id) " +
                 "ON CONFLICT (payment_intent) DO NOTHING";
 
-            // A charge's session: the session it paid, or the one that started the subscription whose invoice it paid.
-            SessionOfCharge =
+            // A charge's session: the session it paid, or the one that started the subscription whose invoice it paid;
+            // with everything refunded that belongs to it, each charge at its refunded amount now: the charges of its own
+            // payment, and of its subscription's invoices (named on the charge, or through the invoice's payments), each
+            // found through an index.
+            var sessionOfCharge =
                 $"SELECT session_id FROM {sessionPayments} WHERE payment_intent = @payment_intent " +
                 $"UNION ALL SELECT p.session_id FROM {invoices} i JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
                 $"WHERE i.invoice_id = COALESCE(@invoice_id, (SELECT invoice_id FROM {invoicePayments} WHERE payment_intent = @payment_intent)) " +
                 "LIMIT 1";
-
-            // Everything refunded that belongs to a session, each charge at its refunded amount now: the charges of its
-            // own payment, and of its subscription's invoices (named on the charge, or through the invoice's payments),
-            // each found through an index.
-            SessionRefunded =
+            var sessionRefunded =
                 $"SELECT SUM({ChargeRefundedSql(dialect, "charges.charge_id", null)}) FROM (" +
-                $"SELECT r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id = @session_id " +
+                $"SELECT r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id = owner.session_id " +
                 $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
-                $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id = @session_id " +
+                $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id = owner.session_id " +
                 $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
                 $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {refunds} r ON r.payment_intent = ip.payment_intent " +
-                "WHERE p.session_id = @session_id) charges";
+                "WHERE p.session_id = owner.session_id) charges";
+            SessionOfChargeRefunded = $"SELECT owner.session_id, ({sessionRefunded}) FROM ({sessionOfCharge}) owner";
         }
 
         public string RecordFailedRefund { get; }
 
         public string MergeSessionPayment { get; }
 
-        public string ChargeRefunded { get; }
+        /// <summary>A charge's refunded amount without the statement of <c>@event_id</c>, and with every statement.</summary>
+        public string ChargeRefundedWithout { get; }
 
         public string RecordRefund { get; }
 
@@ -317,9 +334,8 @@ internal sealed partial class DbPaymentLinkLedger
 
         public string LinkInvoicePayment { get; }
 
-        public string SessionOfCharge { get; }
-
-        public string SessionRefunded { get; }
+        /// <summary>A charge's session and everything refunded of it; no row when the session is not known.</summary>
+        public string SessionOfChargeRefunded { get; }
     }
 }
 

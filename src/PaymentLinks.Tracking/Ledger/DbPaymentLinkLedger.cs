@@ -35,6 +35,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     private volatile bool _schemaApplied;
 
     private readonly Func<ForwardingPlan?>? _forwardingPlan;
+    private readonly Func<DbConnection, DbTransaction, SessionRefundChange, CancellationToken, Task> _forwardRefund;
 
     public DbPaymentLinkLedger(
         LedgerDialect dialect,
@@ -49,7 +50,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
         _forwardingPlan = forwardingPlan;
 
         // A refund that raises a session's refunded amount enters the forwarding outbox in the refund's own transaction.
-        SessionRefundChanged = EnqueueRefundAsync;
+        SessionRefundChanged = _forwardRefund = EnqueueRefundAsync;
         _applyMigrations = applyMigrations;
         var erasures = dialect.Table("payment_link_erasures");
         var erased = $"EXISTS (SELECT 1 FROM {erasures} e WHERE e.session_id = @session_id)";

@@ -46,6 +46,13 @@ internal abstract class LedgerDialect
     /// <summary>A transaction that may write, started so that concurrent writers wait for each other rather than fail.</summary>
     public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The transaction the campaign report reads in, set up for a large read; <see langword="null"/> (the default) for
+    /// none, the report's one statement then being its own.
+    /// </summary>
+    public virtual ValueTask<DbTransaction?> BeginReportAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<DbTransaction?>(null);
+
     /// <summary>Creates or upgrades the schema to the newest script, safely when several instances do it at once.</summary>
     public abstract Task ApplySchemaAsync(CancellationToken cancellationToken);
 
