@@ -83,17 +83,11 @@ public sealed class HealthCheckTests
 
         // As the forwarding worker leaves a conversion after its last failed try (the worker's own path is the ledger
         // contract's): two dead, one sent.
-        await using (var connection = new SqliteConnection($"Data Source={host.LedgerPath}"))
-        {
-            await connection.OpenAsync();
-            await using var insert = connection.CreateCommand();
-            insert.CommandText =
-                "INSERT INTO payment_link_forwarding (session_id, destination, kind, occurred_at, livemode, state, attempts, last_error, created_at, updated_at) VALUES " +
-                "('cs_live_dead1', 'google_analytics', 'purchase', 0, 1, 'dead', 8, 'GA4 answered 503', 0, 0), " +
-                "('cs_live_dead2', 'webhook', 'purchase', 0, 1, 'dead', 8, 'timed out', 0, 0), " +
-                "('cs_live_sent', 'meta', 'purchase', 0, 1, 'sent', 1, NULL, 0, 0)";
-            await insert.ExecuteNonQueryAsync();
-        }
+        await InsertConversionsAsync(
+            host,
+            "('cs_live_dead1', 'google_analytics', 'purchase', 0, 1, 'dead', 8, 'GA4 answered 503', 0, 0)",
+            "('cs_live_dead2', 'webhook', 'purchase', 0, 1, 'dead', 8, 'timed out', 0, 0)",
+            "('cs_live_sent', 'meta', 'purchase', 0, 1, 'sent', 1, NULL, 0, 0)");
 
         var entry = await CheckAsync(host);
 
@@ -109,15 +103,7 @@ public sealed class HealthCheckTests
         await using var host = await StartAsync();
 
         // As the forwarding worker leaves a conversion Meta refused with a 400 (a wrong access token, say).
-        await using (var connection = new SqliteConnection($"Data Source={host.LedgerPath}"))
-        {
-            await connection.OpenAsync();
-            await using var insert = connection.CreateCommand();
-            insert.CommandText =
-                "INSERT INTO payment_link_forwarding (session_id, destination, kind, occurred_at, livemode, state, attempts, last_error, created_at, updated_at) VALUES " +
-                "('cs_live_refused1', 'meta', 'purchase', 0, 1, 'failed', 1, 'Meta answered 400', 0, 0)";
-            await insert.ExecuteNonQueryAsync();
-        }
+        await InsertConversionsAsync(host, "('cs_live_refused1', 'meta', 'purchase', 0, 1, 'failed', 1, 'Meta answered 400', 0, 0)");
 
         var entry = await CheckAsync(host);
 
@@ -145,5 +131,17 @@ public sealed class HealthCheckTests
         entry.Description.ShouldNotBeNull().ShouldContain("cannot be reached");
         entry.Description.ShouldNotContain(host.LedgerPath);
         (await host.Client.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+    }
+
+    // Rows as the forwarding worker leaves them (the worker's own path is the ledger contract's).
+    private static async Task InsertConversionsAsync(EndpointHost host, params string[] rows)
+    {
+        await using var connection = new SqliteConnection($"Data Source={host.LedgerPath}");
+        await connection.OpenAsync();
+        await using var insert = connection.CreateCommand();
+        insert.CommandText =
+            "INSERT INTO payment_link_forwarding (session_id, destination, kind, occurred_at, livemode, state, attempts, last_error, created_at, updated_at) VALUES " +
+            string.Join(", ", rows);
+        await insert.ExecuteNonQueryAsync();
     }
 }
