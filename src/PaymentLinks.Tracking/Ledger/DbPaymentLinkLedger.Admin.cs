@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 
 namespace PaymentLinks.Tracking;
 
@@ -150,35 +149,9 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAdmin
         return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
-    public Task<PaymentLinkLedgerSchema> GetSchemaAsync(CancellationToken cancellationToken = default) => ReadSchemaAsync(cancellationToken);
+    public Task<PaymentLinkLedgerSchema> GetSchemaAsync(CancellationToken cancellationToken = default) => _store.ReadSchemaAsync(cancellationToken);
 
-    public async Task<PaymentLinkLedgerSchema> ApplyMigrationsAsync(CancellationToken cancellationToken = default)
-    {
-        await _dialect.ApplySchemaAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadSchemaAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<PaymentLinkLedgerSchema> ReadSchemaAsync(CancellationToken cancellationToken)
-    {
-        var applied = await _dialect.ReadAppliedVersionsAsync(cancellationToken).ConfigureAwait(false);
-        var missing = _dialect.Scripts.Where(script => !applied.Contains(script.Version)).ToList();
-        var script = new StringBuilder();
-        if (missing.Count > 0)
-        {
-            script.Append(_dialect.ScriptPreamble);
-            foreach (var (_, sql) in missing)
-            {
-                script.Append('\n').Append(sql.TrimEnd()).Append('\n');
-            }
-        }
-
-        return new PaymentLinkLedgerSchema
-        {
-            AppliedVersions = [.. applied.Order()],
-            RequiredVersions = [.. _dialect.Scripts.Select(script => script.Version)],
-            MissingScript = script.ToString(),
-        };
-    }
+    public Task<PaymentLinkLedgerSchema> ApplyMigrationsAsync(CancellationToken cancellationToken = default) => _store.ApplyMigrationsAsync(cancellationToken);
 
     private async Task<int> RetryParkedAsync(string condition, string? sessionId, CancellationToken cancellationToken)
     {

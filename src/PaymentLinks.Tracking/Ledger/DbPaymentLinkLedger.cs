@@ -30,9 +30,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
 
     // Released when an event here makes a session fulfillable, so that this process's worker takes it at once.
     private readonly SemaphoreSlim _sessionDue = new(0, 1);
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private readonly bool _applyMigrations;
-    private volatile bool _schemaApplied;
+    private readonly LedgerStore _store;
 
     private readonly Func<ForwardingPlan?>? _forwardingPlan;
     private readonly Func<DbConnection, DbTransaction, SessionRefundChange, CancellationToken, Task> _forwardRefund;
@@ -51,7 +49,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
 
         // A refund that raises a session's refunded amount enters the forwarding outbox in the refund's own transaction.
         SessionRefundChanged = _forwardRefund = EnqueueRefundAsync;
-        _applyMigrations = applyMigrations;
+        _store = new LedgerStore(dialect, timeProvider, sessionsFulfilled, applyMigrations);
         var erasures = dialect.Table("payment_link_erasures");
         var erased = $"EXISTS (SELECT 1 FROM {erasures} e WHERE e.session_id = @session_id)";
         var sessions = dialect.SessionsTable;
@@ -185,48 +183,11 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
     {
         _sessionDue.Dispose();
         _conversionDue.Dispose();
-        _schemaGate.Dispose();
-        (_dialect as IDisposable)?.Dispose();
+        _store.Dispose();
     }
 
-    /// <summary>Applies the schema once per process; a failure is retried by the next call.</summary>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (_schemaApplied)
-        {
-            return;
-        }
-
-        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_schemaApplied)
-            {
-                if (_applyMigrations)
-                {
-                    await _dialect.ApplySchemaAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    var schema = await ReadSchemaAsync(cancellationToken).ConfigureAwait(false);
-                    if (!schema.IsCurrent)
-                    {
-                        throw new InvalidOperationException(
-                            $"The ledger's schema is not current: it lacks version{(schema.MissingVersions.Count == 1 ? string.Empty : "s")} " +
-                            $"{string.Join(", ", schema.MissingVersions.Select(version => version.ToString("000", System.Globalization.CultureInfo.InvariantCulture)))} " +
-                            "and ApplyMigrations is off (PaymentLinkTracking:Ledger:ApplyMigrations). Apply them with the console's `migrate`, " +
-                            "print them for a DBA with `migrate --script`, or turn ApplyMigrations on.");
-                    }
-                }
-
-                _schemaApplied = true;
-            }
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
+    /// <inheritdoc cref="LedgerStore.EnsureSchemaAsync"/>
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => _store.EnsureSchemaAsync(cancellationToken);
 
     /// <summary>Takes the longest-due session whose lease is free, for <paramref name="owner"/> for <paramref name="lease"/> on the database's clock.</summary>
     public async Task<PaymentLinkSession?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
