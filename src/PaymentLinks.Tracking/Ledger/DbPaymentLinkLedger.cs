@@ -1,41 +1,27 @@
-using System.Data;
 using System.Data.Common;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// The ledger on any ADO.NET engine, with the SQL that differs between engines in a <see cref="LedgerDialect"/>. Both
-/// engines speak <c>INSERT ... ON CONFLICT</c>, so an event is recorded and its session merged with two statements in
-/// one transaction.
+/// The ledger on any ADO.NET engine, with the SQL that differs between engines in a <see cref="LedgerDialect"/>: the one
+/// object registered, made of one class per concern over a shared <see cref="LedgerStore"/>. It says here which concerns
+/// one event touches, in one <see cref="LedgerUnit"/>; each concern's SQL is its own class's.
 /// </summary>
-internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposable
+internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttribution, IPaymentLinkAdmin, IDisposable
 {
-    private const string SessionColumns =
-        "session_id, payment_link_id, client_reference_id, customer_email, amount_total, currency, mode, status, " +
-        "payment_status, livemode, metadata, completed_at, paid_at, failed_at, expired_at, fulfillment_attempts, " +
-        "fulfilled_at, parked_at, last_error";
+    /// <inheritdoc cref="LedgerAdmin.ErasedError"/>
+    internal const string ErasedError = LedgerAdmin.ErasedError;
 
-    private readonly LedgerDialect _dialect;
-    private readonly TimeProvider _timeProvider;
-    private readonly PaymentLinkLedgerSessions _sessions;
-    private readonly string _recordEvent;
-    private readonly string _mergeSession;
-    private readonly string _findSession;
-    private readonly string _claim;
-    private readonly string _complete;
-    private readonly string _fail;
-    private readonly string _release;
+    /// <inheritdoc cref="LedgerAdmin.ErasedPayload"/>
+    internal const string ErasedPayload = LedgerAdmin.ErasedPayload;
 
-    // Released when an event here makes a session fulfillable, so that this process's worker takes it at once.
-    private readonly SemaphoreSlim _sessionDue = new(0, 1);
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private readonly bool _applyMigrations;
-    private volatile bool _schemaApplied;
-
-    private readonly Func<ForwardingPlan?>? _forwardingPlan;
-    private readonly Func<DbConnection, DbTransaction, SessionRefundChange, CancellationToken, Task> _forwardRefund;
+    private readonly LedgerStore _store;
+    private readonly SessionLedger _sessions;
+    private readonly AttributionLedger _attribution;
+    private readonly RevenueLedger _revenue;
+    private readonly ForwardingOutbox _outbox;
+    private readonly CatchUpBookkeeping _catchUp;
+    private readonly LedgerAdmin _admin;
 
     public DbPaymentLinkLedger(
         LedgerDialect dialect,
@@ -44,356 +30,215 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkLedger, IDisposa
         Func<ForwardingPlan?>? forwardingPlan = null,
         bool applyMigrations = true)
     {
-        _dialect = dialect;
-        _timeProvider = timeProvider;
-        _sessions = sessionsFulfilled;
-        _forwardingPlan = forwardingPlan;
-
-        // A refund that raises a session's refunded amount enters the forwarding outbox in the refund's own transaction.
-        SessionRefundChanged = _forwardRefund = EnqueueRefundAsync;
-        _applyMigrations = applyMigrations;
-        var erasures = dialect.Table("payment_link_erasures");
-        var erased = $"EXISTS (SELECT 1 FROM {erasures} e WHERE e.session_id = @session_id)";
-        var sessions = dialect.SessionsTable;
-        _recordEvent =
-            $"INSERT INTO {dialect.EventsTable} (event_id, event_type, created, session_id, livemode, recorded_at) " +
-            "VALUES (@event_id, @event_type, @created, @session_id, @livemode, @now) ON CONFLICT (event_id) DO NOTHING";
-
-        // Fields are filled in once and never overwritten; a status moves only to a higher rank; a time is set once.
-        // A session becomes due for fulfilment when it first becomes paid, if it is one the ledger fulfils (made by a
-        // payment link, unless every session is).
-        _mergeSession =
-            $"INSERT INTO {sessions} AS s (session_id, payment_link_id, client_reference_id, customer_email, amount_total, " +
-            "currency, mode, status, payment_status, livemode, metadata, completed_at, paid_at, failed_at, expired_at, " +
-            "fulfill_due_at, fulfillment_attempts, first_recorded_at, updated_at) " +
-            // A session erased before this event keeps no email and no metadata, whatever the event carries.
-            $"VALUES (@session_id, @payment_link_id, @client_reference_id, CASE WHEN {erased} THEN NULL ELSE @customer_email END, " +
-            "@amount_total, @currency, @mode, " +
-            $"@status, @payment_status, @livemode, CASE WHEN {erased} THEN NULL ELSE {dialect.JsonValue("@metadata")} END, @completed_at, @paid_at, @failed_at, @expired_at, " +
-            $"CASE WHEN @paid_at IS NOT NULL AND (@all_sessions = 1 OR @payment_link_id IS NOT NULL) THEN {dialect.Now} END, 0, @now, @now) " +
-            "ON CONFLICT (session_id) DO UPDATE SET " +
-            "payment_link_id = COALESCE(s.payment_link_id, excluded.payment_link_id), " +
-            "client_reference_id = COALESCE(s.client_reference_id, excluded.client_reference_id), " +
-            "customer_email = COALESCE(s.customer_email, excluded.customer_email), " +
-            "amount_total = COALESCE(s.amount_total, excluded.amount_total), " +
-            "currency = COALESCE(s.currency, excluded.currency), " +
-            "mode = COALESCE(s.mode, excluded.mode), " +
-            $"status = CASE WHEN {StatusRank("excluded.status")} > {StatusRank("s.status")} THEN excluded.status ELSE s.status END, " +
-            $"payment_status = CASE WHEN {PaymentStatusRank("excluded.payment_status")} > {PaymentStatusRank("s.payment_status")} " +
-            "THEN excluded.payment_status ELSE s.payment_status END, " +
-            "livemode = s.livemode, " +
-            "metadata = COALESCE(s.metadata, excluded.metadata), " +
-            "completed_at = COALESCE(s.completed_at, excluded.completed_at), " +
-            "paid_at = COALESCE(s.paid_at, excluded.paid_at), " +
-            "failed_at = COALESCE(s.failed_at, excluded.failed_at), " +
-            "expired_at = COALESCE(s.expired_at, excluded.expired_at), " +
-            "fulfill_due_at = CASE WHEN s.paid_at IS NULL AND excluded.paid_at IS NOT NULL AND s.fulfilled_at IS NULL " +
-            "AND s.parked_at IS NULL AND (@all_sessions = 1 OR COALESCE(s.payment_link_id, excluded.payment_link_id) IS NOT NULL) " +
-            $"THEN {dialect.Now} ELSE s.fulfill_due_at END, " +
-            "updated_at = @now";
-        _findSession = $"SELECT {SessionColumns} FROM {sessions} WHERE session_id = @session_id";
-
-        // A due session whose lease is free or expired; the try is counted when it starts, so that a process that
-        // dies mid-call uses one up. Due times and leases are on the database's clock: instances whose own clocks
-        // differ agree on them.
-        _claim =
-            $"UPDATE {sessions} SET lease_owner = @owner, lease_until = {dialect.NowPlus("@lease_ms")}, " +
-            "fulfillment_attempts = fulfillment_attempts + 1 " +
-            $"WHERE session_id = (SELECT session_id FROM {sessions} WHERE fulfill_due_at <= {dialect.Now} " +
-            $"AND (lease_until IS NULL OR lease_until <= {dialect.Now}) " +
-            $"ORDER BY fulfill_due_at LIMIT 1 {dialect.ClaimLock}) RETURNING {SessionColumns}";
-        _complete =
-            $"UPDATE {sessions} SET fulfilled_at = @now, fulfill_due_at = NULL, lease_owner = NULL, lease_until = NULL, " +
-            $"last_error = NULL WHERE session_id = @session_id AND lease_owner = @owner AND lease_until > {dialect.Now}";
-        _fail =
-            $"UPDATE {sessions} SET fulfill_due_at = CASE WHEN @retry_ms IS NULL THEN NULL ELSE {dialect.NowPlus("@retry_ms")} END, " +
-            "parked_at = @parked_at, last_error = @error, " +
-            "lease_owner = NULL, lease_until = NULL WHERE session_id = @session_id AND lease_owner = @owner";
-        _release =
-            $"UPDATE {sessions} SET lease_owner = NULL, lease_until = NULL, fulfillment_attempts = fulfillment_attempts - 1 " +
-            "WHERE session_id = @session_id AND lease_owner = @owner";
+        _store = new LedgerStore(dialect, timeProvider, sessionsFulfilled, applyMigrations);
+        _sessions = new SessionLedger(_store);
+        _attribution = new AttributionLedger(_store);
+        _revenue = new RevenueLedger(_store);
+        _outbox = new ForwardingOutbox(_store, forwardingPlan);
+        _catchUp = new CatchUpBookkeeping(_store);
+        _admin = new LedgerAdmin(_store, _sessions, _attribution, _outbox, _catchUp);
     }
 
+    /// <summary>
+    /// Takes the forwarding outbox's place as what hears of a session's refunded amount rising, inside the refund's write
+    /// transaction (a fault rolls the event back: the webhook then answers 503 and Stripe delivers it again); tests observe
+    /// the rises with it. <see langword="null"/> (the default): the outbox.
+    /// </summary>
+    internal Func<DbConnection, DbTransaction, SessionRefundChange, CancellationToken, Task>? SessionRefundChanged { get; set; }
+
+    /// <summary>
+    /// Whether a refund's session is wanted: forwarding is configured, or an observer took its place. Without either,
+    /// recording a refund does not look its session up.
+    /// </summary>
+    private bool RefundedSessionWanted => SessionRefundChanged is not null || _outbox.ForwardingPlan is not null;
+
+    /// <summary>
+    /// Records an event in one unit of work: its row, then what it changes (a checkout: its session, campaign, payment and,
+    /// once paid, its conversions in the outbox; a refund, dispute or invoice: the money, and a refund's rise in the
+    /// outbox). All of it is stored or none; the workers are woken after the commit.
+    /// </summary>
     public async Task<LedgerRecordOutcome> RecordAsync(PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paymentLinkEvent);
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var checkout = paymentLinkEvent.IsCheckoutKind ? paymentLinkEvent.Checkout : null;
-        var now = _timeProvider.GetUtcNow();
+        var now = _store.TimeProvider.GetUtcNow();
 
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using (var insertEvent = Command(connection, transaction, _recordEvent))
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        if (!await _sessions.RecordEventAsync(unit, paymentLinkEvent, now, cancellationToken).ConfigureAwait(false))
         {
-            LedgerDialect.AddParameter(insertEvent, "event_id", paymentLinkEvent.EventId, DbType.String);
-            LedgerDialect.AddParameter(insertEvent, "event_type", paymentLinkEvent.EventType, DbType.String);
-            _dialect.AddTime(insertEvent, "created", paymentLinkEvent.Created);
-            LedgerDialect.AddParameter(insertEvent, "session_id", paymentLinkEvent.Checkout?.SessionId, DbType.String);
-            LedgerDialect.AddParameter(insertEvent, "livemode", paymentLinkEvent.Livemode, DbType.Boolean);
-            _dialect.AddTime(insertEvent, "now", now);
-            if (await insertEvent.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-            {
-                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                return LedgerRecordOutcome.Duplicate;
-            }
+            await unit.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return LedgerRecordOutcome.Duplicate;
         }
 
         if (checkout is not null)
         {
-            await using var merge = Command(connection, transaction, _mergeSession);
-            AddSessionParameters(merge, paymentLinkEvent, checkout, now);
-            await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await MergeSessionCampaignAsync(connection, transaction, checkout, cancellationToken).ConfigureAwait(false);
-            await MergeSessionPaymentAsync(connection, transaction, checkout, cancellationToken).ConfigureAwait(false);
+            await _sessions.MergeSessionAsync(unit, paymentLinkEvent, checkout, now, cancellationToken).ConfigureAwait(false);
+            await _attribution.MergeSessionCampaignAsync(unit, checkout, cancellationToken).ConfigureAwait(false);
+            await _revenue.MergeSessionPaymentAsync(unit, checkout, cancellationToken).ConfigureAwait(false);
         }
-        else
+        else if (await _revenue.MergeMoneyAsync(unit, paymentLinkEvent, RefundedSessionWanted, cancellationToken).ConfigureAwait(false) is { } refund)
         {
             // Refunds, disputes and invoices: the same transaction as the event's row, so the webhook and catch-up agree.
-            await MergeMoneyAsync(connection, transaction, paymentLinkEvent, cancellationToken).ConfigureAwait(false);
+            // A refund that raises a session's refunded amount enters the outbox in the refund's own transaction.
+            if (SessionRefundChanged is { } observer)
+            {
+                await observer(unit.Connection, unit.Transaction!, refund, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _outbox.EnqueueRefundAsync(unit, refund, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // The conversion enters the outbox in the transaction that makes the session paid: never sent before it is
         // stored, never forgotten after a crash.
         var conversionDue = checkout is not null && paymentLinkEvent.ShouldFulfill
-            && await EnqueuePurchaseAsync(connection, transaction, checkout.SessionId, now, cancellationToken).ConfigureAwait(false);
+            && await _outbox.EnqueuePurchaseAsync(unit, checkout.SessionId, now, cancellationToken).ConfigureAwait(false);
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (paymentLinkEvent.ShouldFulfill)
         {
-            SignalSessionDue();
+            _sessions.SignalSessionDue();
         }
 
         if (conversionDue)
         {
-            SignalConversionDue();
+            _outbox.SignalConversionDue();
         }
 
         return LedgerRecordOutcome.Stored;
     }
 
-    public async Task<PaymentLinkSession?> FindSessionAsync(string sessionId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(sessionId);
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var find = Command(connection, null, _findSession);
-        LedgerDialect.AddParameter(find, "session_id", sessionId, DbType.String);
-        return await ReadSessionAsync(find, cancellationToken).ConfigureAwait(false);
-    }
+    /// <inheritdoc cref="LedgerStore.EnsureSchemaAsync"/>
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => _store.EnsureSchemaAsync(cancellationToken);
 
     public void Dispose()
     {
-        _sessionDue.Dispose();
-        _conversionDue.Dispose();
-        _schemaGate.Dispose();
-        (_dialect as IDisposable)?.Dispose();
+        _sessions.Dispose();
+        _outbox.Dispose();
+        _store.Dispose();
     }
 
-    /// <summary>Applies the schema once per process; a failure is retried by the next call.</summary>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        if (_schemaApplied)
-        {
-            return;
-        }
+    // Sessions and their fulfilment.
+    public Task<PaymentLinkSession?> FindSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        _sessions.FindSessionAsync(sessionId, cancellationToken);
 
-        await _schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_schemaApplied)
-            {
-                if (_applyMigrations)
-                {
-                    await _dialect.ApplySchemaAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    var schema = await ReadSchemaAsync(cancellationToken).ConfigureAwait(false);
-                    if (!schema.IsCurrent)
-                    {
-                        throw new InvalidOperationException(
-                            $"The ledger's schema is not current: it lacks version{(schema.MissingVersions.Count == 1 ? string.Empty : "s")} " +
-                            $"{string.Join(", ", schema.MissingVersions.Select(version => version.ToString("000", System.Globalization.CultureInfo.InvariantCulture)))} " +
-                            "and ApplyMigrations is off (PaymentLinkTracking:Ledger:ApplyMigrations). Apply them with the console's `migrate`, " +
-                            "print them for a DBA with `migrate --script`, or turn ApplyMigrations on.");
-                    }
-                }
+    /// <inheritdoc cref="SessionLedger.ClaimAsync"/>
+    public Task<PaymentLinkSession?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        _sessions.ClaimAsync(owner, lease, cancellationToken);
 
-                _schemaApplied = true;
-            }
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
-
-    /// <summary>Takes the longest-due session whose lease is free, for <paramref name="owner"/> for <paramref name="lease"/> on the database's clock.</summary>
-    public async Task<PaymentLinkSession?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        PaymentLinkSession? session;
-        await using (var claim = Command(connection, transaction, _claim))
-        {
-            LedgerDialect.AddParameter(claim, "owner", owner, DbType.String);
-            LedgerDialect.AddMilliseconds(claim, "lease_ms", lease);
-            session = await ReadSessionAsync(claim, cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return session;
-    }
-
-    /// <summary>Marks a session fulfilled, only while <paramref name="owner"/> still holds its lease.</summary>
+    /// <inheritdoc cref="SessionLedger.CompleteAsync"/>
     public Task<bool> CompleteAsync(string sessionId, string owner, CancellationToken cancellationToken) =>
-        UpdateAsync(_complete, sessionId, owner, command => _dialect.AddTime(command, "now", _timeProvider.GetUtcNow()), cancellationToken);
+        _sessions.CompleteAsync(sessionId, owner, cancellationToken);
 
-    /// <summary>Records a failed try and frees the lease: due again <paramref name="retryAfter"/> from now on the database's clock, or parked.</summary>
+    /// <inheritdoc cref="SessionLedger.FailAsync"/>
     public Task<bool> FailAsync(string sessionId, string owner, TimeSpan? retryAfter, DateTimeOffset? parkedAt, string error, CancellationToken cancellationToken) =>
-        UpdateAsync(
-            _fail,
-            sessionId,
-            owner,
-            command =>
-            {
-                LedgerDialect.AddMilliseconds(command, "retry_ms", retryAfter);
-                _dialect.AddTime(command, "parked_at", parkedAt);
-                LedgerDialect.AddParameter(command, "error", error, DbType.String);
-            },
-            cancellationToken);
+        _sessions.FailAsync(sessionId, owner, retryAfter, parkedAt, error, cancellationToken);
 
-    /// <summary>Gives a lease back untried (the host is stopping), so that the try is not counted.</summary>
+    /// <inheritdoc cref="SessionLedger.ReleaseAsync"/>
     public Task<bool> ReleaseAsync(string sessionId, string owner, CancellationToken cancellationToken) =>
-        UpdateAsync(_release, sessionId, owner, _ => { }, cancellationToken);
+        _sessions.ReleaseAsync(sessionId, owner, cancellationToken);
 
-    /// <summary>Waits until an event recorded here makes a session due, or <paramref name="timeout"/> passes.</summary>
+    /// <inheritdoc cref="SessionLedger.WaitForDueSessionAsync"/>
     public Task WaitForDueSessionAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        _sessionDue.WaitAsync(timeout, cancellationToken);
+        _sessions.WaitForDueSessionAsync(timeout, cancellationToken);
 
-    private void SignalSessionDue()
-    {
-        try
-        {
-            _sessionDue.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled.
-        }
-    }
+    // Attribution.
+    public Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default) =>
+        _attribution.RecordVisitAsync(sessionId, utm, null, cancellationToken);
 
-    private async Task<bool> UpdateAsync(string sql, string sessionId, string owner, Action<DbCommand> addParameters, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        int changed;
-        await using (var update = Command(connection, transaction, sql))
-        {
-            LedgerDialect.AddParameter(update, "session_id", sessionId, DbType.String);
-            LedgerDialect.AddParameter(update, "owner", owner, DbType.String);
-            addParameters(update);
-            changed = await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+    public Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, ThankYouVisitDetails? details, CancellationToken cancellationToken = default) =>
+        _attribution.RecordVisitAsync(sessionId, utm, details, cancellationToken);
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return changed == 1;
-    }
+    public Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default) =>
+        _attribution.RegisterCampaignKeyAsync(key, utm, cancellationToken);
 
-    private void AddSessionParameters(DbCommand command, PaymentLinkEvent paymentLinkEvent, PaymentLinkCheckout checkout, DateTimeOffset now)
-    {
-        var created = paymentLinkEvent.Created;
-        var kind = paymentLinkEvent.Kind;
-        LedgerDialect.AddParameter(command, "session_id", checkout.SessionId, DbType.String);
-        LedgerDialect.AddParameter(command, "payment_link_id", checkout.PaymentLinkId, DbType.String);
-        LedgerDialect.AddParameter(command, "client_reference_id", checkout.ClientReferenceId, DbType.String);
-        LedgerDialect.AddParameter(command, "customer_email", checkout.CustomerEmail, DbType.String);
-        LedgerDialect.AddParameter(command, "amount_total", checkout.AmountTotal, DbType.Int64);
-        LedgerDialect.AddParameter(command, "currency", checkout.Currency, DbType.String);
-        LedgerDialect.AddParameter(command, "mode", checkout.Mode, DbType.String);
-        LedgerDialect.AddParameter(command, "status", checkout.Status, DbType.String);
-        LedgerDialect.AddParameter(command, "payment_status", PaymentStatusName(checkout.PaymentStatus), DbType.String);
-        LedgerDialect.AddParameter(command, "livemode", paymentLinkEvent.Livemode, DbType.Boolean);
-        LedgerDialect.AddParameter(command, "all_sessions", _sessions == PaymentLinkLedgerSessions.All ? 1 : 0, DbType.Int32);
-        LedgerDialect.AddParameter(
-            command,
-            "metadata",
-            checkout.Metadata.Count == 0 ? null : JsonSerializer.Serialize(checkout.Metadata, LedgerJson.Default.IReadOnlyDictionaryStringString),
-            DbType.String);
-        _dialect.AddTime(command, "completed_at", kind == PaymentLinkEventKind.CheckoutCompleted ? created : null);
-        _dialect.AddTime(command, "paid_at", paymentLinkEvent.ShouldFulfill ? created : null);
-        _dialect.AddTime(command, "failed_at", kind == PaymentLinkEventKind.AsyncPaymentFailed ? created : null);
-        _dialect.AddTime(command, "expired_at", kind == PaymentLinkEventKind.CheckoutExpired ? created : null);
-        _dialect.AddTime(command, "now", now);
-    }
+    public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default) =>
+        _attribution.ReportAsync(since, until, mode, cancellationToken);
 
-    private async Task<PaymentLinkSession?> ReadSessionAsync(DbCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadSession(reader) : null;
-    }
+    // The forwarding outbox.
 
-    private PaymentLinkSession ReadSession(DbDataReader reader) =>
-        new()
-        {
-            SessionId = reader.GetString(0),
-            PaymentLinkId = StringOrNull(reader, 1),
-            ClientReferenceId = StringOrNull(reader, 2),
-            CustomerEmail = StringOrNull(reader, 3),
-            AmountTotal = reader.IsDBNull(4) ? null : reader.GetInt64(4),
-            Currency = StringOrNull(reader, 5),
-            Mode = StringOrNull(reader, 6),
-            Status = StringOrNull(reader, 7),
-            PaymentStatus = PaymentStatusFromName(StringOrNull(reader, 8)),
-            Livemode = reader.GetBoolean(9),
-            Metadata = StringOrNull(reader, 10) is { } metadata
-                ? JsonSerializer.Deserialize(metadata, LedgerJson.Default.IReadOnlyDictionaryStringString) ?? PaymentLinkCheckout.NoMetadata
-                : PaymentLinkCheckout.NoMetadata,
-            CompletedAt = _dialect.ReadTime(reader, 11),
-            PaidAt = _dialect.ReadTime(reader, 12),
-            FailedAt = _dialect.ReadTime(reader, 13),
-            ExpiredAt = _dialect.ReadTime(reader, 14),
-            FulfillmentAttempts = reader.GetInt32(15),
-            FulfilledAt = _dialect.ReadTime(reader, 16),
-            ParkedAt = _dialect.ReadTime(reader, 17),
-            LastFulfillmentError = StringOrNull(reader, 18),
-        };
+    /// <inheritdoc cref="ForwardingOutbox.WaitForDueConversionAsync"/>
+    public Task WaitForDueConversionAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _outbox.WaitForDueConversionAsync(timeout, cancellationToken);
 
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
+    /// <inheritdoc cref="ForwardingOutbox.EnqueueRefundAsync(string, string, long, string?, DateTimeOffset, CancellationToken)"/>
+    internal Task<bool> EnqueueRefundAsync(
+        string sessionId, string refundKey, long amount, string? currency, DateTimeOffset refundedAt, CancellationToken cancellationToken) =>
+        _outbox.EnqueueRefundAsync(sessionId, refundKey, amount, currency, refundedAt, cancellationToken);
 
-    private static string? StringOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    /// <inheritdoc cref="ForwardingOutbox.ClaimConversionsAsync"/>
+    public Task<IReadOnlyList<OutboxRow>> ClaimConversionsAsync(
+        ForwardingDestination destination, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken) =>
+        _outbox.ClaimConversionsAsync(destination, owner, limit, lease, cancellationToken);
 
-    // Distinct ranks, so that the merge ends in one state whatever the order: complete outranks expired (Stripe never
-    // sends both for one session), and paid outranks no_payment_required.
-    private static string StatusRank(string column) =>
-        $"(CASE {column} WHEN 'complete' THEN 3 WHEN 'expired' THEN 2 WHEN 'open' THEN 1 ELSE 0 END)";
+    /// <inheritdoc cref="ForwardingOutbox.RecordOutcomesAsync"/>
+    public Task RecordOutcomesAsync(string owner, IReadOnlyCollection<OutboxOutcome> outcomes, CancellationToken cancellationToken) =>
+        _outbox.RecordOutcomesAsync(owner, outcomes, cancellationToken);
 
-    private static string PaymentStatusRank(string column) =>
-        $"(CASE {column} WHEN 'paid' THEN 3 WHEN 'no_payment_required' THEN 2 WHEN 'unpaid' THEN 1 ELSE 0 END)";
+    /// <inheritdoc cref="ForwardingOutbox.CountPendingConversionsAsync"/>
+    public Task<long> CountPendingConversionsAsync(CancellationToken cancellationToken) => _outbox.CountPendingConversionsAsync(cancellationToken);
 
-    private static string? PaymentStatusName(CheckoutPaymentStatus status) => status switch
-    {
-        CheckoutPaymentStatus.Paid => "paid",
-        CheckoutPaymentStatus.Unpaid => "unpaid",
-        CheckoutPaymentStatus.NoPaymentRequired => "no_payment_required",
-        _ => null,
-    };
+    /// <inheritdoc cref="ForwardingOutbox.ListConversionsAsync"/>
+    public Task<IReadOnlyList<ForwardedConversion>> ListConversionsAsync(ForwardingState? state, string? sessionId, int limit, CancellationToken cancellationToken) =>
+        _outbox.ListConversionsAsync(state, sessionId, limit, cancellationToken);
 
-    private static CheckoutPaymentStatus PaymentStatusFromName(string? name) => name switch
-    {
-        "paid" => CheckoutPaymentStatus.Paid,
-        "unpaid" => CheckoutPaymentStatus.Unpaid,
-        "no_payment_required" => CheckoutPaymentStatus.NoPaymentRequired,
-        _ => CheckoutPaymentStatus.Unknown,
-    };
+    /// <inheritdoc cref="ForwardingOutbox.RetryConversionsAsync"/>
+    public Task<int> RetryConversionsAsync(string? sessionId, CancellationToken cancellationToken) =>
+        _outbox.RetryConversionsAsync(sessionId, cancellationToken);
+
+    // Catch-up's bookkeeping.
+
+    /// <inheritdoc cref="CatchUpBookkeeping.TakeCatchUpLeaseAsync"/>
+    public Task<(bool Taken, DateTimeOffset? Watermark)> TakeCatchUpLeaseAsync(string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        _catchUp.TakeCatchUpLeaseAsync(owner, lease, cancellationToken);
+
+    /// <inheritdoc cref="CatchUpBookkeeping.AdvanceCatchUpAsync"/>
+    public Task<bool> AdvanceCatchUpAsync(string owner, DateTimeOffset? watermark, TimeSpan lease, CancellationToken cancellationToken) =>
+        _catchUp.AdvanceCatchUpAsync(owner, watermark, lease, cancellationToken);
+
+    /// <inheritdoc cref="CatchUpBookkeeping.ReleaseCatchUpLeaseAsync"/>
+    public Task ReleaseCatchUpLeaseAsync(string owner, CancellationToken cancellationToken) => _catchUp.ReleaseCatchUpLeaseAsync(owner, cancellationToken);
+
+    /// <inheritdoc cref="CatchUpBookkeeping.ReadCatchUpWatermarkAsync(CancellationToken)"/>
+    public Task<DateTimeOffset?> ReadCatchUpWatermarkAsync(CancellationToken cancellationToken) => _catchUp.ReadCatchUpWatermarkAsync(cancellationToken);
+
+    /// <inheritdoc cref="CatchUpBookkeeping.RecordRefusedCatchUpEventAsync"/>
+    public Task<bool> RecordRefusedCatchUpEventAsync(RefusedCatchUpEvent refused, CancellationToken cancellationToken) =>
+        _catchUp.RecordRefusedCatchUpEventAsync(refused, cancellationToken);
+
+    public Task<IReadOnlyList<RefusedCatchUpEvent>> ListRefusedCatchUpEventsAsync(int limit = 100, CancellationToken cancellationToken = default) =>
+        _catchUp.ListRefusedCatchUpEventsAsync(limit, cancellationToken);
+
+    /// <inheritdoc cref="CatchUpBookkeeping.CountRefusedCatchUpEventsAsync(CancellationToken)"/>
+    public Task<long> CountRefusedCatchUpEventsAsync(CancellationToken cancellationToken) => _catchUp.CountRefusedCatchUpEventsAsync(cancellationToken);
+
+    // Administration.
+    public Task<IReadOnlyList<PaymentLinkSession>> ListSessionsAsync(PaymentLinkSessionState state, int limit = 100, CancellationToken cancellationToken = default) =>
+        _admin.ListSessionsAsync(state, limit, cancellationToken);
+
+    public Task<bool> RetryAsync(string sessionId, CancellationToken cancellationToken = default) => _admin.RetryAsync(sessionId, cancellationToken);
+
+    public Task<int> RetryAllParkedAsync(CancellationToken cancellationToken = default) => _admin.RetryAllParkedAsync(cancellationToken);
+
+    public Task<PaymentLinkErasure> EraseByEmailAsync(string email, CancellationToken cancellationToken = default) =>
+        _admin.EraseByEmailAsync(email, cancellationToken);
+
+    public Task<PaymentLinkErasure> EraseSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        _admin.EraseSessionAsync(sessionId, cancellationToken);
+
+    /// <inheritdoc cref="LedgerAdmin.EraseRecordedBeforeAsync"/>
+    public Task<PaymentLinkErasure> EraseRecordedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        _admin.EraseRecordedBeforeAsync(cutoff, cancellationToken);
+
+    public Task<PaymentLinkLedgerStatus> GetStatusAsync(CancellationToken cancellationToken = default) => _admin.GetStatusAsync(cancellationToken);
+
+    /// <inheritdoc cref="LedgerAdmin.CountPendingAsync"/>
+    public Task<long> CountPendingAsync(CancellationToken cancellationToken) => _admin.CountPendingAsync(cancellationToken);
+
+    public Task<PaymentLinkLedgerSchema> GetSchemaAsync(CancellationToken cancellationToken = default) => _admin.GetSchemaAsync(cancellationToken);
+
+    public Task<PaymentLinkLedgerSchema> ApplyMigrationsAsync(CancellationToken cancellationToken = default) => _admin.ApplyMigrationsAsync(cancellationToken);
 }
-
-[JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
-internal sealed partial class LedgerJson : JsonSerializerContext;

@@ -11,21 +11,18 @@ namespace PaymentLinks.Tracking;
 /// metadata. Each piece is written once and never removed, so the answer is the same whichever of the webhook, the
 /// visit and the key's registration came first, and a better source always wins over a worse one.
 /// </summary>
-internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
+internal sealed class AttributionLedger(LedgerStore store)
 {
-    private static readonly string[] MetadataUtmKeys = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+    /// <summary>The metadata keys of the UTM codes, on a session and on a subscription, in <see cref="UtmCodes"/>' order.</summary>
+    internal static readonly string[] MetadataUtmKeys = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+
+    private readonly LedgerDialect _dialect = store.Dialect;
+    private readonly AttributionStatements _sql = new(store.Dialect);
 
     // Keys known to be on disk with their codes: registering one again costs no round trip.
     private readonly ConcurrentDictionary<string, byte> _registeredKeys = new(StringComparer.Ordinal);
-    private AttributionStatements? _attributionStatements;
 
-    // Two threads may build the statements at once; both build the same text, and either is kept.
-    private AttributionStatements Statements => _attributionStatements ??= new AttributionStatements(_dialect);
-
-    public Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default) =>
-        RecordVisitAsync(sessionId, utm, null, cancellationToken);
-
-    public async Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, ThankYouVisitDetails? details, CancellationToken cancellationToken = default)
+    public async Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, ThankYouVisitDetails? details, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         ArgumentNullException.ThrowIfNull(utm);
@@ -36,29 +33,28 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 nameof(sessionId));
         }
 
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         long visits;
-        await using (var visit = Command(connection, transaction, Statements.RecordVisit))
+        await using (var visit = unit.Command(_sql.RecordVisit))
         {
             LedgerDialect.AddParameter(visit, "session_id", sessionId, DbType.String);
             AddUtmParameters(visit, "utm_", utm);
-            _dialect.AddTime(visit, "now", _timeProvider.GetUtcNow());
-            visits = Convert.ToInt64(await visit.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            _dialect.AddTime(visit, "now", store.TimeProvider.GetUtcNow());
+            visits = Convert.ToInt64(await visit.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
 
         if (details is not null)
         {
-            await RecordVisitDetailsAsync(connection, transaction, sessionId, details, cancellationToken).ConfigureAwait(false);
+            await RecordVisitDetailsAsync(unit, sessionId, details, cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         PaymentLinkTrackingDiagnostics.VisitsRecorded.Add(1, new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.VisitTag, visits == 1 ? "first" : "revisit"));
         return visits == 1 ? VisitOutcome.FirstVisit : VisitOutcome.Revisit;
     }
 
-    public async Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default)
+    public async Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(utm);
@@ -72,28 +68,27 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             return;
         }
 
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using (var register = Command(connection, transaction, Statements.RegisterKey))
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (var register = unit.Command(_sql.RegisterKey))
         {
             LedgerDialect.AddParameter(register, "campaign_key", key.Value, DbType.String);
             AddUtmParameters(register, "utm_", utm);
-            _dialect.AddTime(register, "now", _timeProvider.GetUtcNow());
+            _dialect.AddTime(register, "now", store.TimeProvider.GetUtcNow());
             if (await register.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
                 // Registered before: harmless when for the same codes; two sets sharing a key would misattribute.
-                await using var find = Command(connection, transaction, Statements.FindKey);
+                await using var find = unit.Command(_sql.FindKey);
                 LedgerDialect.AddParameter(find, "campaign_key", key.Value, DbType.String);
                 await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var registered = new UtmCodes
                 {
-                    Source = StringOrNull(reader, 0),
-                    Medium = StringOrNull(reader, 1),
-                    Campaign = StringOrNull(reader, 2),
-                    Term = StringOrNull(reader, 3),
-                    Content = StringOrNull(reader, 4),
+                    Source = LedgerStore.StringOrNull(reader, 0),
+                    Medium = LedgerStore.StringOrNull(reader, 1),
+                    Campaign = LedgerStore.StringOrNull(reader, 2),
+                    Term = LedgerStore.StringOrNull(reader, 3),
+                    Content = LedgerStore.StringOrNull(reader, 4),
                 };
                 if (registered != utm)
                 {
@@ -103,50 +98,50 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         _registeredKeys.TryAdd(key.Value, 0);
     }
 
     public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default)
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginReportAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var report = Command(connection, transaction, Statements.Report);
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await unit.BeginReportAsync(cancellationToken).ConfigureAwait(false);
+        await using var report = unit.Command(_sql.Report);
         _dialect.AddTime(report, "since", since ?? DateTimeOffset.MinValue);
         _dialect.AddTime(report, "until", until ?? DateTimeOffset.MaxValue);
         LedgerDialect.AddParameter(report, "livemode", mode == PaymentLinkMode.Live, DbType.Boolean);
-        LedgerDialect.AddParameter(report, "all_sessions", _sessions == PaymentLinkLedgerSessions.All ? 1 : 0, DbType.Int32);
+        store.AddAllSessions(report);
         var rows = new List<CampaignReportRow>();
         await using var reader = await report.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             rows.Add(new CampaignReportRow(
-                StringOrNull(reader, 0),
-                StringOrNull(reader, 1),
-                StringOrNull(reader, 2),
-                StringOrNull(reader, 3),
-                Sum(reader, 4),
-                Sum(reader, 5),
-                Sum(reader, 6),
-                Sum(reader, 7),
-                Sum(reader, 8),
-                Sum(reader, 9),
-                Sum(reader, 10),
-                Sum(reader, 11),
-                Sum(reader, 12),
-                Sum(reader, 13),
-                Sum(reader, 14),
-                Sum(reader, 15),
-                Sum(reader, 16)));
+                LedgerStore.StringOrNull(reader, 0),
+                LedgerStore.StringOrNull(reader, 1),
+                LedgerStore.StringOrNull(reader, 2),
+                LedgerStore.StringOrNull(reader, 3),
+                LedgerStore.ToInt64(reader.GetValue(4)),
+                LedgerStore.ToInt64(reader.GetValue(5)),
+                LedgerStore.ToInt64(reader.GetValue(6)),
+                LedgerStore.ToInt64(reader.GetValue(7)),
+                LedgerStore.ToInt64(reader.GetValue(8)),
+                LedgerStore.ToInt64(reader.GetValue(9)),
+                LedgerStore.ToInt64(reader.GetValue(10)),
+                LedgerStore.ToInt64(reader.GetValue(11)),
+                LedgerStore.ToInt64(reader.GetValue(12)),
+                LedgerStore.ToInt64(reader.GetValue(13)),
+                LedgerStore.ToInt64(reader.GetValue(14)),
+                LedgerStore.ToInt64(reader.GetValue(15)),
+                LedgerStore.ToInt64(reader.GetValue(16))));
         }
 
         return rows;
     }
 
     /// <summary>Keeps, with the session, the campaign key in its reference and the UTM codes in its metadata.</summary>
-    private async Task MergeSessionCampaignAsync(DbConnection connection, DbTransaction transaction, PaymentLinkCheckout checkout, CancellationToken cancellationToken)
+    public async Task MergeSessionCampaignAsync(LedgerUnit unit, PaymentLinkCheckout checkout, CancellationToken cancellationToken)
     {
         var key = ClientReferenceCodec.Decode(checkout.ClientReferenceId).Key;
         var linkUtm = new UtmCodes
@@ -162,11 +157,42 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             return;
         }
 
-        await using var merge = Command(connection, transaction, Statements.MergeSessionCampaign);
+        await using var merge = unit.Command(_sql.MergeSessionCampaign);
         LedgerDialect.AddParameter(merge, "session_id", checkout.SessionId, DbType.String);
         LedgerDialect.AddParameter(merge, "campaign_key", key?.Value, DbType.String);
         AddUtmParameters(merge, "link_utm_", linkUtm);
         await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps what the thank-you page saw: the first visit's values, gaps filled later, consent as last reported.</summary>
+    private async Task RecordVisitDetailsAsync(LedgerUnit unit, string sessionId, ThankYouVisitDetails details, CancellationToken cancellationToken)
+    {
+        await using var upsert = unit.Command(_sql.RecordVisitDetails);
+        LedgerDialect.AddParameter(upsert, "session_id", sessionId, DbType.String);
+        LedgerDialect.AddParameter(upsert, "ga_cookie", Cut(details.GoogleAnalyticsCookie), DbType.String);
+        LedgerDialect.AddParameter(upsert, "fbp_cookie", Cut(details.MetaBrowserCookie), DbType.String);
+        LedgerDialect.AddParameter(upsert, "fbc_cookie", Cut(details.MetaClickCookie), DbType.String);
+        LedgerDialect.AddParameter(upsert, "user_agent", Cut(details.UserAgent), DbType.String);
+        LedgerDialect.AddParameter(upsert, "page_url", Cut(details.PageUrl), DbType.String);
+        LedgerDialect.AddParameter(upsert, "client_ip", Cut(details.ClientIp), DbType.String);
+        LedgerDialect.AddParameter(
+            upsert,
+            "consent",
+            details.Consent switch { VisitConsent.Granted => "granted", VisitConsent.Denied => "denied", _ => null },
+            DbType.String);
+        _dialect.AddTime(upsert, "now", store.TimeProvider.GetUtcNow());
+        await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        static string? Cut(string? value) =>
+            string.IsNullOrWhiteSpace(value) ? null : value.Length <= ThankYouVisitDetails.MaxValueLength ? value : value[..ThankYouVisitDetails.MaxValueLength];
+    }
+
+    /// <summary>In an erasure's <paramref name="unit"/>: what the thank-you page saw of the buyer's browser goes whole.</summary>
+    public async Task EraseVisitDetailsAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
+    {
+        await using var details = unit.Command(_sql.EraseVisitDetails);
+        LedgerDialect.AddParameter(details, "session_id", sessionId, DbType.String);
+        await details.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddUtmParameters(DbCommand command, string prefix, UtmCodes utm)
@@ -177,9 +203,6 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
         LedgerDialect.AddParameter(command, prefix + "term", utm.Term, DbType.String);
         LedgerDialect.AddParameter(command, prefix + "content", utm.Content, DbType.String);
     }
-
-    private static long Sum(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The attribution's SQL, the same on both engines but for the tables' names and how text is ordered.</summary>
     private sealed class AttributionStatements
@@ -201,6 +224,16 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
                 $"INSERT INTO {keys} (campaign_key, {UtmColumns}, registered_at) VALUES (@campaign_key, {UtmValues}, @now) " +
                 "ON CONFLICT (campaign_key) DO NOTHING";
             FindKey = $"SELECT {UtmColumns} FROM {keys} WHERE campaign_key = @campaign_key";
+            var details = dialect.Table("payment_link_visit_details");
+            RecordVisitDetails =
+                $"INSERT INTO {details} AS d (session_id, ga_cookie, fbp_cookie, fbc_cookie, user_agent, page_url, client_ip, consent, recorded_at, updated_at) " +
+                "VALUES (@session_id, @ga_cookie, @fbp_cookie, @fbc_cookie, @user_agent, @page_url, @client_ip, @consent, @now, @now) " +
+                "ON CONFLICT (session_id) DO UPDATE SET ga_cookie = COALESCE(d.ga_cookie, excluded.ga_cookie), " +
+                "fbp_cookie = COALESCE(d.fbp_cookie, excluded.fbp_cookie), fbc_cookie = COALESCE(d.fbc_cookie, excluded.fbc_cookie), " +
+                "user_agent = COALESCE(d.user_agent, excluded.user_agent), page_url = COALESCE(d.page_url, excluded.page_url), " +
+                "client_ip = COALESCE(d.client_ip, excluded.client_ip), consent = COALESCE(excluded.consent, d.consent), " +
+                "updated_at = excluded.updated_at";
+            EraseVisitDetails = $"DELETE FROM {details} WHERE session_id = @session_id";
 
             // Filled in once, as the session's own fields are: the key on its own, the link's codes as one set.
             const string NoLinkCodes =
@@ -290,7 +323,7 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
             // work it out again).
             var chargeRefunds =
                 "SELECT c.charge_id, c.payment_intent, c.invoice_id, c.currency, " +
-                $"{ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded " +
+                $"{RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded " +
                 "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency " +
                 $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until GROUP BY charge_id) c";
             var refundRows =
@@ -340,6 +373,10 @@ internal sealed partial class DbPaymentLinkLedger : IPaymentLinkAttribution
         public string RegisterKey { get; }
 
         public string FindKey { get; }
+
+        public string RecordVisitDetails { get; }
+
+        public string EraseVisitDetails { get; }
 
         public string MergeSessionCampaign { get; }
 

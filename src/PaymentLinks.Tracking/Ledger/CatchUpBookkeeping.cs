@@ -3,9 +3,11 @@ using System.Data;
 namespace PaymentLinks.Tracking;
 
 /// <summary>The catch-up's watermark and its lease (one row, taken by one instance at a time), and the events it refused.</summary>
-internal sealed partial class DbPaymentLinkLedger
+internal sealed class CatchUpBookkeeping(LedgerStore store)
 {
     private const string RefusedEventsTable = "payment_link_refused_events";
+
+    private readonly LedgerDialect _dialect = store.Dialect;
 
     /// <summary>
     /// Takes the catch-up lease for <paramref name="owner"/> for <paramref name="lease"/> (on the database's clock) when no
@@ -16,14 +18,11 @@ internal sealed partial class DbPaymentLinkLedger
     public async Task<(bool Taken, DateTimeOffset? Watermark)> TakeCatchUpLeaseAsync(
         string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var table = _dialect.CatchUpTable;
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         (bool Taken, DateTimeOffset? Watermark) taken = (false, null);
-        await using (var take = Command(
-            connection,
-            transaction,
+        await using (var take = unit.Command(
             $"UPDATE {table} SET lease_owner = @owner, lease_until = {_dialect.NowPlus("@lease_ms")} WHERE id = (SELECT id FROM {table} " +
             $"WHERE id = 1 AND (lease_until IS NULL OR lease_until <= {_dialect.Now}) {_dialect.ClaimLock}) RETURNING watermark"))
         {
@@ -36,7 +35,7 @@ internal sealed partial class DbPaymentLinkLedger
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         return taken;
     }
 
@@ -50,12 +49,9 @@ internal sealed partial class DbPaymentLinkLedger
         string owner, DateTimeOffset? watermark, TimeSpan lease, CancellationToken cancellationToken)
     {
         var table = _dialect.CatchUpTable;
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         int changed;
-        await using (var advance = Command(
-            connection,
-            transaction,
+        await using (var advance = unit.Command(
             $"UPDATE {table} SET watermark = CASE WHEN @watermark IS NOT NULL AND (watermark IS NULL OR watermark < @watermark) " +
             $"THEN @watermark ELSE watermark END, lease_until = {_dialect.NowPlus("@lease_ms")} WHERE id = 1 AND lease_owner = @owner"))
         {
@@ -65,33 +61,36 @@ internal sealed partial class DbPaymentLinkLedger
             changed = await advance.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed == 1;
     }
 
     /// <summary>Gives the catch-up lease back, if <paramref name="owner"/> still holds it.</summary>
     public async Task ReleaseCatchUpLeaseAsync(string owner, CancellationToken cancellationToken)
     {
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using (var release = Command(
-            connection,
-            transaction,
+        await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (var release = unit.Command(
             $"UPDATE {_dialect.CatchUpTable} SET lease_owner = NULL, lease_until = NULL WHERE id = 1 AND lease_owner = @owner"))
         {
             LedgerDialect.AddParameter(release, "owner", owner, DbType.String);
             await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads the catch-up's watermark, or <see langword="null"/> before any catch-up recorded an event.</summary>
     public async Task<DateTimeOffset?> ReadCatchUpWatermarkAsync(CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var read = Command(connection, null, $"SELECT watermark FROM {_dialect.CatchUpTable} WHERE id = 1");
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadCatchUpWatermarkAsync(unit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The watermark, read in <paramref name="unit"/>.</summary>
+    public async Task<DateTimeOffset?> ReadCatchUpWatermarkAsync(LedgerUnit unit, CancellationToken cancellationToken)
+    {
+        await using var read = unit.Command($"SELECT watermark FROM {_dialect.CatchUpTable} WHERE id = 1");
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? _dialect.ReadTime(reader, 0) : null;
     }
@@ -103,13 +102,10 @@ internal sealed partial class DbPaymentLinkLedger
     public async Task<bool> RecordRefusedCatchUpEventAsync(RefusedCatchUpEvent refused, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(refused);
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         int changed;
-        await using (var insert = Command(
-            connection,
-            transaction,
+        await using (var insert = unit.Command(
             $"INSERT INTO {_dialect.Table(RefusedEventsTable)} (event_id, event_type, created, reason, payload, refused_at) " +
             "VALUES (@event_id, @event_type, @created, @reason, @payload, @now) ON CONFLICT (event_id) DO NOTHING"))
         {
@@ -118,23 +114,21 @@ internal sealed partial class DbPaymentLinkLedger
             _dialect.AddTime(insert, "created", refused.Created);
             LedgerDialect.AddParameter(insert, "reason", refused.Reason, DbType.String);
             LedgerDialect.AddParameter(insert, "payload", refused.Json, DbType.String);
-            _dialect.AddTime(insert, "now", _timeProvider.GetUtcNow());
+            _dialect.AddTime(insert, "now", store.TimeProvider.GetUtcNow());
             changed = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed == 1;
     }
 
-    public async Task<IReadOnlyList<RefusedCatchUpEvent>> ListRefusedCatchUpEventsAsync(int limit = 100, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RefusedCatchUpEvent>> ListRefusedCatchUpEventsAsync(int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 1000);
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var list = Command(
-            connection,
-            null,
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var list = unit.Command(
             $"SELECT event_id, event_type, created, reason, payload, refused_at FROM {_dialect.Table(RefusedEventsTable)} " +
             $"ORDER BY refused_at DESC, event_id {_dialect.OrdinalCollation} LIMIT @limit");
         LedgerDialect.AddParameter(list, "limit", limit, DbType.Int32);
@@ -143,7 +137,7 @@ internal sealed partial class DbPaymentLinkLedger
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             refused.Add(new RefusedCatchUpEvent(
-                reader.GetString(0), StringOrNull(reader, 1), _dialect.ReadTime(reader, 2), reader.GetString(3), reader.GetString(4), _dialect.ReadTime(reader, 5)));
+                reader.GetString(0), LedgerStore.StringOrNull(reader, 1), _dialect.ReadTime(reader, 2), reader.GetString(3), reader.GetString(4), _dialect.ReadTime(reader, 5)));
         }
 
         return refused;
@@ -152,9 +146,28 @@ internal sealed partial class DbPaymentLinkLedger
     /// <summary>How many events catch-up has refused, for a health check.</summary>
     public async Task<long> CountRefusedCatchUpEventsAsync(CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table(RefusedEventsTable)}");
-        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await CountRefusedCatchUpEventsAsync(unit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many events catch-up has refused, counted in <paramref name="unit"/>.</summary>
+    public async Task<long> CountRefusedCatchUpEventsAsync(LedgerUnit unit, CancellationToken cancellationToken)
+    {
+        await using var count = unit.Command($"SELECT COUNT(*) FROM {_dialect.Table(RefusedEventsTable)}");
+        return LedgerStore.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// In an erasure's <paramref name="unit"/>: the raw body of each refused event that names <paramref name="needle"/> (an
+    /// erased email or session id) is replaced by <paramref name="erasedPayload"/>.
+    /// </summary>
+    public async Task EraseRefusedPayloadsAsync(LedgerUnit unit, string needle, string erasedPayload, CancellationToken cancellationToken)
+    {
+        await using var body = unit.Command(
+            $"UPDATE {_dialect.Table(RefusedEventsTable)} SET payload = @erased_payload WHERE LOWER(payload) LIKE @needle");
+        LedgerDialect.AddParameter(body, "erased_payload", erasedPayload, DbType.String);
+        LedgerDialect.AddParameter(body, "needle", "%" + needle.ToLowerInvariant().Replace("%", string.Empty, StringComparison.Ordinal) + "%", DbType.String);
+        await body.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

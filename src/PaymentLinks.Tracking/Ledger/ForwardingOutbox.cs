@@ -1,5 +1,4 @@
 using System.Data;
-using System.Data.Common;
 using System.Globalization;
 
 namespace PaymentLinks.Tracking;
@@ -8,23 +7,32 @@ namespace PaymentLinks.Tracking;
 /// The forwarding outbox on the ledger: rows written in the transaction that makes a session paid (or refunded), claimed
 /// in rounds under a lease on the database's clock, and their outcomes recorded a round at a time.
 /// </summary>
-internal sealed partial class DbPaymentLinkLedger
+internal sealed class ForwardingOutbox : IDisposable
 {
-    private ForwardingStatements? _forwardingStatements;
+    private readonly LedgerStore _store;
+    private readonly LedgerDialect _dialect;
+    private readonly Func<ForwardingPlan?>? _forwardingPlan;
+    private readonly ForwardingStatements _sql;
 
     // Released when a write here enqueues a conversion, so that this process's forwarding worker sends it at once.
     private readonly SemaphoreSlim _conversionDue = new(0, 1);
 
-    private ForwardingStatements Forwarding => _forwardingStatements ??= new ForwardingStatements(_dialect);
+    public ForwardingOutbox(LedgerStore store, Func<ForwardingPlan?>? forwardingPlan)
+    {
+        _store = store;
+        _dialect = store.Dialect;
+        _forwardingPlan = forwardingPlan;
+        _sql = new ForwardingStatements(store.Dialect);
+    }
 
     /// <summary>Which destinations get a row when a session becomes paid; <see langword="null"/> when forwarding is off.</summary>
-    internal ForwardingPlan? ForwardingPlan => _forwardingPlan?.Invoke();
+    public ForwardingPlan? ForwardingPlan => _forwardingPlan?.Invoke();
 
     /// <summary>Waits until a write here enqueues a conversion, or <paramref name="timeout"/> passes.</summary>
     public Task WaitForDueConversionAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         _conversionDue.WaitAsync(timeout, cancellationToken);
 
-    private void SignalConversionDue()
+    public void SignalConversionDue()
     {
         try
         {
@@ -37,10 +45,11 @@ internal sealed partial class DbPaymentLinkLedger
     }
 
     /// <summary>
-    /// Inside the transaction that merged a paid event: one <c>purchase</c> row per configured destination, once per
-    /// session (the row's key makes a redelivered or later paid event add nothing).
+    /// Inside the <paramref name="unit"/> that merged a paid event: one <c>purchase</c> row per configured destination, once
+    /// per session (the row's key makes a redelivered or later paid event add nothing).
     /// </summary>
-    private async Task<bool> EnqueuePurchaseAsync(DbConnection connection, DbTransaction transaction, string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <returns>Whether a row was added.</returns>
+    public async Task<bool> EnqueuePurchaseAsync(LedgerUnit unit, string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (ForwardingPlan is not { } plan)
         {
@@ -50,11 +59,11 @@ internal sealed partial class DbPaymentLinkLedger
         var added = 0;
         foreach (var destination in plan.Destinations)
         {
-            await using var insert = Command(connection, transaction, Forwarding.EnqueuePurchase);
+            await using var insert = unit.Command(_sql.EnqueuePurchase);
             LedgerDialect.AddParameter(insert, "session_id", sessionId, DbType.String);
             LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
             LedgerDialect.AddParameter(insert, "include_test", plan.IncludeTestMode, DbType.Boolean);
-            LedgerDialect.AddParameter(insert, "all_sessions", _sessions == PaymentLinkLedgerSessions.All ? 1 : 0, DbType.Int32);
+            _store.AddAllSessions(insert);
             _dialect.AddTime(insert, "now", now);
             added += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -63,15 +72,14 @@ internal sealed partial class DbPaymentLinkLedger
     }
 
     /// <summary>
-    /// Inside the transaction that records a refund: one <c>refund</c> row for GA4 and one for the webhook, when they are
-    /// configured (Meta has no refund event). <paramref name="refundKey"/> tells this refund from the session's others, so
-    /// that a redelivered refund adds nothing. Rows only for sessions forwarded as paid (a refund of a test payment follows
-    /// <see cref="PaymentLinkForwardingOptions.IncludeTestMode"/>).
+    /// Inside the <paramref name="unit"/> that records a refund: one <c>refund</c> row for GA4 and one for the webhook, when
+    /// they are configured (Meta has no refund event). <paramref name="refundKey"/> tells this refund from the session's
+    /// others, so that a redelivered refund adds nothing. Rows only for sessions forwarded as paid (a refund of a test
+    /// payment follows <see cref="PaymentLinkForwardingOptions.IncludeTestMode"/>).
     /// </summary>
     /// <returns>Whether a row was added.</returns>
-    internal async Task<bool> EnqueueRefundAsync(
-        DbConnection connection,
-        DbTransaction transaction,
+    public async Task<bool> EnqueueRefundAsync(
+        LedgerUnit unit,
         string sessionId,
         string refundKey,
         long amount,
@@ -92,7 +100,7 @@ internal sealed partial class DbPaymentLinkLedger
                 continue;
             }
 
-            await using var insert = Command(connection, transaction, Forwarding.EnqueueRefund);
+            await using var insert = unit.Command(_sql.EnqueueRefund);
             LedgerDialect.AddParameter(insert, "session_id", sessionId, DbType.String);
             LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
             LedgerDialect.AddParameter(insert, "refund_key", refundKey, DbType.String);
@@ -100,7 +108,7 @@ internal sealed partial class DbPaymentLinkLedger
             LedgerDialect.AddParameter(insert, "currency", currency, DbType.String);
             LedgerDialect.AddParameter(insert, "include_test", plan.IncludeTestMode, DbType.Boolean);
             _dialect.AddTime(insert, "occurred_at", refundedAt);
-            _dialect.AddTime(insert, "now", _timeProvider.GetUtcNow());
+            _dialect.AddTime(insert, "now", _store.TimeProvider.GetUtcNow());
             added += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -113,55 +121,31 @@ internal sealed partial class DbPaymentLinkLedger
     }
 
     /// <summary>
-    /// The ledger's refund hook: a session's refunded amount rose by <see cref="SessionRefundChange.Change"/>. The new
-    /// cumulative amount keys the row, so that a redelivered <c>charge.refunded</c> (which raises nothing) adds none.
+    /// A session's refunded amount rose by <see cref="SessionRefundChange.Change"/>, inside the <paramref name="unit"/> of
+    /// the event that raised it. The new cumulative amount keys the row, so that a redelivered <c>charge.refunded</c>
+    /// (which raises nothing) adds none.
     /// </summary>
-    private async Task EnqueueRefundAsync(DbConnection connection, DbTransaction transaction, SessionRefundChange change, CancellationToken cancellationToken) =>
-        await EnqueueRefundAsync(
-            connection,
-            transaction,
+    public Task<bool> EnqueueRefundAsync(LedgerUnit unit, SessionRefundChange change, CancellationToken cancellationToken) =>
+        EnqueueRefundAsync(
+            unit,
             change.SessionId,
             change.RefundedAmount.ToString(CultureInfo.InvariantCulture),
             change.Change,
             change.Currency,
-            _timeProvider.GetUtcNow(),
-            cancellationToken).ConfigureAwait(false);
+            _store.TimeProvider.GetUtcNow(),
+            cancellationToken);
 
     /// <summary>
-    /// Enqueues a refund in a transaction of its own: for a refund recorded outside <see cref="RecordAsync"/>, and for tests.
+    /// Enqueues a refund in a transaction of its own: for a refund recorded outside the ledger's own write, and for tests.
     /// </summary>
-    internal async Task<bool> EnqueueRefundAsync(
+    public async Task<bool> EnqueueRefundAsync(
         string sessionId, string refundKey, long amount, string? currency, DateTimeOffset refundedAt, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var added = await EnqueueRefundAsync(connection, transaction, sessionId, refundKey, amount, currency, refundedAt, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var added = await EnqueueRefundAsync(unit, sessionId, refundKey, amount, currency, refundedAt, cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         return added;
-    }
-
-    /// <summary>Keeps what the thank-you page saw: the first visit's values, gaps filled later, consent as last reported.</summary>
-    private async Task RecordVisitDetailsAsync(DbConnection connection, DbTransaction transaction, string sessionId, ThankYouVisitDetails details, CancellationToken cancellationToken)
-    {
-        await using var upsert = Command(connection, transaction, Forwarding.RecordVisitDetails);
-        LedgerDialect.AddParameter(upsert, "session_id", sessionId, DbType.String);
-        LedgerDialect.AddParameter(upsert, "ga_cookie", Cut(details.GoogleAnalyticsCookie), DbType.String);
-        LedgerDialect.AddParameter(upsert, "fbp_cookie", Cut(details.MetaBrowserCookie), DbType.String);
-        LedgerDialect.AddParameter(upsert, "fbc_cookie", Cut(details.MetaClickCookie), DbType.String);
-        LedgerDialect.AddParameter(upsert, "user_agent", Cut(details.UserAgent), DbType.String);
-        LedgerDialect.AddParameter(upsert, "page_url", Cut(details.PageUrl), DbType.String);
-        LedgerDialect.AddParameter(upsert, "client_ip", Cut(details.ClientIp), DbType.String);
-        LedgerDialect.AddParameter(
-            upsert,
-            "consent",
-            details.Consent switch { VisitConsent.Granted => "granted", VisitConsent.Denied => "denied", _ => null },
-            DbType.String);
-        _dialect.AddTime(upsert, "now", _timeProvider.GetUtcNow());
-        await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-
-        static string? Cut(string? value) =>
-            string.IsNullOrWhiteSpace(value) ? null : value.Length <= ThankYouVisitDetails.MaxValueLength ? value : value[..ThankYouVisitDetails.MaxValueLength];
     }
 
     /// <summary>
@@ -171,11 +155,10 @@ internal sealed partial class DbPaymentLinkLedger
     public async Task<IReadOnlyList<OutboxRow>> ClaimConversionsAsync(
         ForwardingDestination destination, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         int claimed;
-        await using (var claim = Command(connection, transaction, Forwarding.Claim))
+        await using (var claim = unit.Command(_sql.Claim))
         {
             LedgerDialect.AddParameter(claim, "destination", ForwardingNames.Of(destination), DbType.String);
             LedgerDialect.AddParameter(claim, "owner", owner, DbType.String);
@@ -187,7 +170,7 @@ internal sealed partial class DbPaymentLinkLedger
         var rows = new List<OutboxRow>(claimed);
         if (claimed > 0)
         {
-            await using var read = Command(connection, transaction, Forwarding.ReadClaimed);
+            await using var read = unit.Command(_sql.ReadClaimed);
             LedgerDialect.AddParameter(read, "owner", owner, DbType.String);
             LedgerDialect.AddParameter(read, "destination", ForwardingNames.Of(destination), DbType.String);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -201,27 +184,27 @@ internal sealed partial class DbPaymentLinkLedger
                     Kind = ForwardingNames.Kind(reader.GetString(2)),
                     RefundKey = reader.GetString(3),
                     Amount = reader.IsDBNull(4) ? null : Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture),
-                    Currency = StringOrNull(reader, 5),
+                    Currency = LedgerStore.StringOrNull(reader, 5),
                     OccurredAt = _dialect.ReadTime(reader, 6)!.Value,
                     Livemode = reader.GetBoolean(7),
                     Attempts = Convert.ToInt32(reader.GetValue(8), CultureInfo.InvariantCulture),
-                    PaymentLinkId = StringOrNull(reader, 9),
-                    ClientReferenceId = StringOrNull(reader, 10),
-                    CustomerEmail = StringOrNull(reader, 11),
-                    GoogleAnalyticsCookie = StringOrNull(reader, 12),
-                    MetaBrowserCookie = StringOrNull(reader, 13),
-                    MetaClickCookie = StringOrNull(reader, 14),
-                    UserAgent = StringOrNull(reader, 15),
-                    PageUrl = StringOrNull(reader, 16),
-                    ClientIp = StringOrNull(reader, 17),
-                    Consent = StringOrNull(reader, 18) switch { "granted" => VisitConsent.Granted, "denied" => VisitConsent.Denied, _ => VisitConsent.NotReported },
+                    PaymentLinkId = LedgerStore.StringOrNull(reader, 9),
+                    ClientReferenceId = LedgerStore.StringOrNull(reader, 10),
+                    CustomerEmail = LedgerStore.StringOrNull(reader, 11),
+                    GoogleAnalyticsCookie = LedgerStore.StringOrNull(reader, 12),
+                    MetaBrowserCookie = LedgerStore.StringOrNull(reader, 13),
+                    MetaClickCookie = LedgerStore.StringOrNull(reader, 14),
+                    UserAgent = LedgerStore.StringOrNull(reader, 15),
+                    PageUrl = LedgerStore.StringOrNull(reader, 16),
+                    ClientIp = LedgerStore.StringOrNull(reader, 17),
+                    Consent = LedgerStore.StringOrNull(reader, 18) switch { "granted" => VisitConsent.Granted, "denied" => VisitConsent.Denied, _ => VisitConsent.NotReported },
                     HasVisit = !reader.IsDBNull(19),
                     DatabaseNow = _dialect.ReadTime(reader, 20)!.Value,
                 });
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         return rows;
     }
 
@@ -233,28 +216,27 @@ internal sealed partial class DbPaymentLinkLedger
             return;
         }
 
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var now = _timeProvider.GetUtcNow();
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var now = _store.TimeProvider.GetUtcNow();
         foreach (var outcome in outcomes)
         {
             var sql = outcome.State switch
             {
-                ForwardingState.Sent => Forwarding.MarkSent,
-                ForwardingState.Pending when outcome.RetryAfter is null => Forwarding.Release,
-                ForwardingState.Pending => Forwarding.Retry,
-                _ => Forwarding.MarkFinal,
+                ForwardingState.Sent => _sql.MarkSent,
+                ForwardingState.Pending when outcome.RetryAfter is null => _sql.Release,
+                ForwardingState.Pending => _sql.Retry,
+                _ => _sql.MarkFinal,
             };
-            await using var update = Command(connection, transaction, sql);
+            await using var update = unit.Command(sql);
             LedgerDialect.AddParameter(update, "id", outcome.Id, DbType.Int64);
             LedgerDialect.AddParameter(update, "owner", owner, DbType.String);
             _dialect.AddTime(update, "now", now);
-            if (sql == Forwarding.Retry)
+            if (sql == _sql.Retry)
             {
                 LedgerDialect.AddMilliseconds(update, "delay_ms", outcome.RetryAfter);
                 LedgerDialect.AddParameter(update, "error", outcome.Error, DbType.String);
             }
-            else if (sql == Forwarding.MarkFinal)
+            else if (sql == _sql.MarkFinal)
             {
                 LedgerDialect.AddParameter(update, "state", ForwardingNames.Of(outcome.State), DbType.String);
                 LedgerDialect.AddParameter(update, "error", outcome.Error, DbType.String);
@@ -263,23 +245,45 @@ internal sealed partial class DbPaymentLinkLedger
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How many conversions wait in the outbox (due now or waiting for a retry), for the pending gauge.</summary>
     public async Task<long> CountPendingConversionsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var count = Command(connection, null, $"SELECT COUNT(*) FROM {_dialect.Table("payment_link_forwarding")} WHERE state = 'pending'");
-        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        await using var unit = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var count = unit.Command(_sql.CountPending);
+        return LedgerStore.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>How many rows are dead and how many failed, counted in <paramref name="unit"/>, for the ledger's status.</summary>
+    public async Task<(long Dead, long Failed)> CountStoppedConversionsAsync(LedgerUnit unit, CancellationToken cancellationToken)
+    {
+        long dead = 0, failed = 0;
+        await using var stopped = unit.Command(_sql.CountStopped);
+        await using var reader = await stopped.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var count = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+            if (reader.GetString(0) == "dead")
+            {
+                dead = count;
+            }
+            else
+            {
+                failed = count;
+            }
+        }
+
+        return (dead, failed);
     }
 
     /// <summary>The outbox's rows, newest first, in one state or all.</summary>
     public async Task<IReadOnlyList<ForwardedConversion>> ListConversionsAsync(ForwardingState? state, string? sessionId, int limit, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var list = Command(connection, null, Forwarding.List);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var list = unit.Command(_sql.List);
         LedgerDialect.AddParameter(list, "state", state is { } s ? ForwardingNames.Of(s) : null, DbType.String);
         LedgerDialect.AddParameter(list, "session_id", sessionId, DbType.String);
         LedgerDialect.AddParameter(list, "limit", limit, DbType.Int32);
@@ -296,11 +300,11 @@ internal sealed partial class DbPaymentLinkLedger
                 State = ForwardingNames.State(reader.GetString(4)),
                 Attempts = Convert.ToInt32(reader.GetValue(5), CultureInfo.InvariantCulture),
                 Amount = reader.IsDBNull(6) ? null : Convert.ToInt64(reader.GetValue(6), CultureInfo.InvariantCulture),
-                Currency = StringOrNull(reader, 7),
+                Currency = LedgerStore.StringOrNull(reader, 7),
                 OccurredAt = _dialect.ReadTime(reader, 8)!.Value,
                 DueAt = _dialect.ReadTime(reader, 9),
                 SentAt = _dialect.ReadTime(reader, 10),
-                LastError = StringOrNull(reader, 11),
+                LastError = LedgerStore.StringOrNull(reader, 11),
             });
         }
 
@@ -310,18 +314,17 @@ internal sealed partial class DbPaymentLinkLedger
     /// <summary>Makes failed and dead rows pending again with their tries reset: one session's, or every dead one.</summary>
     public async Task<int> RetryConversionsAsync(string? sessionId, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         int changed;
-        await using (var retry = Command(connection, transaction, sessionId is null ? Forwarding.RetryAllDead : Forwarding.RetrySession))
+        await using (var retry = unit.Command(sessionId is null ? _sql.RetryAllDead : _sql.RetrySession))
         {
             LedgerDialect.AddParameter(retry, "session_id", sessionId, DbType.String);
-            _dialect.AddTime(retry, "now", _timeProvider.GetUtcNow());
+            _dialect.AddTime(retry, "now", _store.TimeProvider.GetUtcNow());
             changed = await retry.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (changed > 0)
         {
             SignalConversionDue();
@@ -329,6 +332,8 @@ internal sealed partial class DbPaymentLinkLedger
 
         return changed;
     }
+
+    public void Dispose() => _conversionDue.Dispose();
 
     /// <summary>The outbox's SQL: the same on both engines but for the tables' names and the database's clock.</summary>
     private sealed class ForwardingStatements
@@ -354,14 +359,6 @@ internal sealed partial class DbPaymentLinkLedger
                 $"SELECT s.session_id, @destination, 'refund', @refund_key, @amount, COALESCE(@currency, s.currency), @occurred_at, s.livemode, 'pending', 0, {dbNow}, @now, @now " +
                 $"FROM {sessions} s WHERE s.session_id = @session_id AND s.paid_at IS NOT NULL AND (s.livemode OR @include_test) " +
                 "ON CONFLICT (session_id, destination, kind, refund_key) DO NOTHING";
-            RecordVisitDetails =
-                $"INSERT INTO {details} AS d (session_id, ga_cookie, fbp_cookie, fbc_cookie, user_agent, page_url, client_ip, consent, recorded_at, updated_at) " +
-                "VALUES (@session_id, @ga_cookie, @fbp_cookie, @fbc_cookie, @user_agent, @page_url, @client_ip, @consent, @now, @now) " +
-                "ON CONFLICT (session_id) DO UPDATE SET ga_cookie = COALESCE(d.ga_cookie, excluded.ga_cookie), " +
-                "fbp_cookie = COALESCE(d.fbp_cookie, excluded.fbp_cookie), fbc_cookie = COALESCE(d.fbc_cookie, excluded.fbc_cookie), " +
-                "user_agent = COALESCE(d.user_agent, excluded.user_agent), page_url = COALESCE(d.page_url, excluded.page_url), " +
-                "client_ip = COALESCE(d.client_ip, excluded.client_ip), consent = COALESCE(excluded.consent, d.consent), " +
-                "updated_at = excluded.updated_at";
 
             // The try is counted when it starts, so that a process that dies mid-request uses one up.
             Claim =
@@ -398,13 +395,15 @@ internal sealed partial class DbPaymentLinkLedger
                 "WHERE session_id = @session_id AND state IN ('failed', 'dead')";
             RetryAllDead =
                 $"UPDATE {outbox} {string.Format(CultureInfo.InvariantCulture, Requeue, dbNow)}WHERE state = 'dead' AND @session_id IS NULL";
+            CountPending = $"SELECT COUNT(*) FROM {outbox} WHERE state = 'pending'";
+
+            // Through the outbox's (state, id) index: the dead and failed rows only, however many were sent.
+            CountStopped = $"SELECT state, COUNT(*) FROM {outbox} WHERE state IN ('dead', 'failed') GROUP BY state";
         }
 
         public string EnqueuePurchase { get; }
 
         public string EnqueueRefund { get; }
-
-        public string RecordVisitDetails { get; }
 
         public string Claim { get; }
 
@@ -423,5 +422,9 @@ internal sealed partial class DbPaymentLinkLedger
         public string RetrySession { get; }
 
         public string RetryAllDead { get; }
+
+        public string CountPending { get; }
+
+        public string CountStopped { get; }
     }
 }

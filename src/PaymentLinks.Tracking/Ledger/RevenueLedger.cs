@@ -1,6 +1,4 @@
 using System.Data;
-using System.Data.Common;
-using System.Globalization;
 
 namespace PaymentLinks.Tracking;
 
@@ -9,48 +7,23 @@ namespace PaymentLinks.Tracking;
 /// transaction (so the webhook and catch-up share one write path). Each table holds facts as the events state them,
 /// written so that their order and repetition do not matter; the report works out the money from them.
 /// </summary>
-internal sealed partial class DbPaymentLinkLedger
+internal sealed class RevenueLedger(LedgerStore store)
 {
     /// <summary>The metadata key that carries a campaign key on a subscription (<c>subscription_data.metadata</c>).</summary>
     internal const string CampaignKeyMetadataKey = "campaign_key";
 
-    private RevenueStatements? _revenueStatements;
-
-    private RevenueStatements Revenue => _revenueStatements ??= new RevenueStatements(_dialect);
-
-    /// <summary>
-    /// Called inside the write transaction of a <c>charge.refunded</c> event whenever it raises the refunded amount of a
-    /// session the ledger knows (its own payment, or a renewal of the subscription it started). The change is committed
-    /// with the event or not at all, so whatever is written here on <paramref name="connection"/> and
-    /// <paramref name="transaction"/> is as durable as the refund itself.
-    /// </summary>
-    /// <remarks>The one place where a refund is seen as it changes a session's money: forwarding hooks in here.</remarks>
-    private Task OnSessionRefundChangedAsync(
-        DbConnection connection, DbTransaction transaction, SessionRefundChange change, CancellationToken cancellationToken) =>
-        SessionRefundChanged?.Invoke(connection, transaction, change, cancellationToken) ?? Task.CompletedTask;
-
-    /// <summary>
-    /// Observes <see cref="OnSessionRefundChangedAsync"/>, in the write transaction; a fault rolls the event back (the
-    /// webhook then answers 503 and Stripe delivers it again).
-    /// </summary>
-    internal Func<DbConnection, DbTransaction, SessionRefundChange, CancellationToken, Task>? SessionRefundChanged { get; set; }
-
-    /// <summary>
-    /// Whether a refund's session is wanted: forwarding is configured, or another observer took its place. Without
-    /// either, recording a refund does not look its session up.
-    /// </summary>
-    private bool SessionRefundObserved =>
-        SessionRefundChanged is { } observer && (!ReferenceEquals(observer, _forwardRefund) || ForwardingPlan is not null);
+    private readonly LedgerDialect _dialect = store.Dialect;
+    private readonly RevenueStatements _sql = new(store.Dialect);
 
     /// <summary>Keeps what joins a session to its refunds, disputes and renewals, and its tax; filled in once.</summary>
-    private async Task MergeSessionPaymentAsync(DbConnection connection, DbTransaction transaction, PaymentLinkCheckout checkout, CancellationToken cancellationToken)
+    public async Task MergeSessionPaymentAsync(LedgerUnit unit, PaymentLinkCheckout checkout, CancellationToken cancellationToken)
     {
         if (checkout.PaymentIntentId is null && checkout.SubscriptionId is null && checkout.AmountTax is null)
         {
             return;
         }
 
-        await using var merge = Command(connection, transaction, Revenue.MergeSessionPayment);
+        await using var merge = unit.Command(_sql.MergeSessionPayment);
         LedgerDialect.AddParameter(merge, "session_id", checkout.SessionId, DbType.String);
         LedgerDialect.AddParameter(merge, "payment_intent", checkout.PaymentIntentId, DbType.String);
         LedgerDialect.AddParameter(merge, "subscription_id", checkout.SubscriptionId, DbType.String);
@@ -58,15 +31,20 @@ internal sealed partial class DbPaymentLinkLedger
         await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task MergeMoneyAsync(DbConnection connection, DbTransaction transaction, PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Merges a refund, a dispute or an invoice in the event's <paramref name="unit"/>. When a <c>charge.refunded</c> raises
+    /// the refunded amount of a session the ledger knows (its own payment, or a renewal of the subscription it started),
+    /// that rise is returned, if <paramref name="sessionWanted"/>: the caller acts on it in the same unit, so that it is
+    /// committed with the event or not at all. Without <paramref name="sessionWanted"/>, the session is not looked up.
+    /// </summary>
+    public async Task<SessionRefundChange?> MergeMoneyAsync(LedgerUnit unit, PaymentLinkEvent paymentLinkEvent, bool sessionWanted, CancellationToken cancellationToken)
     {
         switch (paymentLinkEvent.Kind)
         {
             case PaymentLinkEventKind.ChargeRefunded when paymentLinkEvent.Charge is { } charge:
-                await RecordRefundAsync(connection, transaction, paymentLinkEvent, charge, cancellationToken).ConfigureAwait(false);
-                break;
+                return await RecordRefundAsync(unit, paymentLinkEvent, charge, sessionWanted, cancellationToken).ConfigureAwait(false);
             case PaymentLinkEventKind.DisputeCreated or PaymentLinkEventKind.DisputeClosed when paymentLinkEvent.Dispute is { } dispute:
-                await using (var merge = Command(connection, transaction, Revenue.MergeDispute))
+                await using (var merge = unit.Command(_sql.MergeDispute))
                 {
                     LedgerDialect.AddParameter(merge, "dispute_id", dispute.DisputeId, DbType.String);
                     LedgerDialect.AddParameter(merge, "charge_id", dispute.ChargeId, DbType.String);
@@ -81,7 +59,7 @@ internal sealed partial class DbPaymentLinkLedger
 
                 break;
             case PaymentLinkEventKind.InvoicePaid when paymentLinkEvent.Invoice is { } invoice:
-                await using (var merge = Command(connection, transaction, Revenue.MergeInvoice))
+                await using (var merge = unit.Command(_sql.MergeInvoice))
                 {
                     var metadata = invoice.SubscriptionMetadata;
                     LedgerDialect.AddParameter(merge, "invoice_id", invoice.InvoiceId, DbType.String);
@@ -97,23 +75,23 @@ internal sealed partial class DbPaymentLinkLedger
                         "campaign_key",
                         metadata.GetValueOrDefault(CampaignKeyMetadataKey) is { } key && CampaignKey.TryParse(key, out var campaignKey) ? campaignKey.Value : null,
                         DbType.String);
-                    for (var i = 0; i < MetadataUtmKeys.Length; i++)
+                    for (var i = 0; i < AttributionLedger.MetadataUtmKeys.Length; i++)
                     {
-                        LedgerDialect.AddParameter(merge, MetadataUtmKeys[i], metadata.GetValueOrDefault(MetadataUtmKeys[i]), DbType.String);
+                        LedgerDialect.AddParameter(merge, AttributionLedger.MetadataUtmKeys[i], metadata.GetValueOrDefault(AttributionLedger.MetadataUtmKeys[i]), DbType.String);
                     }
 
                     await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                await LinkInvoicePaymentsAsync(connection, transaction, invoice, cancellationToken).ConfigureAwait(false);
+                await LinkInvoicePaymentsAsync(unit, invoice, cancellationToken).ConfigureAwait(false);
                 break;
             case PaymentLinkEventKind.InvoicePaymentPaid when paymentLinkEvent.Invoice is { } invoicePayment:
-                await LinkInvoicePaymentsAsync(connection, transaction, invoicePayment, cancellationToken).ConfigureAwait(false);
+                await LinkInvoicePaymentsAsync(unit, invoicePayment, cancellationToken).ConfigureAwait(false);
                 break;
             case PaymentLinkEventKind.RefundUpdated when paymentLinkEvent.Refund is { ChargeId: not null, Status: "failed" or "canceled" } refund:
                 // The refund gives its money back: the charge's statements before this moment counted it, later ones do not.
                 // A decrease is not a refund moment: the session is not told.
-                await using (var failed = Command(connection, transaction, Revenue.RecordFailedRefund))
+                await using (var failed = unit.Command(_sql.RecordFailedRefund))
                 {
                     LedgerDialect.AddParameter(failed, "refund_id", refund.RefundId, DbType.String);
                     LedgerDialect.AddParameter(failed, "charge_id", refund.ChargeId, DbType.String);
@@ -128,13 +106,15 @@ internal sealed partial class DbPaymentLinkLedger
                 // Every other type (and a refund that has not failed): the event's row is the record.
                 break;
         }
+
+        return null;
     }
 
-    private async Task LinkInvoicePaymentsAsync(DbConnection connection, DbTransaction transaction, PaymentLinkInvoice invoice, CancellationToken cancellationToken)
+    private async Task LinkInvoicePaymentsAsync(LedgerUnit unit, PaymentLinkInvoice invoice, CancellationToken cancellationToken)
     {
         foreach (var paymentIntent in invoice.PaymentIntentIds)
         {
-            await using var link = Command(connection, transaction, Revenue.LinkInvoicePayment);
+            await using var link = unit.Command(_sql.LinkInvoicePayment);
             LedgerDialect.AddParameter(link, "payment_intent", paymentIntent, DbType.String);
             LedgerDialect.AddParameter(link, "invoice_id", invoice.InvoiceId, DbType.String);
             await link.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -144,13 +124,13 @@ internal sealed partial class DbPaymentLinkLedger
     /// <summary>
     /// Keeps the charge's cumulative refunded amount as this event states it. The charge's refunded amount is the newest
     /// one stated less the failed refunds it still counted, so a late older event changes nothing; when this one raises
-    /// it, the session is told. Two statements, and a third when it raised the amount and forwarding wants the session:
-    /// the row, the charge's amount without and with it, the session with its refunded total.
+    /// it, the rise is returned. Two statements, and a third when it raised the amount and the session is wanted: the row,
+    /// the charge's amount without and with it, the session with its refunded total.
     /// </summary>
-    private async Task RecordRefundAsync(
-        DbConnection connection, DbTransaction transaction, PaymentLinkEvent paymentLinkEvent, PaymentLinkCharge charge, CancellationToken cancellationToken)
+    private async Task<SessionRefundChange?> RecordRefundAsync(
+        LedgerUnit unit, PaymentLinkEvent paymentLinkEvent, PaymentLinkCharge charge, bool sessionWanted, CancellationToken cancellationToken)
     {
-        await using (var insert = Command(connection, transaction, Revenue.RecordRefund))
+        await using (var insert = unit.Command(_sql.RecordRefund))
         {
             LedgerDialect.AddParameter(insert, "event_id", paymentLinkEvent.EventId, DbType.String);
             LedgerDialect.AddParameter(insert, "charge_id", charge.ChargeId, DbType.String);
@@ -163,31 +143,31 @@ internal sealed partial class DbPaymentLinkLedger
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
                 // The statement is held already: it changes nothing.
-                return;
+                return null;
             }
         }
 
         // What the charge had refunded without this statement, and has now: one that still counts a refund already
         // failed, or is older than the newest, raises nothing.
         long before, after;
-        await using (var amounts = Command(connection, transaction, Revenue.ChargeRefundedWithout))
+        await using (var amounts = unit.Command(_sql.ChargeRefundedWithout))
         {
             LedgerDialect.AddParameter(amounts, "charge_id", charge.ChargeId, DbType.String);
             LedgerDialect.AddParameter(amounts, "event_id", paymentLinkEvent.EventId, DbType.String);
             await using var reader = await amounts.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            before = ToInt64(reader.GetValue(0));
-            after = ToInt64(reader.GetValue(1));
+            before = LedgerStore.ToInt64(reader.GetValue(0));
+            after = LedgerStore.ToInt64(reader.GetValue(1));
         }
 
-        if (after <= before || !SessionRefundObserved)
+        if (after <= before || !sessionWanted)
         {
-            return;
+            return null;
         }
 
         string? sessionId = null;
         long refunded = 0;
-        await using (var owner = Command(connection, transaction, Revenue.SessionOfChargeRefunded))
+        await using (var owner = unit.Command(_sql.SessionOfChargeRefunded))
         {
             LedgerDialect.AddParameter(owner, "payment_intent", charge.PaymentIntentId, DbType.String);
             LedgerDialect.AddParameter(owner, "invoice_id", charge.InvoiceId, DbType.String);
@@ -195,20 +175,11 @@ internal sealed partial class DbPaymentLinkLedger
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 sessionId = reader.IsDBNull(0) ? null : reader.GetString(0);
-                refunded = ToInt64(reader.GetValue(1));
+                refunded = LedgerStore.ToInt64(reader.GetValue(1));
             }
         }
 
-        if (sessionId is null)
-        {
-            return;
-        }
-
-        await OnSessionRefundChangedAsync(
-            connection,
-            transaction,
-            new SessionRefundChange(sessionId, charge.Currency, refunded, after - before),
-            cancellationToken).ConfigureAwait(false);
+        return sessionId is null ? null : new SessionRefundChange(sessionId, charge.Currency, refunded, after - before);
     }
 
     /// <summary>
@@ -232,9 +203,6 @@ internal sealed partial class DbPaymentLinkLedger
             $"FROM {refunds} o WHERE o.charge_id = {chargeId}{observedBefore} " +
             "ORDER BY o.observed_at DESC, o.amount_refunded DESC LIMIT 1), 0)";
     }
-
-    private static long ToInt64(object? value) =>
-        value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     /// <summary>The revenue tables' SQL, the same on both engines but for the tables' names.</summary>
     private sealed class RevenueStatements
@@ -340,8 +308,7 @@ internal sealed partial class DbPaymentLinkLedger
 }
 
 /// <summary>
-/// A session's refunded amount has just risen, inside the write transaction of the <c>charge.refunded</c> event that
-/// raised it.
+/// A session's refunded amount has just risen, inside the unit of work of the <c>charge.refunded</c> event that raised it.
 /// </summary>
 /// <param name="SessionId">The session (its own payment, or the first of the subscription whose renewal was refunded).</param>
 /// <param name="Currency">The refunded charge's currency.</param>
