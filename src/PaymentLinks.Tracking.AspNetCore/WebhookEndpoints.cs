@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PaymentLinks.Tracking;
 using PaymentLinks.Tracking.AspNetCore;
 
@@ -39,6 +40,7 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
+        RequireSigningSecret(endpoints.ServiceProvider);
         return endpoints.MapPost(pattern, async context =>
         {
             var receiver = context.RequestServices.GetRequiredService<PaymentLinkWebhookReceiver>();
@@ -101,6 +103,7 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(onEvent);
+        RequireSigningSecret(endpoints.ServiceProvider);
         return endpoints.MapPost(pattern, async context =>
         {
             var reader = context.RequestServices.GetRequiredService<PaymentLinkWebhookReader>();
@@ -141,6 +144,20 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
 
             await answer.ExecuteAsync(context).ConfigureAwait(false);
         });
+    }
+
+    /// <summary>
+    /// From now on a missing signing secret is a bad setting, so the host does not start without one (rather than every
+    /// webhook failing). The options may have been read already, valid without a secret: they are read, and validated,
+    /// again when the host starts.
+    /// </summary>
+    private static void RequireSigningSecret(IServiceProvider services)
+    {
+        if (services.GetService<WebhookSigningSecretRequirement>() is { } requirement)
+        {
+            requirement.Require();
+            services.GetService<IOptionsMonitorCache<PaymentLinkTrackingOptions>>()?.TryRemove(Options.DefaultName);
+        }
     }
 
     /// <summary>
