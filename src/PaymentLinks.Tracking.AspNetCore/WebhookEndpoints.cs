@@ -45,7 +45,8 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
         {
             var receiver = context.RequestServices.GetRequiredService<PaymentLinkWebhookReceiver>();
             var reader = context.RequestServices.GetRequiredService<PaymentLinkWebhookReader>();
-            if (LimitBody(context, reader.MaxPayloadBytes) is { } tooLarge)
+            var logger = Logger(context);
+            if (LimitBody(context, reader.MaxPayloadBytes, logger) is { } tooLarge)
             {
                 await tooLarge.ExecuteAsync(context).ConfigureAwait(false);
                 return;
@@ -68,6 +69,7 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
             }
             catch (BadHttpRequestException tooLargeBody) when (tooLargeBody.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
+                EndpointLog.WebhookRefused(logger, PaymentLinkWebhookRejection.PayloadTooLarge);
                 answer = Refused(PaymentLinkWebhookRejection.PayloadTooLarge);
             }
 
@@ -107,8 +109,8 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
         return endpoints.MapPost(pattern, async context =>
         {
             var reader = context.RequestServices.GetRequiredService<PaymentLinkWebhookReader>();
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PaymentLinkWebhookEndpointRouteBuilderExtensions).FullName!);
-            if (LimitBody(context, reader.MaxPayloadBytes) is { } tooLarge)
+            var logger = Logger(context);
+            if (LimitBody(context, reader.MaxPayloadBytes, logger) is { } tooLarge)
             {
                 await tooLarge.ExecuteAsync(context).ConfigureAwait(false);
                 return;
@@ -139,6 +141,7 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
             }
             catch (BadHttpRequestException tooLargeBody) when (tooLargeBody.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
+                EndpointLog.WebhookRefused(logger, PaymentLinkWebhookRejection.PayloadTooLarge);
                 answer = Refused(PaymentLinkWebhookRejection.PayloadTooLarge);
             }
 
@@ -164,10 +167,11 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
     /// Refuses a body declared larger than the limit at once, and tells the server not to read past it (one byte more
     /// is read, for the parser to tell "at the limit" from "past it").
     /// </summary>
-    private static IResult? LimitBody(HttpContext context, int maxPayloadBytes)
+    private static IResult? LimitBody(HttpContext context, int maxPayloadBytes, ILogger logger)
     {
         if (context.Request.ContentLength > maxPayloadBytes)
         {
+            EndpointLog.WebhookRefused(logger, PaymentLinkWebhookRejection.PayloadTooLarge);
             return Refused(PaymentLinkWebhookRejection.PayloadTooLarge);
         }
 
@@ -178,6 +182,9 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
 
         return null;
     }
+
+    private static ILogger Logger(HttpContext context) =>
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PaymentLinkWebhookEndpointRouteBuilderExtensions).FullName!);
 
     private static IResult Refused(PaymentLinkWebhookRejection rejection) => Text(
         $"{rejection}: {PaymentLinkWebhookResult.ForRejection(rejection).RejectionMessage}",
