@@ -1,20 +1,18 @@
 using System.Collections.ObjectModel;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Reads a Stripe event from UTF-8 JSON in one forward pass with <see cref="Utf8JsonReader"/>, allocating only the
-/// strings it returns. Every other field is skipped, though still checked for well-formedness. It checks no signature:
-/// the parser calls it once a webhook's signature is verified, and events from any other trusted source of Stripe's
-/// JSON take the same path.
+/// Reads a Stripe event from UTF-8 JSON with the source-generated contracts of <see cref="StripeObjectJson"/>: the
+/// envelope and a Checkout Session in one pass, the object of a charge, refund, dispute or invoice event in a second.
+/// It checks no signature: the parser calls it once a webhook's signature is verified, and events from any other
+/// trusted source of Stripe's JSON take the same path.
 /// </summary>
 internal static class PaymentLinkEventReader
 {
-    private const long MinUnixSeconds = -62_135_596_800; // 0001-01-01, DateTimeOffset.MinValue
-    private const long MaxUnixSeconds = 253_402_300_799; // 9999-12-31, DateTimeOffset.MaxValue
-
     private static readonly JsonReaderOptions Strict = new()
     {
         MaxDepth = 64,
@@ -41,65 +39,41 @@ internal static class PaymentLinkEventReader
             return PaymentLinkWebhookRejection.MalformedJson;
         }
 
-        var fields = default(EventFields);
-        try
+        var rejection = ReadEnvelope(json, out var envelope, out var session);
+        if (rejection != PaymentLinkWebhookRejection.None)
         {
-            var reader = new Utf8JsonReader(json, Strict);
-            ReadEnvelope(ref reader, ref fields);
-
-            // Anything but white space after the event makes the reader throw.
-            reader.Read();
-        }
-        catch (JsonException)
-        {
-            return PaymentLinkWebhookRejection.MalformedJson;
-        }
-        catch (InvalidOperationException)
-        {
-            // Reading a string refuses one whose escapes decode to invalid UTF-16 (a lone "\ud800").
-            return PaymentLinkWebhookRejection.MalformedJson;
+            return rejection;
         }
 
-        if (fields.HasDuplicate)
-        {
-            return PaymentLinkWebhookRejection.MalformedJson;
-        }
-
-        if (fields.HasWrongShape
-            || !fields.IsEvent
-            || string.IsNullOrEmpty(fields.Id)
-            || fields.Type is null
-            || fields.Created is not { } created
-            || fields.Livemode is not { } livemode
-            || !fields.HasDataObject)
+        if (envelope is not { Object: "event", Id.Length: > 0, Type: { } type, Created: { } created, Livemode: { } livemode }
+            || created is < StripeObjectJson.MinUnixSeconds or > StripeObjectJson.MaxUnixSeconds)
         {
             return PaymentLinkWebhookRejection.NotAnEvent;
         }
 
-        var kind = PaymentLinkEvent.KindOf(fields.Type);
+        var kind = PaymentLinkEvent.KindOf(type);
         PaymentLinkCheckout? checkout = null;
-        if (fields.IsCheckoutSession)
+        if (session is not null)
         {
-            ref var session = ref fields.Session;
-            if (session.HasWrongShape || session.Id is null)
+            if (session.Id is null)
             {
                 return PaymentLinkWebhookRejection.NotAnEvent;
             }
 
             checkout = new PaymentLinkCheckout(
                 session.Id,
-                session.PaymentLinkId,
+                session.PaymentLink,
                 session.ClientReferenceId,
-                session.CustomerEmail,
+                session.CustomerDetails?.Email,
                 session.AmountTotal,
                 session.Currency,
-                session.PaymentStatus,
+                session.PaymentStatus is { } paymentStatus ? CheckoutPaymentStatusText.Parse(paymentStatus) : CheckoutPaymentStatus.Unknown,
                 session.Status,
                 session.Mode,
                 session.Metadata is null ? PaymentLinkCheckout.NoMetadata : new ReadOnlyDictionary<string, string>(session.Metadata),
-                session.PaymentIntentId,
-                session.SubscriptionId,
-                session.AmountTax);
+                session.PaymentIntent,
+                session.Subscription,
+                session.TotalDetails?.AmountTax);
         }
         else if (kind is PaymentLinkEventKind.CheckoutCompleted or PaymentLinkEventKind.AsyncPaymentSucceeded
             or PaymentLinkEventKind.AsyncPaymentFailed or PaymentLinkEventKind.CheckoutExpired)
@@ -108,20 +82,20 @@ internal static class PaymentLinkEventReader
         }
         else if (kind != PaymentLinkEventKind.Ignored)
         {
-            // The charge, refund, dispute and invoice events: their object is read with the source-generated contracts.
-            var rejection = StripeObjectJson.Read(json, kind, out var charge, out var refund, out var dispute, out var invoice);
+            // The charge, refund, dispute and invoice events: their object is read with its own contract.
+            rejection = StripeObjectJson.Read(json, kind, out var charge, out var refund, out var dispute, out var invoice);
             if (rejection != PaymentLinkWebhookRejection.None)
             {
                 return rejection;
             }
 
             paymentLinkEvent = new PaymentLinkEvent(
-                fields.Id,
-                fields.Type,
+                envelope.Id,
+                type,
                 kind,
                 DateTimeOffset.FromUnixTimeSeconds(created),
                 livemode,
-                fields.ApiVersion,
+                envelope.ApiVersion,
                 null,
                 payloadText,
                 payloadText is null ? CopyOf(json) : null,
@@ -133,16 +107,153 @@ internal static class PaymentLinkEventReader
         }
 
         paymentLinkEvent = new PaymentLinkEvent(
-            fields.Id,
-            fields.Type,
+            envelope.Id,
+            type,
             kind,
             DateTimeOffset.FromUnixTimeSeconds(created),
             livemode,
-            fields.ApiVersion,
+            envelope.ApiVersion,
             checkout,
             payloadText,
             payloadText is null ? CopyOf(json) : null);
         return PaymentLinkWebhookRejection.None;
+    }
+
+    // Reads the envelope, and the object as a Checkout Session when it is one. The event's type may come after its
+    // object, and the object's own "object" field after its other fields, so the object is read as a session first.
+    private static PaymentLinkWebhookRejection ReadEnvelope(
+        ReadOnlySpan<byte> json, out EventEnvelopeJson? envelope, out SessionJson? session)
+    {
+        session = null;
+        try
+        {
+            var read = JsonSerializer.Deserialize(json, StripeObjectJson.SessionEvent);
+            envelope = read;
+            if (read?.Data?.Object is not { } dataObject)
+            {
+                return PaymentLinkWebhookRejection.NotAnEvent;
+            }
+
+            session = dataObject.Object == "checkout.session" ? dataObject : null;
+            return PaymentLinkWebhookRejection.None;
+        }
+        catch (RepeatedPropertyException)
+        {
+            envelope = null;
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+        catch (JsonException)
+        {
+            return ReadRefusedEnvelope(json, out envelope);
+        }
+    }
+
+    // The contract refused the JSON at its first fault. The JSON is malformed if it is not well-formed, or if anywhere
+    // (before or after that fault) it repeats a property the contract reads or holds a string the contract reads whose
+    // escapes are not valid UTF-16 (a lone "\ud800"). Otherwise a field has another type than a session's: that refuses
+    // the event only if its object is a session, or if the field is the envelope's; an event about any other object may
+    // use those names as it likes.
+    private static PaymentLinkWebhookRejection ReadRefusedEnvelope(ReadOnlySpan<byte> json, out EventEnvelopeJson? envelope)
+    {
+        envelope = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json, Strict);
+            using var document = JsonDocument.ParseValue(ref reader);
+
+            // Anything but white space after the event makes the reader throw.
+            reader.Read();
+            if (IsMalformedFor(document.RootElement, StripeObjectJson.SessionEvent))
+            {
+                return PaymentLinkWebhookRejection.MalformedJson;
+            }
+        }
+        catch (JsonException)
+        {
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name whose escapes are not valid UTF-16.
+            return PaymentLinkWebhookRejection.MalformedJson;
+        }
+
+        try
+        {
+            var read = JsonSerializer.Deserialize(json, StripeObjectJson.AnyEvent);
+            envelope = read;
+            return read?.Data?.Object is { } dataObject && !dataObject.IsCheckoutSession()
+                ? PaymentLinkWebhookRejection.None
+                : PaymentLinkWebhookRejection.NotAnEvent;
+        }
+        catch (JsonException)
+        {
+            // A field of the envelope of another type than Stripe gives it.
+            return PaymentLinkWebhookRejection.NotAnEvent;
+        }
+    }
+
+    // Whether the value repeats a property that the contract reads, or holds a string it reads that cannot be read,
+    // looking only where the contract would: into objects where it expects one, metadata's string values, and strings.
+    private static bool IsMalformedFor(JsonElement value, JsonTypeInfo contract)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return contract.Type == typeof(string) && !IsReadable(value);
+        }
+
+        if (value.ValueKind != JsonValueKind.Object || contract.Kind is not (JsonTypeInfoKind.Object or JsonTypeInfoKind.Dictionary))
+        {
+            return false;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in value.EnumerateObject())
+        {
+            if (contract.Kind == JsonTypeInfoKind.Dictionary)
+            {
+                // Metadata: a value of another type is a field of another type; only string values are kept, each key once.
+                if (property.Value.ValueKind == JsonValueKind.String && (!IsReadable(property.Value) || !seen.Add(property.Name)))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            foreach (var read in contract.Properties)
+            {
+                if (read.Name == property.Name)
+                {
+                    // The type of the event's object (its "object" text) is compared with a type's name, never kept:
+                    // any text there that names no type makes the object one of another type, not malformed JSON.
+                    var isTypeName = read.Name == "object" && read.PropertyType == typeof(string)
+                        && !contract.Type.IsAssignableTo(typeof(EventEnvelopeJson));
+                    if (!seen.Add(property.Name)
+                        || (!isTypeName && IsMalformedFor(property.Value, contract.Options.GetTypeInfo(read.PropertyType))))
+                    {
+                        return true;
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsReadable(JsonElement text)
+    {
+        try
+        {
+            text.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     // The caller's bytes are kept for ToStripeEvent. Every byte is overwritten, so the array need not be zeroed first.
@@ -151,478 +262,5 @@ internal static class PaymentLinkEventReader
         var copy = GC.AllocateUninitializedArray<byte>(json.Length);
         json.CopyTo(copy);
         return copy;
-    }
-
-    private static void ReadEnvelope(ref Utf8JsonReader reader, ref EventFields fields)
-    {
-        if (!EnterObject(ref reader, ref fields.HasWrongShape))
-        {
-            return;
-        }
-
-        var seen = 0;
-        while (NextProperty(ref reader))
-        {
-            switch (NameOf(ref reader))
-            {
-                case Name.Id:
-                    Mark(ref seen, Name.Id, ref fields.HasDuplicate);
-                    fields.Id = ReadNullableString(ref reader, ref fields.HasWrongShape);
-                    break;
-                case Name.Object:
-                    Mark(ref seen, Name.Object, ref fields.HasDuplicate);
-                    fields.IsEvent = ReadIsText(ref reader, "event"u8);
-                    break;
-                case Name.Type:
-                    Mark(ref seen, Name.Type, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        fields.Type = reader.GetString();
-                    }
-                    else
-                    {
-                        fields.HasWrongShape = true;
-                        reader.Skip();
-                    }
-
-                    break;
-                case Name.Created:
-                    Mark(ref seen, Name.Created, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number
-                        && reader.TryGetInt64(out var seconds)
-                        && seconds is >= MinUnixSeconds and <= MaxUnixSeconds)
-                    {
-                        fields.Created = seconds;
-                    }
-                    else
-                    {
-                        fields.HasWrongShape = true;
-                        reader.Skip();
-                    }
-
-                    break;
-                case Name.Livemode:
-                    Mark(ref seen, Name.Livemode, ref fields.HasDuplicate);
-                    reader.Read();
-                    if (reader.TokenType is JsonTokenType.True or JsonTokenType.False)
-                    {
-                        fields.Livemode = reader.GetBoolean();
-                    }
-                    else
-                    {
-                        fields.HasWrongShape = true;
-                        reader.Skip();
-                    }
-
-                    break;
-                case Name.ApiVersion:
-                    Mark(ref seen, Name.ApiVersion, ref fields.HasDuplicate);
-                    fields.ApiVersion = ReadNullableString(ref reader, ref fields.HasWrongShape);
-                    break;
-                case Name.Data:
-                    Mark(ref seen, Name.Data, ref fields.HasDuplicate);
-                    if (EnterObject(ref reader, ref fields.HasWrongShape))
-                    {
-                        ReadData(ref reader, ref fields);
-                    }
-
-                    break;
-                default:
-                    SkipValue(ref reader);
-                    break;
-            }
-        }
-    }
-
-    private static void ReadData(ref Utf8JsonReader reader, ref EventFields fields)
-    {
-        var seen = 0;
-        while (NextPropertyNamed(ref reader, Name.Object, ref seen, ref fields.HasDuplicate))
-        {
-            if (EnterObject(ref reader, ref fields.HasWrongShape))
-            {
-                fields.HasDataObject = true;
-                ReadObject(ref reader, ref fields);
-            }
-        }
-    }
-
-    // The event's type may come after its object, so the object is read as a Checkout Session until its
-    // own "object" field says otherwise; shape errors count only if it is one.
-    private static void ReadObject(ref Utf8JsonReader reader, ref EventFields fields)
-    {
-        ref var session = ref fields.Session;
-        var seen = 0;
-        while (NextProperty(ref reader))
-        {
-            switch (NameOf(ref reader))
-            {
-                case Name.Object:
-                    Mark(ref seen, Name.Object, ref fields.HasDuplicate);
-                    fields.IsCheckoutSession = ReadIsText(ref reader, "checkout.session"u8);
-                    break;
-                case Name.Id:
-                    Mark(ref seen, Name.Id, ref fields.HasDuplicate);
-                    session.Id = ReadNullableString(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.PaymentLink:
-                    Mark(ref seen, Name.PaymentLink, ref fields.HasDuplicate);
-                    session.PaymentLinkId = ReadNullableString(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.ClientReferenceId:
-                    Mark(ref seen, Name.ClientReferenceId, ref fields.HasDuplicate);
-                    session.ClientReferenceId = ReadNullableString(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.CustomerDetails:
-                    Mark(ref seen, Name.CustomerDetails, ref fields.HasDuplicate);
-                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
-                    {
-                        ReadCustomerDetails(ref reader, ref fields);
-                    }
-
-                    break;
-                case Name.AmountTotal:
-                    Mark(ref seen, Name.AmountTotal, ref fields.HasDuplicate);
-                    session.AmountTotal = ReadNullableInt64(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.Currency:
-                    Mark(ref seen, Name.Currency, ref fields.HasDuplicate);
-                    session.Currency = ReadNullableString(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.PaymentStatus:
-                    Mark(ref seen, Name.PaymentStatus, ref fields.HasDuplicate);
-                    session.PaymentStatus = ReadPaymentStatus(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.Status:
-                    Mark(ref seen, Name.Status, ref fields.HasDuplicate);
-                    session.Status = ReadNullableString(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.Mode:
-                    Mark(ref seen, Name.Mode, ref fields.HasDuplicate);
-                    session.Mode = ReadNullableString(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.Metadata:
-                    Mark(ref seen, Name.Metadata, ref fields.HasDuplicate);
-                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
-                    {
-                        ReadMetadata(ref reader, ref fields);
-                    }
-
-                    break;
-                case Name.PaymentIntent:
-                    Mark(ref seen, Name.PaymentIntent, ref fields.HasDuplicate);
-                    session.PaymentIntentId = ReadIdOrObject(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.Subscription:
-                    Mark(ref seen, Name.Subscription, ref fields.HasDuplicate);
-                    session.SubscriptionId = ReadIdOrObject(ref reader, ref session.HasWrongShape);
-                    break;
-                case Name.TotalDetails:
-                    Mark(ref seen, Name.TotalDetails, ref fields.HasDuplicate);
-                    if (EnterObject(ref reader, ref session.HasWrongShape, nullAllowed: true))
-                    {
-                        ReadTotalDetails(ref reader, ref fields);
-                    }
-
-                    break;
-                default:
-                    SkipValue(ref reader);
-                    break;
-            }
-        }
-    }
-
-    private static void ReadCustomerDetails(ref Utf8JsonReader reader, ref EventFields fields)
-    {
-        var seen = 0;
-        while (NextPropertyNamed(ref reader, Name.Email, ref seen, ref fields.HasDuplicate))
-        {
-            fields.Session.CustomerEmail = ReadNullableString(ref reader, ref fields.Session.HasWrongShape);
-        }
-    }
-
-    private static void ReadTotalDetails(ref Utf8JsonReader reader, ref EventFields fields)
-    {
-        var seen = 0;
-        while (NextPropertyNamed(ref reader, Name.AmountTax, ref seen, ref fields.HasDuplicate))
-        {
-            fields.Session.AmountTax = ReadNullableInt64(ref reader, ref fields.Session.HasWrongShape);
-        }
-    }
-
-    // An expandable field: its id, or the id inside the object when it was expanded (catch-up may ask for that).
-    private static string? ReadIdOrObject(ref Utf8JsonReader reader, ref bool hasWrongShape)
-    {
-        reader.Read();
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.String:
-                return reader.GetString();
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.StartObject:
-                string? id = null;
-                while (NextProperty(ref reader))
-                {
-                    if (NameOf(ref reader) == Name.Id && id is null)
-                    {
-                        id = ReadNullableString(ref reader, ref hasWrongShape);
-                    }
-                    else
-                    {
-                        SkipValue(ref reader);
-                    }
-                }
-
-                return id;
-            default:
-                hasWrongShape = true;
-                reader.Skip();
-                return null;
-        }
-    }
-
-    private static void ReadMetadata(ref Utf8JsonReader reader, ref EventFields fields)
-    {
-        Dictionary<string, string>? metadata = null;
-        while (NextProperty(ref reader))
-        {
-            var key = reader.GetString()!;
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.String)
-            {
-                metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
-                fields.HasDuplicate |= !metadata.TryAdd(key, reader.GetString()!);
-            }
-            else
-            {
-                // Stripe's metadata values are always strings.
-                fields.Session.HasWrongShape = true;
-                reader.Skip();
-            }
-        }
-
-        fields.Session.Metadata = metadata;
-    }
-
-    // Moves to the next property of the object being read: false at its end.
-    private static bool NextProperty(ref Utf8JsonReader reader) =>
-        reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
-
-    // Moves to the next property called `wanted` in an object where only that one is read, skipping every other; false
-    // at the object's end. A second one marks the event as holding a duplicate.
-    private static bool NextPropertyNamed(ref Utf8JsonReader reader, Name wanted, ref int seen, ref bool hasDuplicate)
-    {
-        while (NextProperty(ref reader))
-        {
-            if (NameOf(ref reader) == wanted)
-            {
-                Mark(ref seen, wanted, ref hasDuplicate);
-                return true;
-            }
-
-            SkipValue(ref reader);
-        }
-
-        return false;
-    }
-
-    // Moves to a property's value: true when it is an object to read. Anything else is skipped and makes the shape
-    // wrong, except null where null is allowed.
-    private static bool EnterObject(ref Utf8JsonReader reader, ref bool hasWrongShape, bool nullAllowed = false)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            return true;
-        }
-
-        if (!nullAllowed || reader.TokenType != JsonTokenType.Null)
-        {
-            hasWrongShape = true;
-            reader.Skip();
-        }
-
-        return false;
-    }
-
-    // Skips the value of a property this reader does not read.
-    private static void SkipValue(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        reader.Skip();
-    }
-
-    // Whether a property's value is the given string; any other value is skipped.
-    private static bool ReadIsText(ref Utf8JsonReader reader, ReadOnlySpan<byte> text)
-    {
-        reader.Read();
-        var isText = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(text);
-        reader.Skip();
-        return isText;
-    }
-
-    private static string? ReadNullableString(ref Utf8JsonReader reader, ref bool hasWrongShape)
-    {
-        reader.Read();
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.String:
-                return reader.GetString();
-            case JsonTokenType.Null:
-                return null;
-            default:
-                hasWrongShape = true;
-                reader.Skip();
-                return null;
-        }
-    }
-
-    private static long? ReadNullableInt64(ref Utf8JsonReader reader, ref bool hasWrongShape)
-    {
-        reader.Read();
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number when reader.TryGetInt64(out var value):
-                return value;
-            case JsonTokenType.Null:
-                return null;
-            default:
-                hasWrongShape = true;
-                reader.Skip();
-                return null;
-        }
-    }
-
-    private static CheckoutPaymentStatus ReadPaymentStatus(ref Utf8JsonReader reader, ref bool hasWrongShape)
-    {
-        reader.Read();
-        switch (reader.TokenType)
-        {
-            // Escapes only lengthen a string, so a longer one is none of the known statuses.
-            case JsonTokenType.String when reader.ValueSpan.Length <= 4 * CheckoutPaymentStatusText.MaxLength:
-                Span<char> text = stackalloc char[4 * CheckoutPaymentStatusText.MaxLength];
-                return CheckoutPaymentStatusText.Parse(text[..reader.CopyString(text)]);
-            case JsonTokenType.String or JsonTokenType.Null:
-                return CheckoutPaymentStatus.Unknown;
-            default:
-                hasWrongShape = true;
-                reader.Skip();
-                return CheckoutPaymentStatus.Unknown;
-        }
-    }
-
-    private static Name NameOf(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return Match(reader.ValueSpan);
-        }
-
-        // An escaped name ("\u0069d") still names its property. Escapes only lengthen a name, so one this long is none of ours.
-        if (reader.ValueSpan.Length > 128)
-        {
-            return Name.Other;
-        }
-
-        Span<byte> unescaped = stackalloc byte[128];
-        return Match(unescaped[..reader.CopyString(unescaped)]);
-    }
-
-    // Dispatching on the length first keeps the many properties this reader skips to one comparison or none.
-    private static Name Match(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        2 when name.SequenceEqual("id"u8) => Name.Id,
-        4 when name.SequenceEqual("type"u8) => Name.Type,
-        4 when name.SequenceEqual("data"u8) => Name.Data,
-        4 when name.SequenceEqual("mode"u8) => Name.Mode,
-        5 when name.SequenceEqual("email"u8) => Name.Email,
-        6 when name.SequenceEqual("object"u8) => Name.Object,
-        6 when name.SequenceEqual("status"u8) => Name.Status,
-        7 when name.SequenceEqual("created"u8) => Name.Created,
-        8 when name.SequenceEqual("livemode"u8) => Name.Livemode,
-        8 when name.SequenceEqual("currency"u8) => Name.Currency,
-        8 when name.SequenceEqual("metadata"u8) => Name.Metadata,
-        11 when name.SequenceEqual("api_version"u8) => Name.ApiVersion,
-        12 when name.SequenceEqual("payment_link"u8) => Name.PaymentLink,
-        12 when name.SequenceEqual("amount_total"u8) => Name.AmountTotal,
-        14 when name.SequenceEqual("payment_status"u8) => Name.PaymentStatus,
-        16 when name.SequenceEqual("customer_details"u8) => Name.CustomerDetails,
-        19 when name.SequenceEqual("client_reference_id"u8) => Name.ClientReferenceId,
-        14 when name.SequenceEqual("payment_intent"u8) => Name.PaymentIntent,
-        12 when name.SequenceEqual("subscription"u8) => Name.Subscription,
-        13 when name.SequenceEqual("total_details"u8) => Name.TotalDetails,
-        10 when name.SequenceEqual("amount_tax"u8) => Name.AmountTax,
-        _ => Name.Other,
-    };
-
-    // Notes a property of the object being read; a repeated one would let this reader and a later full
-    // deserialisation see different values.
-    private static void Mark(ref int seen, Name name, ref bool hasDuplicate)
-    {
-        var bit = 1 << (int)name;
-        hasDuplicate |= (seen & bit) != 0;
-        seen |= bit;
-    }
-
-    private enum Name
-    {
-        Other,
-        Id,
-        Object,
-        Type,
-        Created,
-        Livemode,
-        ApiVersion,
-        Data,
-        PaymentLink,
-        ClientReferenceId,
-        CustomerDetails,
-        AmountTotal,
-        Currency,
-        PaymentStatus,
-        Status,
-        Mode,
-        Metadata,
-        Email,
-        PaymentIntent,
-        Subscription,
-        TotalDetails,
-        AmountTax,
-    }
-
-    private struct SessionFields
-    {
-        public bool HasWrongShape;
-        public string? Id;
-        public string? PaymentLinkId;
-        public string? ClientReferenceId;
-        public string? CustomerEmail;
-        public long? AmountTotal;
-        public string? Currency;
-        public CheckoutPaymentStatus PaymentStatus;
-        public string? Status;
-        public string? Mode;
-        public Dictionary<string, string>? Metadata;
-        public string? PaymentIntentId;
-        public string? SubscriptionId;
-        public long? AmountTax;
-    }
-
-    private struct EventFields
-    {
-        public bool HasDuplicate;
-        public bool HasWrongShape;
-        public bool IsEvent;
-        public string? Id;
-        public string? Type;
-        public long? Created;
-        public bool? Livemode;
-        public string? ApiVersion;
-        public bool HasDataObject;
-        public bool IsCheckoutSession;
-        public SessionFields Session;
     }
 }

@@ -6,12 +6,33 @@ using System.Text.Json.Serialization.Metadata;
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Reads the <c>data.object</c> of the charge, refund, dispute and invoice events with System.Text.Json's
-/// source-generated contracts, holding only the fields the ledger needs; every other field is skipped. The
-/// <c>checkout.session.*</c> events keep their own one-pass reader (<see cref="PaymentLinkEventReader"/>).
+/// System.Text.Json's source-generated contracts for Stripe's events, holding only the fields this library reads; every
+/// other field is skipped, though still checked for well-formedness. The envelope and a Checkout Session are read in one
+/// pass (<see cref="SessionEvent"/>); the <c>data.object</c> of the charge, refund, dispute and invoice events in a
+/// second (<see cref="Read"/>).
 /// </summary>
 internal static class StripeObjectJson
 {
+    /// <summary>The earliest time a <see cref="DateTimeOffset"/> holds (0001-01-01), in Unix seconds.</summary>
+    internal const long MinUnixSeconds = -62_135_596_800;
+
+    /// <summary>The latest time a <see cref="DateTimeOffset"/> holds (9999-12-31), in Unix seconds.</summary>
+    internal const long MaxUnixSeconds = 253_402_300_799;
+
+    // The envelope and the session's contracts refuse a property the JSON repeats: a later full deserialisation
+    // (ToStripeEvent, or the receiver's own code) could otherwise see another value than the one read here.
+    private static readonly JsonSerializerOptions RepeatChecked = new(StripeObjectContext.Default.Options)
+    {
+        TypeInfoResolver = StripeObjectContext.Default.WithAddedModifier(RefuseRepeatedProperties),
+    };
+
+    /// <summary>An event whose object is read as a Checkout Session, the object a webhook is most often about.</summary>
+    internal static readonly JsonTypeInfo<EventJson<SessionJson>> SessionEvent =
+        (JsonTypeInfo<EventJson<SessionJson>>)RepeatChecked.GetTypeInfo(typeof(EventJson<SessionJson>));
+
+    /// <summary>An event whose object is read for its <c>object</c> field only, whatever its other fields hold.</summary>
+    internal static JsonTypeInfo<EventJson<ObjectTypeJson>> AnyEvent => StripeObjectContext.Default.EventJsonObjectTypeJson;
+
     /// <summary>Reads the object of a verified event of <paramref name="kind"/>, or says why it is not one.</summary>
     public static PaymentLinkWebhookRejection Read(
         ReadOnlySpan<byte> json,
@@ -172,19 +193,187 @@ internal static class StripeObjectJson
     }
 
     private static DateTimeOffset? Time(long? unixSeconds) =>
-        unixSeconds is >= -62_135_596_800 and <= 253_402_300_799 ? DateTimeOffset.FromUnixTimeSeconds(unixSeconds.Value) : null;
+        unixSeconds is >= MinUnixSeconds and <= MaxUnixSeconds ? DateTimeOffset.FromUnixTimeSeconds(unixSeconds.Value) : null;
+
+    // Wraps each property's setter so that a second value for it, under any spelling of its name, is refused.
+    private static void RefuseRepeatedProperties(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object || !typeInfo.Type.IsAssignableTo(typeof(RepeatCheckedJson)))
+        {
+            return;
+        }
+
+        for (var i = 0; i < typeInfo.Properties.Count; i++)
+        {
+            var property = typeInfo.Properties[i];
+            if (property.Set is not { } set)
+            {
+                continue;
+            }
+
+            var bit = 1UL << i;
+            property.Set = (target, value) =>
+            {
+                ((RepeatCheckedJson)target).MarkSet(bit, property.Name);
+                set(target, value);
+            };
+        }
+    }
 }
 
-internal sealed class EventJson<T>
+/// <summary>The JSON repeats a property this library reads: well-formed, yet read two ways by two readers.</summary>
+internal sealed class RepeatedPropertyException(string name)
+    : JsonException($"The property '{name}' is repeated.");
+
+/// <summary>A contract object that remembers which of its properties the JSON has set, so that a repeated one is refused.</summary>
+internal abstract class RepeatCheckedJson
+{
+    private ulong _set;
+
+    /// <summary>Notes that the property of <paramref name="bit"/> is set; throws when it already was.</summary>
+    internal void MarkSet(ulong bit, string name)
+    {
+        if ((_set & bit) != 0)
+        {
+            throw new RepeatedPropertyException(name);
+        }
+
+        _set |= bit;
+    }
+}
+
+/// <summary>A Stripe event's envelope: its id, type, time, mode and API version.</summary>
+internal abstract class EventEnvelopeJson : StripeObjectJsonBase
+{
+    public string? Type { get; set; }
+
+    public long? Created { get; set; }
+
+    public bool? Livemode { get; set; }
+
+    public string? ApiVersion { get; set; }
+}
+
+/// <summary>A Stripe event: its envelope, and the object it is about.</summary>
+internal sealed class EventJson<T> : EventEnvelopeJson
     where T : class
 {
     public DataJson<T>? Data { get; set; }
 }
 
-internal sealed class DataJson<T>
+internal sealed class DataJson<T> : RepeatCheckedJson
     where T : class
 {
     public T? Object { get; set; }
+}
+
+/// <summary>
+/// The fields of a Checkout Session that <see cref="PaymentLinkCheckout"/> exposes. An event's object is read as one
+/// before its <c>object</c> field is known; a field of another type then refuses the event only if it is a session.
+/// </summary>
+internal sealed class SessionJson : StripeObjectJsonBase
+{
+    public string? PaymentLink { get; set; }
+
+    public string? ClientReferenceId { get; set; }
+
+    public CustomerDetailsJson? CustomerDetails { get; set; }
+
+    public long? AmountTotal { get; set; }
+
+    public string? Currency { get; set; }
+
+    public string? PaymentStatus { get; set; }
+
+    public string? Status { get; set; }
+
+    public string? Mode { get; set; }
+
+    [JsonConverter(typeof(MetadataJsonConverter))]
+    public Dictionary<string, string>? Metadata { get; set; }
+
+    [JsonConverter(typeof(ExpandableIdJsonConverter))]
+    public string? PaymentIntent { get; set; }
+
+    [JsonConverter(typeof(ExpandableIdJsonConverter))]
+    public string? Subscription { get; set; }
+
+    public TotalDetailsJson? TotalDetails { get; set; }
+}
+
+internal sealed class CustomerDetailsJson : RepeatCheckedJson
+{
+    public string? Email { get; set; }
+}
+
+internal sealed class TotalDetailsJson : RepeatCheckedJson
+{
+    public long? AmountTax { get; set; }
+}
+
+/// <summary>An event's object of any type, read for the name of its type alone (any JSON value there: not a session).</summary>
+internal sealed class ObjectTypeJson
+{
+    public JsonElement Object { get; set; }
+
+    public bool IsCheckoutSession() => Object.ValueKind == JsonValueKind.String && Object.ValueEquals("checkout.session"u8);
+}
+
+/// <summary>An expanded object where its id usually stands (catch-up may ask Stripe to expand one).</summary>
+internal sealed class ExpandedObjectJson : StripeObjectJsonBase
+{
+}
+
+/// <summary>
+/// Reads an expandable field: its id, or the id inside the object when Stripe expanded it; any other value is refused.
+/// </summary>
+internal sealed class ExpandableIdJsonConverter : JsonConverter<string?>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.StartObject => JsonSerializer.Deserialize(ref reader, StripeObjectContext.Default.ExpandedObjectJson)?.Id,
+        _ => throw new JsonException("An expandable field holds neither an id nor an object."),
+    };
+
+    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Stripe's objects are read, never written.");
+}
+
+/// <summary>
+/// Reads Stripe's metadata: string values only, and each key once (a repeated key is refused as a repeated property is);
+/// <see langword="null"/> when it has no entry.
+/// </summary>
+internal sealed class MetadataJsonConverter : JsonConverter<Dictionary<string, string>?>
+{
+    public override Dictionary<string, string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("Metadata is not an object.");
+        }
+
+        Dictionary<string, string>? metadata = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = reader.GetString()!;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+            {
+                throw new JsonException("A metadata value is not a string.");
+            }
+
+            metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            if (!metadata.TryAdd(key, reader.GetString()!))
+            {
+                throw new RepeatedPropertyException("metadata");
+            }
+        }
+
+        return metadata;
+    }
+
+    public override void Write(Utf8JsonWriter writer, Dictionary<string, string>? value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Stripe's objects are read, never written.");
 }
 
 internal sealed class ChargeJson : StripeObjectJsonBase
@@ -203,7 +392,7 @@ internal sealed class ChargeJson : StripeObjectJsonBase
 }
 
 /// <summary>Every Stripe object's id and the name of its type.</summary>
-internal abstract class StripeObjectJsonBase
+internal abstract class StripeObjectJsonBase : RepeatCheckedJson
 {
     public string? Id { get; set; }
 
@@ -319,4 +508,7 @@ internal sealed class InvoicePaymentTargetJson
 [JsonSerializable(typeof(EventJson<DisputeJson>))]
 [JsonSerializable(typeof(EventJson<InvoiceJson>))]
 [JsonSerializable(typeof(EventJson<InvoicePaymentJson>))]
+[JsonSerializable(typeof(EventJson<SessionJson>))]
+[JsonSerializable(typeof(EventJson<ObjectTypeJson>))]
+[JsonSerializable(typeof(ExpandedObjectJson))]
 internal sealed partial class StripeObjectContext : JsonSerializerContext;
