@@ -24,16 +24,20 @@ public sealed class ThankYouFirstVisitTests
 
     private static Task<EndpointHost> StartAsync(List<PaymentLinkThankYouOutcome>? outcomes = null, Action<WebApplicationBuilder>? configure = null) =>
         EndpointHost.StartAsync(
-            app => app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions
+            app =>
             {
-                // The consent banner's answer, from its cookie.
-                Consent = context => context.Request.Cookies["consent"] == "granted" ? VisitConsent.Granted : VisitConsent.Denied,
-                Page = visit =>
+                app.MapPaymentLinkAdmin("/admin").AllowAnonymous();
+                app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions
                 {
-                    outcomes?.Add(visit.Outcome);
-                    return Results.Text(visit.Outcome.ToString());
-                },
-            }),
+                    // The consent banner's answer, from its cookie.
+                    Consent = context => context.Request.Cookies["consent"] == "granted" ? VisitConsent.Granted : VisitConsent.Denied,
+                    Page = visit =>
+                    {
+                        outcomes?.Add(visit.Outcome);
+                        return Results.Text(visit.Outcome.ToString());
+                    },
+                });
+            },
             configure);
 
     private static Task<HttpContext> VisitAsync(
@@ -126,6 +130,7 @@ public sealed class ThankYouFirstVisitTests
         count.CommandText = "SELECT COUNT(*) FROM payment_link_visits";
         (await count.ExecuteScalarAsync()).ShouldBe(2L);
         (await host.Services.GetRequiredService<IPaymentLinkAdmin>().GetStatusAsync()).UnclaimedVisits.ShouldBe(2);
+        (await host.Client.GetStringAsync("/admin/status")).ShouldContain("\"unclaimed_visits\": 2");
         var warning = host.Logs.Entries.Where(entry => entry.EventId.Name == "PaymentLinkUnclaimedVisitsFull").ShouldHaveSingleItem();
         warning.Level.ShouldBe(LogLevel.Warning);
         ids.ShouldAllBe(id => !host.Logs.Entries.Any(entry => entry.Message.Contains(id)));
