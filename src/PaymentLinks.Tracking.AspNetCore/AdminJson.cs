@@ -77,6 +77,7 @@ internal static class AdminJson
         writer.WriteNumber("refused_catch_up_events", status.RefusedCatchUpEvents);
         writer.WriteNumber("dead_conversions", status.DeadConversions);
         writer.WriteNumber("failed_conversions", status.FailedConversions);
+        writer.WriteNumber("unclaimed_visits", status.UnclaimedVisits);
         Time(writer, "catch_up_watermark", status.CatchUpWatermark);
     }
 

@@ -37,4 +37,8 @@ internal static partial class EndpointLog
     [LoggerMessage(EventId = 85, EventName = "PaymentLinkReportUnavailable", Level = LogLevel.Warning,
         Message = "The ledger could not be read for {Endpoint} ({ExceptionType}).")]
     public static partial void LedgerUnavailable(ILogger logger, string endpoint, string? exceptionType);
+
+    [LoggerMessage(EventId = 87, EventName = "PaymentLinkUnclaimedVisitsFull", Level = LogLevel.Warning,
+        Message = "A thank-you visit of a session the ledger does not know was not kept: the most such visits kept at a time (PaymentLinkLedgerOptions.MaxUnclaimedVisits) are kept already. Logged at most once a minute.")]
+    public static partial void UnclaimedVisitsFull(ILogger logger);
 }

@@ -45,6 +45,7 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
             ["refused_catch_up_events"] = status.RefusedCatchUpEvents,
             ["dead_conversions"] = status.DeadConversions,
             ["failed_conversions"] = status.FailedConversions,
+            ["unclaimed_visits"] = status.UnclaimedVisits,
         };
         var problems = new List<string>();
         if (status.ParkedSessions > settings.MaxParkedSessions)

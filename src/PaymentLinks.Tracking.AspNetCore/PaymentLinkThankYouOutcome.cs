@@ -25,6 +25,9 @@ public enum PaymentLinkThankYouOutcome
     /// </summary>
     NotVerified = 6,
 
-    /// <summary>The ledger could not be written, or keeps no attribution: nothing recorded.</summary>
+    /// <summary>
+    /// The ledger could not be written, keeps no attribution, or keeps as many visits of sessions it does not know as
+    /// <see cref="PaymentLinkLedgerOptions.MaxUnclaimedVisits"/> allows: nothing recorded.
+    /// </summary>
     NotRecorded = 7,
 }

@@ -3,12 +3,14 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -44,6 +46,15 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
     /// <see cref="PaymentLinkThankYouOptions.StripeLookupsPerMinute"/> times a minute across all clients, so that no one
     /// spends the merchant's Stripe rate limit; past it a session the ledger does not know is neither verified nor
     /// recorded. The buyer is always thanked: a visit that cannot be recorded is logged, never an error page.
+    /// </para>
+    /// <para>
+    /// The first visit of a session speaks for the buyer. The response binds the browser with a first-party cookie
+    /// (<c>pl_browser</c>: a random 128-bit value, <c>HttpOnly</c>, <c>SameSite=Lax</c>, <c>Path=/</c>, <c>Secure</c> on
+    /// https; a browser that has one keeps it), passed to the ledger as <see cref="ThankYouVisitDetails.BrowserKey"/>. A
+    /// later visit may change the consent or fill in a missing cookie only from that browser; anyone else who opens the
+    /// same URL (shared, forwarded, leaked in a referrer) is a revisit and changes nothing that is forwarded. A session
+    /// the ledger does not know yet is kept for <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/>, and at
+    /// most <see cref="PaymentLinkLedgerOptions.MaxUnclaimedVisits"/> of them at a time.
     /// </para>
     /// </remarks>
     /// <param name="endpoints">The app, or a route group.</param>
@@ -89,11 +100,18 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
 
     private sealed class ThankYouEndpoint : IDisposable
     {
+        /// <summary>The cookie that binds a session's visit details to the browser of its first visit.</summary>
+        internal const string BrowserCookie = "pl_browser";
+
+        // 16 random bytes in base64url, without padding.
+        private const int BrowserKeyLength = 22;
+
         private readonly PaymentLinkThankYouOptions _options;
         private readonly PartitionedRateLimiter<HttpContext>? _limiter;
         private readonly RateLimiter? _stripeLookups;
         private readonly MemoryCache _lookups;
         private long _ceilingLoggedAt = long.MinValue;
+        private long _unclaimedLoggedAt = long.MinValue;
 
         public ThankYouEndpoint(PaymentLinkThankYouOptions options)
         {
@@ -143,13 +161,40 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             }
 
             var page = ThankYouPage.Parse(context.Request.GetEncodedUrl());
-            var (outcome, lookup) = await VisitAsync(page, context).ConfigureAwait(false);
+            var browserKey = page.SessionId is null ? null : BindBrowser(context);
+            var (outcome, lookup) = await VisitAsync(page, context, browserKey).ConfigureAwait(false);
             var visit = new PaymentLinkThankYouVisit { HttpContext = context, Page = page, Outcome = outcome, Lookup = lookup };
             var answer = _options.Page is { } render ? render(visit) : DefaultPage(visit);
             await answer.ExecuteAsync(context).ConfigureAwait(false);
         }
 
-        private async Task<(PaymentLinkThankYouOutcome Outcome, CheckoutConversionResult? Lookup)> VisitAsync(ThankYouPage page, HttpContext context)
+        /// <summary>
+        /// The browser's key: the one its cookie carries, or a new random one that the response sets. Only the browser
+        /// that holds it may change what its session's first visit recorded.
+        /// </summary>
+        private static string BindBrowser(HttpContext context)
+        {
+            if (context.Request.Cookies[BrowserCookie] is { Length: BrowserKeyLength } carried && IsBase64Url(carried))
+            {
+                return carried;
+            }
+
+            var key = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
+            context.Response.Cookies.Append(BrowserCookie, key, new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Lax,
+                Secure = context.Request.IsHttps,
+                Path = "/",
+                IsEssential = true,
+            });
+            return key;
+
+            static bool IsBase64Url(string value) =>
+                value.All(c => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_');
+        }
+
+        private async Task<(PaymentLinkThankYouOutcome Outcome, CheckoutConversionResult? Lookup)> VisitAsync(ThankYouPage page, HttpContext context, string? browserKey)
         {
             if (page.SessionId is not { } sessionId)
             {
@@ -206,8 +251,17 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
 
             try
             {
-                var recorded = await RecordVisitAsync(attribution, sessionId, page, context).ConfigureAwait(false);
-                return (recorded == VisitOutcome.FirstVisit ? PaymentLinkThankYouOutcome.FirstVisit : PaymentLinkThankYouOutcome.Revisit, lookup);
+                var recorded = await RecordVisitAsync(attribution, sessionId, page, context, browserKey).ConfigureAwait(false);
+                switch (recorded)
+                {
+                    case VisitOutcome.FirstVisit:
+                        return (PaymentLinkThankYouOutcome.FirstVisit, lookup);
+                    case VisitOutcome.Revisit:
+                        return (PaymentLinkThankYouOutcome.Revisit, lookup);
+                    default:
+                        LogUnclaimedVisitsFull(logger);
+                        return (PaymentLinkThankYouOutcome.NotRecorded, lookup);
+                }
             }
             catch (Exception exception) when (exception is DbException or TimeoutException or InvalidOperationException)
             {
@@ -218,9 +272,10 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
 
         /// <summary>
         /// Records the visit with what the page saw of the browser, for forwarding: the GA4 and Meta cookies, the user
-        /// agent, the page's URL, the IP and the consent the page reports.
+        /// agent, the page's URL, the IP and the consent the page reports, bound to the browser by its key.
         /// </summary>
-        private Task<VisitOutcome> RecordVisitAsync(IPaymentLinkAttribution attribution, string sessionId, ThankYouPage page, HttpContext context) =>
+        private Task<VisitOutcome> RecordVisitAsync(
+            IPaymentLinkAttribution attribution, string sessionId, ThankYouPage page, HttpContext context, string? browserKey) =>
             attribution.RecordVisitAsync(
                 sessionId,
                 page.Utm,
@@ -233,6 +288,7 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
                     PageUrl = context.Request.GetEncodedUrl(),
                     ClientIp = context.Connection.RemoteIpAddress?.ToString(),
                     Consent = _options.Consent?.Invoke(context) ?? VisitConsent.NotReported,
+                    BrowserKey = browserKey,
                 },
                 context.RequestAborted);
 
@@ -271,6 +327,17 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             if ((last == long.MinValue || now - last >= 60_000) && Interlocked.CompareExchange(ref _ceilingLoggedAt, now, last) == last)
             {
                 EndpointLog.StripeLookupCeilingReached(logger, _options.StripeLookupsPerMinute ?? 0);
+            }
+        }
+
+        /// <summary>Says that unclaimed visits are at their bound, once a minute at most, without the session's id.</summary>
+        private void LogUnclaimedVisitsFull(ILogger logger)
+        {
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _unclaimedLoggedAt);
+            if ((last == long.MinValue || now - last >= 60_000) && Interlocked.CompareExchange(ref _unclaimedLoggedAt, now, last) == last)
+            {
+                EndpointLog.UnclaimedVisitsFull(logger);
             }
         }
 

@@ -34,4 +34,11 @@ public sealed class PaymentLinkLedgerStatus
     /// 0 where forwarding was never configured.
     /// </summary>
     public long FailedConversions { get; init; }
+
+    /// <summary>
+    /// Gets how many thank-you visits of sessions the ledger does not know are kept, waiting for their session's event
+    /// (at most <see cref="PaymentLinkLedgerOptions.MaxUnclaimedVisits"/>, each for at most
+    /// <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/>).
+    /// </summary>
+    public long UnclaimedVisits { get; init; }
 }

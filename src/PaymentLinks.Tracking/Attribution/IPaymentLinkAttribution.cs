@@ -10,12 +10,14 @@ public interface IPaymentLinkAttribution
     /// <summary>
     /// Records a visit to the thank-you page for a Checkout Session. The first visit's UTM codes attribute the session;
     /// a later visit (a reload, a shared link) is counted as a revisit and changes nothing. A visit may come before or
-    /// after the session's webhook, or for a session the ledger never hears of.
+    /// after the session's webhook, or for a session the ledger never hears of: a session the ledger does not know is
+    /// kept for <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/> unless its event is recorded, and at most
+    /// <see cref="PaymentLinkLedgerOptions.MaxUnclaimedVisits"/> of them at a time (past it, <see cref="VisitOutcome.NotKept"/>).
     /// </summary>
     /// <param name="sessionId">The session id from the redirect (<c>cs_...</c>).</param>
     /// <param name="utm">The UTM codes the redirect carried.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Whether this was the session's first visit.</returns>
+    /// <returns>Whether this was the session's first visit, or not kept.</returns>
     /// <exception cref="ArgumentException"><paramref name="sessionId"/> is not a Checkout Session id; nothing is recorded.</exception>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, CancellationToken cancellationToken = default);
@@ -24,8 +26,9 @@ public interface IPaymentLinkAttribution
     /// Records a visit to the thank-you page for a Checkout Session, with what the page saw of the buyer's browser (its
     /// cookies, user agent, URL, IP and consent) for forwarding the conversion to Google Analytics 4 and Meta. The UTM
     /// codes attribute the session as in <see cref="RecordVisitAsync(string, UtmCodes, CancellationToken)"/>; of the
-    /// details, the first visit's values are kept and a later visit only fills in what was missing, except the consent,
-    /// which follows the latest visit that reports one.
+    /// details, the first visit's are kept: they speak for the buyer. A later visit that carries the first visit's
+    /// <see cref="ThankYouVisitDetails.BrowserKey"/> (the same browser) may change the consent and fill in what was
+    /// missing; any other later visit changes nothing.
     /// </summary>
     /// <remarks>
     /// The details are personal data; see <see cref="ThankYouVisitDetails"/> for where they are kept. An implementation
@@ -35,7 +38,7 @@ public interface IPaymentLinkAttribution
     /// <param name="utm">The UTM codes the redirect carried.</param>
     /// <param name="details">What the page saw of the browser, or <see langword="null"/> for nothing.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>Whether this was the session's first visit.</returns>
+    /// <returns>Whether this was the session's first visit, or not kept.</returns>
     /// <exception cref="ArgumentException"><paramref name="sessionId"/> is not a Checkout Session id; nothing is recorded.</exception>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, ThankYouVisitDetails? details, CancellationToken cancellationToken = default) =>

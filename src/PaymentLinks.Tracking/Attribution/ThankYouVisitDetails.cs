@@ -11,6 +11,12 @@ namespace PaymentLinks.Tracking;
 /// Session, beside the session's email in <c>payment_link_sessions</c>: erasing a buyer deletes that row. Without
 /// <see cref="Consent"/> granted (or <see cref="PaymentLinkForwardingOptions.AssumeConsent"/>) none of them but the
 /// <c>_ga</c> cookie's client id is sent anywhere.
+/// <para>
+/// The first visit of a session speaks for the buyer: its consent and browser identifiers are the ones kept. A later
+/// visit may change the consent (a banner answered after the page loaded) or fill in a missing value only when it
+/// carries the first visit's <see cref="BrowserKey"/>; any other later visit (a shared, forwarded or leaked thank-you
+/// URL opened elsewhere) is a revisit and changes nothing.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -23,6 +29,7 @@ namespace PaymentLinks.Tracking;
 ///     PageUrl = request.GetEncodedUrl(),
 ///     ClientIp = context.Connection.RemoteIpAddress?.ToString(),
 ///     Consent = request.Query["consent"] == "granted" ? VisitConsent.Granted : VisitConsent.Denied,
+///     BrowserKey = browserKey, // a random value the page keeps in an HttpOnly first-party cookie
 /// };
 /// await attribution.RecordVisitAsync(page.SessionId, page.Utm, details, cancellationToken);
 /// </code>
@@ -54,6 +61,17 @@ public sealed record ThankYouVisitDetails
     /// <value>The default is <see cref="VisitConsent.NotReported"/>, which counts as denied unless the merchant sets
     /// <see cref="PaymentLinkForwardingOptions.AssumeConsent"/>.</value>
     public VisitConsent Consent { get; init; }
+
+    /// <summary>
+    /// Gets the key that binds the session's details to the browser of its first visit: an unguessable random value
+    /// (128 bits or more, such as 16 bytes from <see cref="System.Security.Cryptography.RandomNumberGenerator"/> in
+    /// base64url) that the thank-you page keeps in a first-party, <c>HttpOnly</c>, <c>SameSite=Lax</c> cookie and sends
+    /// again on the browser's later visits. The ledger keeps only its SHA-256 hash. A later visit with the same key may
+    /// change <see cref="Consent"/> and fill in a missing value; one without it changes nothing.
+    /// <c>app.MapPaymentLinkThankYou(...)</c> sets and reads the cookie itself.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: no later visit may change what this visit recorded.</value>
+    public string? BrowserKey { get; init; }
 
     /// <summary>Returns the consent only: the other values are personal data.</summary>
     /// <returns>A description without personal data.</returns>

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace PaymentLinks.Tracking;
 
@@ -11,7 +13,13 @@ namespace PaymentLinks.Tracking;
 /// metadata. Each piece is written once and never removed, so the answer is the same whichever of the webhook, the
 /// visit and the key's registration came first, and a better source always wins over a worse one.
 /// </summary>
-internal sealed class AttributionLedger(LedgerStore store)
+/// <remarks>
+/// A visit of a session the ledger does not know yet is unclaimed until the session's event is recorded: at most
+/// <c>maxUnclaimedVisits</c> are kept at a time, each for <c>unclaimedVisitLifetime</c>, so that made-up session ids
+/// cannot fill the ledger. Of what the page saw of the browser, the first visit's values are kept; only a later visit
+/// with the same browser key may change the consent or fill in a gap.
+/// </remarks>
+internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisits, TimeSpan unclaimedVisitLifetime)
 {
     /// <summary>The metadata keys of the UTM codes, on a session and on a subscription, in <see cref="UtmCodes"/>' order.</summary>
     internal static readonly string[] MetadataUtmKeys = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
@@ -34,24 +42,95 @@ internal sealed class AttributionLedger(LedgerStore store)
         }
 
         await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var now = store.TimeProvider.GetUtcNow();
         await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        bool known, visited;
+        await using (var find = unit.Command(_sql.FindSessionAndVisit))
+        {
+            LedgerDialect.AddParameter(find, "session_id", sessionId, DbType.String);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            (known, visited) = (LedgerStore.ToInt64(reader.GetValue(0)) > 0, LedgerStore.ToInt64(reader.GetValue(1)) > 0);
+        }
+
+        // A first visit of a session the ledger does not know: kept only while fewer than the bound are.
+        if (!known && !visited)
+        {
+            await DeleteExpiredUnclaimedAsync(unit, now, cancellationToken).ConfigureAwait(false);
+            await using var count = unit.Command(_sql.CountUnclaimed);
+            if (LedgerStore.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)) >= maxUnclaimedVisits)
+            {
+                await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
+                PaymentLinkTrackingDiagnostics.VisitsRecorded.Add(1, new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.VisitTag, "not_kept"));
+                return VisitOutcome.NotKept;
+            }
+        }
+
         long visits;
         await using (var visit = unit.Command(_sql.RecordVisit))
         {
             LedgerDialect.AddParameter(visit, "session_id", sessionId, DbType.String);
             AddUtmParameters(visit, "utm_", utm);
-            _dialect.AddTime(visit, "now", store.TimeProvider.GetUtcNow());
+            _dialect.AddTime(visit, "now", now);
             visits = Convert.ToInt64(await visit.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        if (!known && visits == 1)
+        {
+            await using var unclaimed = unit.Command(_sql.RecordUnclaimed);
+            LedgerDialect.AddParameter(unclaimed, "session_id", sessionId, DbType.String);
+            _dialect.AddTime(unclaimed, "now", now);
+            await unclaimed.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (details is not null)
         {
-            await RecordVisitDetailsAsync(unit, sessionId, details, cancellationToken).ConfigureAwait(false);
+            await RecordVisitDetailsAsync(unit, sessionId, details, visits == 1, now, cancellationToken).ConfigureAwait(false);
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         PaymentLinkTrackingDiagnostics.VisitsRecorded.Add(1, new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.VisitTag, visits == 1 ? "first" : "revisit"));
         return visits == 1 ? VisitOutcome.FirstVisit : VisitOutcome.Revisit;
+    }
+
+    /// <summary>In the <paramref name="unit"/> that records a session's event: its visit, if any, is claimed and kept.</summary>
+    public async Task ClaimVisitAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
+    {
+        await using var claim = unit.Command(_sql.ClaimVisit);
+        LedgerDialect.AddParameter(claim, "session_id", sessionId, DbType.String);
+        await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many visits of sessions the ledger does not know are kept.</summary>
+    public async Task<long> CountUnclaimedVisitsAsync(LedgerUnit unit, CancellationToken cancellationToken)
+    {
+        await using var count = unit.Command(_sql.CountUnclaimed);
+        return LedgerStore.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Deletes the visits (and their details) no session claimed within the lifetime; the number deleted.</summary>
+    public async Task<int> DeleteExpiredUnclaimedVisitsAsync(CancellationToken cancellationToken)
+    {
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await DeleteExpiredUnclaimedAsync(unit, store.TimeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    private async Task<int> DeleteExpiredUnclaimedAsync(LedgerUnit unit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // A visit whose session was recorded meanwhile (its event and the visit crossing) is claimed, not deleted.
+        foreach (var sql in (string[])[_sql.ClaimRecordedVisits, _sql.DeleteExpiredDetails, _sql.DeleteExpiredBrowsers, _sql.DeleteExpiredVisits])
+        {
+            await using var statement = unit.Command(sql);
+            _dialect.AddTime(statement, "cutoff", now - unclaimedVisitLifetime);
+            await statement.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var unclaimed = unit.Command(_sql.DeleteExpiredUnclaimed);
+        _dialect.AddTime(unclaimed, "cutoff", now - unclaimedVisitLifetime);
+        return await unclaimed.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken)
@@ -164,35 +243,63 @@ internal sealed class AttributionLedger(LedgerStore store)
         await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Keeps what the thank-you page saw: the first visit's values, gaps filled later, consent as last reported.</summary>
-    private async Task RecordVisitDetailsAsync(LedgerUnit unit, string sessionId, ThankYouVisitDetails details, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps what the thank-you page saw: the first visit's values, with the hash of its browser key. A later visit that
+    /// carries the same key may change the consent and fill in a missing value; any other changes nothing.
+    /// </summary>
+    private async Task RecordVisitDetailsAsync(
+        LedgerUnit unit, string sessionId, ThankYouVisitDetails details, bool firstVisit, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var upsert = unit.Command(_sql.RecordVisitDetails);
-        LedgerDialect.AddParameter(upsert, "session_id", sessionId, DbType.String);
-        LedgerDialect.AddParameter(upsert, "ga_cookie", Cut(details.GoogleAnalyticsCookie), DbType.String);
-        LedgerDialect.AddParameter(upsert, "fbp_cookie", Cut(details.MetaBrowserCookie), DbType.String);
-        LedgerDialect.AddParameter(upsert, "fbc_cookie", Cut(details.MetaClickCookie), DbType.String);
-        LedgerDialect.AddParameter(upsert, "user_agent", Cut(details.UserAgent), DbType.String);
-        LedgerDialect.AddParameter(upsert, "page_url", Cut(details.PageUrl), DbType.String);
-        LedgerDialect.AddParameter(upsert, "client_ip", Cut(details.ClientIp), DbType.String);
+        var keyHash = HashBrowserKey(details.BrowserKey);
+        if (!firstVisit && keyHash is null)
+        {
+            return;
+        }
+
+        await using var write = unit.Command(firstVisit ? _sql.RecordVisitDetails : _sql.UpdateVisitDetails);
+        LedgerDialect.AddParameter(write, "session_id", sessionId, DbType.String);
+        LedgerDialect.AddParameter(write, "ga_cookie", Cut(details.GoogleAnalyticsCookie), DbType.String);
+        LedgerDialect.AddParameter(write, "fbp_cookie", Cut(details.MetaBrowserCookie), DbType.String);
+        LedgerDialect.AddParameter(write, "fbc_cookie", Cut(details.MetaClickCookie), DbType.String);
+        LedgerDialect.AddParameter(write, "user_agent", Cut(details.UserAgent), DbType.String);
+        LedgerDialect.AddParameter(write, "page_url", Cut(details.PageUrl), DbType.String);
+        LedgerDialect.AddParameter(write, "client_ip", Cut(details.ClientIp), DbType.String);
         LedgerDialect.AddParameter(
-            upsert,
+            write,
             "consent",
             details.Consent switch { VisitConsent.Granted => "granted", VisitConsent.Denied => "denied", _ => null },
             DbType.String);
-        _dialect.AddTime(upsert, "now", store.TimeProvider.GetUtcNow());
-        await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (!firstVisit)
+        {
+            LedgerDialect.AddParameter(write, "browser_key_hash", keyHash, DbType.String);
+        }
+
+        _dialect.AddTime(write, "now", now);
+        if (await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1 && firstVisit && keyHash is not null)
+        {
+            await using var browser = unit.Command(_sql.RecordVisitBrowser);
+            LedgerDialect.AddParameter(browser, "session_id", sessionId, DbType.String);
+            LedgerDialect.AddParameter(browser, "browser_key_hash", keyHash, DbType.String);
+            await browser.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         static string? Cut(string? value) =>
             string.IsNullOrWhiteSpace(value) ? null : value.Length <= ThankYouVisitDetails.MaxValueLength ? value : value[..ThankYouVisitDetails.MaxValueLength];
     }
 
+    /// <summary>The SHA-256 of a browser key, in hexadecimal; <see langword="null"/> for none.</summary>
+    private static string? HashBrowserKey(string? key) =>
+        string.IsNullOrWhiteSpace(key) ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
     /// <summary>In an erasure's <paramref name="unit"/>: what the thank-you page saw of the buyer's browser goes whole.</summary>
     public async Task EraseVisitDetailsAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
     {
-        await using var details = unit.Command(_sql.EraseVisitDetails);
-        LedgerDialect.AddParameter(details, "session_id", sessionId, DbType.String);
-        await details.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var sql in (string[])[_sql.EraseVisitDetails, _sql.EraseVisitBrowser])
+        {
+            await using var erase = unit.Command(sql);
+            LedgerDialect.AddParameter(erase, "session_id", sessionId, DbType.String);
+            await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static void AddUtmParameters(DbCommand command, string prefix, UtmCodes utm)
@@ -225,14 +332,40 @@ internal sealed class AttributionLedger(LedgerStore store)
                 "ON CONFLICT (campaign_key) DO NOTHING";
             FindKey = $"SELECT {UtmColumns} FROM {keys} WHERE campaign_key = @campaign_key";
             var details = dialect.Table("payment_link_visit_details");
+            var sessions = dialect.SessionsTable;
+            var unclaimed = dialect.Table("payment_link_unclaimed_visits");
+            var browsers = dialect.Table("payment_link_visit_browsers");
+            FindSessionAndVisit =
+                $"SELECT (SELECT COUNT(*) FROM {sessions} WHERE session_id = @session_id), " +
+                $"(SELECT COUNT(*) FROM {visits} WHERE session_id = @session_id)";
+            RecordUnclaimed = $"INSERT INTO {unclaimed} (session_id, unclaimed_since) VALUES (@session_id, @now) ON CONFLICT (session_id) DO NOTHING";
+            CountUnclaimed = $"SELECT COUNT(*) FROM {unclaimed}";
+            ClaimVisit = $"DELETE FROM {unclaimed} WHERE session_id = @session_id";
+            ClaimRecordedVisits =
+                $"DELETE FROM {unclaimed} WHERE unclaimed_since < @cutoff " +
+                $"AND session_id IN (SELECT u.session_id FROM {unclaimed} u JOIN {sessions} s ON s.session_id = u.session_id WHERE u.unclaimed_since < @cutoff)";
+            var expired = $"session_id IN (SELECT session_id FROM {unclaimed} WHERE unclaimed_since < @cutoff)";
+            DeleteExpiredDetails = $"DELETE FROM {details} WHERE {expired}";
+            DeleteExpiredBrowsers = $"DELETE FROM {browsers} WHERE {expired}";
+            DeleteExpiredVisits = $"DELETE FROM {visits} WHERE {expired}";
+            DeleteExpiredUnclaimed = $"DELETE FROM {unclaimed} WHERE unclaimed_since < @cutoff";
+            RecordVisitBrowser =
+                $"INSERT INTO {browsers} (session_id, browser_key_hash) VALUES (@session_id, @browser_key_hash) ON CONFLICT (session_id) DO NOTHING";
+            EraseVisitBrowser = $"DELETE FROM {browsers} WHERE session_id = @session_id";
+
+            // The first visit's values (its browser key's hash beside them); the same browser may change the consent and fill gaps.
             RecordVisitDetails =
-                $"INSERT INTO {details} AS d (session_id, ga_cookie, fbp_cookie, fbc_cookie, user_agent, page_url, client_ip, consent, recorded_at, updated_at) " +
-                "VALUES (@session_id, @ga_cookie, @fbp_cookie, @fbc_cookie, @user_agent, @page_url, @client_ip, @consent, @now, @now) " +
-                "ON CONFLICT (session_id) DO UPDATE SET ga_cookie = COALESCE(d.ga_cookie, excluded.ga_cookie), " +
-                "fbp_cookie = COALESCE(d.fbp_cookie, excluded.fbp_cookie), fbc_cookie = COALESCE(d.fbc_cookie, excluded.fbc_cookie), " +
-                "user_agent = COALESCE(d.user_agent, excluded.user_agent), page_url = COALESCE(d.page_url, excluded.page_url), " +
-                "client_ip = COALESCE(d.client_ip, excluded.client_ip), consent = COALESCE(excluded.consent, d.consent), " +
-                "updated_at = excluded.updated_at";
+                $"INSERT INTO {details} (session_id, ga_cookie, fbp_cookie, fbc_cookie, user_agent, page_url, client_ip, consent, " +
+                "recorded_at, updated_at) " +
+                "VALUES (@session_id, @ga_cookie, @fbp_cookie, @fbc_cookie, @user_agent, @page_url, @client_ip, @consent, " +
+                "@now, @now) ON CONFLICT (session_id) DO NOTHING";
+            UpdateVisitDetails =
+                $"UPDATE {details} SET ga_cookie = COALESCE(ga_cookie, @ga_cookie), fbp_cookie = COALESCE(fbp_cookie, @fbp_cookie), " +
+                "fbc_cookie = COALESCE(fbc_cookie, @fbc_cookie), user_agent = COALESCE(user_agent, @user_agent), " +
+                "page_url = COALESCE(page_url, @page_url), client_ip = COALESCE(client_ip, @client_ip), " +
+                "consent = COALESCE(@consent, consent), updated_at = @now " +
+                $"WHERE session_id = @session_id AND EXISTS (SELECT 1 FROM {browsers} b WHERE b.session_id = @session_id " +
+                "AND b.browser_key_hash = @browser_key_hash)";
             EraseVisitDetails = $"DELETE FROM {details} WHERE session_id = @session_id";
 
             // Filled in once, as the session's own fields are: the key on its own, the link's codes as one set.
@@ -375,6 +508,30 @@ internal sealed class AttributionLedger(LedgerStore store)
         public string FindKey { get; }
 
         public string RecordVisitDetails { get; }
+
+        public string UpdateVisitDetails { get; }
+
+        public string FindSessionAndVisit { get; }
+
+        public string CountUnclaimed { get; }
+
+        public string ClaimVisit { get; }
+
+        public string ClaimRecordedVisits { get; }
+
+        public string RecordUnclaimed { get; }
+
+        public string DeleteExpiredBrowsers { get; }
+
+        public string DeleteExpiredUnclaimed { get; }
+
+        public string RecordVisitBrowser { get; }
+
+        public string EraseVisitBrowser { get; }
+
+        public string DeleteExpiredDetails { get; }
+
+        public string DeleteExpiredVisits { get; }
 
         public string EraseVisitDetails { get; }
 

@@ -28,11 +28,13 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         TimeProvider timeProvider,
         PaymentLinkLedgerSessions sessionsFulfilled = PaymentLinkLedgerSessions.PaymentLinks,
         Func<ForwardingPlan?>? forwardingPlan = null,
-        bool applyMigrations = true)
+        bool applyMigrations = true,
+        int maxUnclaimedVisits = 10_000,
+        TimeSpan? unclaimedVisitLifetime = null)
     {
         _store = new LedgerStore(dialect, timeProvider, sessionsFulfilled, applyMigrations);
         _sessions = new SessionLedger(_store);
-        _attribution = new AttributionLedger(_store);
+        _attribution = new AttributionLedger(_store, maxUnclaimedVisits, unclaimedVisitLifetime ?? TimeSpan.FromDays(1));
         _revenue = new RevenueLedger(_store);
         _outbox = new ForwardingOutbox(_store, forwardingPlan);
         _catchUp = new CatchUpBookkeeping(_store);
@@ -75,6 +77,7 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         {
             await _sessions.MergeSessionAsync(unit, paymentLinkEvent, checkout, now, cancellationToken).ConfigureAwait(false);
             await _attribution.MergeSessionCampaignAsync(unit, checkout, cancellationToken).ConfigureAwait(false);
+            await _attribution.ClaimVisitAsync(unit, checkout.SessionId, cancellationToken).ConfigureAwait(false);
             await _revenue.MergeSessionPaymentAsync(unit, checkout, cancellationToken).ConfigureAwait(false);
         }
         else if (await _revenue.MergeMoneyAsync(unit, paymentLinkEvent, RefundedSessionWanted, cancellationToken).ConfigureAwait(false) is { } refund)
@@ -150,6 +153,10 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
 
     public Task<VisitOutcome> RecordVisitAsync(string sessionId, UtmCodes utm, ThankYouVisitDetails? details, CancellationToken cancellationToken = default) =>
         _attribution.RecordVisitAsync(sessionId, utm, details, cancellationToken);
+
+    /// <inheritdoc cref="AttributionLedger.DeleteExpiredUnclaimedVisitsAsync"/>
+    internal Task<int> DeleteExpiredUnclaimedVisitsAsync(CancellationToken cancellationToken) =>
+        _attribution.DeleteExpiredUnclaimedVisitsAsync(cancellationToken);
 
     public Task RegisterCampaignKeyAsync(CampaignKey key, UtmCodes utm, CancellationToken cancellationToken = default) =>
         _attribution.RegisterCampaignKeyAsync(key, utm, cancellationToken);

@@ -31,7 +31,13 @@ internal static class LedgerServices
         {
             var options = provider.GetRequiredService<IOptions<TOptions>>().Value;
             return new DbPaymentLinkLedger(
-                createDialect(options, provider), TimeProviderOf(provider), options.Sessions, () => provider.GetService<ForwardingServices>()?.Plan, options.ApplyMigrations);
+                createDialect(options, provider),
+                TimeProviderOf(provider),
+                options.Sessions,
+                () => provider.GetService<ForwardingServices>()?.Plan,
+                options.ApplyMigrations,
+                options.MaxUnclaimedVisits,
+                options.UnclaimedVisitLifetime);
         });
         services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());

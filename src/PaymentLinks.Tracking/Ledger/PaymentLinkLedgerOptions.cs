@@ -74,6 +74,23 @@ public class PaymentLinkLedgerOptions
     public PaymentLinkLedgerSessions Sessions { get; set; } = PaymentLinkLedgerSessions.PaymentLinks;
 
     /// <summary>
+    /// Gets or sets how many thank-you visits of sessions the ledger does not know (yet: the webhook usually comes first,
+    /// but not always) are kept at a time. Past it, such a visit is not recorded (<see cref="VisitOutcome.NotKept"/>),
+    /// so that made-up session ids cannot fill the ledger. A visit stops counting when its session's event is recorded;
+    /// one whose session no event claims within <see cref="UnclaimedVisitLifetime"/> is deleted. The count is
+    /// <see cref="PaymentLinkLedgerStatus.UnclaimedVisits"/>.
+    /// </summary>
+    /// <value>The default is 10,000; at least 1.</value>
+    public int MaxUnclaimedVisits { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets how long a thank-you visit of a session the ledger does not know is kept waiting for the session's
+    /// event; older ones are deleted with what the page saw of the browser (when a visit arrives, and once an hour).
+    /// </summary>
+    /// <value>The default is 1 day; at least 1 minute.</value>
+    public TimeSpan UnclaimedVisitLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// The wait before the try after <paramref name="attempts"/> failed ones: a random time between zero and the
     /// doubled delay, capped (full jitter).
     /// </summary>
@@ -123,6 +140,16 @@ public class PaymentLinkLedgerOptions
         if (!Enum.IsDefined(Sessions))
         {
             yield return $"{nameof(Sessions)} must be {nameof(PaymentLinkLedgerSessions.PaymentLinks)} or {nameof(PaymentLinkLedgerSessions.All)} (it is {(int)Sessions}).";
+        }
+
+        if (MaxUnclaimedVisits < 1)
+        {
+            yield return $"{nameof(MaxUnclaimedVisits)} must be at least 1 (it is {MaxUnclaimedVisits}).";
+        }
+
+        if (UnclaimedVisitLifetime < TimeSpan.FromMinutes(1))
+        {
+            yield return $"{nameof(UnclaimedVisitLifetime)} must be at least 1 minute (it is {UnclaimedVisitLifetime}).";
         }
 
         if (PollInterval < TimeSpan.FromMilliseconds(10))

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Erases personal data older than <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/>, once an hour; does
-/// nothing when the option is not set.
+/// Once an hour: deletes the thank-you visits no session claimed within
+/// <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/>, and erases personal data older than
+/// <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/> when that option is set.
 /// </summary>
 internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? retention, TimeProvider timeProvider, ILogger<RetentionWorker> logger)
     : BackgroundService
@@ -14,15 +15,19 @@ internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? rete
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (retention is null)
-        {
-            return;
-        }
-
+        // The first pass erases at start-up when a retention is set; unclaimed visits are also deleted on the visit path,
+        // so their first pass waits an interval.
+        var started = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (started)
+                {
+                    await ledger.DeleteExpiredUnclaimedVisitsAsync(stoppingToken).ConfigureAwait(false);
+                }
+
+                started = true;
                 await RunOnceAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -26,6 +26,7 @@ public sealed class HealthCheckTests
         entry.Status.ShouldBe(HealthStatus.Healthy);
         entry.Data["parked_sessions"].ShouldBe(0L);
         entry.Data["pending_sessions"].ShouldBe(0L);
+        entry.Data["unclaimed_visits"].ShouldBe(0L);
         (await host.Client.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 

@@ -256,10 +256,11 @@ public abstract partial class LedgerContract
     public async Task A_schema_script_missing_between_applied_ones_is_applied_at_the_next_start()
     {
         await Instance().Ledger.EnsureSchemaAsync(CancellationToken.None);
-        await ScalarAsync("DROP TABLE payment_link_visits");
+        await ScalarAsync("DROP TABLE payment_link_campaign_keys");
         await ScalarAsync("DELETE FROM payment_link_schema_versions WHERE version = 2");
 
         var restarted = Instance().Ledger;
+        await restarted.RegisterCampaignKeyAsync(CampaignKey.For(KeyUtm), KeyUtm);
         (await restarted.RecordVisitAsync(NewSessionId(), VisitUtm)).ShouldBe(VisitOutcome.FirstVisit);
         (await LongAsync("SELECT COUNT(*) FROM payment_link_schema_versions WHERE version = 2")).ShouldBe(1);
     }

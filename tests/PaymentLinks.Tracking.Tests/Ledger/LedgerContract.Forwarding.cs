@@ -305,16 +305,18 @@ public abstract partial class LedgerContract
     }
 
     [Test]
-    public async Task A_later_visit_fills_in_what_was_missing_and_its_consent_replaces_the_earlier_one()
+    public async Task A_later_visit_from_the_same_browser_fills_in_what_was_missing_and_its_consent_replaces_the_earlier_one()
     {
         var instance = Forwarder(on: [ForwardingDestination.Meta]);
         var sessionId = NewLiveSessionId();
-        await instance.Attribution.RecordVisitAsync(sessionId, UtmCodes.None, new ThankYouVisitDetails { ClientIp = "203.0.113.1", Consent = VisitConsent.Denied });
+        await instance.Attribution.RecordVisitAsync(
+            sessionId, UtmCodes.None, new ThankYouVisitDetails { ClientIp = "203.0.113.1", Consent = VisitConsent.Denied, BrowserKey = "buyer-browser-key" });
         (await instance.Attribution.RecordVisitAsync(sessionId, UtmCodes.None, new ThankYouVisitDetails
         {
             ClientIp = "198.51.100.2",
             UserAgent = "Mozilla/5.0 (Later)",
             Consent = VisitConsent.Granted,
+            BrowserKey = "buyer-browser-key",
         })).ShouldBe(VisitOutcome.Revisit);
         await instance.Ledger.RecordAsync(PaidEvent(sessionId));
 
@@ -323,6 +325,28 @@ public abstract partial class LedgerContract
         var user = Destinations.Accepted(ForwardingDestination.Meta).ShouldHaveSingleItem()["data"]![0]!["user_data"]!;
         user["client_ip_address"]!.GetValue<string>().ShouldBe("203.0.113.1");
         user["client_user_agent"]!.GetValue<string>().ShouldBe("Mozilla/5.0 (Later)");
+    }
+
+    [Test]
+    public async Task A_later_visit_from_another_browser_granting_consent_sends_nothing_personal_to_Meta()
+    {
+        var instance = Forwarder(on: [ForwardingDestination.Meta]);
+        var sessionId = NewLiveSessionId();
+        await instance.Attribution.RecordVisitAsync(
+            sessionId, UtmCodes.None, new ThankYouVisitDetails { ClientIp = "203.0.113.1", Consent = VisitConsent.Denied, BrowserKey = "buyer-browser-key" });
+        (await instance.Attribution.RecordVisitAsync(sessionId, UtmCodes.None, new ThankYouVisitDetails
+        {
+            ClientIp = "198.51.100.2",
+            UserAgent = "Mozilla/5.0 (Stranger)",
+            MetaBrowserCookie = "fb.1.1764000000.999999999",
+            Consent = VisitConsent.Granted,
+            BrowserKey = "stranger-browser-key",
+        })).ShouldBe(VisitOutcome.Revisit);
+        await instance.Ledger.RecordAsync(PaidEvent(sessionId));
+
+        await DrainAsync(instance);
+
+        Destinations.Accepted(ForwardingDestination.Meta).ShouldHaveSingleItem()["data"]![0]!["user_data"]!.AsObject().Count.ShouldBe(0);
     }
 
     [Test]

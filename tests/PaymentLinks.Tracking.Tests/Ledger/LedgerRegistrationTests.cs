@@ -74,6 +74,20 @@ public class LedgerRegistrationTests
         Should.Throw<OptionsValidationException>(() => host.StartAsync()).Message.ShouldContain(message);
     }
 
+    [TestCase(0, 1440, "MaxUnclaimedVisits must be at least 1")]
+    [TestCase(10, 0, "UnclaimedVisitLifetime must be at least 1 minute")]
+    public void Unclaimed_visit_options_out_of_range_stop_the_start_up_naming_the_option(int maxVisits, int lifetimeMinutes, string message)
+    {
+        using var host = TrackingHost.Build(services => services.AddSqliteLedger(options =>
+        {
+            options.ConnectionString = "Data Source=unused.db";
+            options.MaxUnclaimedVisits = maxVisits;
+            options.UnclaimedVisitLifetime = TimeSpan.FromMinutes(lifetimeMinutes);
+        }));
+
+        Should.Throw<OptionsValidationException>(() => host.StartAsync()).Message.ShouldContain(message);
+    }
+
     [Test]
     public void A_second_ledger_registration_adds_nothing()
     {
