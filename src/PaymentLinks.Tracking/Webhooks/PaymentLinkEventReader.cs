@@ -99,7 +99,8 @@ internal static class PaymentLinkEventReader
                 session.Metadata is null ? PaymentLinkCheckout.NoMetadata : new ReadOnlyDictionary<string, string>(session.Metadata),
                 session.PaymentIntentId,
                 session.SubscriptionId,
-                session.AmountTax);
+                session.AmountTax,
+                session.AmountShipping);
         }
         else if (kind is PaymentLinkEventKind.CheckoutCompleted or PaymentLinkEventKind.AsyncPaymentSucceeded
             or PaymentLinkEventKind.AsyncPaymentFailed or PaymentLinkEventKind.CheckoutExpired)
@@ -346,9 +347,22 @@ internal static class PaymentLinkEventReader
     private static void ReadTotalDetails(ref Utf8JsonReader reader, ref EventFields fields)
     {
         var seen = 0;
-        while (NextPropertyNamed(ref reader, Name.AmountTax, ref seen, ref fields.HasDuplicate))
+        while (NextProperty(ref reader))
         {
-            fields.Session.AmountTax = ReadNullableInt64(ref reader, ref fields.Session.HasWrongShape);
+            switch (NameOf(ref reader))
+            {
+                case Name.AmountTax:
+                    Mark(ref seen, Name.AmountTax, ref fields.HasDuplicate);
+                    fields.Session.AmountTax = ReadNullableInt64(ref reader, ref fields.Session.HasWrongShape);
+                    break;
+                case Name.AmountShipping:
+                    Mark(ref seen, Name.AmountShipping, ref fields.HasDuplicate);
+                    fields.Session.AmountShipping = ReadNullableInt64(ref reader, ref fields.Session.HasWrongShape);
+                    break;
+                default:
+                    SkipValue(ref reader);
+                    break;
+            }
         }
     }
 
@@ -555,6 +569,7 @@ internal static class PaymentLinkEventReader
         12 when name.SequenceEqual("subscription"u8) => Name.Subscription,
         13 when name.SequenceEqual("total_details"u8) => Name.TotalDetails,
         10 when name.SequenceEqual("amount_tax"u8) => Name.AmountTax,
+        15 when name.SequenceEqual("amount_shipping"u8) => Name.AmountShipping,
         _ => Name.Other,
     };
 
@@ -591,6 +606,7 @@ internal static class PaymentLinkEventReader
         Subscription,
         TotalDetails,
         AmountTax,
+        AmountShipping,
     }
 
     private struct SessionFields
@@ -609,6 +625,7 @@ internal static class PaymentLinkEventReader
         public string? PaymentIntentId;
         public string? SubscriptionId;
         public long? AmountTax;
+        public long? AmountShipping;
     }
 
     private struct EventFields
