@@ -20,8 +20,9 @@ internal static class ReportCommand
         summed across currencies. Sessions without a campaign show as (unattributed) in the table and with null UTM
         codes in csv and json. Dates are UTC: --since is included, --until excluded. Live data unless --mode test.
 
-        Money: gross (first payments and renewals), refunded, disputed (lost disputes) and net (gross less refunds
-        and lost disputes: the revenue kept). In the table in major units with the currency (548.90 EUR, 1,200 JPY);
+        Money: gross (first payments and renewals, tax included), tax, refunded, disputed (lost disputes) and net,
+        the revenue: the money kept without its tax, (gross - refunded - disputed) x (gross - tax) / gross, rounded
+        half away from zero to the currency's smallest unit. In the table in major units with the currency (548.90 EUR, 1,200 JPY);
         in minor units in csv and json (54890), as Stripe counts it. csv and json have the columns utm_source, utm_medium, utm_campaign,
         currency, sessions, paid, revenue, visits, by_visit, by_reference, by_link, gross, renewals, renewal_revenue,
         refunded, disputed, tax (revenue is the net).
@@ -164,11 +165,12 @@ internal static class ReportCommand
             return;
         }
 
-        string[] header = ["campaign", "sessions", "paid", "renewals", "gross", "refunded", "disputed", "net", "visits", "by visit", "by reference", "by link"];
+        string[] header = ["campaign", "sessions", "paid", "renewals", "gross", "tax", "refunded", "disputed", "net", "visits", "by visit", "by reference", "by link"];
         var cells = rows.Select(row => new[]
         {
             CampaignReportText.Campaign(row), Count(row.Sessions), Count(row.Paid), Count(row.Renewals),
-            CampaignReportText.Money(row.Gross, row.Currency), CampaignReportText.Money(row.Refunded, row.Currency),
+            CampaignReportText.Money(row.Gross, row.Currency), CampaignReportText.Money(row.Tax, row.Currency),
+            CampaignReportText.Money(row.Refunded, row.Currency),
             CampaignReportText.Money(row.Disputed, row.Currency),
             CampaignReportText.Money(row.Revenue, row.Currency),
             Count(row.Visits), Count(row.ByVisit), Count(row.ByReference), Count(row.ByLink),

@@ -133,18 +133,21 @@ internal static class ReportPage
             var paid = currency.Sum(row => row.Paid);
             html.Append("<div class=\"card\"><strong>").Append(Encode(ReportText.Money(currency.Sum(row => row.Revenue), currency.Key)))
                 .Append("</strong><span>net of ").Append(Encode(ReportText.Money(currency.Sum(row => row.Gross), currency.Key))).Append(" gross, ")
+                .Append(Encode(ReportText.Money(currency.Sum(row => row.Tax), currency.Key))).Append(" tax, ")
                 .Append(Encode(ReportText.Money(currency.Sum(row => row.Refunded), currency.Key))).Append(" refunded; ")
                 .Append(Encode(ReportText.Count(paid))).Append(paid == 1 ? " paid session" : " paid sessions")
                 .Append(" in ").Append(Encode(ReportText.Count(currency.Count()))).Append(currency.Count() == 1 ? " campaign" : " campaigns").Append("</span></div>\n");
         }
 
-        html.Append("</section>\n");
+        html.Append("</section>\n")
+            .Append("<p class=\"period\">Net is the money kept without its tax: (gross − refunded − disputed) × (gross − tax) / gross, ")
+            .Append("rounded to the currency's smallest unit.</p>\n");
     }
 
     private static void AppendTable(StringBuilder html, IReadOnlyList<CampaignReportRow> rows)
     {
         html.Append("<div class=\"table-scroll\">\n<table>\n<thead><tr>")
-            .Append("<th scope=\"col\">Campaign</th><th scope=\"col\">Net</th><th scope=\"col\">Gross</th><th scope=\"col\">Refunded</th>")
+            .Append("<th scope=\"col\">Campaign</th><th scope=\"col\">Net</th><th scope=\"col\">Gross</th><th scope=\"col\">Tax</th><th scope=\"col\">Refunded</th>")
             .Append("<th scope=\"col\">Disputed</th><th scope=\"col\">Renewals</th><th scope=\"col\">Paid</th><th scope=\"col\">Sessions</th>")
             .Append("<th scope=\"col\">Visits</th><th scope=\"col\">By visit</th><th scope=\"col\">By reference</th><th scope=\"col\">By link</th>")
             .Append("</tr></thead>\n<tbody>\n");
@@ -153,7 +156,7 @@ internal static class ReportPage
             var campaign = ReportText.Campaign(row);
             html.Append("<tr><th scope=\"row\"").Append(campaign == ReportText.Unattributed ? " class=\"unattributed\">" : ">").Append(Encode(campaign)).Append("</th>")
                 .Append("<td>").Append(Encode(ReportText.Money(row.Revenue, row.Currency))).Append("</td>");
-            foreach (var amount in new[] { row.Gross, row.Refunded, row.Disputed })
+            foreach (var amount in new[] { row.Gross, row.Tax, row.Refunded, row.Disputed })
             {
                 html.Append("<td>").Append(Encode(ReportText.Money(amount, row.Currency))).Append("</td>");
             }

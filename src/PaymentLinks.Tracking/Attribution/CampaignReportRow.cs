@@ -11,8 +11,10 @@ namespace PaymentLinks.Tracking;
 /// <param name="Sessions">How many sessions completed.</param>
 /// <param name="Paid">How many sessions were paid (or needed no payment) in the period.</param>
 /// <param name="Revenue">
-/// The money kept, in the currency's minor unit: <paramref name="Gross"/> less <paramref name="Refunded"/> and
-/// <paramref name="Disputed"/>.
+/// The money kept without its tax, in the currency's minor unit: (<paramref name="Gross"/> − <paramref name="Refunded"/>
+/// − <paramref name="Disputed"/>) × (<paramref name="Gross"/> − <paramref name="Tax"/>) / <paramref name="Gross"/>,
+/// rounded half away from zero (with <paramref name="Gross"/> 0, <c>−Refunded − Disputed</c>). Tax collected is owed, not
+/// earned, and a full refund leaves none of it behind.
 /// </param>
 /// <param name="Visits">How many of the sessions had a thank-you page visit.</param>
 /// <param name="ByVisit">How many sessions were attributed by <see cref="AttributionSource.Visit"/>.</param>

@@ -19,8 +19,23 @@ public enum ForwardingKind
     /// <summary>A paid session: GA4 <c>purchase</c>, Meta <c>Purchase</c>, webhook <c>conversion.paid</c>.</summary>
     Purchase = 1,
 
-    /// <summary>A refund of a paid session: GA4 <c>refund</c>, webhook <c>conversion.refunded</c> (Meta has no refund event).</summary>
+    /// <summary>
+    /// A refund of a paid session or of a renewal, against its own transaction: GA4 <c>refund</c>, webhook
+    /// <c>conversion.refunded</c> (Meta has no refund event).
+    /// </summary>
     Refund = 2,
+
+    /// <summary>
+    /// A subscription's renewal (an invoice paid for <c>subscription_cycle</c> or <c>subscription_update</c>): GA4
+    /// <c>purchase</c> and Meta <c>Purchase</c> with the invoice's id as the transaction, webhook <c>conversion.renewed</c>.
+    /// </summary>
+    Renewal = 3,
+
+    /// <summary>
+    /// A forwarded refund that failed or was canceled afterwards: webhook <c>conversion.refund_reversed</c> (GA4 and Meta
+    /// have no such event).
+    /// </summary>
+    RefundReversed = 4,
 }
 
 /// <summary>Where a conversion stands at one destination.</summary>
@@ -55,7 +70,13 @@ internal static class ForwardingNames
         _ => throw new ArgumentOutOfRangeException(nameof(destination)),
     };
 
-    public static string Of(ForwardingKind kind) => kind == ForwardingKind.Refund ? "refund" : "purchase";
+    public static string Of(ForwardingKind kind) => kind switch
+    {
+        ForwardingKind.Refund => "refund",
+        ForwardingKind.Renewal => "renewal",
+        ForwardingKind.RefundReversed => "refund_reversed",
+        _ => "purchase",
+    };
 
     public static string Of(ForwardingState state) => state switch
     {
@@ -74,7 +95,13 @@ internal static class ForwardingNames
         _ => ForwardingDestination.Webhook,
     };
 
-    public static ForwardingKind Kind(string name) => name == "refund" ? ForwardingKind.Refund : ForwardingKind.Purchase;
+    public static ForwardingKind Kind(string name) => name switch
+    {
+        "refund" => ForwardingKind.Refund,
+        "renewal" => ForwardingKind.Renewal,
+        "refund_reversed" => ForwardingKind.RefundReversed,
+        _ => ForwardingKind.Purchase,
+    };
 
     public static ForwardingState State(string name) => name switch
     {

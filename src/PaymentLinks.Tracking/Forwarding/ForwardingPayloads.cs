@@ -58,6 +58,12 @@ internal sealed class GoogleAnalyticsEventParams
     [JsonPropertyName("currency")]
     public required string Currency { get; init; }
 
+    [JsonPropertyName("tax")]
+    public decimal Tax { get; init; }
+
+    [JsonPropertyName("shipping")]
+    public decimal Shipping { get; init; }
+
     [JsonPropertyName("items")]
     public IReadOnlyList<GoogleAnalyticsItem>? Items { get; init; }
 }

@@ -7,7 +7,8 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// Google Analytics 4 through the Measurement Protocol: one <c>purchase</c> (or <c>refund</c>) event a request to
-/// <c>{Endpoint}/mp/collect</c>, with the Checkout Session's id as <c>transaction_id</c> so that GA4 counts it once.
+/// <c>{Endpoint}/mp/collect</c>, with the Checkout Session's id (a renewal's: its invoice's) as <c>transaction_id</c> so
+/// that GA4 counts it once.
 /// GA4 answers 2xx whatever it receives; events more than 72 hours old are not sent.
 /// </summary>
 internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOptions options, bool assumeConsent) : ConversionDestination
@@ -35,10 +36,15 @@ internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOption
         return new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonBody(body) };
     }
 
+    /// <summary>
+    /// The row as GA4's ecommerce events want it: <c>value</c> and the item's <c>price</c> without tax and shipping, which
+    /// go in <c>tax</c> and <c>shipping</c>. A purchase or a renewal is a <c>purchase</c>, a refund a <c>refund</c> of its
+    /// transaction (the session's, or the renewal's invoice), each dated by when the money moved.
+    /// </summary>
     public GoogleAnalyticsRequest Payload(OutboxRow row)
     {
         var consent = row.ConsentGranted(assumeConsent);
-        var value = CurrencyAmounts.MajorUnits(row.Amount, row.Currency);
+        var value = CurrencyAmounts.MajorUnits(ForwardedMoney.Value(row), row.Currency);
         var item = row.PaymentLinkId ?? "payment_link";
         var grant = consent ? "GRANTED" : "DENIED";
         return new GoogleAnalyticsRequest
@@ -56,9 +62,11 @@ internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOption
                     Name = row.Kind == ForwardingKind.Refund ? "refund" : "purchase",
                     Params = new GoogleAnalyticsEventParams
                     {
-                        TransactionId = row.SessionId,
+                        TransactionId = row.TransactionId,
                         Value = value,
                         Currency = CurrencyAmounts.UpperCurrency(row.Currency),
+                        Tax = CurrencyAmounts.MajorUnits(row.AmountTax, row.Currency),
+                        Shipping = CurrencyAmounts.MajorUnits(row.AmountShipping, row.Currency),
                         Items = row.Kind == ForwardingKind.Refund
                             ? null
                             : [new GoogleAnalyticsItem { ItemId = item, ItemName = item, Price = value, Quantity = 1 }],
@@ -82,7 +90,7 @@ internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOption
 
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes("PaymentLinks.Tracking client id " + row.SessionId));
         var random = BitConverter.ToUInt32(hash, 0) % 2_000_000_000u;
-        return string.Create(CultureInfo.InvariantCulture, $"{random}.{row.OccurredAt.ToUnixTimeSeconds()}");
+        return string.Create(CultureInfo.InvariantCulture, $"{random}.{(row.SessionPaidAt ?? row.OccurredAt).ToUnixTimeSeconds()}");
     }
 
     public static string? ClientIdFromCookie(string? cookie)

@@ -5,8 +5,8 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// Meta's Conversions API: <c>Purchase</c> events, up to 1,000 a request, to <c>{Endpoint}/{ApiVersion}/{PixelId}/events</c>
-/// with the token in the body. <c>event_id</c> is the session id, so that Meta dedupes it against the browser pixel's
-/// <c>eventID</c>. An event older than 7 days never enters a batch (Meta would refuse the whole batch).
+/// with the token in the body. <c>event_id</c> is the session id (a renewal's: its invoice's), so that Meta dedupes it
+/// against the browser pixel's <c>eventID</c>; <c>custom_data.value</c> is without tax and shipping, as GA4's. An event older than 7 days never enters a batch (Meta would refuse the whole batch).
 /// </summary>
 internal sealed class MetaDestination(MetaForwardingOptions options, bool assumeConsent) : ConversionDestination
 {
@@ -54,7 +54,7 @@ internal sealed class MetaDestination(MetaForwardingOptions options, bool assume
         {
             EventName = "Purchase",
             EventTime = row.OccurredAt.ToUnixTimeSeconds(),
-            EventId = row.SessionId,
+            EventId = row.TransactionId,
             ActionSource = website ? "website" : "other",
             EventSourceUrl = website ? row.PageUrl : null,
             UserData = consent
@@ -69,9 +69,10 @@ internal sealed class MetaDestination(MetaForwardingOptions options, bool assume
                 : new MetaUserData(),
             CustomData = new MetaCustomData
             {
-                Value = CurrencyAmounts.MajorUnits(row.Amount, row.Currency),
+                // GA4's definition, the same number: without tax and shipping.
+                Value = CurrencyAmounts.MajorUnits(ForwardedMoney.Value(row), row.Currency),
                 Currency = CurrencyAmounts.UpperCurrency(row.Currency),
-                OrderId = row.SessionId,
+                OrderId = row.TransactionId,
             },
         };
     }

@@ -15,6 +15,23 @@ internal sealed class OutboxRow
 
     public long? Amount { get; init; }
 
+    /// <summary>The tax in <see cref="Amount"/>: a purchase's or renewal's own, a refund's share of its transaction's.</summary>
+    public long AmountTax { get; init; }
+
+    /// <summary>The shipping in <see cref="Amount"/>, the same way.</summary>
+    public long AmountShipping { get; init; }
+
+    /// <summary>
+    /// The transaction a destination counts this under: the session for its purchase and the purchase's refunds, the
+    /// invoice for a renewal and the renewal's refunds.
+    /// </summary>
+    public string TransactionId => string.IsNullOrEmpty(StoredTransactionId) ? SessionId : StoredTransactionId;
+
+    public string? StoredTransactionId { get; init; }
+
+    /// <summary>When the session was paid: what the pseudonymous GA4 client id is made of, the same for all its events.</summary>
+    public DateTimeOffset? SessionPaidAt { get; init; }
+
     public string? Currency { get; init; }
 
     public required DateTimeOffset OccurredAt { get; init; }
@@ -67,8 +84,14 @@ internal sealed class OutboxRow
 internal sealed record OutboxOutcome(long Id, ForwardingState State, TimeSpan? RetryAfter = null, string? Error = null);
 
 /// <summary>Which destinations get a row when a session becomes paid, and whether test payments do too.</summary>
-internal sealed record ForwardingPlan(IReadOnlyList<ForwardingDestination> Destinations, bool IncludeTestMode)
+internal sealed record ForwardingPlan(IReadOnlyList<ForwardingDestination> Destinations, bool IncludeTestMode, bool MetaRenewals = false)
 {
+    /// <summary>Whether <paramref name="destination"/> gets a subscription's renewals: GA4 and the webhook always, Meta when asked.</summary>
+    public bool SendsRenewals(ForwardingDestination destination) => destination != ForwardingDestination.Meta || MetaRenewals;
+
+    /// <summary>Whether <paramref name="destination"/> gets refunds: Meta has no refund event.</summary>
+    public static bool SendsRefunds(ForwardingDestination destination) => destination != ForwardingDestination.Meta;
+
     public static ForwardingPlan? From(PaymentLinkForwardingOptions options)
     {
         var destinations = new List<ForwardingDestination>();
@@ -87,6 +110,6 @@ internal sealed record ForwardingPlan(IReadOnlyList<ForwardingDestination> Desti
             destinations.Add(ForwardingDestination.Webhook);
         }
 
-        return destinations.Count == 0 ? null : new ForwardingPlan(destinations, options.IncludeTestMode);
+        return destinations.Count == 0 ? null : new ForwardingPlan(destinations, options.IncludeTestMode, options.Meta.SendRenewals);
     }
 }

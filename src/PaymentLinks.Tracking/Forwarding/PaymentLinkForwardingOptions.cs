@@ -196,6 +196,14 @@ public sealed class MetaForwardingOptions
     /// <value>The default is <see langword="null"/>.</value>
     public string? TestEventCode { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether each subscription renewal goes to Meta as a <c>Purchase</c> of its own (<c>event_id</c> and
+    /// <c>order_id</c> the invoice's id), for the subscriptions whose first purchase went to Meta. Off by default: a
+    /// campaign optimised for purchases would count every renewal as a new buyer.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>. Google Analytics and the webhook always get renewals.</value>
+    public bool SendRenewals { get; set; }
+
     internal bool IsConfigured => !string.IsNullOrEmpty(PixelId) || !string.IsNullOrEmpty(AccessToken);
 }
 

@@ -27,21 +27,28 @@ internal sealed class WebhookDestination(WebhookForwardingOptions options, bool 
     public ConversionWebhookEvent Event(OutboxRow row)
     {
         var consent = row.ConsentGranted(assumeConsent);
-        var refund = row.Kind == ForwardingKind.Refund;
+        var (id, type) = row.Kind switch
+        {
+            ForwardingKind.Refund => (string.Create(CultureInfo.InvariantCulture, $"conv_{row.SessionId}_refund_{row.RefundKey}"), ConversionWebhookEvent.RefundedType),
+            ForwardingKind.Renewal => ($"conv_{row.SessionId}_renewal_{row.RefundKey}", ConversionWebhookEvent.RenewedType),
+            ForwardingKind.RefundReversed => ($"conv_{row.SessionId}_refund_reversed_{row.RefundKey}", ConversionWebhookEvent.RefundReversedType),
+            _ => ($"conv_{row.SessionId}_paid", ConversionWebhookEvent.PaidType),
+        };
         return new ConversionWebhookEvent
         {
-            Id = refund
-                ? string.Create(CultureInfo.InvariantCulture, $"conv_{row.SessionId}_refund_{row.RefundKey}")
-                : $"conv_{row.SessionId}_paid",
-            Type = refund ? ConversionWebhookEvent.RefundedType : ConversionWebhookEvent.PaidType,
+            Id = id,
+            Type = type,
             Created = row.OccurredAt.ToUnixTimeSeconds(),
             Livemode = row.Livemode,
             SessionId = row.SessionId,
             PaymentLinkId = row.PaymentLinkId,
             ClientReferenceId = row.ClientReferenceId,
+            TransactionId = row.TransactionId,
             Amount = row.Amount ?? 0,
+            AmountTax = row.AmountTax,
+            AmountShipping = row.AmountShipping,
             Currency = row.Currency,
-            Value = CurrencyAmounts.MajorUnits(row.Amount, row.Currency),
+            Value = CurrencyAmounts.MajorUnits(ForwardedMoney.Value(row), row.Currency),
             Consent = consent ? "granted" : "denied",
             CustomerEmail = consent ? row.CustomerEmail : null,
         };

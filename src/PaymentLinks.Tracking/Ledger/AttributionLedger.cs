@@ -196,6 +196,8 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
         await using var reader = await report.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            var (gross, refunded, disputed, tax) =
+                (LedgerStore.ToInt64(reader.GetValue(11)), LedgerStore.ToInt64(reader.GetValue(14)), LedgerStore.ToInt64(reader.GetValue(15)), LedgerStore.ToInt64(reader.GetValue(16)));
             rows.Add(new CampaignReportRow(
                 LedgerStore.StringOrNull(reader, 0),
                 LedgerStore.StringOrNull(reader, 1),
@@ -203,20 +205,21 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
                 LedgerStore.StringOrNull(reader, 3),
                 LedgerStore.ToInt64(reader.GetValue(4)),
                 LedgerStore.ToInt64(reader.GetValue(5)),
-                LedgerStore.ToInt64(reader.GetValue(6)),
+                NetRevenue.Of(gross, tax, refunded, disputed),
                 LedgerStore.ToInt64(reader.GetValue(7)),
                 LedgerStore.ToInt64(reader.GetValue(8)),
                 LedgerStore.ToInt64(reader.GetValue(9)),
                 LedgerStore.ToInt64(reader.GetValue(10)),
-                LedgerStore.ToInt64(reader.GetValue(11)),
+                gross,
                 LedgerStore.ToInt64(reader.GetValue(12)),
                 LedgerStore.ToInt64(reader.GetValue(13)),
-                LedgerStore.ToInt64(reader.GetValue(14)),
-                LedgerStore.ToInt64(reader.GetValue(15)),
-                LedgerStore.ToInt64(reader.GetValue(16))));
+                refunded,
+                disputed,
+                tax));
         }
 
-        return rows;
+        // The most revenue first; the SQL's order (campaign, source, medium, currency) among equals, as a stable sort keeps it.
+        return [.. rows.OrderByDescending(row => row.Revenue)];
     }
 
     /// <summary>Keeps, with the session, the campaign key in its reference and the UTM codes in its metadata.</summary>
@@ -480,7 +483,7 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
             Report =
                 $"WITH charge_refunds AS MATERIALIZED ({chargeRefunds}) " +
                 "SELECT utm_source, utm_medium, utm_campaign, currency, SUM(sessions) AS sessions, SUM(paid) AS paid, " +
-                "SUM(gross) - SUM(refunded) - SUM(disputed) AS revenue, SUM(visited) AS visits, " +
+                "0 AS revenue, SUM(visited) AS visits, " +
                 "SUM(CASE WHEN source = 1 THEN 1 ELSE 0 END) AS by_visit, " +
                 "SUM(CASE WHEN source = 2 THEN 1 ELSE 0 END) AS by_reference, " +
                 "SUM(CASE WHEN source = 3 THEN 1 ELSE 0 END) AS by_link, " +
@@ -496,8 +499,8 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
                 $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key " +
                 $"LEFT JOIN {keys} mk ON mk.campaign_key = m.campaign_key) attributed " +
                 "GROUP BY utm_source, utm_medium, utm_campaign, currency " +
-                "ORDER BY SUM(gross) - SUM(refunded) - SUM(disputed) DESC, " +
-                $"utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +
+                // Ordered by revenue after it is worked out (NetRevenue); here, the order among equal revenues.
+                $"ORDER BY utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +
                 $"utm_medium IS NULL, utm_medium {collation}, currency IS NULL, currency {collation}";
         }
 

@@ -90,9 +90,20 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
             }
             else
             {
-                await _outbox.EnqueueRefundAsync(unit, refund, cancellationToken).ConfigureAwait(false);
+                // Dated when Stripe made it, not when the ledger heard of it.
+                await _outbox.EnqueueRefundAsync(unit, refund, paymentLinkEvent.Created, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        // A renewal goes out as a conversion of its own; a refund that failed after it went out, as its reversal.
+        var moneyDue = paymentLinkEvent switch
+        {
+            { Kind: PaymentLinkEventKind.InvoicePaid, Invoice: { } invoice } =>
+                await _outbox.EnqueueRenewalAsync(unit, invoice.InvoiceId, cancellationToken).ConfigureAwait(false),
+            { Kind: PaymentLinkEventKind.RefundUpdated, Refund: { Status: "failed" or "canceled" } failedRefund } =>
+                await _outbox.EnqueueRefundReversedAsync(unit, failedRefund, paymentLinkEvent.Created, cancellationToken).ConfigureAwait(false),
+            _ => false,
+        };
 
         // The conversion enters the outbox in the transaction that makes the session paid: never sent before it is
         // stored, never forgotten after a crash.
@@ -105,7 +116,7 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
             _sessions.SignalSessionDue();
         }
 
-        if (conversionDue)
+        if (conversionDue || moneyDue)
         {
             _outbox.SignalConversionDue();
         }

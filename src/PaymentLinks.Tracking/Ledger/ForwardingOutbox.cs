@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Globalization;
 
 namespace PaymentLinks.Tracking;
@@ -46,7 +47,9 @@ internal sealed class ForwardingOutbox : IDisposable
 
     /// <summary>
     /// Inside the <paramref name="unit"/> that merged a paid event: one <c>purchase</c> row per configured destination, once
-    /// per session (the row's key makes a redelivered or later paid event add nothing).
+    /// per session (the row's key makes a redelivered or later paid event add nothing). Where the purchase enters, what
+    /// was recorded before it follows it in: the subscription's renewals already paid, and what was refunded of the
+    /// purchase already (Stripe does not order its events, and catch-up may bring a refund first).
     /// </summary>
     /// <returns>Whether a row was added.</returns>
     public async Task<bool> EnqueuePurchaseAsync(LedgerUnit unit, string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -59,13 +62,67 @@ internal sealed class ForwardingOutbox : IDisposable
         var added = 0;
         foreach (var destination in plan.Destinations)
         {
-            await using var insert = unit.Command(_sql.EnqueuePurchase);
-            LedgerDialect.AddParameter(insert, "session_id", sessionId, DbType.String);
-            LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
-            LedgerDialect.AddParameter(insert, "include_test", plan.IncludeTestMode, DbType.Boolean);
-            _store.AddAllSessions(insert);
-            _dialect.AddTime(insert, "now", now);
-            added += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var purchase = await EnqueueAsync(unit, _sql.EnqueuePurchase, insert =>
+            {
+                LedgerDialect.AddParameter(insert, "session_id", sessionId, DbType.String);
+                LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
+                LedgerDialect.AddParameter(insert, "include_test", plan.IncludeTestMode, DbType.Boolean);
+                _store.AddAllSessions(insert);
+                _dialect.AddTime(insert, "now", now);
+            }, cancellationToken).ConfigureAwait(false);
+
+            added += purchase;
+            if (purchase == 0)
+            {
+                continue;
+            }
+
+            if (plan.SendsRenewals(destination))
+            {
+                added += await EnqueueAsync(unit, _sql.EnqueueSessionRenewals, renewals =>
+                {
+                    LedgerDialect.AddParameter(renewals, "session_id", sessionId, DbType.String);
+                    LedgerDialect.AddParameter(renewals, "destination", ForwardingNames.Of(destination), DbType.String);
+                    _dialect.AddTime(renewals, "now", now);
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (ForwardingPlan.SendsRefunds(destination))
+            {
+                added += await EnqueueAsync(unit, _sql.EnqueueRefundedBeforePurchase, refunded =>
+                {
+                    LedgerDialect.AddParameter(refunded, "session_id", sessionId, DbType.String);
+                    LedgerDialect.AddParameter(refunded, "destination", ForwardingNames.Of(destination), DbType.String);
+                    _dialect.AddTime(refunded, "now", now);
+                }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return added > 0;
+    }
+
+    /// <summary>
+    /// Inside the <paramref name="unit"/> that merged a paid invoice: a <c>renewal</c> row for each destination that takes
+    /// renewals, when the invoice renews a subscription (<c>subscription_cycle</c> or <c>subscription_update</c>, some money
+    /// paid) whose first purchase went to that destination. The invoice's id keys the row.
+    /// </summary>
+    /// <returns>Whether a row was added.</returns>
+    public async Task<bool> EnqueueRenewalAsync(LedgerUnit unit, string invoiceId, CancellationToken cancellationToken)
+    {
+        if (ForwardingPlan is not { } plan)
+        {
+            return false;
+        }
+
+        var added = 0;
+        foreach (var destination in plan.Destinations.Where(plan.SendsRenewals))
+        {
+            added += await EnqueueAsync(unit, _sql.EnqueueRenewal, insert =>
+            {
+                LedgerDialect.AddParameter(insert, "invoice_id", invoiceId, DbType.String);
+                LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
+                _dialect.AddTime(insert, "now", _store.TimeProvider.GetUtcNow());
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         return added > 0;
@@ -73,9 +130,10 @@ internal sealed class ForwardingOutbox : IDisposable
 
     /// <summary>
     /// Inside the <paramref name="unit"/> that records a refund: one <c>refund</c> row for GA4 and one for the webhook, when
-    /// they are configured (Meta has no refund event). <paramref name="refundKey"/> tells this refund from the session's
-    /// others, so that a redelivered refund adds nothing. Rows only for sessions forwarded as paid (a refund of a test
-    /// payment follows <see cref="PaymentLinkForwardingOptions.IncludeTestMode"/>).
+    /// they are configured (Meta has no refund event), each only where the refunded transaction went: the session's
+    /// purchase, or the renewal <paramref name="invoiceId"/> names. <paramref name="refundKey"/> tells this refund from the
+    /// session's others, so that a redelivered refund adds nothing. The row carries its share of the transaction's tax and
+    /// shipping, and is dated <paramref name="refundedAt"/>, when Stripe made it.
     /// </summary>
     /// <returns>Whether a row was added.</returns>
     public async Task<bool> EnqueueRefundAsync(
@@ -85,7 +143,8 @@ internal sealed class ForwardingOutbox : IDisposable
         long amount,
         string? currency,
         DateTimeOffset refundedAt,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? invoiceId = null)
     {
         if (ForwardingPlan is not { } plan)
         {
@@ -93,23 +152,19 @@ internal sealed class ForwardingOutbox : IDisposable
         }
 
         var added = 0;
-        foreach (var destination in plan.Destinations)
+        foreach (var destination in plan.Destinations.Where(ForwardingPlan.SendsRefunds))
         {
-            if (destination == ForwardingDestination.Meta)
+            added += await EnqueueAsync(unit, _sql.EnqueueRefund, insert =>
             {
-                continue;
-            }
-
-            await using var insert = unit.Command(_sql.EnqueueRefund);
-            LedgerDialect.AddParameter(insert, "session_id", sessionId, DbType.String);
-            LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
-            LedgerDialect.AddParameter(insert, "refund_key", refundKey, DbType.String);
-            LedgerDialect.AddParameter(insert, "amount", amount, DbType.Int64);
-            LedgerDialect.AddParameter(insert, "currency", currency, DbType.String);
-            LedgerDialect.AddParameter(insert, "include_test", plan.IncludeTestMode, DbType.Boolean);
-            _dialect.AddTime(insert, "occurred_at", refundedAt);
-            _dialect.AddTime(insert, "now", _store.TimeProvider.GetUtcNow());
-            added += await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                LedgerDialect.AddParameter(insert, "session_id", sessionId, DbType.String);
+                LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
+                LedgerDialect.AddParameter(insert, "refund_key", refundKey, DbType.String);
+                LedgerDialect.AddParameter(insert, "amount", amount, DbType.Int64);
+                LedgerDialect.AddParameter(insert, "currency", currency, DbType.String);
+                LedgerDialect.AddParameter(insert, "invoice_id", invoiceId, DbType.String);
+                _dialect.AddTime(insert, "occurred_at", refundedAt);
+                _dialect.AddTime(insert, "now", _store.TimeProvider.GetUtcNow());
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         if (added > 0)
@@ -122,18 +177,59 @@ internal sealed class ForwardingOutbox : IDisposable
 
     /// <summary>
     /// A session's refunded amount rose by <see cref="SessionRefundChange.Change"/>, inside the <paramref name="unit"/> of
-    /// the event that raised it. The new cumulative amount keys the row, so that a redelivered <c>charge.refunded</c>
-    /// (which raises nothing) adds none.
+    /// the event that raised it, made at <paramref name="refundedAt"/>. The new cumulative amount keys the row, so that a
+    /// redelivered <c>charge.refunded</c> (which raises nothing) adds none.
     /// </summary>
-    public Task<bool> EnqueueRefundAsync(LedgerUnit unit, SessionRefundChange change, CancellationToken cancellationToken) =>
+    public Task<bool> EnqueueRefundAsync(LedgerUnit unit, SessionRefundChange change, DateTimeOffset refundedAt, CancellationToken cancellationToken) =>
         EnqueueRefundAsync(
             unit,
             change.SessionId,
             change.RefundedAmount.ToString(CultureInfo.InvariantCulture),
             change.Change,
             change.Currency,
-            _store.TimeProvider.GetUtcNow(),
-            cancellationToken);
+            refundedAt,
+            cancellationToken,
+            change.InvoiceId);
+
+    /// <summary>
+    /// Inside the <paramref name="unit"/> of a <c>charge.refund.updated</c> that reports <paramref name="refund"/> failed or
+    /// canceled: a <c>refund_reversed</c> row for the webhook (GA4 and Meta have no such event), when a refund of the
+    /// charge's session went to it. The refund's id keys the row; it is dated <paramref name="failedAt"/>.
+    /// </summary>
+    /// <returns>Whether a row was added.</returns>
+    public async Task<bool> EnqueueRefundReversedAsync(LedgerUnit unit, PaymentLinkRefund refund, DateTimeOffset failedAt, CancellationToken cancellationToken)
+    {
+        if (ForwardingPlan is not { } plan || !plan.Destinations.Contains(ForwardingDestination.Webhook) || refund.ChargeId is null)
+        {
+            return false;
+        }
+
+        var now = _store.TimeProvider.GetUtcNow();
+        return await EnqueueAsync(unit, _sql.EnqueueRefundReversed, insert =>
+        {
+            LedgerDialect.AddParameter(insert, "refund_id", refund.RefundId, DbType.String);
+            LedgerDialect.AddParameter(insert, "charge_id", refund.ChargeId, DbType.String);
+            LedgerDialect.AddParameter(insert, "payment_intent", refund.PaymentIntentId, DbType.String);
+            LedgerDialect.AddParameter(insert, "amount", refund.Amount, DbType.Int64);
+            _dialect.AddTime(insert, "occurred_at", failedAt);
+            _dialect.AddTime(insert, "now", now);
+        }, cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <summary>Runs a conversion's two inserts with the same parameters: its money first, then its outbox row.</summary>
+    /// <returns>How many outbox rows were added.</returns>
+    private static async Task<int> EnqueueAsync(LedgerUnit unit, Enqueue statement, Action<DbCommand> parameters, CancellationToken cancellationToken)
+    {
+        await using (var money = unit.Command(statement.Money))
+        {
+            parameters(money);
+            await money.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var insert = unit.Command(statement.Outbox);
+        parameters(insert);
+        return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Enqueues a refund in a transaction of its own: for a refund recorded outside the ledger's own write, and for tests.
@@ -200,6 +296,10 @@ internal sealed class ForwardingOutbox : IDisposable
                     Consent = LedgerStore.StringOrNull(reader, 18) switch { "granted" => VisitConsent.Granted, "denied" => VisitConsent.Denied, _ => VisitConsent.NotReported },
                     HasVisit = !reader.IsDBNull(19),
                     DatabaseNow = _dialect.ReadTime(reader, 20)!.Value,
+                    StoredTransactionId = LedgerStore.StringOrNull(reader, 21),
+                    AmountTax = reader.IsDBNull(22) ? 0 : Convert.ToInt64(reader.GetValue(22), CultureInfo.InvariantCulture),
+                    AmountShipping = reader.IsDBNull(23) ? 0 : Convert.ToInt64(reader.GetValue(23), CultureInfo.InvariantCulture),
+                    SessionPaidAt = _dialect.ReadTime(reader, 24),
                 });
             }
         }
@@ -335,6 +435,9 @@ internal sealed class ForwardingOutbox : IDisposable
 
     public void Dispose() => _conversionDue.Dispose();
 
+    /// <summary>A conversion's two inserts: its outbox row for one destination, and its money, once.</summary>
+    private sealed record Enqueue(string Outbox, string Money);
+
     /// <summary>The outbox's SQL: the same on both engines but for the tables' names and the database's clock.</summary>
     private sealed class ForwardingStatements
     {
@@ -347,18 +450,94 @@ internal sealed class ForwardingOutbox : IDisposable
             const string Columns =
                 "session_id, destination, kind, refund_key, amount, currency, occurred_at, livemode, state, attempts, due_at, created_at, updated_at";
 
+            var sessionPayments = dialect.Table("payment_link_session_payments");
+            var shipping = dialect.Table("payment_link_session_shipping");
+            var money = dialect.Table("payment_link_forwarding_money");
+            var invoices = dialect.Table("payment_link_invoices");
+            var refunds = dialect.Table("payment_link_charge_refunds");
+            var invoicePayments = dialect.Table("payment_link_invoice_payments");
+            const string Renewal = "('subscription_cycle', 'subscription_update')";
+
+            // Each conversion enters twice from one selection: its row per destination, and once its money (transaction,
+            // tax and shipping), the same for every destination.
+            Enqueue Both(string outboxSelect, string moneySelect, string fromWhere) => new(
+                $"INSERT INTO {outbox} ({Columns}) SELECT {outboxSelect} {fromWhere} ON CONFLICT (session_id, destination, kind, refund_key) DO NOTHING",
+                $"INSERT INTO {money} (session_id, kind, refund_key, transaction_id, amount_tax, amount_shipping) SELECT {moneySelect} {fromWhere} " +
+                "ON CONFLICT (session_id, kind, refund_key) DO NOTHING");
+
+            // A part (tax, shipping) of an amount taken from a whole: its share, rounded half away from zero.
+            static string Share(string part, string amount, string whole) =>
+                $"CASE WHEN {whole} > 0 THEN (2 * {amount} * COALESCE({part}, 0) + {whole}) / (2 * {whole}) ELSE 0 END";
+            string Forwarded(string sessionId, string kind) =>
+                $"EXISTS (SELECT 1 FROM {outbox} t WHERE t.session_id = {sessionId} AND t.destination = @destination " +
+                $"AND t.state <> 'too_old' AND {kind})";
+            var sessionMoney =
+                $"LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id LEFT JOIN {shipping} sh ON sh.session_id = s.session_id ";
+
             // The session's own row says whether it is paid and live: the row's key makes the insert happen once.
-            EnqueuePurchase =
-                $"INSERT INTO {outbox} ({Columns}) " +
-                $"SELECT s.session_id, @destination, 'purchase', '', s.amount_total, s.currency, s.paid_at, s.livemode, 'pending', 0, {dbNow}, @now, @now " +
-                $"FROM {sessions} s WHERE s.session_id = @session_id AND s.paid_at IS NOT NULL AND (s.livemode OR @include_test) " +
-                "AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL) " +
-                "ON CONFLICT (session_id, destination, kind, refund_key) DO NOTHING";
-            EnqueueRefund =
-                $"INSERT INTO {outbox} ({Columns}) " +
-                $"SELECT s.session_id, @destination, 'refund', @refund_key, @amount, COALESCE(@currency, s.currency), @occurred_at, s.livemode, 'pending', 0, {dbNow}, @now, @now " +
-                $"FROM {sessions} s WHERE s.session_id = @session_id AND s.paid_at IS NOT NULL AND (s.livemode OR @include_test) " +
-                "ON CONFLICT (session_id, destination, kind, refund_key) DO NOTHING";
+            EnqueuePurchase = Both(
+                $"s.session_id, @destination, 'purchase', '', s.amount_total, s.currency, s.paid_at, s.livemode, 'pending', 0, {dbNow}, @now, @now",
+                "s.session_id, 'purchase', '', s.session_id, COALESCE(p.amount_tax, 0), COALESCE(sh.amount_shipping, 0)",
+                $"FROM {sessions} s {sessionMoney}" +
+                "WHERE s.session_id = @session_id AND s.paid_at IS NOT NULL AND (s.livemode OR @include_test) " +
+                "AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL)");
+
+            // A refund follows its transaction: only where the session's purchase (or the renewal it refunds) went.
+            const string Whole = "CASE WHEN i.invoice_id IS NULL THEN s.amount_total ELSE i.amount_paid END";
+            EnqueueRefund = Both(
+                $"s.session_id, @destination, 'refund', @refund_key, @amount, COALESCE(@currency, s.currency), @occurred_at, s.livemode, 'pending', 0, {dbNow}, @now, @now",
+                "s.session_id, 'refund', @refund_key, COALESCE(i.invoice_id, s.session_id), " +
+                $"{Share("CASE WHEN i.invoice_id IS NULL THEN p.amount_tax ELSE i.amount_tax END", "@amount", Whole)}, " +
+                $"{Share("CASE WHEN i.invoice_id IS NULL THEN sh.amount_shipping ELSE 0 END", "@amount", Whole)}",
+                $"FROM {sessions} s {sessionMoney}LEFT JOIN {invoices} i ON i.invoice_id = @invoice_id " +
+                $"WHERE s.session_id = @session_id AND {Forwarded("s.session_id", "((i.invoice_id IS NULL AND t.kind = 'purchase') OR (t.kind = 'renewal' AND t.refund_key = i.invoice_id))")}");
+
+            // What was refunded of a purchase before it entered the outbox: its own payment's charges, or its first
+            // invoice's, each at its refunded amount now, dated by the newest refund; keyed, as every refund is, by all
+            // that is refunded of the session.
+            var purchaseCharges =
+                $"SELECT r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id = @session_id " +
+                $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
+                $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id = @session_id AND (i.billing_reason IS NULL OR i.billing_reason NOT IN {Renewal}) " +
+                $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
+                $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {refunds} r ON r.payment_intent = ip.payment_intent " +
+                $"WHERE p.session_id = @session_id AND (i.billing_reason IS NULL OR i.billing_reason NOT IN {Renewal})";
+            var refundedBefore =
+                $"SELECT s.session_id, CAST((SELECT SUM({RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", null)}) FROM ({purchaseCharges}) c) AS BIGINT) AS refunded, " +
+                $"CAST(({RevenueLedger.SessionRefundedSql(dialect, "s.session_id")}) AS BIGINT) AS total, " +
+                $"(SELECT MAX(r.observed_at) FROM {refunds} r WHERE r.charge_id IN ({purchaseCharges})) AS observed_at " +
+                $"FROM {sessions} s WHERE s.session_id = @session_id";
+            EnqueueRefundedBeforePurchase = Both(
+                $"s.session_id, @destination, 'refund', CAST(x.total AS TEXT), x.refunded, s.currency, x.observed_at, s.livemode, 'pending', 0, {dbNow}, @now, @now",
+                $"s.session_id, 'refund', CAST(x.total AS TEXT), s.session_id, {Share("p.amount_tax", "x.refunded", "s.amount_total")}, " +
+                $"{Share("sh.amount_shipping", "x.refunded", "s.amount_total")}",
+                $"FROM ({refundedBefore}) x JOIN {sessions} s ON s.session_id = x.session_id {sessionMoney}" +
+                $"WHERE x.refunded > 0 AND {Forwarded("s.session_id", "t.kind = 'purchase'")}");
+
+            // A renewal: an invoice of a subscription whose first purchase went to the destination, with money paid.
+            Enqueue RenewalsWhere(string filter) => Both(
+                $"p.session_id, @destination, 'renewal', i.invoice_id, i.amount_paid, i.currency, i.paid_at, i.livemode, 'pending', 0, {dbNow}, @now, @now",
+                "p.session_id, 'renewal', i.invoice_id, i.invoice_id, i.amount_tax, 0",
+                $"FROM {invoices} i JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
+                $"WHERE {filter} AND i.billing_reason IN {Renewal} AND i.amount_paid > 0 AND {Forwarded("p.session_id", "t.kind = 'purchase'")}");
+            EnqueueRenewal = RenewalsWhere("i.invoice_id = @invoice_id");
+            EnqueueSessionRenewals = RenewalsWhere("p.session_id = @session_id");
+
+            // A failed refund's reversal goes to the webhook where a refund of the charge's session went, under that
+            // refund's transaction, with the same share of tax and shipping.
+            var sessionsOfCharge =
+                $"SELECT p.session_id FROM {sessionPayments} p WHERE p.payment_intent = " +
+                $"COALESCE(@payment_intent, (SELECT MAX(r.payment_intent) FROM {refunds} r WHERE r.charge_id = @charge_id)) " +
+                $"UNION SELECT p.session_id FROM {refunds} r JOIN {invoices} i ON i.invoice_id = " +
+                $"COALESCE(r.invoice_id, (SELECT ip.invoice_id FROM {invoicePayments} ip WHERE ip.payment_intent = r.payment_intent)) " +
+                $"JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id WHERE r.charge_id = @charge_id";
+            EnqueueRefundReversed = Both(
+                $"f.session_id, f.destination, 'refund_reversed', @refund_id, @amount, f.currency, @occurred_at, f.livemode, 'pending', 0, {dbNow}, @now, @now",
+                $"f.session_id, 'refund_reversed', @refund_id, COALESCE(m.transaction_id, f.session_id), {Share("m.amount_tax", "@amount", "f.amount")}, " +
+                $"{Share("m.amount_shipping", "@amount", "f.amount")}",
+                $"FROM {outbox} f LEFT JOIN {money} m ON m.session_id = f.session_id AND m.kind = f.kind AND m.refund_key = f.refund_key " +
+                $"WHERE f.id = (SELECT MAX(t.id) FROM {outbox} t WHERE t.destination = 'webhook' AND t.kind = 'refund' " +
+                $"AND t.state <> 'too_old' AND t.session_id IN ({sessionsOfCharge}))");
 
             // The try is counted when it starts, so that a process that dies mid-request uses one up.
             Claim =
@@ -368,8 +547,9 @@ internal sealed class ForwardingOutbox : IDisposable
             ReadClaimed =
                 "SELECT f.id, f.session_id, f.kind, f.refund_key, f.amount, f.currency, f.occurred_at, f.livemode, f.attempts, " +
                 "s.payment_link_id, s.client_reference_id, s.customer_email, d.ga_cookie, d.fbp_cookie, d.fbc_cookie, d.user_agent, " +
-                $"d.page_url, d.client_ip, d.consent, d.session_id, {dbNow} " +
+                $"d.page_url, d.client_ip, d.consent, d.session_id, {dbNow}, m.transaction_id, m.amount_tax, m.amount_shipping, s.paid_at " +
                 $"FROM {outbox} f LEFT JOIN {sessions} s ON s.session_id = f.session_id " +
+                $"LEFT JOIN {money} m ON m.session_id = f.session_id AND m.kind = f.kind AND m.refund_key = f.refund_key " +
                 $"LEFT JOIN {details} d ON d.session_id = f.session_id " +
                 "WHERE f.lease_owner = @owner AND f.destination = @destination AND f.state = 'pending' ORDER BY f.id";
             MarkSent =
@@ -401,9 +581,17 @@ internal sealed class ForwardingOutbox : IDisposable
             CountStopped = $"SELECT state, COUNT(*) FROM {outbox} WHERE state IN ('dead', 'failed') GROUP BY state";
         }
 
-        public string EnqueuePurchase { get; }
+        public Enqueue EnqueuePurchase { get; }
 
-        public string EnqueueRefund { get; }
+        public Enqueue EnqueueRefund { get; }
+
+        public Enqueue EnqueueRefundedBeforePurchase { get; }
+
+        public Enqueue EnqueueRenewal { get; }
+
+        public Enqueue EnqueueSessionRenewals { get; }
+
+        public Enqueue EnqueueRefundReversed { get; }
 
         public string Claim { get; }
 

@@ -15,9 +15,17 @@ internal sealed class RevenueLedger(LedgerStore store)
     private readonly LedgerDialect _dialect = store.Dialect;
     private readonly RevenueStatements _sql = new(store.Dialect);
 
-    /// <summary>Keeps what joins a session to its refunds, disputes and renewals, and its tax; filled in once.</summary>
+    /// <summary>Keeps what joins a session to its refunds, disputes and renewals, and its tax and shipping; filled in once.</summary>
     public async Task MergeSessionPaymentAsync(LedgerUnit unit, PaymentLinkCheckout checkout, CancellationToken cancellationToken)
     {
+        if (checkout.AmountShipping is { } shipping)
+        {
+            await using var shippingMerge = unit.Command(_sql.MergeSessionShipping);
+            LedgerDialect.AddParameter(shippingMerge, "session_id", checkout.SessionId, DbType.String);
+            LedgerDialect.AddParameter(shippingMerge, "amount_shipping", shipping, DbType.Int64);
+            await shippingMerge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (checkout.PaymentIntentId is null && checkout.SubscriptionId is null && checkout.AmountTax is null)
         {
             return;
@@ -165,7 +173,7 @@ internal sealed class RevenueLedger(LedgerStore store)
             return null;
         }
 
-        string? sessionId = null;
+        string? sessionId = null, invoiceId = null;
         long refunded = 0;
         await using (var owner = unit.Command(_sql.SessionOfChargeRefunded))
         {
@@ -176,10 +184,11 @@ internal sealed class RevenueLedger(LedgerStore store)
             {
                 sessionId = reader.IsDBNull(0) ? null : reader.GetString(0);
                 refunded = LedgerStore.ToInt64(reader.GetValue(1));
+                invoiceId = reader.IsDBNull(2) ? null : reader.GetString(2);
             }
         }
 
-        return sessionId is null ? null : new SessionRefundChange(sessionId, charge.Currency, refunded, after - before);
+        return sessionId is null ? null : new SessionRefundChange(sessionId, charge.Currency, refunded, after - before, invoiceId);
     }
 
     /// <summary>
@@ -204,6 +213,26 @@ internal sealed class RevenueLedger(LedgerStore store)
             "ORDER BY o.observed_at DESC, o.amount_refunded DESC LIMIT 1), 0)";
     }
 
+    /// <summary>
+    /// Everything refunded of a session now: each charge at its refunded amount, the charges of its own payment and of its
+    /// subscription's invoices (named on the charge, or through the invoice's payments), each found through an index.
+    /// </summary>
+    internal static string SessionRefundedSql(LedgerDialect dialect, string sessionId)
+    {
+        var sessionPayments = dialect.Table("payment_link_session_payments");
+        var refunds = dialect.Table("payment_link_charge_refunds");
+        var invoices = dialect.Table("payment_link_invoices");
+        var invoicePayments = dialect.Table("payment_link_invoice_payments");
+        return
+            $"SELECT SUM({ChargeRefundedSql(dialect, "charges.charge_id", null)}) FROM (" +
+            $"SELECT r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id = {sessionId} " +
+            $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
+            $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id = {sessionId} " +
+            $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
+            $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {refunds} r ON r.payment_intent = ip.payment_intent " +
+            $"WHERE p.session_id = {sessionId}) charges";
+    }
+
     /// <summary>The revenue tables' SQL, the same on both engines but for the tables' names.</summary>
     private sealed class RevenueStatements
     {
@@ -222,6 +251,9 @@ internal sealed class RevenueLedger(LedgerStore store)
                 "payment_intent = COALESCE(p.payment_intent, excluded.payment_intent), " +
                 "subscription_id = COALESCE(p.subscription_id, excluded.subscription_id), " +
                 "amount_tax = COALESCE(p.amount_tax, excluded.amount_tax)";
+            MergeSessionShipping =
+                $"INSERT INTO {dialect.Table("payment_link_session_shipping")} (session_id, amount_shipping) VALUES (@session_id, @amount_shipping) " +
+                "ON CONFLICT (session_id) DO NOTHING";
             ChargeRefundedWithout =
                 $"SELECT {ChargeRefundedSql(dialect, "@charge_id", null, "@event_id")}, {ChargeRefundedSql(dialect, "@charge_id", null)}";
             RecordRefund =
@@ -272,24 +304,20 @@ internal sealed class RevenueLedger(LedgerStore store)
             // payment, and of its subscription's invoices (named on the charge, or through the invoice's payments), each
             // found through an index.
             var sessionOfCharge =
-                $"SELECT session_id FROM {sessionPayments} WHERE payment_intent = @payment_intent " +
-                $"UNION ALL SELECT p.session_id FROM {invoices} i JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
+                $"SELECT session_id, CAST(NULL AS TEXT) AS invoice_id FROM {sessionPayments} WHERE payment_intent = @payment_intent " +
+                "UNION ALL SELECT p.session_id, CASE WHEN i.billing_reason IN ('subscription_cycle', 'subscription_update') THEN i.invoice_id END " +
+                $"FROM {invoices} i JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
                 $"WHERE i.invoice_id = COALESCE(@invoice_id, (SELECT invoice_id FROM {invoicePayments} WHERE payment_intent = @payment_intent)) " +
                 "LIMIT 1";
-            var sessionRefunded =
-                $"SELECT SUM({ChargeRefundedSql(dialect, "charges.charge_id", null)}) FROM (" +
-                $"SELECT r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id = owner.session_id " +
-                $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
-                $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id = owner.session_id " +
-                $"UNION SELECT r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
-                $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {refunds} r ON r.payment_intent = ip.payment_intent " +
-                "WHERE p.session_id = owner.session_id) charges";
-            SessionOfChargeRefunded = $"SELECT owner.session_id, ({sessionRefunded}) FROM ({sessionOfCharge}) owner";
+            var sessionRefunded = SessionRefundedSql(dialect, "owner.session_id");
+            SessionOfChargeRefunded = $"SELECT owner.session_id, ({sessionRefunded}), owner.invoice_id FROM ({sessionOfCharge}) owner";
         }
 
         public string RecordFailedRefund { get; }
 
         public string MergeSessionPayment { get; }
+
+        public string MergeSessionShipping { get; }
 
         /// <summary>A charge's refunded amount without the statement of <c>@event_id</c>, and with every statement.</summary>
         public string ChargeRefundedWithout { get; }
@@ -314,4 +342,5 @@ internal sealed class RevenueLedger(LedgerStore store)
 /// <param name="Currency">The refunded charge's currency.</param>
 /// <param name="RefundedAmount">Everything refunded of the session so far, cumulative, in the currency's minor unit.</param>
 /// <param name="Change">How much this event added, in the currency's minor unit.</param>
-internal sealed record SessionRefundChange(string SessionId, string? Currency, long RefundedAmount, long Change);
+/// <param name="InvoiceId">The renewal the refunded charge paid, if it paid one: the refund is that renewal's.</param>
+internal sealed record SessionRefundChange(string SessionId, string? Currency, long RefundedAmount, long Change, string? InvoiceId = null);

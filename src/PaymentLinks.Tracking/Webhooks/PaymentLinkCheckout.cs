@@ -27,8 +27,10 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
         IReadOnlyDictionary<string, string> metadata,
         string? paymentIntentId = null,
         string? subscriptionId = null,
-        long? amountTax = null)
+        long? amountTax = null,
+        long? amountShipping = null)
     {
+        AmountShipping = amountShipping;
         PaymentIntentId = paymentIntentId;
         SubscriptionId = subscriptionId;
         AmountTax = amountTax;
@@ -58,6 +60,9 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
     /// <param name="paymentIntentId">The PaymentIntent of a payment-mode session (<c>pi_...</c>), if any.</param>
     /// <param name="subscriptionId">The subscription a subscription-mode session started (<c>sub_...</c>), if any.</param>
     /// <param name="amountTax">The tax in the total (<c>total_details.amount_tax</c>), in the currency's smallest unit, if known.</param>
+    /// <param name="amountShipping">
+    /// The shipping in the total (<c>total_details.amount_shipping</c>), in the currency's smallest unit, if known.
+    /// </param>
     /// <returns>The session's fields.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="sessionId"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="metadata"/> repeats a key.</exception>
@@ -81,7 +86,8 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
         IEnumerable<KeyValuePair<string, string>>? metadata = null,
         string? paymentIntentId = null,
         string? subscriptionId = null,
-        long? amountTax = null)
+        long? amountTax = null,
+        long? amountShipping = null)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
         return new PaymentLinkCheckout(
@@ -99,7 +105,8 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
                 : new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(metadata, StringComparer.Ordinal)),
             paymentIntentId,
             subscriptionId,
-            amountTax);
+            amountTax,
+            amountShipping);
     }
 
     /// <summary>Gets the Checkout Session's id (<c>cs_...</c>).</summary>
@@ -150,6 +157,11 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
     /// <summary>Gets the tax in the total (<c>total_details.amount_tax</c>), in the currency's smallest unit, if known.</summary>
     public long? AmountTax { get; }
 
+    /// <summary>
+    /// Gets the shipping in the total (<c>total_details.amount_shipping</c>), in the currency's smallest unit, if known.
+    /// </summary>
+    public long? AmountShipping { get; }
+
     /// <inheritdoc/>
     public bool Equals(PaymentLinkCheckout? other)
     {
@@ -171,6 +183,7 @@ public sealed class PaymentLinkCheckout : IEquatable<PaymentLinkCheckout>
             && PaymentIntentId == other.PaymentIntentId
             && SubscriptionId == other.SubscriptionId
             && AmountTax == other.AmountTax
+            && AmountShipping == other.AmountShipping
             && MetadataEquals(Metadata, other.Metadata);
     }
 

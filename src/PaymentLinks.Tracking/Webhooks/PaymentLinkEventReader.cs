@@ -73,7 +73,8 @@ internal static class PaymentLinkEventReader
                 session.Metadata is null ? PaymentLinkCheckout.NoMetadata : new ReadOnlyDictionary<string, string>(session.Metadata),
                 session.PaymentIntent,
                 session.Subscription,
-                session.TotalDetails?.AmountTax);
+                session.TotalDetails?.AmountTax,
+                session.TotalDetails?.AmountShipping);
         }
         else if (kind is PaymentLinkEventKind.CheckoutCompleted or PaymentLinkEventKind.AsyncPaymentSucceeded
             or PaymentLinkEventKind.AsyncPaymentFailed or PaymentLinkEventKind.CheckoutExpired)

@@ -309,6 +309,8 @@ internal sealed class CustomerDetailsJson : RepeatCheckedJson
 internal sealed class TotalDetailsJson : RepeatCheckedJson
 {
     public long? AmountTax { get; set; }
+
+    public long? AmountShipping { get; set; }
 }
 
 /// <summary>An event's object of any type, read for the name of its type alone (any JSON value there: not a session).</summary>

@@ -67,13 +67,13 @@ public sealed class ReportEndpointTests
 
         var html = await host.Client.GetStringAsync(Route);
 
-        html.ShouldContain("<tr><th scope=\"row\">instagram / social / launch</th><td>12,000 JPY</td><td>15,000 JPY</td><td>0 JPY</td><td>3,000 JPY</td>");
-        html.ShouldContain("<strong>12,000 JPY</strong><span>net of 15,000 JPY gross, 0 JPY refunded; 4 paid sessions in 1 campaign</span>");
-        html.ShouldContain("<tr><th scope=\"row\">newsletter / email / spring_sale</th><td>548.90 EUR</td><td>598.80 EUR</td><td>49.90 EUR</td><td>0.00 EUR</td><td>2</td><td>11</td><td>12</td><td>9</td><td>9</td><td>2</td><td>0</td></tr>");
+        html.ShouldContain("<tr><th scope=\"row\">instagram / social / launch</th><td>12,000 JPY</td><td>15,000 JPY</td><td>0 JPY</td><td>0 JPY</td><td>3,000 JPY</td>");
+        html.ShouldContain("<strong>12,000 JPY</strong><span>net of 15,000 JPY gross, 0 JPY tax, 0 JPY refunded; 4 paid sessions in 1 campaign</span>");
+        html.ShouldContain("<tr><th scope=\"row\">newsletter / email / spring_sale</th><td>548.90 EUR</td><td>598.80 EUR</td><td>95.60 EUR</td><td>49.90 EUR</td><td>0.00 EUR</td><td>2</td><td>11</td><td>12</td><td>9</td><td>9</td><td>2</td><td>0</td></tr>");
         html.ShouldContain("<tr><th scope=\"row\" class=\"unattributed\">(unattributed)</th><td>19.98 USD</td>");
 
         // The USD card adds the two USD rows (1,397.20 + 19.98) and nothing else.
-        html.ShouldContain("<strong>1,417.18 USD</strong><span>net of 1,417.18 USD gross, 0.00 USD refunded; 30 paid sessions in 2 campaigns</span>");
+        html.ShouldContain("<strong>1,417.18 USD</strong><span>net of 1,417.18 USD gross, 0.00 USD tax, 0.00 USD refunded; 30 paid sessions in 2 campaigns</span>");
     }
 
     [Test]

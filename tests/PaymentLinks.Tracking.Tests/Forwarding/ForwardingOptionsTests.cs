@@ -186,6 +186,28 @@ public sealed class ForwardingOptionsTests
         id.ShouldNotContain("cs_live_abc");
     }
 
+    [Test]
+    public void Renewals_go_to_GA4_and_the_webhook_by_default_and_to_Meta_only_with_Meta_SendRenewals()
+    {
+        new PaymentLinkForwardingOptions().Meta.SendRenewals.ShouldBeFalse();
+        var plan = ForwardingPlan.From(Bind(new Dictionary<string, string?>
+        {
+            ["GoogleAnalytics:MeasurementId"] = "G-ABC1234",
+            ["GoogleAnalytics:ApiSecret"] = GoodSecret,
+            ["Meta:PixelId"] = "123456789",
+            ["Meta:AccessToken"] = GoodSecret,
+        }))!;
+        plan.Destinations.Where(plan.SendsRenewals).ShouldBe([ForwardingDestination.GoogleAnalytics]);
+
+        var withMeta = ForwardingPlan.From(Bind(new Dictionary<string, string?>
+        {
+            ["Meta:PixelId"] = "123456789",
+            ["Meta:AccessToken"] = GoodSecret,
+            ["Meta:SendRenewals"] = "true",
+        }))!;
+        withMeta.SendsRenewals(ForwardingDestination.Meta).ShouldBeTrue();
+    }
+
     [TestCase(" Jane.Doe@GMail.com ", "janedoe@gmail.com")]
     [TestCase("j.d@googlemail.com", "jd@googlemail.com")]
     [TestCase("Jane.Doe@Example.com", "jane.doe@example.com")]

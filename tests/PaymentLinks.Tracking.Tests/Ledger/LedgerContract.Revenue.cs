@@ -56,6 +56,40 @@ public abstract partial class LedgerContract
     }
 
     [Test]
+    public async Task Revenue_is_the_money_kept_without_its_tax_so_a_full_refund_leaves_no_tax_behind()
+    {
+        var ledger = Instance().Ledger;
+        await ledger.RecordAsync(Session("cs_test_taxed", March.AddDays(1), paymentIntent: "pi_taxed", amount: 12_000, tax: 2_000, utm: SpringSale));
+        var row = (await ledger.TestReportAsync()).ShouldHaveSingleItem();
+        (row.Gross, row.Tax, row.Refunded, row.Revenue).ShouldBe((12_000L, 2_000L, 0L, 10_000L));
+
+        await ledger.RecordAsync(MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_taxed", "pi_taxed", 12_000, 3_000), March.AddDays(2)));
+        row = (await ledger.TestReportAsync()).ShouldHaveSingleItem();
+
+        // (12,000 − 3,000) × (12,000 − 2,000) / 12,000.
+        (row.Gross, row.Tax, row.Refunded, row.Revenue).ShouldBe((12_000L, 2_000L, 3_000L, 7_500L));
+
+        await ledger.RecordAsync(MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_taxed", "pi_taxed", 12_000, 12_000), March.AddDays(3)));
+        (await ledger.TestReportAsync()).ShouldHaveSingleItem().Revenue.ShouldBe(0);
+    }
+
+    [Test]
+    public async Task Revenue_rounds_half_away_from_zero_to_the_currencys_minor_unit()
+    {
+        var ledger = Instance().Ledger;
+
+        // (8 − 3) × (8 − 4) / 8 = 2.5 and (8 − 7) × 4 / 8 = 0.5: 3 and 1, where banker's rounding would give 2 and 0.
+        await ledger.RecordAsync(Session("cs_test_round_a", March.AddDays(1), paymentIntent: "pi_round_a", amount: 8, tax: 4, utm: SpringSale));
+        await ledger.RecordAsync(MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_round_a", "pi_round_a", 8, 3), March.AddDays(2)));
+        (await ledger.TestReportAsync()).ShouldHaveSingleItem().Revenue.ShouldBe(3);
+        await ledger.RecordAsync(MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_round_a", "pi_round_a", 8, 7), March.AddDays(3)));
+        (await ledger.TestReportAsync()).ShouldHaveSingleItem().Revenue.ShouldBe(1);
+
+        // In a period with refunds only, nothing was paid to take tax from: the refund counts whole.
+        (await ledger.TestReportAsync(March.AddDays(3), March.AddDays(4))).ShouldHaveSingleItem().Revenue.ShouldBe(-4);
+    }
+
+    [Test]
     public async Task A_refund_that_failed_or_was_canceled_is_no_longer_refunded_in_either_order_and_redelivered()
     {
         var instance = Instance();
@@ -153,7 +187,8 @@ public abstract partial class LedgerContract
 
         (await ledger.TestReportAsync()).ShouldBe(
         [
-            new CampaignReportRow("newsletter", "email", "spring_sale", "jpy", 1, 1, 3_000, 0, 0, 0, 1, Gross: 5_000, Refunded: 2_000, Tax: 455),
+            // (5,000 − 2,000) × (5,000 − 455) / 5,000 = 2,727 yen kept.
+            new CampaignReportRow("newsletter", "email", "spring_sale", "jpy", 1, 1, 2_727, 0, 0, 0, 1, Gross: 5_000, Refunded: 2_000, Tax: 455),
         ]);
     }
 
@@ -197,7 +232,7 @@ public abstract partial class LedgerContract
             "invoice.paid", MoneyEvents.Invoice("in_cycle", "sub_1", "subscription_cycle", 2_000, 100, March.AddMonths(1), "pi_cycle", subscriptionMetadata), March.AddMonths(1)));
 
         (await ledger.TestReportAsync()).ShouldBe(
-            [new CampaignReportRow("partner", "referral", "renewals", "usd", 0, 0, 2_000, 0, 0, 0, 0, Gross: 2_000, Renewals: 1, RenewalRevenue: 2_000, Tax: 100)]);
+            [new CampaignReportRow("partner", "referral", "renewals", "usd", 0, 0, 1_900, 0, 0, 0, 0, Gross: 2_000, Renewals: 1, RenewalRevenue: 2_000, Tax: 100)]);
 
         // The first session arrives, with its own first invoice: that payment is the session's, never counted twice.
         await ledger.RecordAsync(Session("cs_test_sub", March, subscription: "sub_1", amount: 2_000, tax: 100, utm: SpringSale));
@@ -205,7 +240,7 @@ public abstract partial class LedgerContract
             "invoice.paid", MoneyEvents.Invoice("in_create", "sub_1", "subscription_create", 2_000, 100, March, "pi_create", subscriptionMetadata), March));
 
         (await ledger.TestReportAsync()).ShouldBe(
-            [new CampaignReportRow("newsletter", "email", "spring_sale", "usd", 1, 1, 4_000, 0, 0, 0, 1, Gross: 4_000, Renewals: 1, RenewalRevenue: 2_000, Tax: 200)]);
+            [new CampaignReportRow("newsletter", "email", "spring_sale", "usd", 1, 1, 3_800, 0, 0, 0, 1, Gross: 4_000, Renewals: 1, RenewalRevenue: 2_000, Tax: 200)]);
     }
 
     [Test]
@@ -320,7 +355,8 @@ public abstract partial class LedgerContract
 
                 var row = (await ledger.ReportAsync()).Single(row => row.UtmCampaign == campaign);
                 row.ShouldBe(new CampaignReportRow(
-                    "newsletter", "email", campaign, "usd", 3, 3, 10_000, 0, 0, 0, 3,
+                    // (22,000 − 6,000 − 6,000) × (22,000 − 1,100) / 22,000: the money kept without its tax.
+                    "newsletter", "email", campaign, "usd", 3, 3, 9_500, 0, 0, 0, 3,
                     Gross: 22_000, Renewals: 2, RenewalRevenue: 4_000, Refunded: 6_000, Disputed: 6_000, Tax: 1_100));
                 (await ledger.ReportAsync(mode: PaymentLinkMode.Test)).Single(row => row.UtmCampaign == campaign).Gross.ShouldBe(5_000);
             },
@@ -364,7 +400,8 @@ public abstract partial class LedgerContract
         long tax = 0,
         UtmCodes? utm = null,
         bool livemode = false,
-        string? paymentLink = SignedWebhooks.PaymentLinkId)
+        string? paymentLink = SignedWebhooks.PaymentLinkId,
+        long? shipping = null)
     {
         var session = SignedWebhooks.CompletedSession();
         session["id"] = sessionId;
@@ -374,6 +411,7 @@ public abstract partial class LedgerContract
         session["amount_total"] = amount;
         session["currency"] = currency;
         session["total_details"]!["amount_tax"] = tax;
+        session["total_details"]!["amount_shipping"] = shipping;
         session["payment_link"] = paymentLink;
         session["livemode"] = livemode;
         var metadata = new JsonObject();

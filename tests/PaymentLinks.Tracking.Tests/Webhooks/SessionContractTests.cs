@@ -26,6 +26,19 @@ public class SessionContractTests
         checkout.SubscriptionId.ShouldBe("sub_expanded");
     }
 
+    [Test]
+    public void Reads_the_tax_and_the_shipping_in_the_total()
+    {
+        var session = CompletedSession();
+        session["total_details"] = new JsonObject { ["amount_discount"] = 0, ["amount_shipping"] = 500, ["amount_tax"] = 2000 };
+        var body = Body(Envelope("checkout.session.completed", session));
+
+        var checkout = EveryEntryPoint.Event(Parser(), body, Header(body)).Checkout!;
+
+        checkout.AmountTax.ShouldBe(2000);
+        checkout.AmountShipping.ShouldBe(500);
+    }
+
     [TestCase("\"payment_intent\": \"pi_1PgafyB7WZ01zgkWSjxsAJo3\"", "\"payment_intent\": 17")]
     [TestCase("\"payment_intent\": \"pi_1PgafyB7WZ01zgkWSjxsAJo3\"", "\"payment_intent\": [\"pi_1\"]")]
     [TestCase("\"payment_intent\": \"pi_1PgafyB7WZ01zgkWSjxsAJo3\"", "\"payment_intent\": {\"id\": 17}")]
