@@ -60,6 +60,8 @@ app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions
 });
 // Revenue by campaign: the page with its charts (?since=...&until=..., ?mode=test) and ?format=json.
 var report = app.MapPaymentLinkReport("/report");
+// The admin API's POSTs take a JSON body only and no page of another origin, e.g.
+// curl -X POST -H "Content-Type: application/json" -d "{}" http://localhost:5000/admin/sessions/retry-parked
 var admin = app.MapPaymentLinkAdmin("/admin");
 if (!string.IsNullOrEmpty(adminToken))
 {

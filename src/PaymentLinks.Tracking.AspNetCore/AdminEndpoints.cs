@@ -25,40 +25,77 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
     /// <c>GET status</c> (the counts the health check reports).
     /// </summary>
     /// <remarks>
+    /// <para>
     /// Until an authorization requirement is attached (<c>.RequireAuthorization(...)</c> on the returned builder), the
-    /// endpoints answer local requests only (<c>403</c> to others) and a warning is logged at start-up. Needs a ledger
-    /// (<c>.AddSqliteLedger(...)</c> or <c>.AddPostgreSqlLedger(...)</c>).
+    /// endpoints answer local requests only (<c>403</c> to others: a local request comes from a loopback connection,
+    /// carries no proxy's forwarding header and names a loopback <c>Host</c>) and a warning is logged at start-up.
+    /// Needs a ledger (<c>.AddSqliteLedger(...)</c> or <c>.AddPostgreSqlLedger(...)</c>).
+    /// </para>
+    /// <para>
+    /// The <c>POST</c> endpoints take a JSON body only (<c>Content-Type: application/json</c>; <c>{}</c> where there is
+    /// nothing to say): any other body, or none, is answered <c>415</c>, so that a form or a plain-text request another
+    /// site's page makes the browser send never changes anything. They also refuse (<c>403</c>) a request whose
+    /// <c>Origin</c> is not the request's own (nor one of <see cref="PaymentLinkAdminOptions.AllowedOrigins"/>), or whose
+    /// <c>Sec-Fetch-Site</c> is <c>cross-site</c> or <c>same-site</c>, whether the request is local or authorized.
+    /// </para>
     /// </remarks>
     /// <param name="endpoints">The app, or a route group.</param>
     /// <param name="pattern">The prefix, such as <c>/admin</c>.</param>
+    /// <param name="options">The origins besides the API's own whose pages may change state; the defaults when <see langword="null"/>.</param>
     /// <returns>The group's convention builder: chain <c>.RequireAuthorization(...)</c>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="pattern"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An allowed origin is not an origin (<c>https://host[:port]</c>, without a path).</exception>
     /// <example>
     /// <code>
     /// app.MapPaymentLinkAdmin("/admin").RequireAuthorization("admins");
     /// </code>
     /// </example>
-    public static IEndpointConventionBuilder MapPaymentLinkAdmin(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern)
+    public static IEndpointConventionBuilder MapPaymentLinkAdmin(
+        this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string pattern, PaymentLinkAdminOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
+        var writes = new SameOriginWrites(options?.AllowedOrigins ?? []);
         var group = endpoints.MapGroup(pattern);
         group.MapGet("sessions", context => Guarded(context, ListAsync));
-        group.MapPost("sessions/retry-parked", context => Guarded(context, RetryAllParkedAsync));
-        group.MapPost("sessions/{sessionId}/retry", context => Guarded(context, RetryAsync));
-        group.MapPost("erase", context => Guarded(context, EraseAsync));
+        group.MapPost("sessions/retry-parked", context => GuardedWrite(context, writes, RetryAllParkedAsync));
+        group.MapPost("sessions/{sessionId}/retry", context => GuardedWrite(context, writes, RetryAsync));
+        group.MapPost("erase", context => GuardedWrite(context, writes, EraseAsync));
         group.MapGet("catch-up/refused", context => Guarded(context, ListRefusedAsync));
         group.MapGet("status", context => Guarded(context, StatusAsync));
         LocalOnlyUntilAuthorized.Apply(endpoints, group, "The payment-link admin API", pattern);
         return group;
     }
 
-    private static async Task Guarded(HttpContext context, Func<IPaymentLinkAdmin, HttpContext, Task<IResult>> handle)
+    private static Task Guarded(HttpContext context, Func<IPaymentLinkAdmin, HttpContext, Task<IResult>> handle) =>
+        GuardedCore(context, null, (admin, context, _) => handle(admin, context));
+
+    private static Task GuardedWrite(HttpContext context, SameOriginWrites writes, Func<IPaymentLinkAdmin, HttpContext, JsonElement, Task<IResult>> handle) =>
+        GuardedCore(context, writes, handle);
+
+    /// <param name="context">The request.</param>
+    /// <param name="writes">The rule for a request that changes state; <see langword="null"/> for one that reads.</param>
+    /// <param name="handle">Answers the request, given its JSON body (a default element for a read).</param>
+    private static async Task GuardedCore(
+        HttpContext context, SameOriginWrites? writes, Func<IPaymentLinkAdmin, HttpContext, JsonElement, Task<IResult>> handle)
     {
         IResult answer;
+        JsonDocument? body = null;
         if (!LocalOnlyUntilAuthorized.Allows(context))
         {
             answer = LocalOnlyUntilAuthorized.Refusal();
+        }
+        else if (writes is not null && writes.Refusal(context) is { } refused)
+        {
+            answer = Problem(refused, StatusCodes.Status403Forbidden);
+        }
+        else if (writes is not null && !context.Request.HasJsonContentType())
+        {
+            answer = Problem("The body is JSON (Content-Type: application/json); send {} when there is nothing to say.", StatusCodes.Status415UnsupportedMediaType);
+        }
+        else if (writes is not null && (body = await ReadObjectAsync(context).ConfigureAwait(false)) is null)
+        {
+            answer = Problem("The body is a JSON object; send {} when there is nothing to say.", StatusCodes.Status400BadRequest);
         }
         else if (context.RequestServices.GetService<IPaymentLinkAdmin>() is not { } admin)
         {
@@ -68,7 +105,7 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
         {
             try
             {
-                answer = await handle(admin, context).ConfigureAwait(false);
+                answer = await handle(admin, context, body?.RootElement ?? default).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is DbException or TimeoutException)
             {
@@ -78,7 +115,30 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
             }
         }
 
+        body?.Dispose();
         await answer.ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>The body as a JSON object, or <see langword="null"/> when it is not one (or not JSON).</summary>
+    private static async Task<JsonDocument?> ReadObjectAsync(HttpContext context)
+    {
+        JsonDocument? document = null;
+        try
+        {
+            document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return null;
+        }
+
+        return document;
     }
 
     private static async Task<IResult> ListAsync(IPaymentLinkAdmin admin, HttpContext context)
@@ -123,13 +183,13 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
 
     private static IResult LimitProblem() => Problem("limit is a whole number from 1 to 1000.", StatusCodes.Status400BadRequest);
 
-    private static async Task<IResult> RetryAllParkedAsync(IPaymentLinkAdmin admin, HttpContext context)
+    private static async Task<IResult> RetryAllParkedAsync(IPaymentLinkAdmin admin, HttpContext context, JsonElement _)
     {
         var retried = await admin.RetryAllParkedAsync(context.RequestAborted).ConfigureAwait(false);
         return Json(writer => writer.WriteNumber("retried", retried));
     }
 
-    private static async Task<IResult> RetryAsync(IPaymentLinkAdmin admin, HttpContext context)
+    private static async Task<IResult> RetryAsync(IPaymentLinkAdmin admin, HttpContext context, JsonElement _)
     {
         var sessionId = context.Request.RouteValues["sessionId"]?.ToString() ?? string.Empty;
         return await admin.RetryAsync(sessionId, context.RequestAborted).ConfigureAwait(false)
@@ -137,23 +197,10 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
             : Problem("No parked session has this id.", StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> EraseAsync(IPaymentLinkAdmin admin, HttpContext context)
+    private static async Task<IResult> EraseAsync(IPaymentLinkAdmin admin, HttpContext context, JsonElement body)
     {
-        string? email = null, sessionId = null;
-        try
-        {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
-            if (body.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                email = body.RootElement.TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-                sessionId = body.RootElement.TryGetProperty("session_id", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-            }
-        }
-        catch (JsonException)
-        {
-            // Answered below.
-        }
-
+        var email = body.TryGetProperty("email", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        var sessionId = body.TryGetProperty("session_id", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         if (string.IsNullOrWhiteSpace(email) == string.IsNullOrWhiteSpace(sessionId))
         {
             return Problem("The body is a JSON object with either \"email\" or \"session_id\".", StatusCodes.Status400BadRequest);

@@ -21,8 +21,12 @@ public sealed class PaymentLinkThankYouOptions
     public Func<HttpContext, VisitConsent>? Consent { get; set; }
 
     /// <summary>
-    /// Gets or sets how many requests one client (one remote IP address) may make in <see cref="RateLimitWindow"/>;
-    /// past it the endpoint answers <c>429</c> with <c>Retry-After</c>, and neither the ledger nor Stripe is asked.
+    /// Gets or sets how many requests one client may make in <see cref="RateLimitWindow"/>; past it the endpoint answers
+    /// <c>429</c> with <c>Retry-After</c>, and neither the ledger nor Stripe is asked. A client is the connection's
+    /// address as ASP.NET Core sees it: an IPv4 address, or an IPv6 address's /64 (the prefix one subscriber holds, in
+    /// which its addresses rotate). Behind a proxy, <c>app.UseForwardedHeaders()</c> with the proxy listed in
+    /// <c>ForwardedHeadersOptions.KnownProxies</c> or <c>KnownIPNetworks</c> makes it the buyer's address; trusting every
+    /// proxy lets any client name its own address.
     /// </summary>
     /// <value>The default is 20. <see langword="null"/> turns the limit off (for an app that limits in front of it).</value>
     public int? PermitsPerClient { get; set; } = 20;
@@ -30,6 +34,20 @@ public sealed class PaymentLinkThankYouOptions
     /// <summary>Gets or sets the window <see cref="PermitsPerClient"/> counts over.</summary>
     /// <value>The default is 1 minute.</value>
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets how many times a minute the page may ask Stripe about a session, across all clients, so that visits
+    /// of made-up session ids from many addresses cannot spend the merchant's Stripe rate limit (which the rest of the
+    /// shop shares). Cached answers do not count. Past it, a session the ledger does not know is neither verified nor
+    /// recorded (<see cref="PaymentLinkThankYouOutcome.NotVerified"/>, and a warning at most once a minute), and a session
+    /// it knows is recorded without <see cref="PaymentLinkThankYouVisit.Lookup"/>; the buyer is thanked either way.
+    /// </summary>
+    /// <value>
+    /// The default is 120 (two a second, a small share of Stripe's limit of about 100 requests a second in live mode, and
+    /// more than a shop's thank-you pages need, since the webhook usually makes the session known first).
+    /// <see langword="null"/> turns the ceiling off.
+    /// </value>
+    public int? StripeLookupsPerMinute { get; set; } = 120;
 
     /// <summary>
     /// Gets or sets how many Stripe lookups are remembered, one per session id, so that Stripe is asked at most once

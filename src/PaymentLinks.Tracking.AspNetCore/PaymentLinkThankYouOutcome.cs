@@ -18,7 +18,11 @@ public enum PaymentLinkThankYouOutcome
     /// <summary>Neither the ledger nor Stripe knows the session: nothing recorded.</summary>
     UnknownSession = 5,
 
-    /// <summary>Stripe could not confirm the session (unreachable, refused the key): nothing recorded; a reload tries again.</summary>
+    /// <summary>
+    /// Stripe could not confirm the session (unreachable, refused the key), or was not asked because the minute's
+    /// lookups (<see cref="PaymentLinkThankYouOptions.StripeLookupsPerMinute"/>) are spent: nothing recorded; a reload
+    /// tries again.
+    /// </summary>
     NotVerified = 6,
 
     /// <summary>The ledger could not be written, or keeps no attribution: nothing recorded.</summary>

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Threading.RateLimiting;
@@ -32,11 +34,16 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
     /// it, a well-formed id is recorded as it comes (its visit may precede its webhook), one row per session id.
     /// </para>
     /// <para>
-    /// Each client (remote IP address) may load the page <see cref="PaymentLinkThankYouOptions.PermitsPerClient"/> times
-    /// per <see cref="PaymentLinkThankYouOptions.RateLimitWindow"/>, through System.Threading.RateLimiting's
-    /// partitioned limiter, the one ASP.NET Core's rate limiting is built on; past it the answer is <c>429</c>. Behind a
-    /// proxy, use <c>app.UseForwardedHeaders()</c> so that the client's address is the buyer's. The buyer is always
-    /// thanked: a visit that cannot be recorded is logged, never an error page.
+    /// Each client may load the page <see cref="PaymentLinkThankYouOptions.PermitsPerClient"/> times per
+    /// <see cref="PaymentLinkThankYouOptions.RateLimitWindow"/>, through System.Threading.RateLimiting's partitioned
+    /// limiter, the one ASP.NET Core's rate limiting is built on; past it the answer is <c>429</c>. A client is the
+    /// connection's address as ASP.NET Core sees it (an IPv6 address counts as its /64, which one subscriber holds
+    /// whole; an IPv4-mapped one as its IPv4 address); no header is read. Behind a proxy, use
+    /// <c>app.UseForwardedHeaders()</c> with the proxy in <c>KnownProxies</c> or <c>KnownIPNetworks</c> so that the
+    /// address is the buyer's, and never trust every proxy. Stripe is asked at most
+    /// <see cref="PaymentLinkThankYouOptions.StripeLookupsPerMinute"/> times a minute across all clients, so that no one
+    /// spends the merchant's Stripe rate limit; past it a session the ledger does not know is neither verified nor
+    /// recorded. The buyer is always thanked: a visit that cannot be recorded is logged, never an error page.
     /// </para>
     /// </remarks>
     /// <param name="endpoints">The app, or a route group.</param>
@@ -65,6 +72,11 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RateLimitWindow, TimeSpan.Zero, "options.RateLimitWindow");
         }
 
+        if (options.StripeLookupsPerMinute is { } lookups)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(lookups, 1, "options.StripeLookupsPerMinute");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(options.LookupCacheSize, 1, "options.LookupCacheSize");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.LookupCacheDuration, TimeSpan.Zero, "options.LookupCacheDuration");
 
@@ -79,7 +91,9 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
     {
         private readonly PaymentLinkThankYouOptions _options;
         private readonly PartitionedRateLimiter<HttpContext>? _limiter;
+        private readonly RateLimiter? _stripeLookups;
         private readonly MemoryCache _lookups;
+        private long _ceilingLoggedAt = long.MinValue;
 
         public ThankYouEndpoint(PaymentLinkThankYouOptions options)
         {
@@ -89,8 +103,17 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             {
                 var window = options.RateLimitWindow;
                 _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetFixedWindowLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    ClientKey(context.Connection.RemoteIpAddress),
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true }));
+            }
+
+            if (options.StripeLookupsPerMinute is { } lookups)
+            {
+                // A sliding minute in six steps: no window edge lets twice the ceiling through.
+                _stripeLookups = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+                {
+                    PermitLimit = lookups, Window = TimeSpan.FromMinutes(1), SegmentsPerWindow = 6, QueueLimit = 0, AutoReplenishment = true,
+                });
             }
         }
 
@@ -98,6 +121,7 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
         {
             _lookups.Dispose();
             _limiter?.Dispose();
+            _stripeLookups?.Dispose();
         }
 
         public async Task HandleAsync(HttpContext context)
@@ -151,7 +175,16 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             if (services.GetService<CheckoutConversionReader>() is { } reader)
             {
                 lookup = await LookUpAsync(reader, page, sessionId, cancellationToken).ConfigureAwait(false);
-                if (!known)
+                if (lookup is null)
+                {
+                    // The minute's Stripe lookups are spent: a session the ledger knows is still recorded, unverified.
+                    LogCeiling(logger);
+                    if (!known)
+                    {
+                        return (PaymentLinkThankYouOutcome.NotVerified, null);
+                    }
+                }
+                else if (!known)
                 {
                     switch (lookup.Outcome)
                     {
@@ -203,12 +236,21 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
                 },
                 context.RequestAborted);
 
-        /// <summary>Stripe's answer for the session, asked once per session id; an answer that may change (an error) is not kept.</summary>
-        private async Task<CheckoutConversionResult> LookUpAsync(CheckoutConversionReader reader, ThankYouPage page, string sessionId, CancellationToken cancellationToken)
+        /// <summary>
+        /// Stripe's answer for the session, asked once per session id; an answer that may change (an error) is not kept.
+        /// <see langword="null"/> when the minute's lookups are spent and the answer is not known already.
+        /// </summary>
+        private async Task<CheckoutConversionResult?> LookUpAsync(CheckoutConversionReader reader, ThankYouPage page, string sessionId, CancellationToken cancellationToken)
         {
             if (_lookups.TryGetValue(sessionId, out CheckoutConversionResult? cached) && cached is not null)
             {
                 return cached;
+            }
+
+            using var lease = _stripeLookups?.AttemptAcquire();
+            if (lease is { IsAcquired: false })
+            {
+                return null;
             }
 
             // Two loads of one page at the same moment may both ask; every later one finds the answer.
@@ -219,6 +261,44 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             }
 
             return result;
+        }
+
+        /// <summary>Says that the ceiling is reached, once a minute at most: a flood of made-up sessions is not a flood of logs.</summary>
+        private void LogCeiling(ILogger logger)
+        {
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _ceilingLoggedAt);
+            if ((last == long.MinValue || now - last >= 60_000) && Interlocked.CompareExchange(ref _ceilingLoggedAt, now, last) == last)
+            {
+                EndpointLog.StripeLookupCeilingReached(logger, _options.StripeLookupsPerMinute ?? 0);
+            }
+        }
+
+        /// <summary>
+        /// The client a rate limit counts for: the address as ASP.NET Core sees it, an IPv4-mapped IPv6 address as its
+        /// IPv4 address, and an IPv6 address as its /64 (one subscriber's prefix, in which its addresses rotate freely).
+        /// </summary>
+        internal static string ClientKey(IPAddress? address)
+        {
+            if (address is null)
+            {
+                return "unknown";
+            }
+
+            if (address.IsIPv4MappedToIPv6)
+            {
+                return address.MapToIPv4().ToString();
+            }
+
+            if (address.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                return address.ToString();
+            }
+
+            Span<byte> bytes = stackalloc byte[16];
+            address.TryWriteBytes(bytes, out _);
+            bytes[8..].Clear();
+            return new IPAddress(bytes).ToString() + "/64";
         }
 
         private static IResult DefaultPage(PaymentLinkThankYouVisit visit)

@@ -34,7 +34,25 @@ internal abstract partial class ConversionDestination
     /// <summary>The request for these rows (at most <see cref="MaxEventsPerRequest"/>, none too old).</summary>
     public abstract HttpRequestMessage CreateRequest(IReadOnlyList<OutboxRow> rows, DateTimeOffset now);
 
-    /// <summary>What an answer means: sent, try again (timeouts, 5xx, 429 and the like), or refused.</summary>
+    /// <summary>
+    /// What an answer means. A redirect is never followed (the named clients' handlers do not follow one): it is
+    /// refused with its <c>Location</c>, so that a moved or hijacked endpoint neither receives the conversion at another
+    /// address nor passes for a success. Any other answer is read by <see cref="Interpret"/>.
+    /// </summary>
+    public DestinationAnswer Answer(HttpResponseMessage response, string body, DateTimeOffset now)
+    {
+        var code = (int)response.StatusCode;
+        if (code is >= 300 and < 400)
+        {
+            var location = response.Headers.Location is { } target ? $"a redirect to {target.OriginalString}" : "a redirect without a Location";
+            return DestinationAnswer.Refused(Redact(
+                $"{Name} answered {code} {response.StatusCode}, {location}, which is not followed: set the destination's URL to the address that answers."));
+        }
+
+        return Interpret(response.StatusCode, body, RetryAfterHeader.Read(response, now));
+    }
+
+    /// <summary>What an answer other than a redirect means: sent, try again (timeouts, 5xx, 429 and the like), or refused.</summary>
     public virtual DestinationAnswer Interpret(HttpStatusCode status, string body, TimeSpan? retryAfter)
     {
         var code = (int)status;

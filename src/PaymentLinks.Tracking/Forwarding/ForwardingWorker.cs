@@ -220,7 +220,7 @@ internal sealed class ForwardingWorker : BackgroundService
             var client = _httpClients.CreateClient(destination.HttpClientName);
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-            answer = destination.Interpret(response.StatusCode, body, RetryAfterHeader.Read(response, _timeProvider.GetUtcNow()));
+            answer = destination.Answer(response, body, _timeProvider.GetUtcNow());
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -69,7 +69,7 @@ internal sealed class PaymentLinkForwarding(
             var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                return new ForwardingValidation(ForwardingDestination.GoogleAnalytics, false, [destination.Interpret(response.StatusCode, body, null).Error ?? body]);
+                return new ForwardingValidation(ForwardingDestination.GoogleAnalytics, false, [destination.Answer(response, body, now).Error ?? body]);
             }
 
             var messages = JsonSerializer.Deserialize(body, ForwardingJson.Default.GoogleAnalyticsValidationResponse)?.ValidationMessages ?? [];

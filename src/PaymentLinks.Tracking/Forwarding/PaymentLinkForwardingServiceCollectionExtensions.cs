@@ -58,8 +58,10 @@ public static class PaymentLinkForwardingServiceCollectionExtensions
         foreach (var destination in Enum.GetValues<ForwardingDestination>())
         {
             // The factory's own logging writes each request's URL, and GA4's carries the API secret: it is removed.
+            // A redirect is not followed: the answer is a failure that names its Location (ConversionDestination.Answer).
             services.AddHttpClient($"PaymentLinks.Tracking.Forwarding.{destination}")
                 .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(NoRedirects)
                 .RemoveAllLoggers();
         }
 
@@ -85,6 +87,24 @@ public static class PaymentLinkForwardingServiceCollectionExtensions
                 provider.GetService<ILogger<ForwardingWorker>>() ?? NullLogger<ForwardingWorker>.Instance);
         }));
         return services;
+    }
+
+    /// <summary>
+    /// Turns off following redirects on the primary handler the factory built, keeping the host's other defaults (a
+    /// proxy, certificates). A handler of the host's own type is the host's to configure; a redirect it hands back is
+    /// still a failure.
+    /// </summary>
+    private static void NoRedirects(HttpMessageHandler handler, IServiceProvider services)
+    {
+        switch (handler)
+        {
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+        }
     }
 
     private static DbPaymentLinkLedger LedgerOf(IServiceProvider provider) =>

@@ -37,6 +37,8 @@ public sealed class AdminEndpointTests
         return session.SessionId;
     }
 
+    internal static StringContent EmptyJson() => new("{}", Encoding.UTF8, "application/json");
+
     [Test]
     public async Task Without_an_authorization_requirement_a_request_from_elsewhere_is_refused_and_a_warning_says_so()
     {
@@ -105,12 +107,12 @@ public sealed class AdminEndpointTests
         list.ShouldNotContain(SignedWebhooks.CustomerEmail);
         (await host.Client.GetAsync("/admin/sessions?state=nonsense")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
-        using var retried = await host.Client.PostAsync($"/admin/sessions/{sessionId}/retry", null);
+        using var retried = await host.Client.PostAsync($"/admin/sessions/{sessionId}/retry", EmptyJson());
         retried.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await host.Client.PostAsync($"/admin/sessions/{sessionId}/retry", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await host.Client.PostAsync($"/admin/sessions/{sessionId}/retry", EmptyJson())).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await host.Client.GetStringAsync("/admin/sessions?state=pending")).ShouldContain(sessionId);
         await ParkAsync(host.Services);
-        (await host.Client.PostAsync("/admin/sessions/retry-parked", null).Result.Content.ReadAsStringAsync()).ShouldContain("\"retried\": 1");
+        (await (await host.Client.PostAsync("/admin/sessions/retry-parked", EmptyJson())).Content.ReadAsStringAsync()).ShouldContain("\"retried\": 1");
 
         using var erase = await host.Client.PostAsync(
             "/admin/erase", new StringContent($$"""{"email": "{{SignedWebhooks.CustomerEmail}}"}""", Encoding.UTF8, "application/json"));

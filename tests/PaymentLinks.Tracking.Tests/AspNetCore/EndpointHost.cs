@@ -98,13 +98,18 @@ internal sealed class EndpointHost : IAsyncDisposable
     }
 
     /// <summary>Sends a request through TestServer as if from <paramref name="remote"/>.</summary>
-    public Task<HttpContext> SendFromAsync(IPAddress remote, string method, string path) =>
+    /// <param name="remote">The client's address as the connection shows it.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="path">The path, without a query.</param>
+    /// <param name="request">Sets more of the request: headers, the query, the body, the <c>Host</c>.</param>
+    public Task<HttpContext> SendFromAsync(IPAddress remote, string method, string path, Action<HttpRequest>? request = null) =>
         TestServer!.SendAsync(context =>
         {
             context.Request.Method = method;
             context.Request.Path = path;
             context.Connection.RemoteIpAddress = remote;
             context.Connection.LocalIpAddress = IPAddress.Parse("10.0.0.5");
+            request?.Invoke(context.Request);
         });
 
     public async ValueTask DisposeAsync()

@@ -34,6 +34,25 @@ public sealed class ReceiverOperationsTests
                 (await receiver.Http.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.OK, path);
             }
 
+            // The admin API's POSTs: JSON with the token; no body, or another origin's page, changes nothing.
+            foreach (var (content, origin, expected) in new (string? Content, string? Origin, HttpStatusCode Expected)[]
+            {
+                (null, null, HttpStatusCode.UnsupportedMediaType),
+                ("{}", "https://evil.example", HttpStatusCode.Forbidden),
+                ("{}", null, HttpStatusCode.OK),
+            })
+            {
+                using var post = new HttpRequestMessage(HttpMethod.Post, "/admin/sessions/retry-parked");
+                post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+                post.Content = content is null ? null : new StringContent(content, System.Text.Encoding.UTF8, "application/json");
+                if (origin is not null)
+                {
+                    post.Headers.TryAddWithoutValidation("Origin", origin);
+                }
+
+                (await receiver.Http.SendAsync(post)).StatusCode.ShouldBe(expected, $"{content} {origin}");
+            }
+
             using var health = await receiver.Http.GetAsync("/health");
             health.StatusCode.ShouldBe(HttpStatusCode.OK);
             (await health.Content.ReadAsStringAsync()).ShouldBe("Healthy");
