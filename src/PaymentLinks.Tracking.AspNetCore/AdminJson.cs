@@ -77,6 +77,15 @@ internal static class AdminJson
         writer.WriteNumber("refused_catch_up_events", status.RefusedCatchUpEvents);
         writer.WriteNumber("dead_conversions", status.DeadConversions);
         writer.WriteNumber("failed_conversions", status.FailedConversions);
+        if (status.OldestPendingConversionAge is { } oldestPending)
+        {
+            writer.WriteNumber("oldest_pending_conversion_seconds", Math.Round(oldestPending.TotalSeconds));
+        }
+        else
+        {
+            writer.WriteNull("oldest_pending_conversion_seconds");
+        }
+
         Time(writer, "catch_up_watermark", status.CatchUpWatermark);
     }
 

@@ -200,6 +200,9 @@ internal sealed class ForwardingOutbox : IDisposable
                     Consent = LedgerStore.StringOrNull(reader, 18) switch { "granted" => VisitConsent.Granted, "denied" => VisitConsent.Denied, _ => VisitConsent.NotReported },
                     HasVisit = !reader.IsDBNull(19),
                     DatabaseNow = _dialect.ReadTime(reader, 20)!.Value,
+                    EnqueuedAt = _dialect.ReadTime(reader, 21)!.Value,
+                    PurchaseState = reader.IsDBNull(22) ? null : ForwardingNames.State(reader.GetString(22)),
+                    LastError = LedgerStore.StringOrNull(reader, 23),
                 });
             }
         }
@@ -278,6 +281,40 @@ internal sealed class ForwardingOutbox : IDisposable
         return (dead, failed);
     }
 
+    /// <summary>
+    /// How long the oldest pending row has waited since it entered the outbox (on the ledger's clock), read in
+    /// <paramref name="unit"/>; <see langword="null"/> when none waits.
+    /// </summary>
+    public async Task<TimeSpan?> ReadOldestPendingAgeAsync(LedgerUnit unit, CancellationToken cancellationToken)
+    {
+        await using var oldest = unit.Command(_sql.OldestPending);
+        await using var reader = await oldest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || _dialect.ReadTime(reader, 0) is not { } createdAt)
+        {
+            return null;
+        }
+
+        var age = _store.TimeProvider.GetUtcNow() - createdAt;
+        return age < TimeSpan.Zero ? TimeSpan.Zero : age;
+    }
+
+    /// <summary>Deletes up to <paramref name="limit"/> sent rows sent before <paramref name="cutoff"/>; how many went.</summary>
+    public async Task<int> DeleteSentBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        int deleted;
+        await using (var delete = unit.Command(_sql.DeleteSent))
+        {
+            _dialect.AddTime(delete, "cutoff", cutoff);
+            LedgerDialect.AddParameter(delete, "limit", limit, DbType.Int32);
+            deleted = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
     /// <summary>The outbox's rows, newest first, in one state or all.</summary>
     public async Task<IReadOnlyList<ForwardedConversion>> ListConversionsAsync(ForwardingState? state, string? sessionId, int limit, CancellationToken cancellationToken)
     {
@@ -311,13 +348,13 @@ internal sealed class ForwardingOutbox : IDisposable
         return rows;
     }
 
-    /// <summary>Makes failed and dead rows pending again with their tries reset: one session's, or every dead one.</summary>
+    /// <summary>Makes failed and dead rows pending again with their tries reset: one session's, or every one.</summary>
     public async Task<int> RetryConversionsAsync(string? sessionId, CancellationToken cancellationToken)
     {
         await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         int changed;
-        await using (var retry = unit.Command(sessionId is null ? _sql.RetryAllDead : _sql.RetrySession))
+        await using (var retry = unit.Command(sessionId is null ? _sql.RetryAllStopped : _sql.RetrySession))
         {
             LedgerDialect.AddParameter(retry, "session_id", sessionId, DbType.String);
             _dialect.AddTime(retry, "now", _store.TimeProvider.GetUtcNow());
@@ -363,12 +400,19 @@ internal sealed class ForwardingOutbox : IDisposable
             // The try is counted when it starts, so that a process that dies mid-request uses one up.
             Claim =
                 $"UPDATE {outbox} SET lease_owner = @owner, lease_until = {dialect.NowPlus("@lease_ms")}, attempts = attempts + 1 " +
-                $"WHERE id IN (SELECT id FROM {outbox} WHERE destination = @destination AND state = 'pending' AND due_at <= {dbNow} " +
-                $"AND (lease_until IS NULL OR lease_until <= {dbNow}) ORDER BY due_at, id LIMIT @limit {dialect.ClaimLock})";
+                $"WHERE id IN (SELECT f.id FROM {outbox} f WHERE f.destination = @destination AND f.state = 'pending' AND f.due_at <= {dbNow} " +
+                $"AND (f.lease_until IS NULL OR f.lease_until <= {dbNow}) " +
+                // A refund waits while its purchase is pending at the same destination (due, leased or in backoff), so that
+                // it never arrives before the purchase was accepted there. Through the rows' unique key.
+                $"AND (f.kind <> 'refund' OR NOT EXISTS (SELECT 1 FROM {outbox} p WHERE p.session_id = f.session_id " +
+                "AND p.destination = f.destination AND p.kind = 'purchase' AND p.refund_key = '' AND p.state = 'pending')) " +
+                $"ORDER BY f.due_at, f.id LIMIT @limit {dialect.ClaimLock})";
             ReadClaimed =
                 "SELECT f.id, f.session_id, f.kind, f.refund_key, f.amount, f.currency, f.occurred_at, f.livemode, f.attempts, " +
                 "s.payment_link_id, s.client_reference_id, s.customer_email, d.ga_cookie, d.fbp_cookie, d.fbc_cookie, d.user_agent, " +
-                $"d.page_url, d.client_ip, d.consent, d.session_id, {dbNow} " +
+                $"d.page_url, d.client_ip, d.consent, d.session_id, {dbNow}, f.created_at, " +
+                $"(SELECT p.state FROM {outbox} p WHERE p.session_id = f.session_id AND p.destination = f.destination " +
+                "AND p.kind = 'purchase' AND p.refund_key = ''), f.last_error " +
                 $"FROM {outbox} f LEFT JOIN {sessions} s ON s.session_id = f.session_id " +
                 $"LEFT JOIN {details} d ON d.session_id = f.session_id " +
                 "WHERE f.lease_owner = @owner AND f.destination = @destination AND f.state = 'pending' ORDER BY f.id";
@@ -393,9 +437,16 @@ internal sealed class ForwardingOutbox : IDisposable
             RetrySession =
                 $"UPDATE {outbox} {string.Format(CultureInfo.InvariantCulture, Requeue, dbNow)}" +
                 "WHERE session_id = @session_id AND state IN ('failed', 'dead')";
-            RetryAllDead =
-                $"UPDATE {outbox} {string.Format(CultureInfo.InvariantCulture, Requeue, dbNow)}WHERE state = 'dead' AND @session_id IS NULL";
+            RetryAllStopped =
+                $"UPDATE {outbox} {string.Format(CultureInfo.InvariantCulture, Requeue, dbNow)}WHERE state IN ('failed', 'dead') AND @session_id IS NULL";
             CountPending = $"SELECT COUNT(*) FROM {outbox} WHERE state = 'pending'";
+
+            // Ids grow with the time rows are written: the oldest pending row is the first through the (state, id) index.
+            OldestPending = $"SELECT created_at FROM {outbox} WHERE state = 'pending' ORDER BY id LIMIT 1";
+
+            // Through the sent rows' sent_at index (schema version 11), a batch at a time.
+            DeleteSent =
+                $"DELETE FROM {outbox} WHERE id IN (SELECT id FROM {outbox} WHERE state = 'sent' AND sent_at < @cutoff ORDER BY sent_at LIMIT @limit)";
 
             // Through the outbox's (state, id) index: the dead and failed rows only, however many were sent.
             CountStopped = $"SELECT state, COUNT(*) FROM {outbox} WHERE state IN ('dead', 'failed') GROUP BY state";
@@ -421,9 +472,13 @@ internal sealed class ForwardingOutbox : IDisposable
 
         public string RetrySession { get; }
 
-        public string RetryAllDead { get; }
+        public string RetryAllStopped { get; }
 
         public string CountPending { get; }
+
+        public string OldestPending { get; }
+
+        public string DeleteSent { get; }
 
         public string CountStopped { get; }
     }

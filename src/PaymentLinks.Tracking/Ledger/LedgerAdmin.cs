@@ -100,6 +100,7 @@ internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, Att
         var caughtUp = await catchUp.ReadCatchUpWatermarkAsync(unit, cancellationToken).ConfigureAwait(false);
         var refusedEvents = await catchUp.CountRefusedCatchUpEventsAsync(unit, cancellationToken).ConfigureAwait(false);
         var (deadConversions, failedConversions) = await outbox.CountStoppedConversionsAsync(unit, cancellationToken).ConfigureAwait(false);
+        var oldestPending = await outbox.ReadOldestPendingAgeAsync(unit, cancellationToken).ConfigureAwait(false);
         return new PaymentLinkLedgerStatus
         {
             PendingSessions = pending,
@@ -108,6 +109,7 @@ internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, Att
             RefusedCatchUpEvents = refusedEvents,
             DeadConversions = deadConversions,
             FailedConversions = failedConversions,
+            OldestPendingConversionAge = oldestPending,
         };
     }
 
