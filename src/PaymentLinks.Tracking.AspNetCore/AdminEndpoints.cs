@@ -116,6 +116,10 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
                 EndpointLog.LedgerUnavailable(logger, "the admin API", exception.GetType().FullName);
                 answer = Problem("The ledger cannot be reached right now; try again in a moment.", StatusCodes.Status503ServiceUnavailable);
             }
+            finally
+            {
+                body?.Dispose();
+            }
         }
 
         body?.Dispose();

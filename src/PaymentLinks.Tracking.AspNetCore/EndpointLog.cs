@@ -26,6 +26,10 @@ internal static partial class EndpointLog
         Message = "{Endpoint} ({Pattern}) has no authorization requirement, so it answers local requests only (403 to others). Chain .RequireAuthorization(...) to open it to the people you choose.")]
     public static partial void LocalOnly(ILogger logger, string endpoint, string pattern);
 
+    [LoggerMessage(EventId = 88, EventName = "PaymentLinkEndpointOpenToLocalRequestsOnlyInDevelopment", Level = LogLevel.Information,
+        Message = "{Endpoint} ({Pattern}) has no authorization requirement, so it answers local requests only (403 to others); outside Development this is a warning. Chain .RequireAuthorization(...) to open it to the people you choose.")]
+    public static partial void LocalOnlyInDevelopment(ILogger logger, string endpoint, string pattern);
+
     [LoggerMessage(EventId = 86, EventName = "PaymentLinkStripeLookupCeilingReached", Level = LogLevel.Warning,
         Message = "The thank-you page's Stripe lookups for this minute ({Limit}) are spent: visits of sessions the ledger does not know yet are not verified nor recorded until the minute passes.")]
     public static partial void StripeLookupCeilingReached(ILogger logger, int limit);

@@ -110,7 +110,10 @@ internal sealed class LocalOnlyUntilAuthorized(string endpoint)
         System.Text.Encoding.UTF8,
         StatusCodes.Status403Forbidden);
 
-    /// <summary>Marks the endpoints of <paramref name="builder"/> and warns at start-up about those left without authorization.</summary>
+    /// <summary>
+    /// Marks the endpoints of <paramref name="builder"/> and, at start-up, names those left without authorization: a
+    /// warning outside the Development environment, an information line in it.
+    /// </summary>
     public static void Apply(IEndpointRouteBuilder endpoints, IEndpointConventionBuilder builder, string name, string pattern)
     {
         var marker = new LocalOnlyUntilAuthorized(name);
@@ -125,7 +128,16 @@ internal sealed class LocalOnlyUntilAuthorized(string endpoint)
             if (open)
             {
                 var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LocalOnlyUntilAuthorized).FullName!);
-                EndpointLog.LocalOnly(logger, name, pattern);
+
+                // As ASP.NET Core's own developer pages: what is expected while developing is a warning anywhere else.
+                if (endpoints.ServiceProvider.GetService<IHostEnvironment>()?.IsDevelopment() == true)
+                {
+                    EndpointLog.LocalOnlyInDevelopment(logger, name, pattern);
+                }
+                else
+                {
+                    EndpointLog.LocalOnly(logger, name, pattern);
+                }
             }
         });
     }

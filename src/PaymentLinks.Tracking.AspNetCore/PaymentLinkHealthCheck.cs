@@ -16,6 +16,11 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (SettingsProblem() is { } problem)
+        {
+            return HealthCheckResult.Unhealthy(problem);
+        }
+
         if (services.GetService(typeof(IPaymentLinkAdmin)) is not IPaymentLinkAdmin admin)
         {
             return HealthCheckResult.Unhealthy("No ledger is registered: add .AddSqliteLedger(...) or .AddPostgreSqlLedger(...).");
@@ -85,5 +90,27 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
         return problems.Count == 0
             ? HealthCheckResult.Healthy("The ledger is reachable and nothing is parked.", data)
             : HealthCheckResult.Degraded(string.Join(" ", problems), data: data);
+    }
+
+    /// <summary>
+    /// The settings' failures when they no longer hold (a reload that removed the signing secret while a webhook endpoint
+    /// is mapped, for one): the same message that stops the host at start-up.
+    /// </summary>
+    private string? SettingsProblem()
+    {
+        if (services.GetService(typeof(IOptionsMonitor<PaymentLinkTrackingOptions>)) is not IOptionsMonitor<PaymentLinkTrackingOptions> tracking)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = tracking.CurrentValue;
+            return null;
+        }
+        catch (OptionsValidationException invalid)
+        {
+            return invalid.Message;
+        }
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PaymentLinks.Tracking;
 using PaymentLinks.Tracking.AspNetCore;
 
@@ -39,11 +40,13 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
+        RequireSigningSecret(endpoints.ServiceProvider);
         return endpoints.MapPost(pattern, async context =>
         {
             var receiver = context.RequestServices.GetRequiredService<PaymentLinkWebhookReceiver>();
             var reader = context.RequestServices.GetRequiredService<PaymentLinkWebhookReader>();
-            if (LimitBody(context, reader.MaxPayloadBytes) is { } tooLarge)
+            var logger = Logger(context);
+            if (LimitBody(context, reader.MaxPayloadBytes, logger) is { } tooLarge)
             {
                 await tooLarge.ExecuteAsync(context).ConfigureAwait(false);
                 return;
@@ -66,6 +69,7 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
             }
             catch (BadHttpRequestException tooLargeBody) when (tooLargeBody.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
+                EndpointLog.WebhookRefused(logger, PaymentLinkWebhookRejection.PayloadTooLarge);
                 answer = Refused(PaymentLinkWebhookRejection.PayloadTooLarge);
             }
 
@@ -101,11 +105,12 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(onEvent);
+        RequireSigningSecret(endpoints.ServiceProvider);
         return endpoints.MapPost(pattern, async context =>
         {
             var reader = context.RequestServices.GetRequiredService<PaymentLinkWebhookReader>();
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PaymentLinkWebhookEndpointRouteBuilderExtensions).FullName!);
-            if (LimitBody(context, reader.MaxPayloadBytes) is { } tooLarge)
+            var logger = Logger(context);
+            if (LimitBody(context, reader.MaxPayloadBytes, logger) is { } tooLarge)
             {
                 await tooLarge.ExecuteAsync(context).ConfigureAwait(false);
                 return;
@@ -136,6 +141,7 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
             }
             catch (BadHttpRequestException tooLargeBody) when (tooLargeBody.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
+                EndpointLog.WebhookRefused(logger, PaymentLinkWebhookRejection.PayloadTooLarge);
                 answer = Refused(PaymentLinkWebhookRejection.PayloadTooLarge);
             }
 
@@ -144,13 +150,28 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
     }
 
     /// <summary>
+    /// From now on a missing signing secret is a bad setting, so the host does not start without one (rather than every
+    /// webhook failing). The options may have been read already, valid without a secret: they are read, and validated,
+    /// again when the host starts.
+    /// </summary>
+    private static void RequireSigningSecret(IServiceProvider services)
+    {
+        if (services.GetService<WebhookSigningSecretRequirement>() is { } requirement)
+        {
+            requirement.Require();
+            services.GetService<IOptionsMonitorCache<PaymentLinkTrackingOptions>>()?.TryRemove(Options.DefaultName);
+        }
+    }
+
+    /// <summary>
     /// Refuses a body declared larger than the limit at once, and tells the server not to read past it (one byte more
     /// is read, for the parser to tell "at the limit" from "past it").
     /// </summary>
-    private static IResult? LimitBody(HttpContext context, int maxPayloadBytes)
+    private static IResult? LimitBody(HttpContext context, int maxPayloadBytes, ILogger logger)
     {
         if (context.Request.ContentLength > maxPayloadBytes)
         {
+            EndpointLog.WebhookRefused(logger, PaymentLinkWebhookRejection.PayloadTooLarge);
             return Refused(PaymentLinkWebhookRejection.PayloadTooLarge);
         }
 
@@ -161,6 +182,9 @@ public static class PaymentLinkWebhookEndpointRouteBuilderExtensions
 
         return null;
     }
+
+    private static ILogger Logger(HttpContext context) =>
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PaymentLinkWebhookEndpointRouteBuilderExtensions).FullName!);
 
     private static IResult Refused(PaymentLinkWebhookRejection rejection) => Text(
         $"{rejection}: {PaymentLinkWebhookResult.ForRejection(rejection).RejectionMessage}",

@@ -2,6 +2,8 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace PaymentLinks.Tracking.Sqlite;
 
@@ -9,20 +11,25 @@ namespace PaymentLinks.Tracking.Sqlite;
 /// The ledger on one SQLite file in WAL mode: readers never wait, and writers take the file's single write lock at the
 /// start of their transaction (<c>BEGIN IMMEDIATE</c>), waiting up to the busy timeout for one another.
 /// </summary>
-internal sealed class SqliteLedgerDialect : LedgerDialect
+internal sealed partial class SqliteLedgerDialect : LedgerDialect
 {
     private static readonly IReadOnlyList<(int Version, string Sql)> EmbeddedScripts = ReadScripts(typeof(SqliteLedgerDialect).Assembly);
 
     private readonly string _connectionString;
     private readonly string _busyTimeout;
+    private readonly bool _inMemory;
+    private readonly ILogger _logger;
 
-    public SqliteLedgerDialect(SqliteLedgerOptions options)
+    public SqliteLedgerDialect(SqliteLedgerOptions options, ILogger? logger = null)
     {
         var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
         builder.DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
         _connectionString = builder.ToString();
         _busyTimeout = ((long)options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         DataSource = builder.DataSource;
+        _inMemory = builder.Mode == SqliteOpenMode.Memory || DataSource.StartsWith(':')
+            || DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The database file, as the connection string names it.</summary>
@@ -66,10 +73,21 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
 
     public override async Task ApplySchemaAsync(CancellationToken cancellationToken)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(DataSource));
-        if (!string.IsNullOrEmpty(folder) && DataSource.Length > 0 && !DataSource.StartsWith(':'))
+        // A folder that is not there is a mistyped path or a missing volume, not a place for a new, empty ledger: SQLite
+        // would create the file, and the records would seem gone. A new file in an existing folder is said in the log.
+        string? created = null;
+        if (!_inMemory && DataSource.Length > 0)
         {
-            Directory.CreateDirectory(folder);
+            var path = Path.GetFullPath(DataSource);
+            var folder = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            {
+                throw new DirectoryNotFoundException(
+                    $"The SQLite ledger's folder {folder} does not exist: create it, or correct the Data Source of the ledger's connection string. " +
+                    "A ledger is never started afresh in a folder that is not there.");
+            }
+
+            created = File.Exists(path) ? null : path;
         }
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -104,6 +122,10 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (created is not null)
+        {
+            CreatedLedger(_logger, created);
+        }
     }
 
     public override IReadOnlyList<(int Version, string Sql)> Scripts => EmbeddedScripts;
@@ -145,4 +167,8 @@ internal sealed class SqliteLedgerDialect : LedgerDialect
 
     public override DateTimeOffset? ReadTime(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+
+    [LoggerMessage(EventId = 27, EventName = "PaymentLinkLedgerCreated", Level = LogLevel.Information,
+        Message = "Created a new ledger at {Path}.")]
+    private static partial void CreatedLedger(ILogger logger, string path);
 }

@@ -33,7 +33,8 @@ public static class SqliteLedgerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        LedgerServices.AddLedger(services, configure, Problems, (options, _) => new SqliteLedgerDialect(options));
+        LedgerServices.AddLedger(services, configure, Problems, (options, provider) => new SqliteLedgerDialect(
+            options, provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger("PaymentLinks.Tracking.Sqlite.SqliteLedger")));
         return services;
     }
 

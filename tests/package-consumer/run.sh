@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Packs PaymentLinks.Tracking and PaymentLinks.Tracking.AspNetCore into a local folder feed, then builds and runs a fresh
-# console project that installs them by id and version from that feed, as a user would: the packages work, not only the
-# project references.
+# Packs every package (PaymentLinks.Tracking, .Sqlite, .PostgreSql and .AspNetCore) into a local folder feed with the
+# README's one command, then builds and runs a fresh console project that installs all four by id and version from that
+# feed, as a user would: the packages work, not only the project references.
 #
 # The version is unique to this run (0.0.0-ci.<time>.<pid>), so a package NuGet cached earlier can never stand in
 # for the one just packed; the run's copy is removed from the global cache again at the end.
@@ -34,9 +34,12 @@ if [ -n "$kept_feed" ]; then
 fi
 version="0.0.0-ci.$(date -u +%Y%m%d%H%M%S).$$"
 packages="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')"
+ids=(PaymentLinks.Tracking PaymentLinks.Tracking.Sqlite PaymentLinks.Tracking.PostgreSql PaymentLinks.Tracking.AspNetCore)
 cleanup() {
   rm -rf "$work"
-  [ -n "$packages" ] && rm -rf "$packages/paymentlinks.tracking/$version" "$packages/paymentlinks.tracking.aspnetcore/$version"
+  if [ -n "$packages" ]; then
+    for id in "${ids[@]}"; do rm -rf "$packages/${id,,}/$version"; done
+  fi
 }
 trap cleanup EXIT
 
@@ -45,12 +48,14 @@ fail() {
   exit 1
 }
 
-echo "Packing PaymentLinks.Tracking $version into $feed"
-dotnet pack "$root/src/PaymentLinks.Tracking/PaymentLinks.Tracking.csproj" -c Release -o "$feed" \
-  -p:Version="$version" --nologo -v:quiet
-
-dotnet pack "$root/src/PaymentLinks.Tracking.AspNetCore/PaymentLinks.Tracking.AspNetCore.csproj" -c Release -o "$feed" \
-  -p:Version="$version" --nologo -v:quiet
+echo "Packing every package, version $version, into $feed"
+# The README's command, at the repository's root: only the four packages under src/ are packable.
+(cd "$root" && dotnet pack -c Release -o "$feed" -p:Version="$version")
+for id in "${ids[@]}"; do
+  [ -f "$feed/$id.$version.nupkg" ] || fail "no package at $feed/$id.$version.nupkg."
+done
+packed="$(find "$feed" -maxdepth 1 -name "*.$version.nupkg" | wc -l)"
+[ "$packed" -eq "${#ids[@]}" ] || fail "the feed holds $packed packages of $version, not the ${#ids[@]} under src/."
 
 aspnetcore="$feed/PaymentLinks.Tracking.AspNetCore.$version.nupkg"
 [ -f "$aspnetcore" ] || fail "no package at $aspnetcore."
@@ -87,7 +92,7 @@ cat >"$consumer/nuget.config" <<XML
   <packageSourceMapping>
     <packageSource key="local">
       <package pattern="PaymentLinks.Tracking" />
-      <package pattern="PaymentLinks.Tracking.AspNetCore" />
+      <package pattern="PaymentLinks.Tracking.*" />
     </packageSource>
     <packageSource key="nuget.org">
       <package pattern="*" />
@@ -102,12 +107,13 @@ cat >"$consumer/Consumer.csproj" <<XML
     <TargetFramework>net10.0</TargetFramework>
     <Nullable>enable</Nullable>
     <ImplicitUsings>enable</ImplicitUsings>
+    <!-- Every warning fails the build, NuGet's too: installing the packages must print none (no NU1603). -->
     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-    <!-- Stripe.net names a dependency version the package source may lack; NuGet then picks the next one. -->
-    <WarningsNotAsErrors>NU1603</WarningsNotAsErrors>
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="PaymentLinks.Tracking" Version="$version" />
+    <PackageReference Include="PaymentLinks.Tracking.Sqlite" Version="$version" />
+    <PackageReference Include="PaymentLinks.Tracking.PostgreSql" Version="$version" />
     <PackageReference Include="PaymentLinks.Tracking.AspNetCore" Version="$version" />
   </ItemGroup>
 </Project>
@@ -133,6 +139,13 @@ if (link.ToString() != Expected || link.Dropped is not [{ Reason: DropReason.Loo
 }
 
 Console.WriteLine(link);
+
+// The ledger packages: each registers its ledger (nothing is opened until the host starts).
+var ledgers = new ServiceCollection();
+ledgers.AddPaymentLinkTracking(_ => { }).AddSqliteLedger("Data Source=consumer.db");
+var postgreSql = new ServiceCollection();
+postgreSql.AddPaymentLinkTracking(_ => { }).AddPostgreSqlLedger(options => options.ConnectionString = "Host=127.0.0.1;Database=consumer");
+Console.WriteLine($"ledgers: {new[] { ledgers, postgreSql }.Count(services => services.Any(d => d.ServiceType == typeof(IPaymentLinkLedger)))}");
 
 // The ASP.NET Core package: its endpoints map onto an app, as a user's Program.cs maps them.
 var builder = WebApplication.CreateSlimBuilder();
@@ -181,20 +194,24 @@ CS
 
 echo "Building and running a console project that installs the package from the local feed"
 # The consumer lives outside the repository, so none of its Directory.*.props apply.
-output="$(dotnet run --project "$consumer/Consumer.csproj" -c Release --nologo)" || fail "the consumer did not build or run."
+output="$(dotnet run --project "$consumer/Consumer.csproj" -c Release --nologo 2>&1)" || { echo "$output"; fail "the consumer did not build or run."; }
 echo "$output"
+! grep -q "warning" <<<"$output" || fail "installing or building the packages printed a warning."
 grep -qx "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr?utm_medium=earned_email&utm_source=marketo&utm_campaign=campaign_a" <<<"$output" \
   || fail "the consumer printed something other than Stripe's example link."
 assets="$consumer/obj/project.assets.json"
-grep -q "\"PaymentLinks.Tracking/$version\"" "$assets" || fail "the consumer did not restore PaymentLinks.Tracking $version."
-grep -q "\"PaymentLinks.Tracking.AspNetCore/$version\"" "$assets" || fail "the consumer did not restore PaymentLinks.Tracking.AspNetCore $version."
+for id in "${ids[@]}"; do
+  grep -q "\"$id/$version\"" "$assets" || fail "the consumer did not restore $id $version."
+done
+grep -qx "ledgers: 2" <<<"$output" || fail "the consumer did not register the SQLite and PostgreSQL ledgers."
 grep -qx "endpoints: [1-9][0-9]*" <<<"$output" || fail "the consumer mapped no endpoint from PaymentLinks.Tracking.AspNetCore."
 # Two currencies: a bar chart and a net-over-time chart each.
 grep -qx "report charts: 4" <<<"$output" || fail "the consumer's report page does not have its four charts."
 grep -qx "report jpy: True" <<<"$output" || fail "the consumer's report page does not show 12,000 JPY."
-echo "package consumer test passed: PaymentLinks.Tracking and PaymentLinks.Tracking.AspNetCore $version install and run."
+echo "package consumer test passed: ${ids[*]} $version install and run."
 if [ -n "$kept_feed" ]; then
-  echo "The feed $feed keeps the package. In your project's folder:"
-  echo "  dotnet add package PaymentLinks.Tracking --version $version --source \"$feed\""
-  echo "  dotnet add package PaymentLinks.Tracking.AspNetCore --version $version --source \"$feed\""
+  echo "The feed $feed keeps the packages. In your project's folder:"
+  for id in "${ids[@]}"; do
+    echo "  dotnet add package $id --version $version --source \"$feed\""
+  done
 fi

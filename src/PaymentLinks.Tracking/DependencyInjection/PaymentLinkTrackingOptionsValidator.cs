@@ -6,7 +6,8 @@ namespace PaymentLinks.Tracking;
 /// Checks <see cref="PaymentLinkTrackingOptions"/> when they are first read, and so at start-up: every failure names the
 /// option and what is wrong with its value, and never repeats a secret.
 /// </summary>
-internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<PaymentLinkTrackingOptions>
+/// <param name="webhooks">Set when a webhook endpoint is mapped: a missing signing secret is then a failure too.</param>
+internal sealed class PaymentLinkTrackingOptionsValidator(WebhookSigningSecretRequirement? webhooks = null) : IValidateOptions<PaymentLinkTrackingOptions>
 {
     private const string Options = nameof(PaymentLinkTrackingOptions);
 
@@ -24,6 +25,10 @@ internal sealed class PaymentLinkTrackingOptionsValidator : IValidateOptions<Pay
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>(options.BindingFailures.Distinct());
         options.Webhook.AddFailures(Options, failures);
+        if (webhooks is { IsRequired: true } && options.SigningSecrets is { Count: 0 })
+        {
+            failures.Add(webhooks.Problem);
+        }
 
         CheckDefaultUtm(options.DefaultUtm, failures);
         CheckLinks(options.Links, failures);

@@ -118,6 +118,7 @@ public static class PaymentLinkTrackingServiceCollectionExtensions
     private static OptionsBuilder<PaymentLinkTrackingOptions> AddPaymentLinkTrackingServices(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentLinkTrackingOptions>, PaymentLinkTrackingOptionsValidator>());
+        services.TryAddSingleton<WebhookSigningSecretRequirement>();
         services.TryAddSingleton<IPaymentLinkUrlFactory>(provider => new PaymentLinkUrlFactory(
             provider.GetRequiredService<IOptionsMonitor<PaymentLinkTrackingOptions>>(),
             LoggerFor<PaymentLinkUrlFactory>(provider),

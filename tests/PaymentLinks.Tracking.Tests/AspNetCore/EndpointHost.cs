@@ -48,12 +48,13 @@ internal sealed class EndpointHost : IAsyncDisposable
     /// <param name="kestrel">Serve on Kestrel at 127.0.0.1 instead of TestServer.</param>
     /// <param name="ledger">Register the SQLite ledger (without its fulfilment worker).</param>
     /// <param name="tracking">Sets the tracking options beyond the test secret.</param>
+    /// <param name="environment">The host's environment name; the framework's default (Production) when <see langword="null"/>.</param>
     public static async Task<EndpointHost> StartAsync(
         Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null, bool kestrel = false, bool ledger = true,
-        Action<PaymentLinkTrackingOptions>? tracking = null)
+        Action<PaymentLinkTrackingOptions>? tracking = null, string? environment = null)
     {
         var folder = Directory.CreateTempSubdirectory("paymentlinks-endpoints-");
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
         if (kestrel)
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");

@@ -156,11 +156,20 @@ public sealed class LocalOnlyTests
     [Test]
     public async Task Outside_development_a_warning_at_start_up_names_each_endpoint_left_without_authorization()
     {
-        await using var host = await EndpointHost.StartAsync(
-            MapBoth, builder => builder.Environment.EnvironmentName = "Production");
+        await using var host = await EndpointHost.StartAsync(MapBoth, environment: "Production");
 
         var warnings = host.Logs.Entries.Where(entry => entry.Level == LogLevel.Warning).Select(entry => entry.Message).ToList();
         warnings.ShouldContain(message => message.StartsWith("The payment-link admin API (/admin) has no authorization requirement", StringComparison.Ordinal));
         warnings.ShouldContain(message => message.StartsWith("The payment-link report (/report) has no authorization requirement", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task In_development_the_endpoints_left_without_authorization_are_named_without_a_warning()
+    {
+        await using var host = await EndpointHost.StartAsync(MapBoth, environment: "Development");
+
+        host.Logs.Entries.ShouldNotContain(entry => entry.Level == LogLevel.Warning && entry.Message.Contains("no authorization requirement", StringComparison.Ordinal));
+        host.Logs.Entries.ShouldContain(entry => entry.Level == LogLevel.Information
+            && entry.Message.StartsWith("The payment-link admin API (/admin) has no authorization requirement", StringComparison.Ordinal));
     }
 }

@@ -81,6 +81,42 @@ public sealed class WebhookEndpointTests
         (await response.Content.ReadAsStringAsync()).ShouldStartWith("PayloadTooLarge: ");
     }
 
+    [TestCase(true, false, true)]
+    [TestCase(false, false, true)]
+    [TestCase(true, true, true)]
+    [TestCase(false, true, true)]
+    [TestCase(true, true, false)]
+    [TestCase(false, true, false)]
+    public async Task A_body_past_the_limit_is_logged_once_as_a_refusal(bool declared, bool kestrel, bool ledger)
+    {
+        await using var host = await EndpointHost.StartAsync(
+            app =>
+            {
+                if (ledger)
+                {
+                    app.MapPaymentLinkWebhook("/stripe/webhook");
+                }
+                else
+                {
+                    app.MapPaymentLinkWebhook("/stripe/webhook", (_, _) => Task.CompletedTask);
+                }
+            },
+            kestrel: kestrel, ledger: ledger, tracking: options => options.MaxPayloadBytes = 1024);
+        var body = new byte[64 * 1024];
+        Array.Fill(body, (byte)' ');
+        var request = Post(body, SignNow(body));
+        if (!declared)
+        {
+            request.Content = new StreamContent(new UnseekableStream(new MemoryStream(body)));
+        }
+
+        using var response = await host.Client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        host.Logs.Entries.Where(entry => entry.Level == Microsoft.Extensions.Logging.LogLevel.Warning && entry.AllText.Contains("PayloadTooLarge", StringComparison.Ordinal))
+            .ShouldHaveSingleItem();
+    }
+
     [Test]
     public async Task An_event_the_ledger_cannot_store_is_answered_503_so_that_Stripe_delivers_it_again()
     {

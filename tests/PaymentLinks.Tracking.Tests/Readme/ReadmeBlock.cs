@@ -21,7 +21,7 @@ public enum ReadmeBlockKind
 }
 
 /// <summary>
-/// A <c>```csharp</c> block of a Markdown file. A mark, if any, is an HTML comment on the last non-blank line before
+/// A <c>```csharp</c> block of a Markdown file: README.md or a guide under docs/. A mark, if any, is an HTML comment on the last non-blank line before
 /// the fence; GitHub does not show it.
 /// </summary>
 /// <param name="Line">The file's line number of the block's first line of code, counting from 1.</param>
@@ -29,15 +29,33 @@ public enum ReadmeBlockKind
 /// <param name="Code">The block's lines, each ending with '\n'.</param>
 public sealed partial record ReadmeBlock(int Line, ReadmeBlockKind Kind, string Code)
 {
-    public static string ReadmePath
+    /// <summary>The file the block is in, relative to the repository's root, as messages name it.</summary>
+    public string Document { get; init; } = "README.md";
+
+    public static string RepositoryRoot
     {
         get
         {
             var samples = typeof(ReadmeBlock).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
                 .Single(attribute => attribute.Key == "SamplesDirectory").Value!;
-            return Path.Combine(Path.GetDirectoryName(samples)!, "README.md");
+            return Path.GetDirectoryName(samples)!;
         }
     }
+
+    public static string ReadmePath => Path.Combine(RepositoryRoot, "README.md");
+
+    /// <summary>README.md and every guide under docs/, as paths relative to the repository's root.</summary>
+    public static IReadOnlyList<string> Documents =>
+    [
+        "README.md",
+        .. Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "docs"), "*.md")
+            .Select(path => "docs/" + Path.GetFileName(path))
+            .Order(StringComparer.Ordinal),
+    ];
+
+    /// <summary>Every block of README.md and of the guides under docs/.</summary>
+    public static IReadOnlyList<ReadmeBlock> ReadAllDocuments() =>
+        [.. Documents.SelectMany(document => ReadAll(Path.Combine(RepositoryRoot, document)).Select(block => block with { Document = document }))];
 
     public static IReadOnlyList<ReadmeBlock> ReadAll(string path)
     {
@@ -73,7 +91,15 @@ public sealed partial record ReadmeBlock(int Line, ReadmeBlockKind Kind, string 
         return blocks;
     }
 
-    public override string ToString() => $"README.md line {Line} ({Kind})";
+    /// <summary>
+    /// Whether the block is a whole web app: top-level statements that build a <c>WebApplication</c> and run it.
+    /// </summary>
+    public bool IsWebApp =>
+        Kind == ReadmeBlockKind.Program
+        && Code.Contains("WebApplication.CreateBuilder(", StringComparison.Ordinal)
+        && Code.Contains("app.Run();", StringComparison.Ordinal);
+
+    public override string ToString() => $"{Document} line {Line} ({Kind})";
 
     [GeneratedRegex(@"^<!--\s*snippet:\s*(?<kind>fragment|declarations)\s*-->$", RegexOptions.IgnoreCase)]
     private static partial Regex Mark();

@@ -4,22 +4,37 @@ using Shouldly;
 namespace PaymentLinks.Tracking.Tests.Readme;
 
 /// <summary>
-/// Every <c>```csharp</c> block of README.md compiles as shown: as the Program.cs of a project made by
+/// Every <c>```csharp</c> block of README.md and of each guide under docs/ compiles as shown: as the Program.cs of a project made by
 /// <c>dotnet new web</c> (its implicit usings, nullable on) that installs the package. See <see cref="ReadmeBlock"/>
 /// for the two marks a block that cannot stand alone may carry.
 /// </summary>
 public class ReadmeSnippetTests
 {
     public static IEnumerable<TestCaseData> Blocks() =>
-        ReadmeBlock.ReadAll(ReadmeBlock.ReadmePath)
-            .Select(block => new TestCaseData(block).SetName($"README.md line {block.Line} ({block.Kind}) compiles as shown"));
+        ReadmeBlock.ReadAllDocuments()
+            .Select(block => new TestCaseData(block).SetName($"{block.Document} line {block.Line} ({block.Kind}) compiles as shown"));
 
     [TestCaseSource(nameof(Blocks))]
     public void Each_csharp_block_of_the_readme_compiles_as_shown(ReadmeBlock block)
     {
         var problems = SnippetCompiler.Compile(block);
 
-        problems.ShouldBeEmpty($"README.md line {block.Line}:{Environment.NewLine}{block.Code}");
+        problems.ShouldBeEmpty($"{block}:{Environment.NewLine}{block.Code}");
+    }
+
+    [Test]
+    public void Each_guide_s_csharp_blocks_are_found()
+    {
+        var documents = ReadmeBlock.Documents;
+        var blocks = ReadmeBlock.ReadAllDocuments();
+
+        documents.ShouldContain("README.md");
+        documents.ShouldContain("docs/benchmarks.md");
+        foreach (var document in documents)
+        {
+            var fences = File.ReadLines(Path.Combine(ReadmeBlock.RepositoryRoot, document)).Count(line => line.Trim() == "```csharp");
+            blocks.Count(block => block.Document == document).ShouldBe(fences, document);
+        }
     }
 
     [Test]
@@ -29,7 +44,8 @@ public class ReadmeSnippetTests
         var fences = File.ReadLines(ReadmeBlock.ReadmePath).Count(line => line.Trim() == "```csharp");
 
         blocks.Count.ShouldBe(fences);
-        blocks.Count.ShouldBeGreaterThan(5);
+        blocks.Count.ShouldBeGreaterThanOrEqualTo(2);
+        ReadmeBlock.ReadAllDocuments().Count.ShouldBeGreaterThan(10);
     }
 
     [TestCase("using PaymentLinks.Tracking;\nvar page = PaymentLinkUrl.Parse(\"https://example.com/?utm_source=a\");\npage.Utm.Source;\n", "README.md line 12: error CS0201")]

@@ -46,16 +46,31 @@ internal static class SnippetCompiler
     private static readonly CSharpParseOptions Parsing = new(LanguageVersion.Latest);
 
     /// <returns>Each error and warning, as <c>README.md line N: error CSxxxx: message</c>; none when the block compiles.</returns>
-    public static IReadOnlyList<string> Compile(ReadmeBlock block)
+    public static IReadOnlyList<string> Compile(ReadmeBlock block) => Problems(CreateCompilation(block, block.Code), block);
+
+    /// <summary>Compiles <paramref name="code"/> (the block's code, with any substitution made) to an assembly's bytes.</summary>
+    /// <exception cref="InvalidOperationException">The code does not compile; the message lists each problem.</exception>
+    public static byte[] Emit(ReadmeBlock block, string code)
     {
-        var (source, linesBefore) = block.Kind == ReadmeBlockKind.Fragment
-            ? (FragmentPrelude + block.Code, FragmentPrelude.Count(c => c == '\n'))
-            : (block.Code, 0);
-        var compilation = CSharpCompilation.Create(
-            "ReadmeBlock",
+        var compilation = CreateCompilation(block, code);
+        using var assembly = new MemoryStream();
+        var result = compilation.Emit(assembly);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, Problems(compilation, block)));
+        }
+
+        return assembly.ToArray();
+    }
+
+    private static CSharpCompilation CreateCompilation(ReadmeBlock block, string code)
+    {
+        var source = block.Kind == ReadmeBlockKind.Fragment ? FragmentPrelude + code : code;
+        return CSharpCompilation.Create(
+            "ReadmeBlock" + Guid.NewGuid().ToString("N"),
             [
                 CSharpSyntaxTree.ParseText(ImplicitUsings, Parsing, "GlobalUsings.g.cs"),
-                CSharpSyntaxTree.ParseText(source, Parsing, "README.md"),
+                CSharpSyntaxTree.ParseText(source, Parsing, block.Document),
             ],
             References.Value,
             new CSharpCompilationOptions(
@@ -68,14 +83,18 @@ internal static class SnippetCompiler
                     ["CS1701"] = ReportDiagnostic.Suppress,
                     ["CS1702"] = ReportDiagnostic.Suppress,
                 }));
+    }
 
+    private static List<string> Problems(CSharpCompilation compilation, ReadmeBlock block)
+    {
+        var linesBefore = block.Kind == ReadmeBlockKind.Fragment ? FragmentPrelude.Count(c => c == '\n') : 0;
         return compilation.GetDiagnostics()
             .Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning)
             .Select(diagnostic =>
             {
                 var line = diagnostic.Location.GetLineSpan().StartLinePosition.Line;
                 var readmeLine = block.Line + line - linesBefore;
-                return $"README.md line {readmeLine}: {diagnostic.Severity.ToString().ToLowerInvariant()} {diagnostic.Id}: {diagnostic.GetMessage(CultureInfo.InvariantCulture)}";
+                return $"{block.Document} line {readmeLine}: {diagnostic.Severity.ToString().ToLowerInvariant()} {diagnostic.Id}: {diagnostic.GetMessage(CultureInfo.InvariantCulture)}";
             })
             .ToList();
     }

@@ -11,10 +11,24 @@ namespace PaymentLinks.Tracking.Tests.Samples;
 [NonParallelizable]
 public sealed class ReceiverForwardingTests
 {
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("paymentlinks-receiver-forwarding-").FullName;
+
+    /// <summary>The ledger's folder goes with the test, once the receiver has stopped.</summary>
+    [TearDown]
+    public void RemoveFolder()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+        Directory.Exists(_folder).ShouldBeFalse();
+    }
+
     [Test]
     public async Task The_receiver_forwards_a_paid_session_with_its_visits_details_and_then_its_refund()
     {
-        var folder = Directory.CreateTempSubdirectory("paymentlinks-receiver-forwarding-").FullName;
+        var folder = _folder;
         await using var destinations = new LoopbackDestinations();
         using var receiver = await RunningReceiver.StartAsync(new Dictionary<string, string>
         {
