@@ -265,7 +265,15 @@ internal sealed class ForwardingWorker : BackgroundService
             var retriable = purchase is ForwardingState.Failed or ForwardingState.Dead;
             var error = $"Not sent: {destination.Name} never accepted this session's purchase (it is {ForwardingNames.Of(purchase)}), and a refund never goes before its purchase."
                 + (retriable ? " Retry the session: the purchase goes first, then this refund." : string.Empty);
-            ForwardingLog.Refused(_logger, destination.Name, 1, row.SessionId, error);
+            if (retriable)
+            {
+                ForwardingLog.Refused(_logger, destination.Name, 1, row.SessionId, error);
+            }
+            else
+            {
+                ForwardingLog.Withheld(_logger, destination.Name, row.SessionId, error);
+            }
+
             CountFailed(destination, [row], retriable ? "refused" : "withheld");
             return new OutboxOutcome(row.Id, retriable ? ForwardingState.Failed : ForwardingState.Withheld, Error: error);
         }
@@ -290,7 +298,7 @@ internal sealed class ForwardingWorker : BackgroundService
 
         if (destination.Unsendable(row) is { } reason)
         {
-            ForwardingLog.TooOld(_logger, destination.Name, row.SessionId, reason);
+            ForwardingLog.Withheld(_logger, destination.Name, row.SessionId, reason);
             CountFailed(destination, [row], "withheld");
             return new OutboxOutcome(row.Id, ForwardingState.Withheld, Error: reason);
         }

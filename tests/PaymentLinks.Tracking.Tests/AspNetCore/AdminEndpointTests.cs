@@ -62,7 +62,8 @@ public sealed class AdminEndpointTests
                 options.Webhook.Url = new Uri("http://127.0.0.1:9/hooks");
                 options.Webhook.Secret = "admin-conversions-test-secret-0123456789abcdef";
                 options.RunWorker = false;
-            }));
+            }),
+            kestrel: true);
         await host.Services.GetRequiredService<DbPaymentLinkLedger>().EnsureSchemaAsync(CancellationToken.None);
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.LedgerPath}"))
         {
