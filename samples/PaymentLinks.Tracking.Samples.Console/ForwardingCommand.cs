@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace PaymentLinks.Tracking.Samples;
 
 /// <summary>
-/// <c>forwarding list [--state ...]</c>, <c>forwarding retry &lt;session-id&gt;</c>, <c>forwarding retry --all-dead</c> and
+/// <c>forwarding list [--state ...]</c>, <c>forwarding retry &lt;session-id&gt;</c>, <c>forwarding retry --all</c> and
 /// <c>forwarding validate</c>: the forwarding outbox of the configured ledger, through <see cref="IPaymentLinkForwarding"/>.
 /// The ledger and the destinations' settings are read only when the command runs.
 /// </summary>
@@ -30,7 +30,7 @@ internal static class ForwardingCommand
         Examples:
           forwarding list --state dead
           forwarding retry cs_live_a1B2c3
-          forwarding retry --all-dead
+          forwarding retry --all
           forwarding validate
         """;
 
@@ -40,13 +40,14 @@ internal static class ForwardingCommand
         ["sent"] = ForwardingState.Sent,
         ["failed"] = ForwardingState.Failed,
         ["dead"] = ForwardingState.Dead,
+        ["withheld"] = ForwardingState.Withheld,
         ["too-old"] = ForwardingState.TooOld,
     };
 
     public static Command Create(Func<IConfiguration>? configuration = null)
     {
         var read = configuration ?? ReadConfiguration;
-        var state = new Option<string?>("--state") { Description = "Only conversions in this state: pending, sent, failed, dead or too-old." };
+        var state = new Option<string?>("--state") { Description = "Only conversions in this state: pending, sent, failed, dead, too-old or withheld." };
         state.AcceptOnlyFromAmong([.. States.Keys]);
         var limit = new Option<int>("--limit") { Description = "The most rows shown, newest first.", DefaultValueFactory = _ => 100 };
         var list = new Command("list", "Lists the conversions forwarded or waiting, newest first.") { state, limit };
@@ -54,14 +55,14 @@ internal static class ForwardingCommand
             forwarding, parse.GetValue(state) is { } name ? States[name] : null, parse.GetValue(limit), output, cancellationToken)));
 
         var sessionId = new Argument<string?>("session-id") { Description = "The Checkout Session (cs_...) whose failed and dead conversions are tried again.", Arity = ArgumentArity.ZeroOrOne };
-        var allDead = new Option<bool>("--all-dead") { Description = "Try every dead conversion again." };
+        var allDead = new Option<bool>("--all", "--all-dead") { Description = "Try every failed and dead conversion again." };
         var retry = new Command("retry", "Makes failed or dead conversions pending again, with their tries counted from zero.") { sessionId, allDead };
         retry.Validators.Add(result =>
         {
             var hasSession = result.GetValue(sessionId) is not null;
             if (hasSession == result.GetValue(allDead))
             {
-                result.AddError("Give a session id or --all-dead, not both.");
+                result.AddError("Give a session id or --all, not both.");
             }
         });
         retry.SetAction((parse, cancellationToken) => RunAsync(read(), parse.InvocationConfiguration, async (forwarding, output) =>

@@ -21,8 +21,10 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
     /// <c>POST erase</c> with a JSON body <c>{"email": "..."}</c> or <c>{"session_id": "cs_..."}</c> (in the body, so
     /// that the address stays out of URLs and access logs), <c>GET catch-up/refused?limit=100</c> (the events catch-up
     /// could not read: id, type, times and reason, without the event's JSON, which can name the customer; find it by id
-    /// in Stripe's Dashboard or through <see cref="IPaymentLinkAdmin.ListRefusedCatchUpEventsAsync"/>), and
-    /// <c>GET status</c> (the counts the health check reports).
+    /// in Stripe's Dashboard or through <see cref="IPaymentLinkAdmin.ListRefusedCatchUpEventsAsync"/>),
+    /// <c>GET status</c> (the counts the health check reports), and, with forwarding registered,
+    /// <c>GET conversions?state=pending|sent|failed|dead|too_old|withheld&amp;limit=100</c> (the forwarding outbox, newest
+    /// first, each conversion with the destination's or the worker's reason, as <c>forwarding list</c> shows them).
     /// </summary>
     /// <remarks>
     /// <para>
@@ -63,6 +65,7 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
         group.MapPost("erase", context => GuardedWrite(context, writes, EraseAsync));
         group.MapGet("catch-up/refused", context => Guarded(context, ListRefusedAsync));
         group.MapGet("status", context => Guarded(context, StatusAsync));
+        group.MapGet("conversions", context => Guarded(context, ListConversionsAsync));
         LocalOnlyUntilAuthorized.Apply(endpoints, group, "The payment-link admin API", pattern);
         return group;
     }
@@ -177,6 +180,33 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
 
         var refused = await admin.ListRefusedCatchUpEventsAsync(limit, context.RequestAborted).ConfigureAwait(false);
         return Json(writer => AdminJson.WriteRefusedEvents(writer, refused));
+    }
+
+    private static async Task<IResult> ListConversionsAsync(IPaymentLinkAdmin _, HttpContext context)
+    {
+        if (context.RequestServices.GetService<IPaymentLinkForwarding>() is not { } forwarding)
+        {
+            return Problem("Forwarding is not registered (services.AddPaymentLinkForwarding(...)).", StatusCodes.Status404NotFound);
+        }
+
+        if (Limit(context) is not { } limit)
+        {
+            return LimitProblem();
+        }
+
+        ForwardingState? state = null;
+        if (context.Request.Query["state"].ToString() is { Length: > 0 } text)
+        {
+            if (!Enum.GetValues<ForwardingState>().Any(value => ForwardingNames.Of(value) == text))
+            {
+                return Problem("state is one of pending, sent, failed, dead, too_old and withheld.", StatusCodes.Status400BadRequest);
+            }
+
+            state = ForwardingNames.State(text);
+        }
+
+        var conversions = await forwarding.ListAsync(state, limit, context.RequestAborted).ConfigureAwait(false);
+        return Json(writer => AdminJson.WriteConversions(writer, conversions));
     }
 
     /// <summary>The <c>limit</c> query parameter: 100 when absent, <see langword="null"/> when it is not 1 to 1000.</summary>

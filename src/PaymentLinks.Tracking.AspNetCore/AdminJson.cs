@@ -70,6 +70,39 @@ internal static class AdminJson
         writer.WriteEndArray();
     }
 
+    /// <summary>The forwarding outbox's rows: no personal data (the session id, the amounts and the reasons only).</summary>
+    public static void WriteConversions(Utf8JsonWriter writer, IReadOnlyList<ForwardedConversion> conversions)
+    {
+        writer.WriteStartArray("conversions");
+        foreach (var conversion in conversions)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("id", conversion.Id);
+            writer.WriteString("session_id", conversion.SessionId);
+            writer.WriteString("destination", ForwardingNames.Of(conversion.Destination));
+            writer.WriteString("kind", ForwardingNames.Of(conversion.Kind));
+            writer.WriteString("state", ForwardingNames.Of(conversion.State));
+            writer.WriteNumber("attempts", conversion.Attempts);
+            if (conversion.Amount is { } amount)
+            {
+                writer.WriteNumber("amount", amount);
+            }
+            else
+            {
+                writer.WriteNull("amount");
+            }
+
+            writer.WriteString("currency", conversion.Currency);
+            Time(writer, "occurred_at", conversion.OccurredAt);
+            Time(writer, "due_at", conversion.DueAt);
+            Time(writer, "sent_at", conversion.SentAt);
+            writer.WriteString("last_error", conversion.LastError);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
     public static void WriteStatus(Utf8JsonWriter writer, PaymentLinkLedgerStatus status)
     {
         writer.WriteNumber("pending_sessions", status.PendingSessions);
@@ -78,6 +111,15 @@ internal static class AdminJson
         writer.WriteNumber("dead_conversions", status.DeadConversions);
         writer.WriteNumber("failed_conversions", status.FailedConversions);
         writer.WriteNumber("unclaimed_visits", status.UnclaimedVisits);
+        if (status.OldestPendingConversionAge is { } oldestPending)
+        {
+            writer.WriteNumber("oldest_pending_conversion_seconds", Math.Round(oldestPending.TotalSeconds));
+        }
+        else
+        {
+            writer.WriteNull("oldest_pending_conversion_seconds");
+        }
+
         Time(writer, "catch_up_watermark", status.CatchUpWatermark);
     }
 

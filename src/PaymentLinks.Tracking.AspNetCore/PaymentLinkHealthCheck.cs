@@ -47,6 +47,11 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
             ["failed_conversions"] = status.FailedConversions,
             ["unclaimed_visits"] = status.UnclaimedVisits,
         };
+        if (status.OldestPendingConversionAge is { } oldestPending)
+        {
+            data["oldest_pending_conversion_seconds"] = Math.Round(oldestPending.TotalSeconds);
+        }
+
         var problems = new List<string>();
         if (status.ParkedSessions > settings.MaxParkedSessions)
         {
@@ -60,7 +65,7 @@ internal sealed class PaymentLinkHealthCheck(IServiceProvider services, IOptions
 
         if (status.DeadConversions > 0)
         {
-            problems.Add($"{status.DeadConversions} forwarded conversion{(status.DeadConversions == 1 ? " is" : "s are")} dead (every try failed): see forwarding's list of dead conversions, then retry.");
+            problems.Add($"{status.DeadConversions} forwarded conversion{(status.DeadConversions == 1 ? " is" : "s are")} dead (tried until the destination's window closed): see forwarding's list of dead conversions, then retry.");
         }
 
         if (status.FailedConversions > 0)

@@ -18,8 +18,39 @@ namespace PaymentLinks.Tracking.LoadHarness;
 /// endpoints that take a fixed time per request, with the default settings and with one request at a time
 /// (<c>MaxInFlight = 1</c>), in one run; the figures are the wall times, their ratio, and Meta's request count.
 /// </summary>
+/// <remarks>
+/// With <see cref="Outage"/>, each destination then answers 503 to everything for the run's first span: the figures are
+/// the time from the end of the outage to the last conversion sent (against the run without an outage), and the checks
+/// that every conversion arrived exactly once and none is dead.
+/// </remarks>
 internal sealed class ForwardBench(int conversions, TimeSpan latency, bool includeOneAtATime, TextWriter output)
 {
+    /// <summary>How long the destinations fail at the start of the outage runs; <see langword="null"/> for none.</summary>
+    public TimeSpan? Outage { get; init; }
+
+    /// <summary>Reads <c>30s</c>, <c>10m</c>, <c>1h</c> or a <see cref="TimeSpan"/> (<c>00:10:00</c>).</summary>
+    public static TimeSpan? ParseSpan(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var unit = text[^1];
+        if (char.IsLetter(unit) && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return unit switch
+            {
+                's' => TimeSpan.FromSeconds(number),
+                'm' => TimeSpan.FromMinutes(number),
+                'h' => TimeSpan.FromHours(number),
+                _ => throw new ArgumentException($"--outage {text}: use s, m or h."),
+            };
+        }
+
+        return TimeSpan.Parse(text, CultureInfo.InvariantCulture);
+    }
+
     private const string Secret = "whsec_forward_bench_0123456789abcdef";
     private const string ApiSecret = "benchApiSecret_0123456789";
     private const string AccessToken = "EAABenchAccessToken0123456789abcdefghijkl";
@@ -44,12 +75,32 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
             failed |= ratio < 6;
         }
 
-        output.WriteLine(failed ? "FAILED: below the targets (6x, at most 12 Meta requests)." : "OK");
+        if (Outage is { } outage)
+        {
+            foreach (var (destination, baseline) in new[] { (ForwardingDestination.GoogleAnalytics, ga.Elapsed), (ForwardingDestination.Meta, meta.Elapsed) })
+            {
+                var run = await MeasureAsync(destinations, events, destination, maxInFlight: null, outage);
+                var afterRecovery = run.Elapsed - outage;
+                // The speed once the destination answers again: from its first accepted request to the last conversion sent.
+                var sending = run.Elapsed - destinations.FirstAcceptedAfter;
+                var found = destinations.FirstAcceptedAfter - outage;
+                var ratio = sending / baseline;
+                var once = destinations.Accepted == events.Count && destinations.DistinctAccepted == events.Count;
+                output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{destination}, failing with 503 for the first {outage.TotalSeconds:0} s: {run.Elapsed.TotalSeconds:0.0} s in all, {afterRecovery.TotalSeconds:0.0} s after recovery: back up found in {found.TotalSeconds:0.0} s, then sent in {sending.TotalSeconds:0.0} s ({ratio:0.00}x the {baseline.TotalSeconds:0.0} s of the run without an outage); "
+                    + $"{destinations.Failed:N0} requests failed during the outage, {run.Requests - destinations.Failed:N0} accepted; "
+                    + $"{destinations.DistinctAccepted:N0} of {events.Count:N0} conversions arrived, {destinations.Accepted - destinations.DistinctAccepted:N0} more than once; {run.Dead:N0} dead or failed."));
+                failed |= ratio > 1.5 || !once || run.Dead > 0;
+            }
+        }
+
+        output.WriteLine(failed ? $"FAILED: below the targets (6x, at most 12 Meta requests{(Outage is null ? string.Empty : "; after an outage: each conversion once, none dead, within 1.5x")})." : "OK");
         return failed ? 1 : 0;
     }
 
-    private static async Task<(TimeSpan Elapsed, int Requests, int LargestBatch)> MeasureAsync(
-        Destinations destinations, List<byte[]> events, ForwardingDestination destination, int? maxInFlight)
+    private static async Task<(TimeSpan Elapsed, int Requests, int LargestBatch, int Dead)> MeasureAsync(
+        Destinations destinations, List<byte[]> events, ForwardingDestination destination, int? maxInFlight, TimeSpan? outage = null)
     {
         var folder = Directory.CreateTempSubdirectory("paymentlinks-forward-bench-").FullName;
         try
@@ -77,6 +128,8 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
                 }
 
                 options.IncludeTestMode = true;
+                // The buyers' emails are the customer information Meta requires (no thank-you visit in this run).
+                options.AssumeConsent = true;
                 options.RunWorker = false;
                 if (maxInFlight is { } value)
                 {
@@ -100,7 +153,7 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
             services.AddPaymentLinkForwarding(options => options.RunWorker = true);
             await using var sender = services.BuildServiceProvider();
             var forwarding = sender.GetRequiredService<IPaymentLinkForwarding>();
-            destinations.Reset();
+            destinations.Reset(outage);
             var clock = Stopwatch.StartNew();
             var workers = sender.GetServices<IHostedService>().ToList();
             foreach (var worker in workers)
@@ -120,12 +173,13 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
             }
 
             var sent = (await forwarding.ListAsync(ForwardingState.Sent, 10_000)).Count;
-            if (sent != events.Count)
+            var dead = (await forwarding.ListAsync(ForwardingState.Dead, 10_000)).Count + (await forwarding.ListAsync(ForwardingState.Failed, 10_000)).Count;
+            if (sent != events.Count && outage is null)
             {
                 throw new InvalidOperationException($"{sent} of {events.Count} conversions were sent.");
             }
 
-            return (clock.Elapsed, destinations.Requests, destinations.LargestBatch);
+            return (clock.Elapsed, destinations.Requests, destinations.LargestBatch, dead);
         }
         finally
         {
@@ -196,7 +250,15 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
             app.MapPost("/mp/collect", async (HttpContext context) =>
             {
                 Interlocked.Increment(ref destinations._requests);
+                var body = await JsonNode.ParseAsync(context.Request.Body);
                 await Task.Delay(destinations.Latency);
+                if (destinations.Down)
+                {
+                    Interlocked.Increment(ref destinations._failed);
+                    return Results.StatusCode(503);
+                }
+
+                destinations.Accept(body!["events"]!.AsArray().Select(e => e!["params"]!["transaction_id"]!.GetValue<string>()));
                 return Results.NoContent();
             });
             app.MapPost("/{version}/{pixel}/events", async (HttpRequest request) =>
@@ -204,6 +266,14 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
                 Interlocked.Increment(ref destinations._requests);
                 var body = await JsonNode.ParseAsync(request.Body);
                 var count = body!["data"]!.AsArray().Count;
+                if (destinations.Down)
+                {
+                    await Task.Delay(destinations.Latency);
+                    Interlocked.Increment(ref destinations._failed);
+                    return Results.Text("""{"error":{"message":"Service temporarily unavailable","type":"OAuthException","code":2,"is_transient":true,"fbtrace_id":"ABench"}}""", "application/json", statusCode: 503);
+                }
+
+                destinations.Accept(body["data"]!.AsArray().Select(e => e!["event_id"]!.GetValue<string>()));
                 int largest;
                 while ((largest = Volatile.Read(ref destinations._largestBatch)) < count
                     && Interlocked.CompareExchange(ref destinations._largestBatch, count, largest) != largest)
@@ -220,10 +290,45 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
 
         public TimeSpan Latency => latency;
 
-        public void Reset()
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
+        private int _failed;
+        private long _downUntil;
+
+        /// <summary>Requests answered 503 during the outage.</summary>
+        public int Failed => Volatile.Read(ref _failed);
+
+        /// <summary>Conversions accepted, counting each arrival.</summary>
+        public int Accepted => _accepted.Values.Sum();
+
+        /// <summary>Distinct conversions accepted.</summary>
+        public int DistinctAccepted => _accepted.Count;
+
+        public bool Down => Stopwatch.GetTimestamp() < Volatile.Read(ref _downUntil);
+
+        private long _resetAt;
+        private long _firstAcceptedAt;
+
+        /// <summary>The time from the last reset to the first accepted request.</summary>
+        public TimeSpan FirstAcceptedAfter => Stopwatch.GetElapsedTime(Volatile.Read(ref _resetAt), Volatile.Read(ref _firstAcceptedAt));
+
+        public void Accept(IEnumerable<string> ids)
+        {
+            Interlocked.CompareExchange(ref _firstAcceptedAt, Stopwatch.GetTimestamp(), 0);
+            foreach (var id in ids)
+            {
+                _accepted.AddOrUpdate(id, 1, (_, count) => count + 1);
+            }
+        }
+
+        public void Reset(TimeSpan? outage = null)
         {
             Volatile.Write(ref _requests, 0);
             Volatile.Write(ref _largestBatch, 0);
+            Volatile.Write(ref _failed, 0);
+            _accepted.Clear();
+            Volatile.Write(ref _firstAcceptedAt, 0);
+            Volatile.Write(ref _resetAt, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _downUntil, outage is { } span ? Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * Stopwatch.Frequency) : 0);
         }
 
         public async ValueTask DisposeAsync()

@@ -6,7 +6,7 @@ using PaymentLinks.Tracking.Tests.Ledger;
 //   run   [--engine postgresql|sqlite] [--sessions N] [--catch-up N] [--in-flight N] [--seed N] [--short] [--connection CS]
 //   bench [--engine postgresql|sqlite] [--events N] [--in-flight N] [--rounds N] [--connection CS]
 //   report-bench [--engine postgresql|sqlite] [--sessions N] [--rounds N] [--connection CS] [--keep SCHEMA|FILE]
-//   forward-bench [--conversions N] [--latency-ms N] [--skip-one-at-a-time]
+//   forward-bench [--conversions N] [--latency-ms N] [--skip-one-at-a-time] [--outage 10m]
 // Without --connection, PostgreSQL is a throwaway server (PAYMENTLINKS_TEST_POSTGRES names an existing one instead).
 var engine = new Option<Engine>("--engine") { Description = "The ledger's engine: postgresql (two receiver instances) or sqlite (one).", DefaultValueFactory = _ => Engine.PostgreSql };
 var connection = new Option<string?>("--connection") { Description = "A PostgreSQL connection string to use instead of a throwaway server." };
@@ -55,12 +55,19 @@ reportBench.SetAction((parse, _) => Guarded(() => new ReportBench(
 var conversions = new Option<int>("--conversions") { Description = "Paid sessions forwarded per measured pass.", DefaultValueFactory = _ => 10_000 };
 var latency = new Option<int>("--latency-ms") { Description = "How long each destination request takes.", DefaultValueFactory = _ => 50 };
 var skipOne = new Option<bool>("--skip-one-at-a-time") { Description = "Leave out the one-request-at-a-time pass (the slow side)." };
+var outage = new Option<string?>("--outage")
+{
+    Description = "Also run with every destination answering 503 for the run's first span (30s, 10m): every conversion must arrive once, none dead, and the run after recovery within 1.5x of the run without an outage.",
+};
 var forwardBench = new Command("forward-bench", "Measures forwarding to loopback GA4 and Meta with the default settings beside one request at a time.")
 {
-    conversions, latency, skipOne,
+    conversions, latency, skipOne, outage,
 };
 forwardBench.SetAction((parse, _) => Guarded(() => new ForwardBench(
-    parse.GetValue(conversions), TimeSpan.FromMilliseconds(parse.GetValue(latency)), !parse.GetValue(skipOne), Console.Out).RunAsync()));
+    parse.GetValue(conversions), TimeSpan.FromMilliseconds(parse.GetValue(latency)), !parse.GetValue(skipOne), Console.Out)
+{
+    Outage = ForwardBench.ParseSpan(parse.GetValue(outage)),
+}.RunAsync()));
 
 var root = new RootCommand("PaymentLinks.Tracking's load and fault harness.") { run, bench, reportBench, forwardBench };
 var exit = await root.Parse(args).InvokeAsync();

@@ -24,7 +24,9 @@ public sealed class PaymentLinkLedgerStatus
 
     /// <summary>
     /// Gets how many conversions in the forwarding outbox are dead: every try failed (timeouts, 5xx, 429), and they wait
-    /// for a person to retry them (<see cref="IPaymentLinkForwarding.RetryAllDeadAsync"/>); 0 where forwarding was never configured.
+    /// for a person to retry them (<see cref="IPaymentLinkForwarding.RetryAllDeadAsync"/>). With the defaults a conversion is
+    /// dead once its destination's window closed (GA4 72 hours, Meta 7 days, the webhook 3 days); 0 where forwarding was
+    /// never configured.
     /// </summary>
     public long DeadConversions { get; init; }
 
@@ -41,4 +43,11 @@ public sealed class PaymentLinkLedgerStatus
     /// <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/>).
     /// </summary>
     public long UnclaimedVisits { get; init; }
+
+    /// <summary>
+    /// Gets how long the oldest conversion waiting in the forwarding outbox (due, in backoff, or a refund waiting for its
+    /// purchase) has waited since it was recorded; <see langword="null"/> when none waits. It grows through a
+    /// destination's outage, and falls back once the destination answers again.
+    /// </summary>
+    public TimeSpan? OldestPendingConversionAge { get; init; }
 }

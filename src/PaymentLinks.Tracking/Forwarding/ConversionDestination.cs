@@ -25,6 +25,31 @@ internal abstract partial class ConversionDestination
     /// <summary>How old an event the destination accepts; <see langword="null"/> for any age.</summary>
     public virtual TimeSpan? MaxAge => null;
 
+    /// <summary>
+    /// How long before the edge of <see cref="MaxAge"/> a conversion is given up: one claimed at the edge would be refused
+    /// by the time it arrives (and, at Meta, take its whole batch with it).
+    /// </summary>
+    public static readonly TimeSpan SafetyMargin = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// For a destination without an age limit, how long after a conversion entered the outbox it is still tried; the
+    /// webhook's is 3 days, as Stripe retries its own webhooks.
+    /// </summary>
+    public virtual TimeSpan RetryWindow => TimeSpan.FromDays(3);
+
+    /// <summary>
+    /// The last moment <paramref name="row"/> may be sent: <see cref="SafetyMargin"/> before it is <see cref="MaxAge"/>
+    /// old where the destination has an age limit, otherwise <see cref="RetryWindow"/> after it entered the outbox.
+    /// </summary>
+    public DateTimeOffset Deadline(OutboxRow row) =>
+        MaxAge is { } maxAge ? row.OccurredAt + maxAge - SafetyMargin : row.EnqueuedAt + RetryWindow;
+
+    /// <summary>
+    /// Why the destination would refuse <paramref name="row"/> whatever the moment (a required field it cannot have), so
+    /// that it is kept out of a request; <see langword="null"/> when it can be sent.
+    /// </summary>
+    public virtual string? Unsendable(OutboxRow row) => null;
+
     /// <summary>The named <see cref="HttpClient"/> its requests go through.</summary>
     public string HttpClientName => $"PaymentLinks.Tracking.Forwarding.{Destination}";
 
@@ -108,7 +133,16 @@ internal abstract partial class ConversionDestination
 }
 
 /// <summary>What one request's answer means for its rows.</summary>
-internal sealed record DestinationAnswer(ForwardingState State, string? Error, TimeSpan? RetryAfter, bool IsRetry)
+/// <param name="State">Sent, pending (try again) or failed (refused).</param>
+/// <param name="Error">What went wrong, secrets redacted.</param>
+/// <param name="RetryAfter">How long the destination asked to wait.</param>
+/// <param name="IsRetry">Whether the rows are tried again.</param>
+/// <param name="ByOneEvent">
+/// Whether the refusal is of one event's content (the rest of the batch would be accepted without it): the worker
+/// isolates that event, by <paramref name="EventIndex"/> when the destination names it, otherwise by splitting the batch.
+/// </param>
+/// <param name="EventIndex">The refused event's index in the request, when the destination names it.</param>
+internal sealed record DestinationAnswer(ForwardingState State, string? Error, TimeSpan? RetryAfter, bool IsRetry, bool ByOneEvent = false, int? EventIndex = null)
 {
     public static readonly DestinationAnswer Sent = new(ForwardingState.Sent, null, null, false);
 

@@ -57,6 +57,13 @@ public enum ForwardingState
     /// Older than the destination accepts when it was due (GA4: 72 hours, Meta: 7 days), so it was not sent.
     /// </summary>
     TooOld = 5,
+
+    /// <summary>
+    /// Kept out of every request: the destination requires a field this conversion cannot have (Meta: at least one
+    /// customer information parameter, which a buyer without recorded consent gives none of; a refund whose purchase the
+    /// destination never received). The reason is in <see cref="ForwardedConversion.LastError"/>; not counted as a failure.
+    /// </summary>
+    Withheld = 6,
 }
 
 /// <summary>The names the ledger stores for the forwarding enums.</summary>
@@ -85,6 +92,7 @@ internal static class ForwardingNames
         ForwardingState.Failed => "failed",
         ForwardingState.Dead => "dead",
         ForwardingState.TooOld => "too_old",
+        ForwardingState.Withheld => "withheld",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
@@ -109,6 +117,7 @@ internal static class ForwardingNames
         "sent" => ForwardingState.Sent,
         "failed" => ForwardingState.Failed,
         "dead" => ForwardingState.Dead,
+        "withheld" => ForwardingState.Withheld,
         _ => ForwardingState.TooOld,
     };
 }

@@ -20,6 +20,15 @@ internal static partial class ForwardingLog
     [LoggerMessage(EventId = 74, EventName = "PaymentLinkConversionTooOld", Level = LogLevel.Warning, Message = "{Destination} is not sent the conversion of session {SessionId}: {Reason}")]
     public static partial void TooOld(ILogger logger, string destination, string sessionId, string reason);
 
+    [LoggerMessage(EventId = 76, EventName = "PaymentLinkForwardingPaused", Level = LogLevel.Warning, Message = "{Destination} answered with retries for every recent request; it is paused for {Pause}, then probed with one conversion: {Error}")]
+    public static partial void Paused(ILogger logger, string destination, TimeSpan pause, string? error);
+
+    [LoggerMessage(EventId = 77, EventName = "PaymentLinkForwardingSentDeleted", Level = LogLevel.Information, Message = "Deleted {Count} sent conversion(s) from the outbox, sent more than {Retention} ago.")]
+    public static partial void SentDeleted(ILogger logger, int count, TimeSpan retention);
+
+    [LoggerMessage(EventId = 78, EventName = "PaymentLinkConversionWithheld", Level = LogLevel.Warning, Message = "{Destination} is not sent the conversion of session {SessionId}: {Reason}")]
+    public static partial void Withheld(ILogger logger, string destination, string sessionId, string reason);
+
     [LoggerMessage(EventId = 75, EventName = "PaymentLinkForwardingStoreUnavailable", Level = LogLevel.Error, Message = "The forwarding outbox could not be read or written ({ExceptionType}); trying again.")]
     public static partial void StoreUnavailable(ILogger logger, string? exceptionType, Exception exception);
 }

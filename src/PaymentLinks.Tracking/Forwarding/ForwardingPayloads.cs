@@ -198,6 +198,16 @@ internal sealed class MetaError
 
     [JsonPropertyName("fbtrace_id")]
     public string? FbtraceId { get; init; }
+
+    [JsonPropertyName("error_user_title")]
+    public string? ErrorUserTitle { get; init; }
+
+    [JsonPropertyName("error_user_msg")]
+    public string? ErrorUserMessage { get; init; }
+
+    /// <summary>Extra details, an object or a JSON string depending on the error.</summary>
+    [JsonPropertyName("error_data")]
+    public System.Text.Json.JsonElement? ErrorData { get; init; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

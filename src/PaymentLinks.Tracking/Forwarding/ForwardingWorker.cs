@@ -40,7 +40,15 @@ internal sealed class ForwardingWorker : BackgroundService
         _timeProvider = timeProvider;
         _logger = logger;
         Owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        _circuits = destinations.ToDictionary(
+            destination => destination.Destination,
+            _ => new DestinationCircuit(timeProvider, options.RetryDelay > TimeSpan.Zero ? options.RetryDelay : TimeSpan.FromSeconds(1), options.MaxRetryDelay));
     }
+
+    private readonly Dictionary<ForwardingDestination, DestinationCircuit> _circuits;
+
+    /// <summary>The destination's circuit in this process.</summary>
+    internal DestinationCircuit Circuit(ForwardingDestination destination) => _circuits[destination];
 
     /// <summary>Names this worker in the leases it takes.</summary>
     public string Owner { get; }
@@ -118,7 +126,7 @@ internal sealed class ForwardingWorker : BackgroundService
         var slots = inFlight ?? _options.MaxInFlight;
         var owner = $"{Owner}/{Interlocked.Increment(ref _round)}";
         var outcomes = new ConcurrentQueue<OutboxOutcome>();
-        var requests = new List<(ConversionDestination Destination, List<OutboxRow> Rows)>();
+        var requests = new List<(ConversionDestination Destination, List<OutboxRow> Rows, bool Probe)>();
         // A round is large, so that its claim and its record cost little beside its requests; it stops starting requests
         // one RequestTimeout before its lease runs out, and gives the rest back untried.
         var requestsEach = Math.Max(1, slots * RequestsPerSlot / Destinations.Count);
@@ -127,33 +135,35 @@ internal sealed class ForwardingWorker : BackgroundService
         var claimedAny = false;
         foreach (var destination in Destinations)
         {
+            var circuit = _circuits[destination.Destination];
+            var admission = circuit.Admit();
+            if (admission == CircuitAdmission.Open)
+            {
+                continue;
+            }
+
+            var probe = admission == CircuitAdmission.Probe;
             var rows = await _ledger.ClaimConversionsAsync(
-                destination.Destination, owner, requestsEach * destination.MaxEventsPerRequest, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                destination.Destination, owner, probe ? 1 : requestsEach * destination.MaxEventsPerRequest, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
             claimedAny |= rows.Count > 0;
+            if (probe && rows.Count == 0)
+            {
+                circuit.ProbeUnused();
+            }
+
             var batch = new List<OutboxRow>();
             foreach (var row in rows)
             {
-                if (row.Attempts > _options.MaxAttempts)
+                if (Settled(destination, row) is { } settled)
                 {
-                    // Earlier tries ended without an outcome: their process stopped mid-request.
-                    var error = $"The lease ran out {row.Attempts - 1} times without an outcome: the process stopped mid-request.";
-                    outcomes.Enqueue(new OutboxOutcome(row.Id, ForwardingState.Dead, Error: error));
-                    ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts - 1, error);
-                    CountFailed(destination, [row], "dead");
-                }
-                else if (destination.MaxAge is { } maxAge && row.DatabaseNow - row.OccurredAt > maxAge)
-                {
-                    var error = $"{destination.Name} accepts events up to {Describe(maxAge)} old; this one was {Describe(row.DatabaseNow - row.OccurredAt)} old when due.";
-                    outcomes.Enqueue(new OutboxOutcome(row.Id, ForwardingState.TooOld, Error: error));
-                    ForwardingLog.TooOld(_logger, destination.Name, row.SessionId, error);
-                    CountFailed(destination, [row], "too_old");
+                    outcomes.Enqueue(settled);
                 }
                 else
                 {
                     batch.Add(row);
                     if (batch.Count == destination.MaxEventsPerRequest)
                     {
-                        requests.Add((destination, batch));
+                        requests.Add((destination, batch, probe));
                         batch = [];
                     }
                 }
@@ -161,14 +171,15 @@ internal sealed class ForwardingWorker : BackgroundService
 
             if (batch.Count > 0)
             {
-                requests.Add((destination, batch));
+                requests.Add((destination, batch, probe));
             }
         }
 
         if (!claimedAny)
         {
-            // Idle: a good moment to refresh the pending gauge, off the hot path.
+            // Idle: a good moment to refresh the pending gauge and to delete what is past its retention, off the hot path.
             PaymentLinkTrackingDiagnostics.ReportPendingConversions(await _ledger.CountPendingConversionsAsync(stoppingToken).ConfigureAwait(false));
+            await DeleteExpiredSentAsync(stoppingToken).ConfigureAwait(false);
             return false;
         }
 
@@ -178,7 +189,9 @@ internal sealed class ForwardingWorker : BackgroundService
             async (request, _) =>
             {
                 var late = _timeProvider.GetElapsedTime(startBefore) > lastStart;
-                foreach (var outcome in late
+                // A destination paused by another request of this round is not sent the rest: they go back untried.
+                var paused = !request.Probe && _circuits[request.Destination.Destination].IsOpen;
+                foreach (var outcome in late || paused
                     ? request.Rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending))
                     : await SendAsync(request.Destination, request.Rows, stoppingToken).ConfigureAwait(false))
                 {
@@ -190,11 +203,159 @@ internal sealed class ForwardingWorker : BackgroundService
         return true;
     }
 
+    /// <summary>
+    /// At most once an hour: deletes the sent rows older than <see cref="PaymentLinkForwardingOptions.SentRetention"/>,
+    /// a batch at a time; the number deleted.
+    /// </summary>
+    internal async Task<int> DeleteExpiredSentAsync(CancellationToken stoppingToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        lock (_retentionGate)
+        {
+            if (_nextRetention > now)
+            {
+                return 0;
+            }
+
+            _nextRetention = now + RetentionInterval;
+        }
+
+        var cutoff = now - _options.SentRetention;
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await _ledger.DeleteSentConversionsBeforeAsync(cutoff, RetentionBatch, stoppingToken).ConfigureAwait(false);
+            total += deleted;
+        }
+        while (deleted == RetentionBatch && !stoppingToken.IsCancellationRequested);
+
+        if (total > 0)
+        {
+            ForwardingLog.SentDeleted(_logger, total, _options.SentRetention);
+        }
+
+        return total;
+    }
+
+    internal static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
+    private const int RetentionBatch = 5000;
+    private readonly object _retentionGate = new();
+    private DateTimeOffset _nextRetention = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// The outcome of a claimed row that is not sent: its refund's purchase was not accepted, it is past the destination's
+    /// window, or the destination requires what it cannot have; <see langword="null"/> when it is to be sent.
+    /// </summary>
+    private OutboxOutcome? Settled(ConversionDestination destination, OutboxRow row)
+    {
+        if (_options.MaxAttempts is { } maxAttempts && row.Attempts > maxAttempts)
+        {
+            // Earlier tries ended without an outcome: their process stopped mid-request.
+            var error = $"The lease ran out {row.Attempts - 1} times without an outcome: the process stopped mid-request.";
+            ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts - 1, error);
+            CountFailed(destination, [row], "dead");
+            return new OutboxOutcome(row.Id, ForwardingState.Dead, Error: error);
+        }
+
+        if (row.Kind == ForwardingKind.Refund && row.PurchaseState is { } purchase && purchase != ForwardingState.Sent && purchase != ForwardingState.Pending)
+        {
+            // A refund never goes before its purchase: after a purchase that may still go (a retry), it fails with it; after
+            // one that never will, it is withheld for good.
+            var retriable = purchase is ForwardingState.Failed or ForwardingState.Dead;
+            var error = $"Not sent: {destination.Name} never accepted this session's purchase (it is {ForwardingNames.Of(purchase)}), and a refund never goes before its purchase."
+                + (retriable ? " Retry the session: the purchase goes first, then this refund." : string.Empty);
+            if (retriable)
+            {
+                ForwardingLog.Refused(_logger, destination.Name, 1, row.SessionId, error);
+            }
+            else
+            {
+                ForwardingLog.Withheld(_logger, destination.Name, row.SessionId, error);
+            }
+
+            CountFailed(destination, [row], retriable ? "refused" : "withheld");
+            return new OutboxOutcome(row.Id, retriable ? ForwardingState.Failed : ForwardingState.Withheld, Error: error);
+        }
+
+        var deadline = destination.Deadline(row);
+        if (row.DatabaseNow > deadline)
+        {
+            if (destination.MaxAge is { } maxAge && row.Attempts <= 1)
+            {
+                var error = $"{destination.Name} accepts events up to {Describe(maxAge)} old and this one was {Describe(row.DatabaseNow - row.OccurredAt)} old when due: "
+                    + $"it is given up {Describe(ConversionDestination.SafetyMargin)} before the limit, so that it is never refused on arrival.";
+                ForwardingLog.TooOld(_logger, destination.Name, row.SessionId, error);
+                CountFailed(destination, [row], "too_old");
+                return new OutboxOutcome(row.Id, ForwardingState.TooOld, Error: error);
+            }
+
+            var dead = $"Tried {row.Attempts - 1} times until {destination.Name}'s window closed ({WindowOf(destination)}); the last error: {row.LastError ?? "none"}";
+            ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts - 1, dead);
+            CountFailed(destination, [row], "dead");
+            return new OutboxOutcome(row.Id, ForwardingState.Dead, Error: dead);
+        }
+
+        if (destination.Unsendable(row) is { } reason)
+        {
+            ForwardingLog.Withheld(_logger, destination.Name, row.SessionId, reason);
+            CountFailed(destination, [row], "withheld");
+            return new OutboxOutcome(row.Id, ForwardingState.Withheld, Error: reason);
+        }
+
+        return null;
+    }
+
+    private static string WindowOf(ConversionDestination destination) => destination.MaxAge is { } maxAge
+        ? $"events up to {Describe(maxAge)} old, less {Describe(ConversionDestination.SafetyMargin)}"
+        : $"{destination.RetryWindow.TotalDays:0.#} days after the conversion was recorded";
+
     private async Task<IEnumerable<OutboxOutcome>> SendAsync(ConversionDestination destination, List<OutboxRow> rows, CancellationToken stoppingToken)
+    {
+        var outcomes = new List<OutboxOutcome>(rows.Count);
+        await SendIsolatingAsync(destination, rows, outcomes, stoppingToken).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="rows"/>; when the destination refuses the request for one event's content (Meta refuses the
+    /// whole batch), that event fails alone with the reason and the rest is sent again: without it when the answer names
+    /// it, otherwise split in halves, each sent on its own, until the refused event is alone.
+    /// </summary>
+    private async Task SendIsolatingAsync(ConversionDestination destination, List<OutboxRow> rows, List<OutboxOutcome> outcomes, CancellationToken stoppingToken)
+    {
+        var (answer, sent) = await SendOnceAsync(destination, rows, stoppingToken).ConfigureAwait(false);
+        if (answer is null || !answer.ByOneEvent || rows.Count == 1)
+        {
+            outcomes.AddRange(sent);
+            return;
+        }
+
+        if (answer.EventIndex is { } index && index >= 0 && index < rows.Count)
+        {
+            var refused = rows[index];
+            ForwardingLog.Refused(_logger, destination.Name, 1, refused.SessionId, answer.Error);
+            CountFailed(destination, [refused], "refused");
+            outcomes.Add(new OutboxOutcome(refused.Id, ForwardingState.Failed, Error: answer.Error));
+            await SendIsolatingAsync(destination, rows.Where((_, i) => i != index).ToList(), outcomes, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        var half = rows.Count / 2;
+        await SendIsolatingAsync(destination, rows.GetRange(0, half), outcomes, stoppingToken).ConfigureAwait(false);
+        await SendIsolatingAsync(destination, rows.GetRange(half, rows.Count - half), outcomes, stoppingToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One request: its rows' outcomes, and the answer when it was a refusal of one event's content in a batch (the
+    /// caller isolates it; the outcomes are then not used).
+    /// </summary>
+    private async Task<(DestinationAnswer? Isolate, IEnumerable<OutboxOutcome> Outcomes)> SendOnceAsync(
+        ConversionDestination destination, List<OutboxRow> rows, CancellationToken stoppingToken)
     {
         if (stoppingToken.IsCancellationRequested)
         {
-            return rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending));
+            return (null, rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending)));
         }
 
         var destinationTag = ForwardingNames.Of(destination.Destination);
@@ -226,7 +387,7 @@ internal sealed class ForwardingWorker : BackgroundService
         {
             // The host is stopping: the rows go back untried, to be sent again.
             activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, "stopped");
-            return rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending));
+            return (null, rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending)));
         }
         catch (OperationCanceledException)
         {
@@ -243,36 +404,63 @@ internal sealed class ForwardingWorker : BackgroundService
             new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.DestinationTag, destinationTag),
             new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome));
         activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome);
+        var circuit = _circuits[destination.Destination];
         if (answer.State == ForwardingState.Sent)
         {
+            circuit.Answered();
             ForwardingLog.Sent(_logger, destination.Name, rows.Count, rows[0].SessionId);
             Count(PaymentLinkTrackingDiagnostics.ConversionsForwarded, destination, rows, outcome: null);
-            return rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Sent));
+            return (null, rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Sent)));
         }
 
         // The destination's message stays out of the span: it may quote what was sent.
         activity?.SetStatus(ActivityStatusCode.Error, outcome);
         if (!answer.IsRetry)
         {
-            ForwardingLog.Refused(_logger, destination.Name, rows.Count, rows[0].SessionId, answer.Error);
-            CountFailed(destination, rows, "refused");
-            return rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Failed, Error: answer.Error));
-        }
-
-        CountFailed(destination, rows.Where(row => row.Attempts >= _options.MaxAttempts), "dead");
-        CountFailed(destination, rows.Where(row => row.Attempts < _options.MaxAttempts), "retry");
-        return rows.Select(row =>
-        {
-            if (row.Attempts >= _options.MaxAttempts)
+            circuit.Answered();
+            if (answer.ByOneEvent && rows.Count > 1)
             {
-                ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts, answer.Error);
-                return new OutboxOutcome(row.Id, ForwardingState.Dead, Error: answer.Error);
+                return (answer, []);
             }
 
+            ForwardingLog.Refused(_logger, destination.Name, rows.Count, rows[0].SessionId, answer.Error);
+            CountFailed(destination, rows, "refused");
+            return (null, rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Failed, Error: answer.Error)).ToList());
+        }
+
+        if (circuit.Failed(answer.RetryAfter) is { } pause)
+        {
+            ForwardingLog.Paused(_logger, destination.Name, pause, answer.Error);
+        }
+
+        var results = new List<OutboxOutcome>(rows.Count);
+        foreach (var row in rows)
+        {
             var wait = _options.BackoffAfter(row.Attempts, answer.RetryAfter, Random.Shared);
-            ForwardingLog.WillRetry(_logger, destination.Name, row.SessionId, row.Attempts, wait, answer.Error);
-            return new OutboxOutcome(row.Id, ForwardingState.Pending, wait, answer.Error);
-        }).ToList();
+            // The row's clock: the database's at the claim, moved on by the time since.
+            var dueAt = row.DatabaseNow + Stopwatch.GetElapsedTime(started) + wait;
+            if (_options.MaxAttempts is { } maxAttempts && row.Attempts >= maxAttempts)
+            {
+                ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts, answer.Error);
+                CountFailed(destination, [row], "dead");
+                results.Add(new OutboxOutcome(row.Id, ForwardingState.Dead, Error: answer.Error));
+            }
+            else if (dueAt > destination.Deadline(row))
+            {
+                var error = $"Tried {row.Attempts} times until {destination.Name}'s window closed ({WindowOf(destination)}); the last error: {answer.Error}";
+                ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts, error);
+                CountFailed(destination, [row], "dead");
+                results.Add(new OutboxOutcome(row.Id, ForwardingState.Dead, Error: error));
+            }
+            else
+            {
+                ForwardingLog.WillRetry(_logger, destination.Name, row.SessionId, row.Attempts, wait, answer.Error);
+                CountFailed(destination, [row], "retry");
+                results.Add(new OutboxOutcome(row.Id, ForwardingState.Pending, wait, answer.Error));
+            }
+        }
+
+        return (null, results);
     }
 
     private static void CountFailed(ConversionDestination destination, IEnumerable<OutboxRow> rows, string outcome) =>

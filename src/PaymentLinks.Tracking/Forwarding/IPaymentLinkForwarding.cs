@@ -27,7 +27,11 @@ public interface IPaymentLinkForwarding
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<int> RetryAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Makes every dead conversion pending again, with its tries counted from zero.</summary>
+    /// <summary>
+    /// Makes every failed and dead conversion pending again, with its tries counted from zero (the console's
+    /// <c>forwarding retry --all</c>). Sent ones are never sent again; too-old ones stay too old. A refund goes again only
+    /// after its purchase was accepted.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>How many conversions were made pending.</returns>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>

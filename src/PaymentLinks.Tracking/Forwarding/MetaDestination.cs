@@ -8,7 +8,7 @@ namespace PaymentLinks.Tracking;
 /// with the token in the body. <c>event_id</c> is the session id (a renewal's: its invoice's), so that Meta dedupes it
 /// against the browser pixel's <c>eventID</c>; <c>custom_data.value</c> is without tax and shipping, as GA4's. An event older than 7 days never enters a batch (Meta would refuse the whole batch).
 /// </summary>
-internal sealed class MetaDestination(MetaForwardingOptions options, bool assumeConsent) : ConversionDestination
+internal sealed partial class MetaDestination(MetaForwardingOptions options, bool assumeConsent) : ConversionDestination
 {
     /// <summary>Meta refuses a batch holding an event older than 7 days.</summary>
     public static readonly TimeSpan MaxEventAge = TimeSpan.FromDays(7);
@@ -77,6 +77,30 @@ internal sealed class MetaDestination(MetaForwardingOptions options, bool assume
         };
     }
 
+    /// <summary>
+    /// Meta's required fields, checked before a row enters a batch (one event Meta refuses fails the whole request):
+    /// <c>user_data</c> needs at least one customer information parameter, and a <c>website</c> event needs
+    /// <c>client_user_agent</c> and <c>event_source_url</c>.
+    /// </summary>
+    public override string? Unsendable(OutboxRow row)
+    {
+        var metaEvent = Event(row);
+        var user = metaEvent.UserData;
+        if (user.Email is null && user.ClientIpAddress is null && user.ClientUserAgent is null && user.Fbp is null && user.Fbc is null)
+        {
+            return row.ConsentGranted(assumeConsent)
+                ? "Not sent to Meta: its user_data would hold no customer information parameter (no email, and the buyer never reached the thank-you page), which Meta requires for every event."
+                : "Not sent to Meta: the buyer's consent is not recorded, so user_data would hold no customer information parameter, which Meta requires for every event.";
+        }
+
+        if (metaEvent.ActionSource == "website" && (user.ClientUserAgent is null || metaEvent.EventSourceUrl is null))
+        {
+            return "Not sent to Meta: a website event requires client_user_agent and event_source_url.";
+        }
+
+        return null;
+    }
+
     public override DestinationAnswer Interpret(HttpStatusCode status, string body, TimeSpan? retryAfter)
     {
         if ((int)status is >= 200 and < 300)
@@ -100,8 +124,39 @@ internal sealed class MetaDestination(MetaForwardingOptions options, bool assume
         }
 
         var message = Redact(
-            $"Meta answered {(int)status}: {error.Type} {error.Code}{(error.ErrorSubcode is { } sub ? $"/{sub}" : string.Empty)}: {error.Message} (fbtrace_id {error.FbtraceId})");
+            $"Meta answered {(int)status}: {error.Type} {error.Code}{(error.ErrorSubcode is { } sub ? $"/{sub}" : string.Empty)}: {error.Message}{(string.IsNullOrEmpty(error.ErrorUserMessage) ? string.Empty : $" {error.ErrorUserTitle}: {error.ErrorUserMessage}")} (fbtrace_id {error.FbtraceId})");
         var transient = IsTransient(status) || error.IsTransient == true || (error.Code is { } code && RetryCodes.Contains(code));
-        return transient ? DestinationAnswer.Retry(message, retryAfter) : DestinationAnswer.Refused(message);
+        if (transient)
+        {
+            return DestinationAnswer.Retry(message, retryAfter);
+        }
+
+        // Code 100 is Graph's "Invalid parameter": the content of an event, not the token or the pixel. Meta refuses the
+        // whole batch for it; its messages sometimes name the event by its path (data[3], $['data'][3]) or event_index.
+        if (error.Code == InvalidParameter)
+        {
+            var named = EventIndex(error.ErrorUserMessage) ?? EventIndex(error.Message) ?? EventIndex(error.ErrorData?.ToString());
+            return DestinationAnswer.Refused(message) with { ByOneEvent = true, EventIndex = named };
+        }
+
+        return DestinationAnswer.Refused(message);
     }
+
+    private const int InvalidParameter = 100;
+
+    private static int? EventIndex(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var match = EventPath().Match(text);
+        return match.Success && int.TryParse(match.Groups[1].ValueSpan, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            ? index
+            : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("""(?:data'?\]?\[|event_index"?\s*[:=]\s*)([0-9]{1,4})""", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex EventPath();
 }

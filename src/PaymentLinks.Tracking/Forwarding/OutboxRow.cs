@@ -66,6 +66,18 @@ internal sealed class OutboxRow
     /// <summary>The database's time when the row was claimed: what a row's age is measured against.</summary>
     public DateTimeOffset DatabaseNow { get; init; }
 
+    /// <summary>When the row was written to the outbox, on the ledger's clock: where the webhook's retry window starts.</summary>
+    public DateTimeOffset EnqueuedAt { get; init; }
+
+    /// <summary>
+    /// For a refund, where the conversion it takes back (its session's purchase, or the renewal whose invoice it refunds)
+    /// stands at the same destination; <see langword="null"/> without one.
+    /// </summary>
+    public ForwardingState? PurchaseState { get; init; }
+
+    /// <summary>The previous try's error, secrets redacted.</summary>
+    public string? LastError { get; init; }
+
     /// <summary>Whether personal data may be sent for this conversion.</summary>
     public bool ConsentGranted(bool assumeConsent) =>
         Consent == VisitConsent.Granted || (Consent == VisitConsent.NotReported && assumeConsent);

@@ -51,11 +51,14 @@ public sealed class PaymentLinkForwardingOptions
     public int MaxInFlight { get; set; } = 8;
 
     /// <summary>
-    /// Gets or sets how many times one conversion is tried at one destination before it is dead. A try whose process
-    /// stopped mid-request counts too.
+    /// Gets or sets how many times one conversion may be tried at one destination before it is dead, when a cap is wanted
+    /// beside the destination's window. Without it a conversion is tried, with a backoff of at most
+    /// <see cref="MaxRetryDelay"/>, for as long as its destination accepts it: GA4 up to 72 hours after the event, Meta up to
+    /// 7 days (each less an hour's margin), the webhook 3 days after the conversion was recorded (as Stripe retries its
+    /// own webhooks); then it is dead. A try whose process stopped mid-request counts too.
     /// </summary>
-    /// <value>The default is 10; at least 1.</value>
-    public int MaxAttempts { get; set; } = 10;
+    /// <value>The default is <see langword="null"/>: the destination's window decides; at least 1 when set.</value>
+    public int? MaxAttempts { get; set; }
 
     /// <summary>
     /// Gets or sets the backoff's base: the try after <c>n</c> failed ones waits a random time (full jitter) between zero
@@ -86,6 +89,13 @@ public sealed class PaymentLinkForwardingOptions
     /// </summary>
     /// <value>The default is 5 seconds; at least 10 milliseconds.</value>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gets or sets how long a sent conversion's row stays in the outbox (for <c>forwarding list</c> and a person's
+    /// questions) before the worker deletes it. Failed, dead and too-old rows are kept until retried.
+    /// </summary>
+    /// <value>The default is 30 days; at least 1 day.</value>
+    public TimeSpan SentRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
     /// Gets or sets whether this instance runs the forwarding worker. Conversions are written to the outbox either way;

@@ -166,6 +166,11 @@ internal sealed partial class PaymentLinkForwardingOptionsValidator : IValidateO
             failures.Add($"{Prefix}:MaxAttempts must be at least 1 (it is {options.MaxAttempts}).");
         }
 
+        if (options.SentRetention < TimeSpan.FromDays(1))
+        {
+            failures.Add($"{Prefix}:SentRetention must be at least 1 day (it is {options.SentRetention}).");
+        }
+
         if (options.RetryDelay < TimeSpan.Zero)
         {
             failures.Add($"{Prefix}:RetryDelay must not be negative (it is {options.RetryDelay}).");

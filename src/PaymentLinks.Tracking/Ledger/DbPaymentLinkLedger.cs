@@ -196,6 +196,10 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     public Task RecordOutcomesAsync(string owner, IReadOnlyCollection<OutboxOutcome> outcomes, CancellationToken cancellationToken) =>
         _outbox.RecordOutcomesAsync(owner, outcomes, cancellationToken);
 
+    /// <inheritdoc cref="ForwardingOutbox.DeleteSentBeforeAsync"/>
+    public Task<int> DeleteSentConversionsBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
+        _outbox.DeleteSentBeforeAsync(cutoff, limit, cancellationToken);
+
     /// <inheritdoc cref="ForwardingOutbox.CountPendingConversionsAsync"/>
     public Task<long> CountPendingConversionsAsync(CancellationToken cancellationToken) => _outbox.CountPendingConversionsAsync(cancellationToken);
 

@@ -300,6 +300,9 @@ internal sealed class ForwardingOutbox : IDisposable
                     AmountTax = reader.IsDBNull(22) ? 0 : Convert.ToInt64(reader.GetValue(22), CultureInfo.InvariantCulture),
                     AmountShipping = reader.IsDBNull(23) ? 0 : Convert.ToInt64(reader.GetValue(23), CultureInfo.InvariantCulture),
                     SessionPaidAt = _dialect.ReadTime(reader, 24),
+                    EnqueuedAt = _dialect.ReadTime(reader, 25)!.Value,
+                    PurchaseState = reader.IsDBNull(26) ? null : ForwardingNames.State(reader.GetString(26)),
+                    LastError = LedgerStore.StringOrNull(reader, 27),
                 });
             }
         }
@@ -378,6 +381,40 @@ internal sealed class ForwardingOutbox : IDisposable
         return (dead, failed);
     }
 
+    /// <summary>
+    /// How long the oldest pending row has waited since it entered the outbox (on the ledger's clock), read in
+    /// <paramref name="unit"/>; <see langword="null"/> when none waits.
+    /// </summary>
+    public async Task<TimeSpan?> ReadOldestPendingAgeAsync(LedgerUnit unit, CancellationToken cancellationToken)
+    {
+        await using var oldest = unit.Command(_sql.OldestPending);
+        await using var reader = await oldest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || _dialect.ReadTime(reader, 0) is not { } createdAt)
+        {
+            return null;
+        }
+
+        var age = _store.TimeProvider.GetUtcNow() - createdAt;
+        return age < TimeSpan.Zero ? TimeSpan.Zero : age;
+    }
+
+    /// <summary>Deletes up to <paramref name="limit"/> sent rows sent before <paramref name="cutoff"/>; how many went.</summary>
+    public async Task<int> DeleteSentBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        int deleted;
+        await using (var delete = unit.Command(_sql.DeleteSent))
+        {
+            _dialect.AddTime(delete, "cutoff", cutoff);
+            LedgerDialect.AddParameter(delete, "limit", limit, DbType.Int32);
+            deleted = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
     /// <summary>The outbox's rows, newest first, in one state or all.</summary>
     public async Task<IReadOnlyList<ForwardedConversion>> ListConversionsAsync(ForwardingState? state, string? sessionId, int limit, CancellationToken cancellationToken)
     {
@@ -411,13 +448,13 @@ internal sealed class ForwardingOutbox : IDisposable
         return rows;
     }
 
-    /// <summary>Makes failed and dead rows pending again with their tries reset: one session's, or every dead one.</summary>
+    /// <summary>Makes failed and dead rows pending again with their tries reset: one session's, or every one.</summary>
     public async Task<int> RetryConversionsAsync(string? sessionId, CancellationToken cancellationToken)
     {
         await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         int changed;
-        await using (var retry = unit.Command(sessionId is null ? _sql.RetryAllDead : _sql.RetrySession))
+        await using (var retry = unit.Command(sessionId is null ? _sql.RetryAllStopped : _sql.RetrySession))
         {
             LedgerDialect.AddParameter(retry, "session_id", sessionId, DbType.String);
             _dialect.AddTime(retry, "now", _store.TimeProvider.GetUtcNow());
@@ -539,15 +576,33 @@ internal sealed class ForwardingOutbox : IDisposable
                 $"WHERE f.id = (SELECT MAX(t.id) FROM {outbox} t WHERE t.destination = 'webhook' AND t.kind = 'refund' " +
                 $"AND t.state <> 'too_old' AND t.session_id IN ({sessionsOfCharge}))");
 
+            // A refund's transaction: its session's id for the purchase, a renewal's invoice id for a renewal.
+            var claimedRefundTransaction =
+                $"COALESCE((SELECT r.transaction_id FROM {money} r WHERE r.session_id = f.session_id AND r.kind = f.kind " +
+                "AND r.refund_key = f.refund_key), f.session_id)";
+
+            // The outbox row p of the conversion that the refund f takes back, at the same destination.
+            static string RefundedConversion(string transaction) =>
+                "p.session_id = f.session_id AND p.destination = f.destination AND " +
+                $"((p.kind = 'purchase' AND p.refund_key = '' AND {transaction} = f.session_id) OR (p.kind = 'renewal' AND p.refund_key = {transaction}))";
+
             // The try is counted when it starts, so that a process that dies mid-request uses one up.
             Claim =
                 $"UPDATE {outbox} SET lease_owner = @owner, lease_until = {dialect.NowPlus("@lease_ms")}, attempts = attempts + 1 " +
-                $"WHERE id IN (SELECT id FROM {outbox} WHERE destination = @destination AND state = 'pending' AND due_at <= {dbNow} " +
-                $"AND (lease_until IS NULL OR lease_until <= {dbNow}) ORDER BY due_at, id LIMIT @limit {dialect.ClaimLock})";
+                $"WHERE id IN (SELECT f.id FROM {outbox} f WHERE f.destination = @destination AND f.state = 'pending' AND f.due_at <= {dbNow} " +
+                $"AND (f.lease_until IS NULL OR f.lease_until <= {dbNow}) " +
+                // A refund waits while the conversion it takes back (its session's purchase, or the renewal whose invoice
+                // it refunds) is pending at the same destination (due, leased or in backoff), so that it never arrives
+                // before that conversion was accepted there. Through the rows' unique keys.
+                $"AND (f.kind <> 'refund' OR NOT EXISTS (SELECT 1 FROM {outbox} p WHERE {RefundedConversion(claimedRefundTransaction)} " +
+                "AND p.state = 'pending')) " +
+                $"ORDER BY f.due_at, f.id LIMIT @limit {dialect.ClaimLock})";
             ReadClaimed =
                 "SELECT f.id, f.session_id, f.kind, f.refund_key, f.amount, f.currency, f.occurred_at, f.livemode, f.attempts, " +
                 "s.payment_link_id, s.client_reference_id, s.customer_email, d.ga_cookie, d.fbp_cookie, d.fbc_cookie, d.user_agent, " +
-                $"d.page_url, d.client_ip, d.consent, d.session_id, {dbNow}, m.transaction_id, m.amount_tax, m.amount_shipping, s.paid_at " +
+                $"d.page_url, d.client_ip, d.consent, d.session_id, {dbNow}, m.transaction_id, m.amount_tax, m.amount_shipping, s.paid_at, " +
+                $"f.created_at, (SELECT p.state FROM {outbox} p WHERE {RefundedConversion("COALESCE(m.transaction_id, f.session_id)")}), " +
+                "f.last_error " +
                 $"FROM {outbox} f LEFT JOIN {sessions} s ON s.session_id = f.session_id " +
                 $"LEFT JOIN {money} m ON m.session_id = f.session_id AND m.kind = f.kind AND m.refund_key = f.refund_key " +
                 $"LEFT JOIN {details} d ON d.session_id = f.session_id " +
@@ -573,9 +628,16 @@ internal sealed class ForwardingOutbox : IDisposable
             RetrySession =
                 $"UPDATE {outbox} {string.Format(CultureInfo.InvariantCulture, Requeue, dbNow)}" +
                 "WHERE session_id = @session_id AND state IN ('failed', 'dead')";
-            RetryAllDead =
-                $"UPDATE {outbox} {string.Format(CultureInfo.InvariantCulture, Requeue, dbNow)}WHERE state = 'dead' AND @session_id IS NULL";
+            RetryAllStopped =
+                $"UPDATE {outbox} {string.Format(CultureInfo.InvariantCulture, Requeue, dbNow)}WHERE state IN ('failed', 'dead') AND @session_id IS NULL";
             CountPending = $"SELECT COUNT(*) FROM {outbox} WHERE state = 'pending'";
+
+            // Ids grow with the time rows are written: the oldest pending row is the first through the (state, id) index.
+            OldestPending = $"SELECT created_at FROM {outbox} WHERE state = 'pending' ORDER BY id LIMIT 1";
+
+            // Through the sent rows' sent_at index (schema version 11), a batch at a time.
+            DeleteSent =
+                $"DELETE FROM {outbox} WHERE id IN (SELECT id FROM {outbox} WHERE state = 'sent' AND sent_at < @cutoff ORDER BY sent_at LIMIT @limit)";
 
             // Through the outbox's (state, id) index: the dead and failed rows only, however many were sent.
             CountStopped = $"SELECT state, COUNT(*) FROM {outbox} WHERE state IN ('dead', 'failed') GROUP BY state";
@@ -609,9 +671,13 @@ internal sealed class ForwardingOutbox : IDisposable
 
         public string RetrySession { get; }
 
-        public string RetryAllDead { get; }
+        public string RetryAllStopped { get; }
 
         public string CountPending { get; }
+
+        public string OldestPending { get; }
+
+        public string DeleteSent { get; }
 
         public string CountStopped { get; }
     }

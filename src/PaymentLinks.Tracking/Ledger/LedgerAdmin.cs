@@ -101,6 +101,7 @@ internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, Att
         var refusedEvents = await catchUp.CountRefusedCatchUpEventsAsync(unit, cancellationToken).ConfigureAwait(false);
         var (deadConversions, failedConversions) = await outbox.CountStoppedConversionsAsync(unit, cancellationToken).ConfigureAwait(false);
         var unclaimedVisits = await attribution.CountUnclaimedVisitsAsync(unit, cancellationToken).ConfigureAwait(false);
+        var oldestPending = await outbox.ReadOldestPendingAgeAsync(unit, cancellationToken).ConfigureAwait(false);
         return new PaymentLinkLedgerStatus
         {
             PendingSessions = pending,
@@ -110,6 +111,7 @@ internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, Att
             DeadConversions = deadConversions,
             FailedConversions = failedConversions,
             UnclaimedVisits = unclaimedVisits,
+            OldestPendingConversionAge = oldestPending,
         };
     }
 

@@ -53,6 +53,41 @@ public sealed class AdminEndpointTests
     }
 
     [Test]
+    public async Task The_forwarding_outbox_is_listed_by_state_with_each_conversions_reason()
+    {
+        await using var host = await EndpointHost.StartAsync(
+            app => app.MapPaymentLinkAdmin("/admin"),
+            builder => builder.Services.AddPaymentLinkForwarding(options =>
+            {
+                options.Webhook.Url = new Uri("http://127.0.0.1:9/hooks");
+                options.Webhook.Secret = "admin-conversions-test-secret-0123456789abcdef";
+                options.RunWorker = false;
+            }),
+            kestrel: true);
+        await host.Services.GetRequiredService<DbPaymentLinkLedger>().EnsureSchemaAsync(CancellationToken.None);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.LedgerPath}"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText =
+                "INSERT INTO payment_link_forwarding (session_id, destination, kind, occurred_at, livemode, state, attempts, last_error, created_at, updated_at) VALUES " +
+                "('cs_live_kept', 'meta', 'purchase', 0, 1, 'withheld', 1, 'Not sent to Meta: no customer information parameter', 0, 0), " +
+                "('cs_live_sent', 'webhook', 'purchase', 0, 1, 'sent', 1, NULL, 0, 0)";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        using var withheld = JsonDocument.Parse(await host.Client.GetStringAsync("/admin/conversions?state=withheld"));
+        var conversion = withheld.RootElement.GetProperty("conversions").EnumerateArray().ShouldHaveSingleItem();
+        conversion.GetProperty("session_id").GetString().ShouldBe("cs_live_kept");
+        conversion.GetProperty("destination").GetString().ShouldBe("meta");
+        conversion.GetProperty("state").GetString().ShouldBe("withheld");
+        conversion.GetProperty("last_error").GetString().ShouldBe("Not sent to Meta: no customer information parameter");
+        using var all = JsonDocument.Parse(await host.Client.GetStringAsync("/admin/conversions"));
+        all.RootElement.GetProperty("conversions").GetArrayLength().ShouldBe(2);
+        (await host.Client.GetAsync("/admin/conversions?state=lost")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Test]
     public async Task On_Kestrel_a_loopback_request_is_local_and_answered()
     {
         await using var host = await EndpointHost.StartAsync(app => app.MapPaymentLinkAdmin("/admin"), kestrel: true);

@@ -115,6 +115,24 @@ public sealed class HealthCheckTests
     }
 
     [Test]
+    public async Task The_oldest_pending_conversions_age_is_in_the_checks_data_and_a_withheld_one_degrades_nothing()
+    {
+        await using var host = await StartAsync();
+        (await CheckAsync(host)).Data.ContainsKey("oldest_pending_conversion_seconds").ShouldBeFalse();
+        var hourAgo = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds();
+        await InsertConversionsAsync(
+            host,
+            $"('cs_live_waiting', 'google_analytics', 'purchase', 0, 1, 'pending', 3, 'GA4 answered 503', {hourAgo}, {hourAgo})",
+            "('cs_live_no_consent', 'meta', 'purchase', 0, 1, 'withheld', 1, 'Not sent to Meta: the buyer''s consent is not recorded', 0, 0)");
+
+        var entry = await CheckAsync(host);
+
+        entry.Status.ShouldBe(HealthStatus.Healthy);
+        ((double)entry.Data["oldest_pending_conversion_seconds"]).ShouldBeInRange(3590, 3700);
+        entry.Data["failed_conversions"].ShouldBe(0L);
+    }
+
+    [Test]
     public async Task A_ledger_that_cannot_be_reached_is_unhealthy_and_health_answers_503()
     {
         await using var host = await StartAsync();

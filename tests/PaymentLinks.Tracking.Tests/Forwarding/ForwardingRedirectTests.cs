@@ -26,10 +26,10 @@ public sealed class ForwardingRedirectTests
         _folder.Delete(recursive: true);
     }
 
-    [TestCase(302)]
-    [TestCase(307)]
-    [TestCase(308)]
-    public async Task A_webhook_destination_answering_a_redirect_is_not_sent_and_its_error_names_the_location(int status)
+    [Test]
+    public async Task Every_destination_answering_a_redirect_is_not_sent_and_its_error_names_the_location(
+        [Values(ForwardingDestination.GoogleAnalytics, ForwardingDestination.Meta, ForwardingDestination.Webhook)] ForwardingDestination on,
+        [Values(302, 307, 308)] int status)
     {
         await using var elsewhere = new LoopbackStripeServer(new StripeAnswer(200, "{}"));
         var location = elsewhere.ApiBase + "/hooks/moved";
@@ -45,7 +45,7 @@ public sealed class ForwardingRedirectTests
         });
         services.AddPaymentLinkForwarding(options =>
         {
-            destinations.Configure(options, ForwardingDestination.Webhook);
+            destinations.Configure(options, on);
             options.RequestTimeout = TimeSpan.FromSeconds(5);
         });
         await using var provider = services.BuildServiceProvider();
@@ -53,12 +53,17 @@ public sealed class ForwardingRedirectTests
         var worker = provider.GetServices<IHostedService>().OfType<ForwardingWorker>().Single();
         var sessionId = LedgerContract.NewLiveSessionId();
         await ledger.RecordAsync(LedgerContract.PaidEvent(sessionId));
+        // A consenting visit, so that Meta's required customer information is there and the event goes out.
+        await provider.GetRequiredService<IPaymentLinkAttribution>().RecordVisitAsync(
+            sessionId,
+            UtmCodes.None,
+            new ThankYouVisitDetails { UserAgent = "Mozilla/5.0", PageUrl = "https://shop.example/thanks", ClientIp = "203.0.113.7", Consent = VisitConsent.Granted });
 
         while (await worker.ForwardRoundAsync(CancellationToken.None))
         {
         }
 
-        destinations.Answered(ForwardingDestination.Webhook).ShouldHaveSingleItem().Status.ShouldBe(status);
+        destinations.Answered(on).ShouldHaveSingleItem().Status.ShouldBe(status);
         elsewhere.Requests.ShouldBeEmpty();
         var row = (await provider.GetRequiredService<IPaymentLinkForwarding>().ListAsync()).ShouldHaveSingleItem();
         row.SessionId.ShouldBe(sessionId);

@@ -31,6 +31,9 @@ internal sealed class LoopbackDestinations : IAsyncDisposable
     /// <summary>When set, called with the destination and its request's number (from 1); an answer it gives replaces the usual one.</summary>
     public Func<ForwardingDestination, int, Task<StripeAnswer?>>? Override { get; set; }
 
+    /// <summary>Replaces an answer from what was sent (e.g. Meta refusing a batch that holds one event); before <see cref="Override"/>.</summary>
+    public Func<ForwardingDestination, RecordedRequest, StripeAnswer?>? OverrideByRequest { get; set; }
+
     /// <summary>What <c>/debug/mp/collect</c> answers.</summary>
     public string DebugAnswer { get; set; } = """{"validationMessages":[]}""";
 
@@ -76,7 +79,9 @@ internal sealed class LoopbackDestinations : IAsyncDisposable
             : request.Path == WebhookPath ? ForwardingDestination.Webhook
             : ForwardingDestination.Meta;
         var number = _counts.AddOrUpdate(destination, 1, (_, count) => count + 1);
-        var answer = (Override is { } replace ? await replace(destination, number) : null) ?? Usual(destination, request);
+        var answer = OverrideByRequest?.Invoke(destination, request)
+            ?? (Override is { } replace ? await replace(destination, number) : null)
+            ?? Usual(destination, request);
         _answered.Enqueue((destination, request, answer.Status, DateTimeOffset.UtcNow));
         return answer;
     }
@@ -99,10 +104,17 @@ internal sealed class LoopbackDestinations : IAsyncDisposable
     }
 
     /// <summary>Meta's error answer: <c>{"error":{"message","type","code","fbtrace_id"}}</c> with a 4xx or 5xx.</summary>
-    public static StripeAnswer MetaError(int status, int code, string message, string type = "OAuthException") => new(
-        status,
-        new JsonObject
+    public static StripeAnswer MetaError(int status, int code, string message, string type = "OAuthException", string? userTitle = null, string? userMessage = null)
+    {
+        var error = new JsonObject { ["message"] = message, ["type"] = type, ["code"] = code, ["fbtrace_id"] = "AErrorTrace" };
+        if (userMessage is not null)
         {
-            ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["code"] = code, ["fbtrace_id"] = "AErrorTrace" },
-        }.ToJsonString());
+            error["error_subcode"] = 2804008;
+            error["is_transient"] = false;
+            error["error_user_title"] = userTitle;
+            error["error_user_msg"] = userMessage;
+        }
+
+        return new(status, new JsonObject { ["error"] = error }.ToJsonString());
+    }
 }

@@ -104,7 +104,7 @@ public class ForwardingCommandTests
     {
         var (exitCode, _, error) = await RunAsync("forwarding", "retry");
         exitCode.ShouldBe(2);
-        error.ShouldContain("Give a session id or --all-dead");
+        error.ShouldContain("Give a session id or --all");
     }
 
     private ServiceProvider Ledger(Action<PaymentLinkForwardingOptions>? tweak = null) => new ServiceCollection()
