@@ -13,7 +13,7 @@ public abstract partial class LedgerContract
     [Test]
     public async Task GA4s_value_is_without_tax_or_shipping_which_go_in_tax_and_shipping_and_Meta_and_the_webhook_get_the_same_value()
     {
-        var instance = Forwarder();
+        var instance = Forwarder(options => options.AssumeConsent = true);
         var sessionId = NewLiveSessionId();
         var paymentIntent = "pi_" + sessionId[8..];
         await instance.Ledger.RecordAsync(Session(
@@ -46,7 +46,7 @@ public abstract partial class LedgerContract
     [Test]
     public async Task A_renewal_goes_to_GA4_and_the_webhook_as_a_conversion_of_its_own_and_its_refund_against_its_own_transaction()
     {
-        var instance = Forwarder();
+        var instance = Forwarder(options => options.AssumeConsent = true);
         var sessionId = NewLiveSessionId();
         var id = sessionId[8..];
         var subscription = "sub_" + id;
@@ -95,7 +95,11 @@ public abstract partial class LedgerContract
     [TestCase(true)]
     public async Task Meta_gets_a_renewal_as_a_Purchase_of_its_own_only_with_SendRenewals(bool sendRenewals)
     {
-        var instance = Forwarder(options => options.Meta.SendRenewals = sendRenewals, [ForwardingDestination.Meta]);
+        var instance = Forwarder(options =>
+        {
+            options.Meta.SendRenewals = sendRenewals;
+            options.AssumeConsent = true;
+        }, [ForwardingDestination.Meta]);
         var sessionId = NewLiveSessionId();
         var id = sessionId[8..];
         await instance.Ledger.RecordAsync(Session(sessionId, DateTimeOffset.UtcNow.AddDays(-2), subscription: "sub_" + id, amount: 2_400, livemode: true));
@@ -183,7 +187,7 @@ public abstract partial class LedgerContract
     [Test]
     public async Task A_refund_that_fails_after_it_went_out_reaches_the_webhook_as_refund_reversed_and_never_GA4_or_Meta()
     {
-        var instance = Forwarder();
+        var instance = Forwarder(options => options.AssumeConsent = true);
         var (sessionId, never) = (NewLiveSessionId(), NewLiveSessionId());
         var paymentIntent = "pi_" + sessionId[8..];
         var chargeId = "ch_" + sessionId[8..];

@@ -346,7 +346,11 @@ public abstract partial class LedgerContract
 
         await DrainAsync(instance);
 
-        Destinations.Accepted(ForwardingDestination.Meta).ShouldHaveSingleItem()["data"]![0]!["user_data"]!.AsObject().Count.ShouldBe(0);
+        // The buyer's denied consent stands: nothing personal may go, so Meta, which requires some, gets nothing at all.
+        Destinations.Accepted(ForwardingDestination.Meta).ShouldBeEmpty();
+        var withheld = (await instance.Forwarding.ListAsync(ForwardingState.Withheld)).ShouldHaveSingleItem();
+        withheld.SessionId.ShouldBe(sessionId);
+        withheld.LastError!.ShouldContain("consent");
     }
 
     [Test]
