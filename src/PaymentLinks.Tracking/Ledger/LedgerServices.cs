@@ -31,10 +31,12 @@ internal static class LedgerServices
         {
             var options = provider.GetRequiredService<IOptions<TOptions>>().Value;
             return new DbPaymentLinkLedger(
-                createDialect(options, provider), TimeProviderOf(provider), options.Sessions, () => provider.GetService<ForwardingServices>()?.Plan, options.ApplyMigrations);
+                createDialect(options, provider), TimeProviderOf(provider), options.Sessions, () => provider.GetService<ForwardingServices>()?.Plan, options.ApplyMigrations,
+                () => provider.GetService<IPaymentLinkUrlFactory>());
         });
         services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
+        services.TryAddSingleton<IPaymentLinkClicks>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAdmin>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionWorker>(provider => new RetentionWorker(
             provider.GetRequiredService<DbPaymentLinkLedger>(),

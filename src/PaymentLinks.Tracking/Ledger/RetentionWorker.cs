@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Erases personal data older than <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/>, once an hour; does
+/// Erases personal data (sessions' and clicks') older than <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/>, once an hour; does
 /// nothing when the option is not set.
 /// </summary>
 internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? retention, TimeProvider timeProvider, ILogger<RetentionWorker> logger)
@@ -53,7 +53,11 @@ internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? rete
             return 0;
         }
 
-        var erased = await ledger.EraseRecordedBeforeAsync(timeProvider.GetUtcNow() - keep, cancellationToken).ConfigureAwait(false);
+        var cutoff = timeProvider.GetUtcNow() - keep;
+        var erased = await ledger.EraseRecordedBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
+
+        // Clicks are personal data too, whether or not a session came of them.
+        await ledger.EraseClickedBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
         if (erased.SessionIds.Count > 0)
         {
             LedgerLog.RetentionErased(logger, erased.SessionIds.Count, keep);
