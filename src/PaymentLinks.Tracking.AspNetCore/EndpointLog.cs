@@ -37,4 +37,8 @@ internal static partial class EndpointLog
     [LoggerMessage(EventId = 85, EventName = "PaymentLinkReportUnavailable", Level = LogLevel.Warning,
         Message = "The ledger could not be read for {Endpoint} ({ExceptionType}).")]
     public static partial void LedgerUnavailable(ILogger logger, string endpoint, string? exceptionType);
+
+    [LoggerMessage(EventId = 89, EventName = "PaymentLinkClickNotRecorded", Level = LogLevel.Warning,
+        Message = "A click on tracked link {LinkName} was not recorded ({ExceptionType}); the buyer was redirected all the same.")]
+    public static partial void ClickNotRecorded(ILogger logger, string linkName, string? exceptionType);
 }
