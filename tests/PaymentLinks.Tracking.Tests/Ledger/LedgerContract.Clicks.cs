@@ -92,7 +92,8 @@ public abstract partial class LedgerContract
     [Test]
     public async Task An_unknown_link_is_no_redirect_and_records_nothing()
     {
-        var (clicks, _) = ClickInstance(ClickedLink);
+        var (clicks, ledger) = ClickInstance(ClickedLink);
+        await ledger.EnsureSchemaAsync(CancellationToken.None);
 
         (await clicks.RecordClickAsync(new PaymentLinkClick { LinkName = "https://evil.example/" })).ShouldBeNull();
         clicks.CreateRedirect(new PaymentLinkClick { LinkName = "other" }).ShouldBeNull();
@@ -102,7 +103,8 @@ public abstract partial class LedgerContract
     [Test]
     public async Task What_is_not_a_click_is_redirected_without_a_click_id_and_records_nothing()
     {
-        var (clicks, _) = ClickInstance(ClickedLink + "?client_reference_id=order_1");
+        var (clicks, ledger) = ClickInstance(ClickedLink + "?client_reference_id=order_1");
+        await ledger.EnsureSchemaAsync(CancellationToken.None);
 
         var redirect = clicks.CreateRedirect(new PaymentLinkClick { LinkName = "pro", Gclid = "g" }).ShouldNotBeNull();
 
