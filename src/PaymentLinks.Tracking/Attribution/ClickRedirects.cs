@@ -21,16 +21,27 @@ internal static class ClickRedirects
             return null;
         }
 
+        // What the visitor sent and Stripe would drop is left out here, so that the link keeps its own and no request
+        // can fill the log with the factory's warnings about dropped parameters.
+        var utm = new UtmCodes
+        {
+            Source = Valid(PaymentLinkParameter.UtmSource, click.Utm.Source),
+            Medium = Valid(PaymentLinkParameter.UtmMedium, click.Utm.Medium),
+            Campaign = Valid(PaymentLinkParameter.UtmCampaign, click.Utm.Campaign),
+            Term = Valid(PaymentLinkParameter.UtmTerm, click.Utm.Term),
+            Content = Valid(PaymentLinkParameter.UtmContent, click.Utm.Content),
+        };
+        var reference = Valid(PaymentLinkParameter.ClientReferenceId, click.MerchantReference);
         try
         {
             return links.Create(click.LinkName, link =>
             {
-                if (!click.Utm.IsEmpty)
+                if (!utm.IsEmpty)
                 {
-                    link = link.WithUtm(click.Utm);
+                    link = link.WithUtm(utm);
                 }
 
-                return click.MerchantReference is { } reference ? link.WithClientReferenceId(reference) : link;
+                return reference is null ? link : link.WithClientReferenceId(reference);
             });
         }
         catch (KeyNotFoundException)
@@ -82,6 +93,9 @@ internal static class ClickRedirects
             ? new PaymentLinkRedirect(link.ToUri(), recorded)
             : new PaymentLinkRedirect(link.WithClientReferenceId(withClick).ToUri(), recorded) { IsClickIdIncluded = true };
     }
+
+    private static string? Valid(PaymentLinkParameter parameter, string? value) =>
+        value is not null && PaymentLinkRules.IsValid(parameter, value) ? value : null;
 
     private static string? Cut(string? value) =>
         string.IsNullOrEmpty(value) ? null : value.Length <= PaymentLinkClick.MaxValueLength ? value : value[..PaymentLinkClick.MaxValueLength];

@@ -183,4 +183,18 @@ public sealed class RedirectEndpointTests
         await host.SendFromAsync(IPAddress.Parse("203.0.113.9"), "GET", "/go/pro");
         (await ClickRowsAsync(host)).ShouldBe(3);
     }
+
+    [Test]
+    public async Task Codes_and_a_reference_stripe_would_drop_are_left_out_without_a_warning_and_the_links_own_kept()
+    {
+        await using var host = await StartAsync();
+
+        using var response = await host.Client.GetAsync("/go/pro?utm_source=bad%20value&client_reference_id=no%23hash");
+
+        var query = Query(response.Headers.Location!);
+        query.ShouldContainKey("utm_source", response.Headers.Location!.ToString());
+        query["utm_source"].ShouldBe("configured");
+        ClientReferenceCodec.Decode(query["client_reference_id"]).MerchantReference.ShouldBe("order_4711");
+        host.Logs.Entries.ShouldNotContain(entry => entry.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
 }
