@@ -44,19 +44,23 @@ if (StartupCheck.Problem(app.Services) is { } problem)
 }
 
 app.MapPaymentLinkWebhook("/stripe/webhook");
+// The consent the pages report (here ?consent=granted or denied, as a consent banner would set it); without it, no
+// personal value of a click or a visit is recorded or forwarded.
+static VisitConsent ConsentOf(HttpContext context) => context.Request.Query["consent"].ToString() switch
+{
+    "granted" => VisitConsent.Granted,
+    "denied" => VisitConsent.Denied,
+    _ => VisitConsent.NotReported,
+};
+
+// Tracked links for the configured PaymentLinkTracking:Links: /go/<name> records the click and sends the buyer to Stripe.
+app.MapPaymentLinkRedirect("/go/{name}", new PaymentLinkRedirectOptions { Consent = ConsentOf });
 app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions
 {
     Page = ThankYouText.Render,
     // Requests one client may make a minute (Sample:ThankYouPermitsPerClient; a load test from one address raises it).
     PermitsPerClient = int.TryParse(builder.Configuration["Sample:ThankYouPermitsPerClient"], out var permits) ? permits : 20,
-    // The consent the page reports (here ?consent=granted or denied, as a consent banner would set it); without it, no
-    // personal value of the visit is forwarded anywhere.
-    Consent = context => context.Request.Query["consent"].ToString() switch
-    {
-        "granted" => VisitConsent.Granted,
-        "denied" => VisitConsent.Denied,
-        _ => VisitConsent.NotReported,
-    },
+    Consent = ConsentOf,
 });
 // Revenue by campaign: the page with its charts (?since=...&until=..., ?mode=test) and ?format=json.
 var report = app.MapPaymentLinkReport("/report");

@@ -41,4 +41,8 @@ internal static partial class EndpointLog
     [LoggerMessage(EventId = 87, EventName = "PaymentLinkUnclaimedVisitsFull", Level = LogLevel.Warning,
         Message = "A thank-you visit of a session the ledger does not know was not kept: the most such visits kept at a time (PaymentLinkLedgerOptions.MaxUnclaimedVisits) are kept already. Logged at most once a minute.")]
     public static partial void UnclaimedVisitsFull(ILogger logger);
+
+    [LoggerMessage(EventId = 89, EventName = "PaymentLinkClickNotRecorded", Level = LogLevel.Warning,
+        Message = "A click on tracked link {LinkName} was not recorded ({ExceptionType}); the buyer was redirected all the same.")]
+    public static partial void ClickNotRecorded(ILogger logger, string linkName, string? exceptionType);
 }

@@ -121,7 +121,7 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             {
                 var window = options.RateLimitWindow;
                 _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetFixedWindowLimiter(
-                    ClientKey(context.Connection.RemoteIpAddress),
+                    ClientAddress.Key(context.Connection.RemoteIpAddress),
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true }));
             }
 
@@ -339,33 +339,6 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             {
                 EndpointLog.UnclaimedVisitsFull(logger);
             }
-        }
-
-        /// <summary>
-        /// The client a rate limit counts for: the address as ASP.NET Core sees it, an IPv4-mapped IPv6 address as its
-        /// IPv4 address, and an IPv6 address as its /64 (one subscriber's prefix, in which its addresses rotate freely).
-        /// </summary>
-        internal static string ClientKey(IPAddress? address)
-        {
-            if (address is null)
-            {
-                return "unknown";
-            }
-
-            if (address.IsIPv4MappedToIPv6)
-            {
-                return address.MapToIPv4().ToString();
-            }
-
-            if (address.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                return address.ToString();
-            }
-
-            Span<byte> bytes = stackalloc byte[16];
-            address.TryWriteBytes(bytes, out _);
-            bytes[8..].Clear();
-            return new IPAddress(bytes).ToString() + "/64";
         }
 
         private static IResult DefaultPage(PaymentLinkThankYouVisit visit)

@@ -44,7 +44,7 @@ public sealed record CampaignKey
     // Written before the codes so that a later version of the canonical form never gives the same bytes.
     private const string CanonicalFormVersion = "PaymentLinks.Tracking/UtmCodes/1";
 
-    private static readonly SearchValues<char> AlphabetValues = SearchValues.Create(Alphabet);
+    internal static readonly SearchValues<char> AlphabetValues = SearchValues.Create(Alphabet);
 
     private CampaignKey(string value) => Value = value;
 

@@ -46,6 +46,56 @@ public static class ClientReferenceCodec
     /// <summary>The longest merchant reference that leaves room for the key: 182 characters.</summary>
     public const int MaxMerchantReferenceLength = PaymentLinkRules.MaxClientReferenceIdLength - SuffixLength;
 
+    /// <summary>
+    /// The characters before a click id at the very end of a <c>client_reference_id</c>: <c>_plc1_</c>. The redirect of
+    /// <c>IPaymentLinkClicks</c> appends it and the click's id after whatever the link carries (the merchant's reference,
+    /// a campaign key), so that the session Stripe makes names the click that led to it.
+    /// </summary>
+    public const string ClickMarker = "_plc1_";
+
+    /// <summary>The characters a click id has: 16 from <see cref="CampaignKey.Alphabet"/> (80 random bits).</summary>
+    public const int ClickIdLength = 16;
+
+    /// <summary>The characters a click takes at the end of an encoded value: the click marker and the click id.</summary>
+    public const int ClickSuffixLength = 22; // ClickMarker.Length + ClickIdLength
+
+    /// <summary>The longest value that leaves room for a click id: 178 characters.</summary>
+    public const int MaxLengthBeforeClickId = PaymentLinkRules.MaxClientReferenceIdLength - ClickSuffixLength;
+
+    /// <summary>Whether <paramref name="value"/> is shaped like a click id: <see cref="ClickIdLength"/> characters of <see cref="CampaignKey.Alphabet"/>.</summary>
+    /// <param name="value">The text to check; may be <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when it is.</returns>
+    public static bool IsClickId(ReadOnlySpan<char> value) =>
+        value.Length == ClickIdLength && !value.ContainsAnyExcept(CampaignKey.AlphabetValues);
+
+    /// <summary>
+    /// Appends a click id to a <c>client_reference_id</c> (the merchant's reference, a campaign key, both or none),
+    /// after <see cref="ClickMarker"/>; a click id already at its end is replaced.
+    /// </summary>
+    /// <param name="clientReferenceId">The value the link carries, valid under <see cref="PaymentLinkRules"/>, or <see langword="null"/>.</param>
+    /// <param name="clickId">The click's id (see <see cref="IsClickId"/>).</param>
+    /// <returns>
+    /// The value with the click id, which passes Stripe's rules; or <see langword="null"/> when the value is longer than
+    /// <see cref="MaxLengthBeforeClickId"/> characters, and is then kept whole without the click id.
+    /// </returns>
+    /// <exception cref="ArgumentException"><paramref name="clickId"/> is not a click id.</exception>
+    public static string? AppendClickId(string? clientReferenceId, string clickId)
+    {
+        ArgumentNullException.ThrowIfNull(clickId);
+        if (!IsClickId(clickId))
+        {
+            throw new ArgumentException($"A click id is {ClickIdLength} characters of {CampaignKey.Alphabet}.", nameof(clickId));
+        }
+
+        var current = StripClickId(clientReferenceId, out _);
+        if (string.IsNullOrEmpty(current))
+        {
+            return ClickMarker + clickId;
+        }
+
+        return current.Length <= MaxLengthBeforeClickId ? string.Concat(current, ClickMarker, clickId) : null;
+    }
+
     /// <summary>Puts a campaign key next to a merchant's reference in one <c>client_reference_id</c>.</summary>
     /// <param name="merchantReference">
     /// The merchant's own reference, valid under <see cref="PaymentLinkRules"/>, or <see langword="null"/> for none.
@@ -81,14 +131,16 @@ public static class ClientReferenceCodec
     /// <summary>Splits a <c>client_reference_id</c> into the merchant's reference and the campaign key.</summary>
     /// <param name="clientReferenceId">The value Stripe returned, e.g. from a Checkout Session; may be <see langword="null"/>.</param>
     /// <returns>
-    /// The reference and the key when the value ends with <see cref="Marker"/> and a key; otherwise the whole value
+    /// The click id when the value ends with <see cref="ClickMarker"/> and a click id (see <see cref="AppendClickId"/>);
+    /// then, in what comes before it, the reference and the key when it ends with <see cref="Marker"/> and a key; otherwise the whole value
     /// as the reference and no key. <see langword="null"/> or empty gives neither.
     /// </returns>
     public static DecodedClientReference Decode(string? clientReferenceId)
     {
+        clientReferenceId = StripClickId(clientReferenceId, out var clickId);
         if (string.IsNullOrEmpty(clientReferenceId))
         {
-            return new(null, null);
+            return new(null, null) { ClickId = clickId };
         }
 
         var value = clientReferenceId.AsSpan();
@@ -96,10 +148,29 @@ public static class ClientReferenceCodec
             || !value[^SuffixLength..^CampaignKey.Length].SequenceEqual(Marker)
             || !CampaignKey.TryParse(value[^CampaignKey.Length..], out var key))
         {
-            return new(clientReferenceId, null);
+            return new(clientReferenceId, null) { ClickId = clickId };
         }
 
         var reference = clientReferenceId.Length == SuffixLength ? null : clientReferenceId[..^SuffixLength];
-        return new(reference, key);
+        return new(reference, key) { ClickId = clickId };
+    }
+
+    // The value without a click suffix at its end, and the click id it had.
+    private static string? StripClickId(string? clientReferenceId, out string? clickId)
+    {
+        clickId = null;
+        if (clientReferenceId is null || clientReferenceId.Length < ClickSuffixLength)
+        {
+            return clientReferenceId;
+        }
+
+        var value = clientReferenceId.AsSpan();
+        if (!value[^ClickSuffixLength..^ClickIdLength].SequenceEqual(ClickMarker) || !IsClickId(value[^ClickIdLength..]))
+        {
+            return clientReferenceId;
+        }
+
+        clickId = clientReferenceId[^ClickIdLength..];
+        return clientReferenceId.Length == ClickSuffixLength ? null : clientReferenceId[..^ClickSuffixLength];
     }
 }

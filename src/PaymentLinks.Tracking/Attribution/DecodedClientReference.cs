@@ -7,4 +7,7 @@ public sealed record DecodedClientReference(string? MerchantReference, CampaignK
 {
     /// <summary>Gets whether the value carried a campaign key.</summary>
     public bool HasKey => Key is not null;
+
+    /// <summary>Gets the id of the click the value names (see <see cref="ClientReferenceCodec.AppendClickId"/>), or <see langword="null"/>.</summary>
+    public string? ClickId { get; init; }
 }

@@ -7,7 +7,7 @@ namespace PaymentLinks.Tracking;
 /// object registered, made of one class per concern over a shared <see cref="LedgerStore"/>. It says here which concerns
 /// one event touches, in one <see cref="LedgerUnit"/>; each concern's SQL is its own class's.
 /// </summary>
-internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttribution, IPaymentLinkAdmin, IDisposable
+internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttribution, IPaymentLinkClicks, IPaymentLinkAdmin, IDisposable
 {
     /// <inheritdoc cref="LedgerAdmin.ErasedError"/>
     internal const string ErasedError = LedgerAdmin.ErasedError;
@@ -22,6 +22,8 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     private readonly ForwardingOutbox _outbox;
     private readonly CatchUpBookkeeping _catchUp;
     private readonly LedgerAdmin _admin;
+    private readonly ClickLedger _clicks;
+    private readonly Func<IPaymentLinkUrlFactory?> _links;
 
     public DbPaymentLinkLedger(
         LedgerDialect dialect,
@@ -30,15 +32,18 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         Func<ForwardingPlan?>? forwardingPlan = null,
         bool applyMigrations = true,
         int maxUnclaimedVisits = 10_000,
-        TimeSpan? unclaimedVisitLifetime = null)
+        TimeSpan? unclaimedVisitLifetime = null,
+        Func<IPaymentLinkUrlFactory?>? links = null)
     {
+        _links = links ?? (() => null);
         _store = new LedgerStore(dialect, timeProvider, sessionsFulfilled, applyMigrations);
         _sessions = new SessionLedger(_store);
         _attribution = new AttributionLedger(_store, maxUnclaimedVisits, unclaimedVisitLifetime ?? TimeSpan.FromDays(1));
         _revenue = new RevenueLedger(_store);
         _outbox = new ForwardingOutbox(_store, forwardingPlan);
         _catchUp = new CatchUpBookkeeping(_store);
-        _admin = new LedgerAdmin(_store, _sessions, _attribution, _outbox, _catchUp);
+        _clicks = new ClickLedger(_store);
+        _admin = new LedgerAdmin(_store, _sessions, _attribution, _outbox, _catchUp, _clicks);
     }
 
     /// <summary>
@@ -175,6 +180,32 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
         DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default) =>
         _attribution.ReportAsync(since, until, mode, cancellationToken);
+
+    // Clicks on tracked links.
+    public PaymentLinkRedirect? CreateRedirect(PaymentLinkClick click) =>
+        ClickRedirects.Link(_links(), click) is { } link ? new PaymentLinkRedirect(link.ToUri(), null) : null;
+
+    public async Task<PaymentLinkRedirect?> RecordClickAsync(PaymentLinkClick click, CancellationToken cancellationToken = default)
+    {
+        if (ClickRedirects.Link(_links(), click) is not { } link)
+        {
+            return null;
+        }
+
+        var recorded = ClickRedirects.Recorded(click, link, _store.TimeProvider.GetUtcNow());
+        await _clicks.RecordClickAsync(recorded, cancellationToken).ConfigureAwait(false);
+        return ClickRedirects.Redirect(link, recorded);
+    }
+
+    public Task<PaymentLinkClick?> FindClickAsync(string clickId, CancellationToken cancellationToken = default) =>
+        _clicks.FindClickAsync(clickId, cancellationToken);
+
+    public Task<PaymentLinkClick?> FindClickForSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        _clicks.FindClickForSessionAsync(sessionId, cancellationToken);
+
+    /// <inheritdoc cref="ClickLedger.EraseClickedBeforeAsync"/>
+    public Task<int> EraseClickedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        _clicks.EraseClickedBeforeAsync(cutoff, cancellationToken);
 
     // The forwarding outbox.
 

@@ -7,7 +7,7 @@ namespace PaymentLinks.Tracking;
 /// The operator's side of the ledger: sessions by state, retries of parked sessions, erasure of personal data, the
 /// counts the health check reports, and the schema's state.
 /// </summary>
-internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, AttributionLedger attribution, ForwardingOutbox outbox, CatchUpBookkeeping catchUp)
+internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, AttributionLedger attribution, ForwardingOutbox outbox, CatchUpBookkeeping catchUp, ClickLedger clicks)
 {
     /// <summary>What an erased session's last fulfilment error becomes: the error may quote what the handler was given.</summary>
     internal const string ErasedError = "(erased with the customer's personal data)";
@@ -158,7 +158,7 @@ internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, Att
 
     /// <summary>
     /// In one unit of work: the sessions matching <paramref name="where"/> lose their personal data (their row, what the
-    /// thank-you page saw, the refused events that name them) and are remembered as erased.
+    /// thank-you page saw, the clicks of the visitor they came from, the refused events that name them) and are remembered as erased.
     /// <paramref name="alwaysRemember"/> is remembered even when the ledger does not have it yet.
     /// </summary>
     private async Task<PaymentLinkErasure> EraseAsync(
@@ -194,6 +194,7 @@ internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, Att
             }
 
             await attribution.EraseVisitDetailsAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
+            await clicks.EraseVisitorOfSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
 
             await using var mark = unit.Command(
                 $"INSERT INTO {_dialect.Table("payment_link_erasures")} (session_id, erased_at) VALUES (@session_id, @now) " +

@@ -37,10 +37,12 @@ internal static class LedgerServices
                 () => provider.GetService<ForwardingServices>()?.Plan,
                 options.ApplyMigrations,
                 options.MaxUnclaimedVisits,
-                options.UnclaimedVisitLifetime);
+                options.UnclaimedVisitLifetime,
+                () => provider.GetService<IPaymentLinkUrlFactory>());
         });
         services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
+        services.TryAddSingleton<IPaymentLinkClicks>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAdmin>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionWorker>(provider => new RetentionWorker(
             provider.GetRequiredService<DbPaymentLinkLedger>(),

@@ -5,8 +5,8 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// Once an hour: deletes the thank-you visits no session claimed within
-/// <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/>, and erases personal data older than
-/// <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/> when that option is set.
+/// <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/>, and erases personal data (sessions' and clicks') older
+/// than <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/> when that option is set.
 /// </summary>
 internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? retention, TimeProvider timeProvider, ILogger<RetentionWorker> logger)
     : BackgroundService
@@ -58,7 +58,11 @@ internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? rete
             return 0;
         }
 
-        var erased = await ledger.EraseRecordedBeforeAsync(timeProvider.GetUtcNow() - keep, cancellationToken).ConfigureAwait(false);
+        var cutoff = timeProvider.GetUtcNow() - keep;
+        var erased = await ledger.EraseRecordedBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
+
+        // Clicks are personal data too, whether or not a session came of them.
+        await ledger.EraseClickedBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
         if (erased.SessionIds.Count > 0)
         {
             LedgerLog.RetentionErased(logger, erased.SessionIds.Count, keep);

@@ -242,4 +242,77 @@ public class ClientReferenceCodecTests
     {
         Should.Throw<ArgumentNullException>(() => ClientReferenceCodec.Encode("order_4711", null!)).ParamName.ShouldBe("key");
     }
+
+    private const string ClickId = "abcdefgh234567xy";
+
+    [Test]
+    public void A_click_id_follows_the_reference_and_the_key_and_decodes_back()
+    {
+        var withKey = ClientReferenceCodec.Encode("order_4711", Key).ClientReferenceId;
+
+        var value = ClientReferenceCodec.AppendClickId(withKey, ClickId).ShouldNotBeNull();
+
+        value.ShouldBe($"order_4711_plk1_{Key.Value}_plc1_{ClickId}");
+        StripeRule.IsMatch(value).ShouldBeTrue();
+        ClientReferenceCodec.Decode(value).ShouldBe(new DecodedClientReference("order_4711", Key) { ClickId = ClickId });
+        ClientReferenceCodec.Decode(ClientReferenceCodec.AppendClickId(null, ClickId)).ShouldBe(new DecodedClientReference(null, null) { ClickId = ClickId });
+        ClientReferenceCodec.Decode(ClientReferenceCodec.AppendClickId("order_4711", ClickId)).ShouldBe(new DecodedClientReference("order_4711", null) { ClickId = ClickId });
+    }
+
+    [Test]
+    public void A_new_click_id_replaces_the_one_a_reference_ends_with()
+    {
+        var first = ClientReferenceCodec.AppendClickId("order_1", ClickId)!;
+
+        ClientReferenceCodec.AppendClickId(first, "zzzzzzzzzzzzzzzz").ShouldBe("order_1_plc1_zzzzzzzzzzzzzzzz");
+    }
+
+    [TestCase(178, true)]
+    [TestCase(179, false)]
+    [TestCase(200, false)]
+    public void A_click_id_is_appended_only_where_it_leaves_the_value_within_200_characters(int length, bool appended)
+    {
+        var reference = new string('r', length);
+
+        var value = ClientReferenceCodec.AppendClickId(reference, ClickId);
+
+        (value is not null).ShouldBe(appended);
+        if (value is not null)
+        {
+            value.Length.ShouldBeLessThanOrEqualTo(200);
+            ClientReferenceCodec.Decode(value).ShouldBe(new DecodedClientReference(reference, null) { ClickId = ClickId });
+        }
+    }
+
+    [TestCase("ABCDEFGH234567XY")]
+    [TestCase("abcdefgh234567x")]
+    [TestCase("abcdefgh234567xyz")]
+    [TestCase("abcdefgh2345670y")]
+    public void A_value_not_shaped_like_a_click_id_is_refused_and_not_decoded_as_one(string notAClickId)
+    {
+        ClientReferenceCodec.IsClickId(notAClickId).ShouldBeFalse();
+        Should.Throw<ArgumentException>(() => ClientReferenceCodec.AppendClickId("order_1", notAClickId));
+        ClientReferenceCodec.Decode("order_1_plc1_" + notAClickId).ClickId.ShouldBeNull();
+    }
+
+    [Test]
+    public void Appending_a_click_id_then_decoding_gives_back_the_reference_the_key_and_the_click()
+    {
+        Gen.Select(ReferencesOrNone, Keys, Gen.Char[CampaignKey.Alphabet].Array[ClientReferenceCodec.ClickIdLength].Select(chars => new string(chars)))
+            .Sample(
+                (reference, key, click) =>
+                {
+                    var encoded = ClientReferenceCodec.Encode(reference, key);
+                    var value = ClientReferenceCodec.AppendClickId(encoded.ClientReferenceId, click);
+                    if (encoded.ClientReferenceId.Length > ClientReferenceCodec.MaxLengthBeforeClickId)
+                    {
+                        return value is null;
+                    }
+
+                    var decoded = ClientReferenceCodec.Decode(value);
+                    return value is not null && StripeRule.IsMatch(value) && decoded.ClickId == click
+                        && decoded == ClientReferenceCodec.Decode(encoded.ClientReferenceId) with { ClickId = click };
+                },
+                iter: PropertyRuns.Iterations);
+    }
 }

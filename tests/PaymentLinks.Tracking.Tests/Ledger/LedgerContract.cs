@@ -28,6 +28,9 @@ public abstract partial class LedgerContract
     /// <summary>Runs <paramref name="sql"/> on this test's database (tables unqualified) and returns the first value.</summary>
     protected abstract Task<object?> ScalarAsync(string sql);
 
+    /// <summary>A query whose first value is the definition of the index named <paramref name="index"/>, with its columns.</summary>
+    protected abstract string IndexDefinitionSql(string index);
+
     /// <summary>Makes a fresh database for the test.</summary>
     protected abstract Task CreateDatabaseAsync();
 

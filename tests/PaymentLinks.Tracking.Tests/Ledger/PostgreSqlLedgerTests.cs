@@ -34,6 +34,9 @@ public sealed class PostgreSqlLedgerTests : LedgerContract
 
     protected override Task DropDatabaseAsync() => _server.DropSchemaAsync(_schema);
 
+    protected override string IndexDefinitionSql(string index) =>
+        $"SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = '{index}'";
+
     protected override async Task<object?> ScalarAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server.ConnectionString) { SearchPath = _schema }.ConnectionString);

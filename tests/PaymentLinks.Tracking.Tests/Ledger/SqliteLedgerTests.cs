@@ -37,6 +37,8 @@ public sealed class SqliteLedgerTests : LedgerContract
         return Task.CompletedTask;
     }
 
+    protected override string IndexDefinitionSql(string index) => $"SELECT sql FROM sqlite_master WHERE type = 'index' AND name = '{index}'";
+
     protected override async Task<object?> ScalarAsync(string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath}");

@@ -16,6 +16,7 @@ public sealed class ReceiverReportTests : IAsyncDisposable
 {
     private const int PhoneWidth = 390;
     private const string StripeKey = "rk_test_51PgcReceiverKey0000000000000000";
+    private const string TrackedLink = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr";
 
     private DirectoryInfo _folder = null!;
     private LoopbackStripeServer _stripe = null!;
@@ -31,6 +32,7 @@ public sealed class ReceiverReportTests : IAsyncDisposable
             ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={Path.Combine(_folder.FullName, "ledger.db")}",
             ["PaymentLinkTracking__StripeApiKey"] = StripeKey,
             ["PaymentLinkTracking__StripeApiBase"] = _stripe.ApiBase,
+            ["PaymentLinkTracking__Links__pro"] = TrackedLink,
         });
     }
 
@@ -134,5 +136,24 @@ public sealed class ReceiverReportTests : IAsyncDisposable
         await _receiver.WaitForOutput("Conversion for session cs_test_a1b2C3: 20.00 USD, email hashed");
         _receiver.Output.ShouldNotContain("example@example.com");
         _receiver.Output.ShouldNotContain(StripeKey);
+    }
+
+    [Test]
+    public async Task A_tracked_link_of_the_configured_links_records_the_click_and_sends_the_buyer_to_stripe()
+    {
+        // Never followed: the answer's Location is Stripe's.
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _receiver.Http.BaseAddress };
+
+        using var click = await client.GetAsync("/go/pro?utm_source=google&gclid=EAIaIQob_sample&consent=granted");
+        using var unknown = await client.GetAsync("/go/elsewhere?url=https://evil.example/");
+
+        click.StatusCode.ShouldBe(HttpStatusCode.Found);
+        var location = click.Headers.Location!;
+        location.GetLeftPart(UriPartial.Path).ShouldBe(TrackedLink);
+        location.Query.ShouldContain("utm_source=google");
+        location.Query.ShouldContain("client_reference_id=" + ClientReferenceCodec.ClickMarker);
+        click.Headers.GetValues("Set-Cookie").Single().ShouldStartWith("plt_visitor=");
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        unknown.Headers.Location.ShouldBeNull();
     }
 }
