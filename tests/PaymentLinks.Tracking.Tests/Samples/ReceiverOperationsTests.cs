@@ -68,6 +68,40 @@ public sealed class ReceiverOperationsTests
     }
 
     [Test]
+    public async Task With_forwarded_headers_trusted_from_any_proxy_a_forged_loopback_client_is_not_local()
+    {
+        var folder = Directory.CreateTempSubdirectory("paymentlinks-receiver-ops-");
+        try
+        {
+            // Microsoft's switch for containers behind a proxy: it trusts X-Forwarded-For from anyone.
+            using var receiver = await RunningReceiver.StartAsync(new Dictionary<string, string>
+            {
+                ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={Path.Combine(folder.FullName, "ledger.db")}",
+                ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
+            });
+
+            foreach (var path in new[] { "/report?format=json", "/admin/sessions?state=pending" })
+            {
+                (await receiver.Http.GetAsync(path)).StatusCode.ShouldBe(HttpStatusCode.OK, path);
+                using var forged = new HttpRequestMessage(HttpMethod.Get, path);
+                forged.Headers.TryAddWithoutValidation("X-Forwarded-For", "127.0.0.1");
+                (await receiver.Http.SendAsync(forged)).StatusCode.ShouldBe(HttpStatusCode.Forbidden, path);
+            }
+
+            using var erase = new HttpRequestMessage(HttpMethod.Post, "/admin/erase")
+            {
+                Content = new StringContent($"{{\"email\": \"{SignedWebhooks.CustomerEmail}\"}}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            erase.Headers.TryAddWithoutValidation("X-Forwarded-For", "127.0.0.1");
+            (await receiver.Http.SendAsync(erase)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public async Task An_unknown_option_stops_it_with_exit_2_naming_the_option_and_no_advice_about_the_secret()
     {
         using var sample = SampleProcess.Start(
