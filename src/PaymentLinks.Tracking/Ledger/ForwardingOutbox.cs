@@ -398,21 +398,51 @@ internal sealed class ForwardingOutbox : IDisposable
         return age < TimeSpan.Zero ? TimeSpan.Zero : age;
     }
 
-    /// <summary>Deletes up to <paramref name="limit"/> sent rows sent before <paramref name="cutoff"/>; how many went.</summary>
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> sent rows sent before <paramref name="cutoff"/>; how many went. A deleted
+    /// purchase or renewal leaves its receipt, in the same transaction: its refunds and renewals still go where it went,
+    /// and it never enters the outbox again.
+    /// </summary>
     public async Task<int> DeleteSentBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
     {
         await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        int deleted;
-        await using (var delete = unit.Command(_sql.DeleteSent))
+        var ids = new List<long>();
+        await using (var select = unit.Command(_sql.SelectSentBefore))
         {
-            _dialect.AddTime(delete, "cutoff", cutoff);
-            LedgerDialect.AddParameter(delete, "limit", limit, DbType.Int32);
-            deleted = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            _dialect.AddTime(select, "cutoff", cutoff);
+            LedgerDialect.AddParameter(select, "limit", limit, DbType.Int32);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture));
+            }
+        }
+
+        var deleted = 0;
+        foreach (var chunk in ids.Chunk(DeleteChunk))
+        {
+            await ExecuteForIdsAsync(unit, _sql.KeepReceipts, chunk, cancellationToken).ConfigureAwait(false);
+            deleted += await ExecuteForIdsAsync(unit, _sql.DeleteSent, chunk, cancellationToken).ConfigureAwait(false);
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
+    }
+
+    // The ids a statement of the delete takes at once, each a parameter of its own.
+    private const int DeleteChunk = 500;
+
+    private static async Task<int> ExecuteForIdsAsync(LedgerUnit unit, string sql, long[] ids, CancellationToken cancellationToken)
+    {
+        var names = string.Join(", ", ids.Select((_, i) => "@id" + i.ToString(CultureInfo.InvariantCulture)));
+        await using var command = unit.Command(string.Format(CultureInfo.InvariantCulture, sql, names));
+        for (var i = 0; i < ids.Length; i++)
+        {
+            LedgerDialect.AddParameter(command, "id" + i.ToString(CultureInfo.InvariantCulture), ids[i], DbType.Int64);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The outbox's rows, newest first, in one state or all.</summary>
@@ -490,6 +520,7 @@ internal sealed class ForwardingOutbox : IDisposable
             var sessionPayments = dialect.Table("payment_link_session_payments");
             var shipping = dialect.Table("payment_link_session_shipping");
             var money = dialect.Table("payment_link_forwarding_money");
+            var receipts = dialect.Table("payment_link_forwarding_receipts");
             var invoices = dialect.Table("payment_link_invoices");
             var refunds = dialect.Table("payment_link_charge_refunds");
             var invoicePayments = dialect.Table("payment_link_invoice_payments");
@@ -505,9 +536,16 @@ internal sealed class ForwardingOutbox : IDisposable
             // A part (tax, shipping) of an amount taken from a whole: its share, rounded half away from zero.
             static string Share(string part, string amount, string whole) =>
                 $"CASE WHEN {whole} > 0 THEN (2 * {amount} * COALESCE({part}, 0) + {whole}) / (2 * {whole}) ELSE 0 END";
+            // Where a conversion went: its outbox row, or the receipt retention kept when it deleted the row once sent.
             string Forwarded(string sessionId, string kind) =>
-                $"EXISTS (SELECT 1 FROM {outbox} t WHERE t.session_id = {sessionId} AND t.destination = @destination " +
-                $"AND t.state <> 'too_old' AND {kind})";
+                $"(EXISTS (SELECT 1 FROM {outbox} t WHERE t.session_id = {sessionId} AND t.destination = @destination " +
+                $"AND t.state <> 'too_old' AND {kind}) OR EXISTS (SELECT 1 FROM {receipts} t WHERE t.session_id = {sessionId} " +
+                $"AND t.destination = @destination AND {kind}))";
+
+            // A purchase or renewal sent and deleted since enters no more: its receipt stands for its row's key.
+            string Unsent(string sessionId, string kind, string refundKey) =>
+                $"NOT EXISTS (SELECT 1 FROM {receipts} r WHERE r.session_id = {sessionId} AND r.destination = @destination " +
+                $"AND r.kind = '{kind}' AND r.refund_key = {refundKey})";
             var sessionMoney =
                 $"LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id LEFT JOIN {shipping} sh ON sh.session_id = s.session_id ";
 
@@ -517,7 +555,7 @@ internal sealed class ForwardingOutbox : IDisposable
                 "s.session_id, 'purchase', '', s.session_id, COALESCE(p.amount_tax, 0), COALESCE(sh.amount_shipping, 0)",
                 $"FROM {sessions} s {sessionMoney}" +
                 "WHERE s.session_id = @session_id AND s.paid_at IS NOT NULL AND (s.livemode OR @include_test) " +
-                "AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL)");
+                "AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL) AND " + Unsent("s.session_id", "purchase", "''"));
 
             // A refund follows its transaction: only where the session's purchase (or the renewal it refunds) went.
             const string Whole = "CASE WHEN i.invoice_id IS NULL THEN s.amount_total ELSE i.amount_paid END";
@@ -556,7 +594,8 @@ internal sealed class ForwardingOutbox : IDisposable
                 $"p.session_id, @destination, 'renewal', i.invoice_id, i.amount_paid, i.currency, i.paid_at, i.livemode, 'pending', 0, {dbNow}, @now, @now",
                 "p.session_id, 'renewal', i.invoice_id, i.invoice_id, i.amount_tax, 0",
                 $"FROM {invoices} i JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
-                $"WHERE {filter} AND i.billing_reason IN {Renewal} AND i.amount_paid > 0 AND {Forwarded("p.session_id", "t.kind = 'purchase'")}");
+                $"WHERE {filter} AND i.billing_reason IN {Renewal} AND i.amount_paid > 0 AND {Forwarded("p.session_id", "t.kind = 'purchase'")} " +
+                $"AND {Unsent("p.session_id", "renewal", "i.invoice_id")}");
             EnqueueRenewal = RenewalsWhere("i.invoice_id = @invoice_id");
             EnqueueSessionRenewals = RenewalsWhere("p.session_id = @session_id");
 
@@ -635,9 +674,15 @@ internal sealed class ForwardingOutbox : IDisposable
             // Ids grow with the time rows are written: the oldest pending row is the first through the (state, id) index.
             OldestPending = $"SELECT created_at FROM {outbox} WHERE state = 'pending' ORDER BY id LIMIT 1";
 
-            // Through the sent rows' sent_at index (schema version 11), a batch at a time.
-            DeleteSent =
-                $"DELETE FROM {outbox} WHERE id IN (SELECT id FROM {outbox} WHERE state = 'sent' AND sent_at < @cutoff ORDER BY sent_at LIMIT @limit)";
+            // Through the sent rows' sent_at index (schema version 11), a batch at a time: its ids first, so that the
+            // receipts and the delete cover the same rows.
+            SelectSentBefore =
+                $"SELECT id FROM {outbox} WHERE state = 'sent' AND sent_at < @cutoff ORDER BY sent_at LIMIT @limit {dialect.ClaimLock}";
+            KeepReceipts =
+                $"INSERT INTO {receipts} (session_id, destination, kind, refund_key) SELECT session_id, destination, kind, refund_key " +
+                $"FROM {outbox} WHERE id IN ({{0}}) AND state = 'sent' AND kind IN ('purchase', 'renewal') " +
+                "ON CONFLICT (session_id, destination, kind, refund_key) DO NOTHING";
+            DeleteSent = $"DELETE FROM {outbox} WHERE id IN ({{0}}) AND state = 'sent'";
 
             // Through the outbox's (state, id) index: the dead and failed rows only, however many were sent.
             CountStopped = $"SELECT state, COUNT(*) FROM {outbox} WHERE state IN ('dead', 'failed') GROUP BY state";
@@ -677,6 +722,12 @@ internal sealed class ForwardingOutbox : IDisposable
 
         public string OldestPending { get; }
 
+        public string SelectSentBefore { get; }
+
+        /// <summary>Keeps the receipts of the sent purchases and renewals among the ids put in for <c>{0}</c>.</summary>
+        public string KeepReceipts { get; }
+
+        /// <summary>Deletes the sent rows among the ids put in for <c>{0}</c>.</summary>
         public string DeleteSent { get; }
 
         public string CountStopped { get; }
