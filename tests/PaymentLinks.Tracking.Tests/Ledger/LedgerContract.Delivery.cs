@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
 using PaymentLinks.Tracking.Tests.Forwarding;
 using PaymentLinks.Tracking.Tests.StripeApi;
+using PaymentLinks.Tracking.Tests.Webhooks;
 using Shouldly;
 
 namespace PaymentLinks.Tracking.Tests.Ledger;
@@ -43,6 +44,38 @@ public abstract partial class LedgerContract
         await DrainUntilAsync(instance, rows => rows.Count == 2 && rows.All(row => row.State == ForwardingState.Sent));
         Destinations.Accepted(ForwardingDestination.GoogleAnalytics)
             .Select(body => body["events"]![0]!["name"]!.GetValue<string>()).ShouldBe(["purchase", "refund"]);
+    }
+
+    [Test]
+    public async Task A_renewals_refund_never_reaches_a_destination_before_the_renewal_was_accepted_there()
+    {
+        var instance = Forwarder(on: [ForwardingDestination.GoogleAnalytics]);
+        var sessionId = NewLiveSessionId();
+        var id = sessionId[8..];
+        var subscription = "sub_" + id;
+        var paidAt = DateTimeOffset.UtcNow.AddHours(-30);
+        await instance.Ledger.RecordAsync(Session(sessionId, paidAt, subscription: subscription, amount: 2_400, tax: 400, livemode: true));
+        await DrainAsync(instance);
+        Destinations.Accepted(ForwardingDestination.GoogleAnalytics).Count.ShouldBe(1);
+
+        // The renewal's first try meets a 503 and waits in backoff; its refund arrives meanwhile.
+        Destinations.Override = (_, number) => Task.FromResult<StripeAnswer?>(number == 2
+            ? new StripeAnswer(503, "unavailable") { Headers = new Dictionary<string, string> { ["Retry-After"] = "1" } }
+            : null);
+        var cycle = "in_cycle_" + id;
+        var renewedAt = DateTimeOffset.UtcNow.AddHours(-2);
+        await instance.Ledger.RecordAsync(MoneyEvents.Read(
+            "invoice.paid", MoneyEvents.Invoice(cycle, subscription, "subscription_cycle", 2_400, 400, renewedAt, "pi_cycle_" + id), renewedAt, livemode: true));
+        await DrainAsync(instance);
+        await instance.Ledger.RecordAsync(MoneyEvents.Read(
+            "charge.refunded", MoneyEvents.Charge("ch_cycle_" + id, "pi_cycle_" + id, 2_400, 2_400), DateTimeOffset.UtcNow, livemode: true));
+        await DrainAsync(instance);
+        Destinations.Accepted(ForwardingDestination.GoogleAnalytics).Count.ShouldBe(1);
+
+        await DrainUntilAsync(instance, rows => rows.Count == 3 && rows.All(row => row.State == ForwardingState.Sent));
+        Destinations.Accepted(ForwardingDestination.GoogleAnalytics).Skip(1)
+            .Select(body => (body["events"]![0]!["name"]!.GetValue<string>(), body["events"]![0]!["params"]!["transaction_id"]!.GetValue<string>()))
+            .ShouldBe([("purchase", cycle), ("refund", cycle)]);
     }
 
     [Test]
