@@ -33,12 +33,23 @@ internal sealed class StripeClientSource(IOptionsMonitor<PaymentLinkTrackingOpti
         var current = Volatile.Read(ref _current);
         if (current is null || current.Key != key || current.ApiBase != apiBase)
         {
-            current = new ClientForKey(key, apiBase, new StripeClient(apiKey: key, apiBase: apiBase));
+            current = new ClientForKey(key, apiBase, new StripeClient(apiKey: key, apiBase: apiBase, httpClient: NoRedirects.Value));
             Volatile.Write(ref _current, current);
         }
 
         return current.Client;
     }
+
+    /// <summary>
+    /// The HTTP client every made <see cref="StripeClient"/> shares: Stripe's own retries, but no redirect followed, so
+    /// that a moved or hijacked API base never receives the key's requests at another address (a 3xx is an error).
+    /// </summary>
+    private static readonly Lazy<SystemNetHttpClient> NoRedirects = new(() => new SystemNetHttpClient(
+        httpClient: new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = SystemNetHttpClient.DefaultHttpTimeout,
+        },
+        maxNetworkRetries: StripeConfiguration.MaxNetworkRetries));
 
     private sealed record ClientForKey(string Key, string ApiBase, StripeClient Client);
 }

@@ -108,6 +108,34 @@ public class AddPaymentLinkStripeApiTests
         await host.StopAsync();
     }
 
+    [Test]
+    public async Task The_made_client_follows_no_redirect_so_the_key_never_reaches_another_address()
+    {
+        await using var elsewhere = new LoopbackStripeServer(StripeAnswer.Ok(StripeFixtures.CompletedCheckoutSession().ToJsonString()));
+        await using var server = new LoopbackStripeServer(request => new StripeAnswer(307, "{}")
+        {
+            Headers = new Dictionary<string, string> { ["Location"] = elsewhere.ApiBase + request.Target },
+        });
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PaymentLinkTracking:StripeApiKey"] = Key,
+            ["PaymentLinkTracking:StripeApiBase"] = server.ApiBase,
+        }).Build();
+        using var host = Build(services => services
+            .AddPaymentLinkTracking(configuration.GetSection("PaymentLinkTracking"))
+            .AddPaymentLinkStripeApi());
+        await host.StartAsync();
+
+        var result = await host.Services.GetRequiredService<CheckoutConversionReader>()
+            .ReadAsync("https://example.com/thanks?session_id=cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY");
+
+        result.IsConversion.ShouldBeFalse();
+        server.Requests.ShouldNotBeEmpty();
+        elsewhere.Requests.ShouldBeEmpty();
+        result.Message.ShouldNotContain(Key);
+        await host.StopAsync();
+    }
+
     [TestCase("http://127.0.0.1:12111")]
     [TestCase("http://localhost:12111/")]
     [TestCase("http://[::1]:12111")]
