@@ -19,7 +19,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
     private static readonly string[] Timestamps = ["yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
 
     /// <summary>
-    /// Maps <c>GET <paramref name="pattern"/></c> to revenue by campaign (<see cref="IPaymentLinkAttribution.ReportAsync"/>):
+    /// Maps <c>GET <paramref name="pattern"/></c> to revenue by campaign (<see cref="IPaymentLinkAttribution.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, CancellationToken)"/>):
     /// an HTML page by default (the built-in page has the totals, a chart of net revenue by campaign and one of net
     /// revenue over time per currency, and the table), JSON with <c>?format=json</c> (the shape of
     /// <see cref="CampaignReportJson"/>, the same as the console's <c>report --format json</c>), for a period given by
