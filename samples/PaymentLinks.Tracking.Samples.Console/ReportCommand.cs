@@ -20,6 +20,12 @@ internal static class ReportCommand
         summed across currencies. Sessions without a campaign show as (unattributed) in the table and with null UTM
         codes in csv and json. Dates are UTC: --since is included, --until excluded. Live data unless --mode test.
 
+        Attribution: a session's touches are its buyer's clicks on tracked links (/go/{name}) in the lookback window
+        before it; --model shares its money among them: last-click (the default: the click the session came from),
+        first-click, last-non-direct (the last click with a UTM code or an ad click id), linear, position-based
+        (40/20/40) or time-decay (half-life 7 days). Every model's columns add up to the same totals. A session
+        without a click has one touch: its thank-you visit, else its campaign key, else its link's metadata.
+
         Money: gross (first payments and renewals, tax included), tax, refunded, disputed (lost disputes) and net,
         the revenue: the money kept without its tax, (gross - refunded - disputed) x (gross - tax) / gross, rounded
         half away from zero to the currency's smallest unit. In the table in major units with the currency (548.90 EUR, 1,200 JPY);
@@ -34,6 +40,7 @@ internal static class ReportCommand
 
         Example:
           report --since 2026-11-01 --until 2026-12-01 --format csv
+          report --since 2026-11-01 --model position-based
         """;
 
     public static Command Create(Func<IServiceProvider>? openLedger)
@@ -52,10 +59,16 @@ internal static class ReportCommand
             DefaultValueFactory = _ => "live",
         };
         mode.AcceptOnlyFromAmong("live", "test");
+        var model = new Option<string>("--model")
+        {
+            Description = "How each session's money is shared among its buyer's clicks: " + string.Join(", ", AttributionModelNames.All) + ".",
+            DefaultValueFactory = _ => AttributionModelNames.Format(AttributionModel.LastClick),
+        };
+        model.AcceptOnlyFromAmong([.. AttributionModelNames.All]);
 
         var command = new Command("report", "Prints revenue by campaign from the ledger: sessions, paid, revenue, thank-you visits, and how each was attributed.")
         {
-            since, until, format, mode,
+            since, until, format, mode, model,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -69,6 +82,7 @@ internal static class ReportCommand
             }
 
             var reportMode = parse.GetValue(mode) == "test" ? PaymentLinkMode.Test : PaymentLinkMode.Live;
+            var reportModel = AttributionModelNames.Parse(parse.GetValue(model)!);
             IReadOnlyList<CampaignReportRow> rows;
             var onlyTestData = false;
             try
@@ -80,10 +94,10 @@ internal static class ReportCommand
                     return LedgerUnavailable;
                 }
 
-                rows = await attribution.ReportAsync(start, end, reportMode, cancellationToken);
+                rows = await attribution.ReportAsync(start, end, reportMode, reportModel, cancellationToken);
                 if (rows.Count == 0 && reportMode == PaymentLinkMode.Live)
                 {
-                    onlyTestData = (await attribution.ReportAsync(start, end, PaymentLinkMode.Test, cancellationToken)).Count > 0;
+                    onlyTestData = (await attribution.ReportAsync(start, end, PaymentLinkMode.Test, reportModel, cancellationToken)).Count > 0;
                 }
             }
             catch (Exception unavailable) when (unavailable is DbException or OptionsValidationException or InvalidOperationException)
@@ -102,7 +116,7 @@ internal static class ReportCommand
                     output.WriteLine(CampaignReportJson.ToJson(rows, indented: true));
                     break;
                 default:
-                    WriteTable(output, rows, start, end, reportMode);
+                    WriteTable(output, rows, start, end, reportMode, reportModel);
                     break;
             }
 
@@ -155,9 +169,11 @@ internal static class ReportCommand
         }
     }
 
-    private static void WriteTable(TextWriter output, IReadOnlyList<CampaignReportRow> rows, DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode)
+    private static void WriteTable(
+        TextWriter output, IReadOnlyList<CampaignReportRow> rows, DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model)
     {
-        output.WriteLine($"Revenue by campaign, {CampaignReportText.Period(since, until)} (UTC){(mode == PaymentLinkMode.Test ? ", test data" : string.Empty)}");
+        var byModel = model == AttributionModel.LastClick ? string.Empty : $", {AttributionModelNames.Format(model)} attribution";
+        output.WriteLine($"Revenue by campaign, {CampaignReportText.Period(since, until)} (UTC){(mode == PaymentLinkMode.Test ? ", test data" : string.Empty)}{byModel}");
         output.WriteLine();
         if (rows.Count == 0)
         {

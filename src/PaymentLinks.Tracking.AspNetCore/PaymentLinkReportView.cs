@@ -25,6 +25,10 @@ public sealed class PaymentLinkReportView
     /// <value>The default is <see cref="PaymentLinkMode.Live"/>.</value>
     public PaymentLinkMode Mode { get; init; } = PaymentLinkMode.Live;
 
+    /// <summary>Gets how each session's money is shared among its touches (<c>?model=</c>).</summary>
+    /// <value>The default is <see cref="AttributionModel.LastClick"/>.</value>
+    public AttributionModel Model { get; init; } = AttributionModel.LastClick;
+
     /// <summary>
     /// Gets whether the live report is empty while the same period has test data, so that the page can say so rather
     /// than show an empty report.

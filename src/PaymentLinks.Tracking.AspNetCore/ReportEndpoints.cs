@@ -19,12 +19,14 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
     private static readonly string[] Timestamps = ["yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
 
     /// <summary>
-    /// Maps <c>GET <paramref name="pattern"/></c> to revenue by campaign (<see cref="IPaymentLinkAttribution.ReportAsync"/>):
+    /// Maps <c>GET <paramref name="pattern"/></c> to revenue by campaign (<see cref="IPaymentLinkAttribution.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, CancellationToken)"/>):
     /// an HTML page by default (the built-in page has the totals, a chart of net revenue by campaign and one of net
     /// revenue over time per currency, and the table), JSON with <c>?format=json</c> (the shape of
     /// <see cref="CampaignReportJson"/>, the same as the console's <c>report --format json</c>), for a period given by
     /// <c>?since=2026-11-01&amp;until=2026-12-01</c> (UTC dates or ISO timestamps; <c>since</c> included, <c>until</c>
-    /// excluded), of live data, or of test data with <c>?mode=test</c>.
+    /// excluded), of live data, or of test data with <c>?mode=test</c>, by an attribution model with <c>?model=</c>
+    /// (<c>last-click</c>, the default, <c>first-click</c>, <c>last-non-direct</c>, <c>linear</c>, <c>position-based</c>
+    /// or <c>time-decay</c>: see <see cref="AttributionModelNames"/>; any other name is a <c>400</c> that lists them).
     /// </summary>
     /// <remarks>
     /// Until an authorization requirement is attached (<c>.RequireAuthorization(...)</c> on the returned builder), the
@@ -67,6 +69,17 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
             return Results.Text("mode is live (the default) or test.", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
         }
 
+        var modelText = query["model"].ToString();
+        var model = AttributionModel.LastClick;
+        if (modelText.Length > 0 && !AttributionModelNames.TryParse(modelText, out model))
+        {
+            return Results.Text(
+                $"model is one of {string.Join(", ", AttributionModelNames.All)} ({AttributionModelNames.Format(AttributionModel.LastClick)} by default).",
+                "text/plain",
+                Encoding.UTF8,
+                StatusCodes.Status400BadRequest);
+        }
+
         var page = customPage ?? ReportPage.Result;
         var mode = modeText == "test" ? PaymentLinkMode.Test : PaymentLinkMode.Live;
         var json = format == "json";
@@ -93,7 +106,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
                 ? Results.Text(problem, "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest)
                 : page(new PaymentLinkReportView
                 {
-                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Path = path,
+                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, Path = path,
                     Problem = problem, StatusCode = StatusCodes.Status400BadRequest,
                 });
         }
@@ -107,15 +120,15 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
             if (context.RequestServices.GetService<IPaymentLinkAttribution>() is { } attribution)
             {
                 var cancellationToken = context.RequestAborted;
-                rows = await attribution.ReportAsync(since, until, mode, cancellationToken).ConfigureAwait(false);
+                rows = await attribution.ReportAsync(since, until, mode, model, cancellationToken).ConfigureAwait(false);
                 if (!json && rows.Count == 0 && mode == PaymentLinkMode.Live)
                 {
-                    onlyTestData = (await attribution.ReportAsync(since, until, PaymentLinkMode.Test, cancellationToken).ConfigureAwait(false)).Count > 0;
+                    onlyTestData = (await attribution.ReportAsync(since, until, PaymentLinkMode.Test, model, cancellationToken).ConfigureAwait(false)).Count > 0;
                 }
                 else if (!json && customPage is null && rows.Count > 0)
                 {
                     var now = (context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
-                    overTime = await RevenueChart.NetOverTimeAsync(attribution, rows, since, until, mode, now, cancellationToken).ConfigureAwait(false);
+                    overTime = await RevenueChart.NetOverTimeAsync(attribution, rows, since, until, mode, model, now, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -128,7 +141,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
                 ? Results.Text(Unavailable, "text/plain", Encoding.UTF8, StatusCodes.Status503ServiceUnavailable)
                 : page(new PaymentLinkReportView
                 {
-                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Path = path,
+                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, Path = path,
                     Problem = Unavailable, StatusCode = StatusCodes.Status503ServiceUnavailable,
                 });
         }
@@ -137,7 +150,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
             ? Results.Text(CampaignReportJson.ToJson(rows, indented: true), "application/json", Encoding.UTF8)
             : page(new PaymentLinkReportView
             {
-                Rows = rows, Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Path = path,
+                Rows = rows, Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, Path = path,
                 OnlyTestData = onlyTestData, OverTime = overTime,
             });
     }

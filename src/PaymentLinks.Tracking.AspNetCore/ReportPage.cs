@@ -20,7 +20,7 @@ internal static class ReportPage
         .period { color: #4b5563; margin: 0 0 1rem; }
         form { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; margin: 0 0 1.25rem; }
         label { display: flex; flex-direction: column; font-size: 0.85rem; color: #4b5563; }
-        input, button { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #c7c9d9; border-radius: 0.375rem; background: #fff; max-width: 100%; }
+        input, select, button { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #c7c9d9; border-radius: 0.375rem; background: #fff; max-width: 100%; }
         button { background: #4f46e5; color: #fff; border-color: #4f46e5; cursor: pointer; }
         .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: 0.75rem; margin: 0 0 1.25rem; }
         .card, .chart, .empty, .problem { background: #fff; border-radius: 0.75rem; padding: 1rem; box-shadow: 0 1px 2px rgb(0 0 0 / 0.06); }
@@ -48,16 +48,17 @@ internal static class ReportPage
     public static string Render(PaymentLinkReportView view)
     {
         var test = view.Mode == PaymentLinkMode.Test;
-        var links = new ReportLinks(view.Path, view.SinceText, view.UntilText);
+        var links = new ReportLinks(view.Path, view.SinceText, view.UntilText, view.Model);
         var html = new StringBuilder(8192);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>Revenue by campaign</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n<main>\n")
             .Append("<h1>Revenue by campaign</h1>\n")
             .Append("<p class=\"period\">").Append(Encode(ReportText.Period(view.Since, view.Until))).Append(" (UTC)")
-            .Append(test ? " · <strong>test data</strong>" : string.Empty).Append(" · ")
+            .Append(test ? " · <strong>test data</strong>" : string.Empty)
+            .Append(" · ").Append(Encode(AttributionModelNames.Format(view.Model))).Append(" attribution · ")
             .Append("<a href=\"").Append(Encode(links.Json(test))).Append("\">JSON</a></p>\n");
-        AppendForm(html, view.Path, view.SinceText, view.UntilText, test);
+        AppendForm(html, view.Path, view.SinceText, view.UntilText, test, view.Model);
 
         var rows = view.Rows;
         if (view.Problem is not null)
@@ -95,17 +96,28 @@ internal static class ReportPage
 
         html.Append("<p class=\"note\">Gross is first payments and renewals; net is gross less refunds and lost disputes, each counted when the money moved. ")
             .Append("Each campaign is counted in its own currency; amounts are never added across currencies. ")
-            .Append("Attribution: the thank-you page visit first, then the campaign key in client_reference_id, then the payment link's metadata.</p>\n")
+            .Append("Attribution: a session's touches are its buyer's clicks on tracked links in the lookback window, shared by the model ")
+            .Append("(last click gives the click the session came from everything); a session without a click has one touch: the thank-you page visit first, ")
+            .Append("then the campaign key in client_reference_id, then the payment link's metadata.</p>\n")
             .Append("</main>\n</body>\n</html>\n");
         return html.ToString();
     }
 
-    private static void AppendForm(StringBuilder html, string path, string? sinceText, string? untilText, bool test) =>
+    private static void AppendForm(StringBuilder html, string path, string? sinceText, string? untilText, bool test, AttributionModel model)
+    {
         html.Append("<form method=\"get\" action=\"").Append(Encode(path)).Append("\">\n")
             .Append(test ? "<input type=\"hidden\" name=\"mode\" value=\"test\">\n" : string.Empty)
             .Append("<label>From (included)<input type=\"date\" name=\"since\" value=\"").Append(Encode(sinceText ?? string.Empty)).Append("\"></label>\n")
             .Append("<label>Until (excluded)<input type=\"date\" name=\"until\" value=\"").Append(Encode(untilText ?? string.Empty)).Append("\"></label>\n")
-            .Append("<button type=\"submit\">Show</button>\n</form>\n");
+            .Append("<label>Attribution model<select name=\"model\">");
+        foreach (var name in AttributionModelNames.All)
+        {
+            html.Append("<option value=\"").Append(Encode(name)).Append(name == AttributionModelNames.Format(model) ? "\" selected>" : "\">")
+                .Append(Encode(name)).Append("</option>");
+        }
+
+        html.Append("</select></label>\n<button type=\"submit\">Show</button>\n</form>\n");
+    }
 
     private static void AppendEmpty(StringBuilder html, bool hasPeriod, string allTime)
     {
@@ -179,7 +191,7 @@ internal static class ReportPage
 /// The page's links back to itself: the endpoint's own path (so that they follow the route and any path base) with the
 /// period as the request gave it, escaped by <see cref="QueryString"/> and HTML-encoded where the page writes them.
 /// </summary>
-internal readonly record struct ReportLinks(string Path, string? SinceText, string? UntilText)
+internal readonly record struct ReportLinks(string Path, string? SinceText, string? UntilText, AttributionModel Model = AttributionModel.LastClick)
 {
     public string Json(bool test) => Link(json: true, test, period: true);
 
@@ -189,7 +201,7 @@ internal readonly record struct ReportLinks(string Path, string? SinceText, stri
 
     private string Link(bool json, bool test, bool period)
     {
-        var query = new List<KeyValuePair<string, string?>>(4);
+        var query = new List<KeyValuePair<string, string?>>(5);
         if (json)
         {
             query.Add(new("format", "json"));
@@ -208,6 +220,11 @@ internal readonly record struct ReportLinks(string Path, string? SinceText, stri
         if (period && !string.IsNullOrEmpty(UntilText))
         {
             query.Add(new("until", UntilText));
+        }
+
+        if (Model != AttributionModel.LastClick)
+        {
+            query.Add(new("model", AttributionModelNames.Format(Model)));
         }
 
         return query.Count == 0 ? Path : Path + QueryString.Create(query).ToUriComponent();

@@ -66,6 +66,7 @@ internal static partial class RevenueChart
         DateTimeOffset? since,
         DateTimeOffset? until,
         PaymentLinkMode mode,
+        AttributionModel model,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -84,7 +85,7 @@ internal static partial class RevenueChart
         for (var from = start; from < end; from += step)
         {
             var to = from + step < end ? from + step : end;
-            var stepRows = (await attribution.ReportAsync(from, to, mode, cancellationToken).ConfigureAwait(false)).ToDictionary(Key);
+            var stepRows = (await attribution.ReportAsync(from, to, mode, model, cancellationToken).ConfigureAwait(false)).ToDictionary(Key);
             foreach (var row in top)
             {
                 points[Key(row)].Add(new NetRevenuePoint(from, stepRows.TryGetValue(Key(row), out var stepRow) ? stepRow.Revenue : 0));

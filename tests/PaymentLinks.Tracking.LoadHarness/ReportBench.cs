@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace PaymentLinks.Tracking.LoadHarness;
 
 /// <summary>
-/// The campaign report measured side by side with the floor, in one run: <see cref="IPaymentLinkAttribution.ReportAsync"/>
+/// The campaign report measured side by side with the floor, in one run: <see cref="IPaymentLinkAttribution.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, CancellationToken)"/>
 /// against the hand-written <c>GROUP BY</c> a user would write on the same tables with the same driver, checked to
 /// return the same rows, at 100,000 sessions and at the size asked for. The ledger is filled by bulk SQL in the shape
 /// the library writes its rows: sessions, their campaign rows, some visits, a few dozen registered keys, four currencies;

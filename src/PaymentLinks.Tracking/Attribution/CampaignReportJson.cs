@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// Writes the campaign report (<see cref="IPaymentLinkAttribution.ReportAsync"/>) as JSON: an array of objects with
+/// Writes the campaign report (<see cref="IPaymentLinkAttribution.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, CancellationToken)"/>) as JSON: an array of objects with
 /// exactly the names <c>utm_source</c>, <c>utm_medium</c>, <c>utm_campaign</c>, <c>currency</c>, <c>sessions</c>,
 /// <c>paid</c>, <c>revenue</c>, <c>visits</c>, <c>by_visit</c>, <c>by_reference</c>, <c>by_link</c>, <c>gross</c>,
 /// <c>renewals</c>, <c>renewal_revenue</c>, <c>refunded</c>, <c>disputed</c> and <c>tax</c>, in that order.

@@ -76,4 +76,28 @@ public interface IPaymentLinkAttribution
     /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
     Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
         DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reports the money of a period as <see cref="ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, CancellationToken)"/>
+    /// does, with each session's money shared among its touches by <paramref name="model"/>. A session's touches are its
+    /// visitor's clicks on tracked links in <see cref="PaymentLinkLedgerOptions.AttributionWindow"/> before it, up to and
+    /// including the click named in its <c>client_reference_id</c>; a session without a click the ledger knows has one
+    /// touch, the campaign its thank-you visit, campaign key or link metadata names. Every amount and count is shared in
+    /// whole minor units by the largest remainder, so that each session's parts add up to it exactly and every model's
+    /// columns add up to the same totals; refunds, disputes and renewals are shared as their session is.
+    /// </summary>
+    /// <param name="since">The period's start (inclusive), or <see langword="null"/> for no start.</param>
+    /// <param name="until">The period's end (exclusive), or <see langword="null"/> for no end.</param>
+    /// <param name="mode">Live or test data; never both in one report.</param>
+    /// <param name="model">How a session's money is shared among its touches. <see cref="AttributionModel.LastClick"/> gives the
+    /// click the session came from everything, and is the other overload's answer where there are no clicks.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The rows, ordered as the other overload orders them.</returns>
+    /// <exception cref="NotSupportedException">This implementation reports by no model but <see cref="AttributionModel.LastClick"/> (the default implementation's case).</exception>
+    /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
+    Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken = default) =>
+        model == AttributionModel.LastClick
+            ? ReportAsync(since, until, mode, cancellationToken)
+            : throw new NotSupportedException($"This attribution reports by the {AttributionModelNames.Format(AttributionModel.LastClick)} model only.");
 }

@@ -19,7 +19,8 @@ namespace PaymentLinks.Tracking;
 /// cannot fill the ledger. Of what the page saw of the browser, the first visit's values are kept; only a later visit
 /// with the same browser key may change the consent or fill in a gap.
 /// </remarks>
-internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisits, TimeSpan unclaimedVisitLifetime)
+internal sealed partial class AttributionLedger(
+    LedgerStore store, int maxUnclaimedVisits, TimeSpan unclaimedVisitLifetime, TimeSpan attributionWindow, TimeSpan timeDecayHalfLife)
 {
     /// <summary>The metadata keys of the UTM codes, on a session and on a subscription, in <see cref="UtmCodes"/>' order.</summary>
     internal static readonly string[] MetadataUtmKeys = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
@@ -182,16 +183,37 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
     }
 
     public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, CancellationToken cancellationToken)
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken)
     {
+        if (!Enum.IsDefined(model))
+        {
+            throw new ArgumentOutOfRangeException(nameof(model), model, $"Not an attribution model; the models are {string.Join(", ", AttributionModelNames.All)}.");
+        }
+
         await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await unit.BeginReportAsync(cancellationToken).ConfigureAwait(false);
+
+        // Last click is the grouped query's answer while no click can be a session's touch: none was made before the period's end.
+        if (model == AttributionModel.LastClick)
+        {
+            await using var anyClick = unit.Command(_sql.AnyClickBefore);
+            _dialect.AddTime(anyClick, "until", until ?? DateTimeOffset.MaxValue);
+            if (await anyClick.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null or DBNull)
+            {
+                return await GroupedReportAsync(unit, since, until, mode, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return await ReportByTouchesAsync(unit, since, until, mode, model, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The report grouped in the database: each session's money to the one campaign its visit, key or link names.</summary>
+    private async Task<IReadOnlyList<CampaignReportRow>> GroupedReportAsync(
+        LedgerUnit unit, DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, CancellationToken cancellationToken)
+    {
         await using var report = unit.Command(_sql.Report);
-        _dialect.AddTime(report, "since", since ?? DateTimeOffset.MinValue);
-        _dialect.AddTime(report, "until", until ?? DateTimeOffset.MaxValue);
-        LedgerDialect.AddParameter(report, "livemode", mode == PaymentLinkMode.Live, DbType.Boolean);
-        store.AddAllSessions(report);
+        AddPeriod(report, since, until, mode);
         var rows = new List<CampaignReportRow>();
         await using var reader = await report.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -480,6 +502,18 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
                 $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
                 $"WHERE {OwnerOf("COALESCE(p.session_id, pi.session_id)")} AND d.livemode = @livemode AND d.status = 'lost' AND {Within("d.status_at")}";
             var collation = dialect.OrdinalCollation;
+
+            // Each piece of money with the campaign its session's visit, key or link names (or its subscription's metadata).
+            var attributed =
+                "SELECT m.session_id, m.currency, m.sessions, m.paid, m.gross, m.renewals, m.renewal_revenue, m.refunded, m.disputed, m.tax, " +
+                "CASE WHEN m.sessions = 1 AND v.session_id IS NOT NULL THEN 1 ELSE 0 END AS visited, " +
+                $"CASE WHEN m.sessions = 1 THEN {Source} ELSE -1 END AS source, " +
+                $"{Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")} " +
+                $"FROM ({sessionRows} UNION ALL {renewalRows} UNION ALL {refundRows} UNION ALL {disputeRows}) m " +
+                $"LEFT JOIN {visits} v ON v.session_id = m.session_id " +
+                $"LEFT JOIN {campaigns} c ON c.session_id = m.session_id " +
+                $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key " +
+                $"LEFT JOIN {keys} mk ON mk.campaign_key = m.campaign_key";
             Report =
                 $"WITH charge_refunds AS MATERIALIZED ({chargeRefunds}) " +
                 "SELECT utm_source, utm_medium, utm_campaign, currency, SUM(sessions) AS sessions, SUM(paid) AS paid, " +
@@ -489,20 +523,41 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
                 "SUM(CASE WHEN source = 3 THEN 1 ELSE 0 END) AS by_link, " +
                 "SUM(gross) AS gross, SUM(renewals) AS renewals, SUM(renewal_revenue) AS renewal_revenue, " +
                 "SUM(refunded) AS refunded, SUM(disputed) AS disputed, SUM(tax) AS tax " +
-                "FROM (SELECT m.currency, m.sessions, m.paid, m.gross, m.renewals, m.renewal_revenue, m.refunded, m.disputed, m.tax, " +
-                "CASE WHEN m.sessions = 1 AND v.session_id IS NOT NULL THEN 1 ELSE 0 END AS visited, " +
-                $"CASE WHEN m.sessions = 1 THEN {Source} ELSE -1 END AS source, " +
-                $"{Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")} " +
-                $"FROM ({sessionRows} UNION ALL {renewalRows} UNION ALL {refundRows} UNION ALL {disputeRows}) m " +
-                $"LEFT JOIN {visits} v ON v.session_id = m.session_id " +
-                $"LEFT JOIN {campaigns} c ON c.session_id = m.session_id " +
-                $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key " +
-                $"LEFT JOIN {keys} mk ON mk.campaign_key = m.campaign_key) attributed " +
+                $"FROM ({attributed}) attributed " +
                 "GROUP BY utm_source, utm_medium, utm_campaign, currency " +
                 // Ordered by revenue after it is worked out (NetRevenue); here, the order among equal revenues.
                 $"ORDER BY utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +
                 $"utm_medium IS NULL, utm_medium {collation}, currency IS NULL, currency {collation}";
+
+            // The same pieces one by one, with what finds their session's touches: its reference (the click id) and its time.
+            Pieces =
+                $"WITH charge_refunds AS MATERIALIZED ({chargeRefunds}) " +
+                "SELECT a.session_id, a.currency, a.sessions, a.paid, a.gross, a.renewals, a.renewal_revenue, a.refunded, a.disputed, a.tax, " +
+                "a.visited, a.source, a.utm_source, a.utm_medium, a.utm_campaign, ss.client_reference_id, " +
+                "COALESCE(ss.completed_at, ss.paid_at, ss.first_recorded_at) " +
+                $"FROM ({attributed}) a LEFT JOIN {dialect.SessionsTable} ss ON ss.session_id = a.session_id";
+
+            // A visitor's clicks in the window, up to and including the session's own click, which comes last; none when
+            // the ledger does not know the click (made before retention deleted it, or never).
+            var clicks = dialect.Table("payment_link_clicks");
+            AnyClickBefore = $"SELECT 1 FROM {clicks} WHERE clicked_at < @until LIMIT 1";
+            Touches =
+                "SELECT c.clicked_at, c.utm_source, c.utm_medium, c.utm_campaign, " +
+                "CASE WHEN c.utm_source IS NULL AND c.utm_medium IS NULL AND c.utm_campaign IS NULL AND c.utm_term IS NULL " +
+                "AND c.utm_content IS NULL THEN 0 ELSE 1 END AS has_codes, " +
+                "CASE WHEN c.gclid IS NULL AND c.gbraid IS NULL AND c.wbraid IS NULL AND c.fbclid IS NULL AND c.ttclid IS NULL " +
+                "AND c.msclkid IS NULL AND c.li_fat_id IS NULL AND c.rdt_cid IS NULL THEN 0 ELSE 1 END AS has_ad_id, " +
+                "CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END AS own " +
+                $"FROM {clicks} own JOIN {clicks} c ON c.visitor_id = own.visitor_id " +
+                "WHERE own.click_id = @click_id AND c.clicked_at <= own.clicked_at AND (c.clicked_at >= @from OR c.click_id = own.click_id) " +
+                $"ORDER BY c.clicked_at, CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END, c.click_id {collation}";
         }
+
+        public string Pieces { get; }
+
+        public string AnyClickBefore { get; }
+
+        public string Touches { get; }
 
         public string RecordVisit { get; }
 

@@ -33,12 +33,15 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         bool applyMigrations = true,
         int maxUnclaimedVisits = 10_000,
         TimeSpan? unclaimedVisitLifetime = null,
-        Func<IPaymentLinkUrlFactory?>? links = null)
+        Func<IPaymentLinkUrlFactory?>? links = null,
+        TimeSpan? attributionWindow = null,
+        TimeSpan? timeDecayHalfLife = null)
     {
         _links = links ?? (() => null);
         _store = new LedgerStore(dialect, timeProvider, sessionsFulfilled, applyMigrations);
         _sessions = new SessionLedger(_store);
-        _attribution = new AttributionLedger(_store, maxUnclaimedVisits, unclaimedVisitLifetime ?? TimeSpan.FromDays(1));
+        _attribution = new AttributionLedger(
+            _store, maxUnclaimedVisits, unclaimedVisitLifetime ?? TimeSpan.FromDays(1), attributionWindow ?? TimeSpan.FromDays(30), timeDecayHalfLife ?? TimeSpan.FromDays(7));
         _revenue = new RevenueLedger(_store);
         _outbox = new ForwardingOutbox(_store, forwardingPlan);
         _catchUp = new CatchUpBookkeeping(_store);
@@ -179,7 +182,11 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
 
     public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
         DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default) =>
-        _attribution.ReportAsync(since, until, mode, cancellationToken);
+        _attribution.ReportAsync(since, until, mode, AttributionModel.LastClick, cancellationToken);
+
+    public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken = default) =>
+        _attribution.ReportAsync(since, until, mode, model, cancellationToken);
 
     // Clicks on tracked links.
     public PaymentLinkRedirect? CreateRedirect(PaymentLinkClick click) =>

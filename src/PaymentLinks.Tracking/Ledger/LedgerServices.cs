@@ -38,7 +38,9 @@ internal static class LedgerServices
                 options.ApplyMigrations,
                 options.MaxUnclaimedVisits,
                 options.UnclaimedVisitLifetime,
-                () => provider.GetService<IPaymentLinkUrlFactory>());
+                () => provider.GetService<IPaymentLinkUrlFactory>(),
+                options.AttributionWindow,
+                options.TimeDecayHalfLife);
         });
         services.TryAddSingleton<IPaymentLinkLedger>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());

@@ -91,6 +91,20 @@ public class PaymentLinkLedgerOptions
     public TimeSpan UnclaimedVisitLifetime { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>
+    /// Gets or sets the lookback window of the attribution models: a paid session's touches are its visitor's clicks on
+    /// tracked links made this long before the session, up to and including the click the session came from.
+    /// </summary>
+    /// <value>The default is 30 days; from 1 to 90 days.</value>
+    public TimeSpan AttributionWindow { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Gets or sets the half-life of <see cref="AttributionModel.TimeDecay"/>: a touch made this long before the session
+    /// weighs half as much as one made at the session's time.
+    /// </summary>
+    /// <value>The default is 7 days; from 1 hour to 90 days.</value>
+    public TimeSpan TimeDecayHalfLife { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// The wait before the try after <paramref name="attempts"/> failed ones: a random time between zero and the
     /// doubled delay, capped (full jitter).
     /// </summary>
@@ -150,6 +164,16 @@ public class PaymentLinkLedgerOptions
         if (UnclaimedVisitLifetime < TimeSpan.FromMinutes(1))
         {
             yield return $"{nameof(UnclaimedVisitLifetime)} must be at least 1 minute (it is {UnclaimedVisitLifetime}).";
+        }
+
+        if (AttributionWindow < TimeSpan.FromDays(1) || AttributionWindow > TimeSpan.FromDays(90))
+        {
+            yield return $"{nameof(AttributionWindow)} must be from 1 to 90 days (it is {AttributionWindow}).";
+        }
+
+        if (TimeDecayHalfLife < TimeSpan.FromHours(1) || TimeDecayHalfLife > TimeSpan.FromDays(90))
+        {
+            yield return $"{nameof(TimeDecayHalfLife)} must be from 1 hour to 90 days (it is {TimeDecayHalfLife}).";
         }
 
         if (PollInterval < TimeSpan.FromMilliseconds(10))

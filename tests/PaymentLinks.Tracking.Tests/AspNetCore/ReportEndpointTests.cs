@@ -162,12 +162,33 @@ public sealed class ReportEndpointTests
         attribution.Modes.ShouldBe([PaymentLinkMode.Live, PaymentLinkMode.Test]);
     }
 
+    [Test]
+    public async Task The_model_is_asked_of_the_ledger_for_the_json_the_page_and_its_charts_and_kept_in_the_pages_links()
+    {
+        var attribution = new FixedReportAttribution(Rows);
+        await using var host = await StartAsync(attribution);
+
+        var json = await host.Client.GetStringAsync($"{Route}?format=json&model=position-based");
+        var html = await host.Client.GetStringAsync($"{Route}?since=2026-11-01&until=2026-12-01&model=time-decay");
+        var byDefault = await host.Client.GetStringAsync($"{Route}?format=json");
+
+        json.ShouldBe(CampaignReportJson.ToJson(Rows, indented: true));
+        byDefault.ShouldBe(json);
+        attribution.Models.ShouldBe([AttributionModel.PositionBased, .. Enumerable.Repeat(AttributionModel.TimeDecay, 1 + 12), AttributionModel.LastClick]);
+        html.ShouldContain("· time-decay attribution ·");
+        html.ShouldContain("<option value=\"time-decay\" selected>time-decay</option>");
+        html.ShouldContain("<option value=\"last-click\">last-click</option>");
+        html.ShouldContain($"href=\"{Route}?format=json&amp;since=2026-11-01&amp;until=2026-12-01&amp;model=time-decay\"");
+    }
+
     [TestCase("?since=yesterday", "since &quot;yesterday&quot; is not a date", "text/html")]
     [TestCase("?until=2026-02-30", "until &quot;2026-02-30&quot; is not a date", "text/html")]
     [TestCase("?since=2026-12-01&until=2026-11-01", "must be after since", "text/html")]
     [TestCase("?format=json&since=tomorrow", "since \"tomorrow\" is not a date", "text/plain")]
     [TestCase("?format=xml", "format is html (the default) or json.", "text/plain")]
     [TestCase("?mode=both", "mode is live (the default) or test.", "text/plain")]
+    [TestCase("?model=u-shaped", "model is one of last-click, first-click, last-non-direct, linear, position-based, time-decay", "text/plain")]
+    [TestCase("?format=json&model=Linear", "model is one of last-click, first-click, last-non-direct, linear, position-based, time-decay", "text/plain")]
     public async Task A_bad_period_format_or_mode_is_answered_400_saying_why(string query, string message, string mediaType)
     {
         var attribution = new FixedReportAttribution(Rows);

@@ -9,6 +9,7 @@ internal sealed class FixedReportAttribution(params CampaignReportRow[] rows) : 
 {
     private readonly List<(DateTimeOffset? Since, DateTimeOffset? Until)> _periods = [];
     private readonly List<PaymentLinkMode> _modes = [];
+    private readonly List<AttributionModel> _models = [];
 
     /// <summary>The report of the examples: two currencies, a zero-decimal one, and unattributed sessions.</summary>
     public static CampaignReportRow[] ExampleRows { get; } =
@@ -30,6 +31,18 @@ internal sealed class FixedReportAttribution(params CampaignReportRow[] rows) : 
             lock (_periods)
             {
                 return [.. _modes];
+            }
+        }
+    }
+
+    /// <summary>The model of each report asked for by model, in order.</summary>
+    public IReadOnlyList<AttributionModel> Models
+    {
+        get
+        {
+            lock (_periods)
+            {
+                return [.. _models];
             }
         }
     }
@@ -64,5 +77,16 @@ internal sealed class FixedReportAttribution(params CampaignReportRow[] rows) : 
         }
 
         return Failure is null ? Task.FromResult<IReadOnlyList<CampaignReportRow>>(mode == PaymentLinkMode.Test ? TestRows : rows) : Task.FromException<IReadOnlyList<CampaignReportRow>>(Failure);
+    }
+
+    public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken = default)
+    {
+        lock (_periods)
+        {
+            _models.Add(model);
+        }
+
+        return ReportAsync(since, until, mode, cancellationToken);
     }
 }

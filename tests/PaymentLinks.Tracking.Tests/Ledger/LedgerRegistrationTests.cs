@@ -88,6 +88,30 @@ public class LedgerRegistrationTests
         Should.Throw<OptionsValidationException>(() => host.StartAsync()).Message.ShouldContain(message);
     }
 
+    [TestCase(0.5, 7.0, "AttributionWindow must be from 1 to 90 days")]
+    [TestCase(91.0, 7.0, "AttributionWindow must be from 1 to 90 days")]
+    [TestCase(30.0, 0.0, "TimeDecayHalfLife must be from 1 hour to 90 days")]
+    [TestCase(30.0, 91.0, "TimeDecayHalfLife must be from 1 hour to 90 days")]
+    public void Attribution_options_out_of_range_stop_the_start_up_naming_the_option(double windowDays, double halfLifeDays, string message)
+    {
+        using var host = TrackingHost.Build(services => services.AddSqliteLedger(options =>
+        {
+            options.ConnectionString = "Data Source=unused.db";
+            options.AttributionWindow = TimeSpan.FromDays(windowDays);
+            options.TimeDecayHalfLife = TimeSpan.FromDays(halfLifeDays);
+        }));
+
+        Should.Throw<OptionsValidationException>(() => host.StartAsync()).Message.ShouldContain(message);
+    }
+
+    [Test]
+    public void The_attribution_window_is_30_days_and_the_half_life_7_days_by_default_and_both_ends_of_the_window_are_accepted()
+    {
+        (new PaymentLinkLedgerOptions().AttributionWindow, new PaymentLinkLedgerOptions().TimeDecayHalfLife).ShouldBe((TimeSpan.FromDays(30), TimeSpan.FromDays(7)));
+        new PaymentLinkLedgerOptions { AttributionWindow = TimeSpan.FromDays(1), TimeDecayHalfLife = TimeSpan.FromHours(1) }.Problems().ShouldBeEmpty();
+        new PaymentLinkLedgerOptions { AttributionWindow = TimeSpan.FromDays(90), TimeDecayHalfLife = TimeSpan.FromDays(90) }.Problems().ShouldBeEmpty();
+    }
+
     [Test]
     public void A_second_ledger_registration_adds_nothing()
     {

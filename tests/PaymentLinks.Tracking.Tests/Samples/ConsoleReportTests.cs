@@ -177,6 +177,29 @@ public class ConsoleReportTests
     }
 
     [Test]
+    public void The_model_is_asked_of_the_ledger_and_named_in_the_tables_title()
+    {
+        var (exitCode, output, error) = Run("report", "--model", "linear");
+        var (_, byDefault, _) = Run("report", "--format", "json");
+
+        exitCode.ShouldBe(0, error);
+        output.Split(Environment.NewLine)[0].ShouldBe("Revenue by campaign, all time (UTC), linear attribution");
+        byDefault.ShouldBe(CampaignReportJson.ToJson(FixedReportAttribution.ExampleRows, indented: true) + Environment.NewLine);
+        _attribution.Models.ShouldBe([AttributionModel.Linear, AttributionModel.LastClick]);
+    }
+
+    [Test]
+    public void An_unknown_model_exits_with_code_2_naming_the_models()
+    {
+        var (exitCode, _, error) = Run("report", "--model", "u-shaped");
+
+        exitCode.ShouldBe(2);
+        error.ShouldContain("'u-shaped'");
+        error.ShouldContain("position-based");
+        _attribution.Periods.ShouldBeEmpty();
+    }
+
+    [Test]
     public void An_unknown_format_exits_with_code_2()
     {
         var (exitCode, _, error) = Run("report", "--format", "xml");
@@ -231,6 +254,7 @@ public class ConsoleReportTests
     [TestCase("report --help", "--format <csv|json|table>")]
     [TestCase("report --help", "in minor units in csv and json")]
     [TestCase("report --help", "Exit codes: 0 the report was printed")]
+    [TestCase("report --help", "--model <first-click|last-click|last-non-direct|linear|position-based|time-decay>")]
     [TestCase("--help", "report")]
     public void Help_explains_the_report(string args, string expected)
     {
