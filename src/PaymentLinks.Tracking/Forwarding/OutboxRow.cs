@@ -1,6 +1,9 @@
 namespace PaymentLinks.Tracking;
 
-/// <summary>A claimed outbox row with what sending it needs: the session's fields and the thank-you visit's details.</summary>
+/// <summary>
+/// A claimed outbox row with what sending it needs: the session's fields, the thank-you visit's details, and the click the
+/// session came from.
+/// </summary>
 internal sealed class OutboxRow
 {
     public required long Id { get; init; }
@@ -62,6 +65,17 @@ internal sealed class OutboxRow
     public string? ClientIp { get; init; }
 
     public VisitConsent Consent { get; init; }
+
+    /// <summary>
+    /// The click the session came from, found through the click id at the end of its <c>client_reference_id</c> (see
+    /// <see cref="ClientReferenceCodec.ClickMarker"/>); <see langword="null"/> without one, or where the ledger no longer
+    /// has it (erased, or older than the retention). It carries the ad click ids (<c>gclid</c>, <c>gbraid</c>,
+    /// <c>wbraid</c>, <c>fbclid</c>, <c>ttclid</c>, <c>msclkid</c>, <c>li_fat_id</c>, <c>rdt_cid</c>), the cookies
+    /// <c>_ga</c>, <c>_fbp</c> and <c>_ttp</c>, Meta's <c>fbc</c> as recorded (the <c>_fbc</c> cookie, or built from the
+    /// fbclid at the click), the landing URL, and the IP address and user agent only where the click was recorded under
+    /// consent.
+    /// </summary>
+    public PaymentLinkClick? Click { get; init; }
 
     /// <summary>The database's time when the row was claimed: what a row's age is measured against.</summary>
     public DateTimeOffset DatabaseNow { get; init; }

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using NUnit.Framework;
+using PaymentLinks.Tracking.Tests.Webhooks;
+using Shouldly;
+
+namespace PaymentLinks.Tracking.Tests.Ledger;
+
+/// <summary>Forwarding with the click a session came from, on every engine: the outbox row carries it.</summary>
+public abstract partial class LedgerContract
+{
+    [Test]
+    public async Task A_claimed_outbox_row_carries_the_click_its_session_came_from()
+    {
+        var instance = ClickForwarder([ForwardingDestination.GoogleAnalytics, ForwardingDestination.Webhook]);
+        var redirect = (await instance.Clicks.RecordClickAsync(new PaymentLinkClick
+        {
+            LinkName = "pro",
+            MerchantReference = "order_77",
+            Gclid = "EAIaIQobChMI_gclid",
+            Gbraid = "gbraid_1",
+            Wbraid = "wbraid_1",
+            Fbclid = "IwAR2F4-Case_Sensitive",
+            Ttclid = "ttclid_1",
+            Msclkid = "msclkid_1",
+            LiFatId = "li_fat_id_1",
+            RdtCid = "rdt_cid_1",
+            GoogleAnalyticsCookie = "GA1.1.111.222",
+            Fbp = "fb.1.1700000000000.123",
+            Ttp = "ttp_1",
+            LandingUrl = "https://shop.example/go/pro?gclid=EAIaIQobChMI_gclid",
+            IpAddress = "198.51.100.7",
+            UserAgent = "Mozilla/5.0 (clicked)",
+        }))!;
+        var click = redirect.Click.ShouldNotBeNull();
+        var sessionId = NewLiveSessionId();
+        await instance.Ledger.RecordAsync(PaidEventWithReference(sessionId, QueryValue(redirect.Location, "client_reference_id")));
+
+        foreach (var destination in new[] { ForwardingDestination.GoogleAnalytics, ForwardingDestination.Webhook })
+        {
+            var row = (await instance.Ledger.ClaimConversionsAsync(destination, "claimer", 10, TimeSpan.FromMinutes(1), CancellationToken.None)).ShouldHaveSingleItem();
+            row.SessionId.ShouldBe(sessionId);
+            var carried = row.Click.ShouldNotBeNull();
+            carried.ShouldBe(click);
+            carried.Gclid.ShouldBe("EAIaIQobChMI_gclid");
+            carried.Gbraid.ShouldBe("gbraid_1");
+            carried.Wbraid.ShouldBe("wbraid_1");
+            carried.Fbclid.ShouldBe("IwAR2F4-Case_Sensitive");
+            carried.Fbc.ShouldBe($"fb.1.{click.ClickedAt.ToUnixTimeMilliseconds()}.IwAR2F4-Case_Sensitive");
+            carried.Ttclid.ShouldBe("ttclid_1");
+            carried.Msclkid.ShouldBe("msclkid_1");
+            carried.LiFatId.ShouldBe("li_fat_id_1");
+            carried.RdtCid.ShouldBe("rdt_cid_1");
+            carried.GoogleAnalyticsCookie.ShouldBe("GA1.1.111.222");
+            carried.Fbp.ShouldBe("fb.1.1700000000000.123");
+            carried.Ttp.ShouldBe("ttp_1");
+            carried.LandingUrl.ShouldBe("https://shop.example/go/pro?gclid=EAIaIQobChMI_gclid");
+            carried.IpAddress.ShouldBe("198.51.100.7");
+            carried.UserAgent.ShouldBe("Mozilla/5.0 (clicked)");
+            row.HasVisit.ShouldBeFalse();
+        }
+    }
+
+    [Test]
+    public async Task An_outbox_row_carries_no_click_where_its_session_names_none_the_ledger_knows()
+    {
+        var instance = ClickForwarder([ForwardingDestination.GoogleAnalytics]);
+        var recorded = (await instance.Clicks.RecordClickAsync(new PaymentLinkClick { LinkName = "pro", Gclid = "g_1" }))!.Click!;
+        var withoutConsent = (await instance.Clicks.RecordClickAsync(new PaymentLinkClick { LinkName = "pro", Gclid = "g_2" }))!;
+        var references = new Dictionary<string, string?>
+        {
+            [NewLiveSessionId()] = null,
+            [NewLiveSessionId()] = "order_1",
+
+            // A click id the ledger does not know (a link shared after the retention deleted its click).
+            [NewLiveSessionId()] = "order_2" + ClientReferenceCodec.ClickMarker + "abcdefghijkmnpqr",
+
+            // The click's id without the marker before it is the merchant's text, not a click.
+            [NewLiveSessionId()] = "order_3_" + recorded.ClickId,
+            [NewLiveSessionId()] = recorded.ClickId,
+        };
+        var consentless = NewLiveSessionId();
+        foreach (var (sessionId, reference) in references)
+        {
+            await instance.Ledger.RecordAsync(PaidEventWithReference(sessionId, reference));
+        }
+
+        await instance.Ledger.RecordAsync(PaidEventWithReference(consentless, QueryValue(withoutConsent.Location, "client_reference_id")));
+
+        var rows = await instance.Ledger.ClaimConversionsAsync(ForwardingDestination.GoogleAnalytics, "claimer", 10, TimeSpan.FromMinutes(1), CancellationToken.None);
+        rows.Count.ShouldBe(references.Count + 1);
+        rows.Where(row => references.ContainsKey(row.SessionId)).ShouldAllBe(row => row.Click == null);
+        var carried = rows.Single(row => row.SessionId == consentless).Click.ShouldNotBeNull();
+        carried.Gclid.ShouldBe("g_2");
+        carried.IpAddress.ShouldBeNull();
+        carried.UserAgent.ShouldBeNull();
+    }
+
+    internal sealed record ClickForwardingInstance(DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkClicks Clicks, IPaymentLinkAttribution Attribution);
+
+    /// <summary>The ledger forwarding to the loopback destinations, with its clicks over the one link <c>pro</c>.</summary>
+    internal ClickForwardingInstance ClickForwarder(ForwardingDestination[] on, Action<PaymentLinkForwardingOptions>? tweak = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddPaymentLinkTracking(options => options.Links["pro"] = ClickedLink);
+        AddLedger(services, options => options.RunFulfillment = false);
+        services.AddPaymentLinkForwarding(options =>
+        {
+            Destinations.Configure(options, on);
+            options.RetryDelay = TimeSpan.FromMilliseconds(20);
+            options.RequestTimeout = TimeSpan.FromSeconds(5);
+            options.LeaseDuration = TimeSpan.FromSeconds(20);
+            options.PollInterval = TimeSpan.FromMilliseconds(50);
+            tweak?.Invoke(options);
+        });
+        var provider = services.BuildServiceProvider();
+        _instances.Add(provider);
+        return new ClickForwardingInstance(
+            provider.GetRequiredService<DbPaymentLinkLedger>(),
+            provider.GetServices<IHostedService>().OfType<ForwardingWorker>().Single(),
+            provider.GetRequiredService<IPaymentLinkClicks>(),
+            provider.GetRequiredService<IPaymentLinkAttribution>());
+    }
+
+    /// <summary>A paid live session whose <c>client_reference_id</c> is <paramref name="clientReferenceId"/> (none when <see langword="null"/>).</summary>
+    internal static PaymentLinkEvent PaidEventWithReference(string sessionId, string? clientReferenceId)
+    {
+        var envelope = PaidEnvelope(sessionId, 4200, "usd", livemode: true, DateTimeOffset.UtcNow.AddSeconds(-2), SignedWebhooks.CustomerEmail, "checkout.session.completed");
+        envelope["data"]!["object"]!["client_reference_id"] = clientReferenceId;
+        var body = SignedWebhooks.Body(envelope);
+        return ForwardingParser.Parse(body, SignedWebhooks.Header(body));
+    }
+}
