@@ -92,9 +92,39 @@ internal sealed class OutboxRow
     /// <summary>The previous try's error, secrets redacted.</summary>
     public string? LastError { get; init; }
 
+    /// <summary>
+    /// The buyer's consent: the thank-you visit's answer where it gave one (the later answer); otherwise granted where the
+    /// click kept an IP address or user agent, which it records only under granted consent; otherwise not reported.
+    /// </summary>
+    public VisitConsent BuyerConsent =>
+        Consent != VisitConsent.NotReported ? Consent
+        : Click is { IpAddress: not null } or { UserAgent: not null } ? VisitConsent.Granted
+        : VisitConsent.NotReported;
+
     /// <summary>Whether personal data may be sent for this conversion.</summary>
     public bool ConsentGranted(bool assumeConsent) =>
-        Consent == VisitConsent.Granted || (Consent == VisitConsent.NotReported && assumeConsent);
+        BuyerConsent == VisitConsent.Granted || (BuyerConsent == VisitConsent.NotReported && assumeConsent);
+
+    // What a destination gets of the browser and the ad click: the thank-you visit's browser values win for the browser
+    // (it is where the buyer paid from), the click's for the ad ids; each falls back to the other where one is missing.
+
+    /// <summary>The <c>_ga</c> cookie: the thank-you visit's, else the click's.</summary>
+    public string? ForwardedGoogleAnalyticsCookie => GoogleAnalyticsCookie ?? Click?.GoogleAnalyticsCookie;
+
+    /// <summary>Meta's browser id (<c>_fbp</c>): the thank-you visit's, else the click's.</summary>
+    public string? ForwardedFbp => MetaBrowserCookie ?? Click?.Fbp;
+
+    /// <summary>Meta's click id (<c>fbc</c>): the click's as recorded (its <c>_fbc</c> cookie, or built from its fbclid), else the visit's <c>_fbc</c>.</summary>
+    public string? ForwardedFbc => Click?.Fbc ?? MetaClickCookie;
+
+    /// <summary>The browser's user agent: the thank-you visit's, else the click's (each recorded only under consent).</summary>
+    public string? ForwardedUserAgent => UserAgent ?? Click?.UserAgent;
+
+    /// <summary>The browser's IP address: the thank-you visit's, else the click's (each recorded only under consent).</summary>
+    public string? ForwardedClientIp => ClientIp ?? Click?.IpAddress;
+
+    /// <summary>The page the conversion happened on: the thank-you page, else the tracked link the buyer clicked.</summary>
+    public string? ForwardedPageUrl => PageUrl ?? Click?.LandingUrl;
 
     public override string ToString() => $"{Destination} {Kind} {SessionId} (row {Id})";
 }

@@ -96,7 +96,134 @@ public abstract partial class LedgerContract
         carried.UserAgent.ShouldBeNull();
     }
 
-    internal sealed record ClickForwardingInstance(DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkClicks Clicks, IPaymentLinkAttribution Attribution);
+    private const string ClickLanding = "https://shop.example/go/pro?fbclid=IwAR_clicked&gclid=EAIa_clicked";
+
+    /// <summary>A click with every identifier, recorded under consent (its IP and user agent kept) unless <paramref name="consented"/> is false.</summary>
+    private static PaymentLinkClick FullClick(bool consented = true) => new()
+    {
+        LinkName = "pro",
+        Gclid = "EAIa_clicked",
+        Fbclid = "IwAR_clicked",
+        GoogleAnalyticsCookie = "GA1.1.333.444",
+        Fbp = "fb.1.1700000000000.777",
+        LandingUrl = ClickLanding,
+        IpAddress = consented ? "198.51.100.44" : null,
+        UserAgent = consented ? "Mozilla/5.0 (Clicked)" : null,
+    };
+
+    [Test]
+    public async Task A_session_with_a_click_and_no_visit_goes_with_the_clicks_identifiers()
+    {
+        // No AssumeConsent: the click kept its IP and user agent, which it does only under granted consent.
+        var instance = ClickForwarder([ForwardingDestination.GoogleAnalytics, ForwardingDestination.Meta]);
+        var redirect = (await instance.Clicks.RecordClickAsync(FullClick()))!;
+        var sessionId = NewLiveSessionId();
+        await instance.Ledger.RecordAsync(PaidEventWithReference(sessionId, QueryValue(redirect.Location, "client_reference_id")));
+
+        await DrainAsync(instance.Worker);
+
+        var ga = Destinations.Accepted(ForwardingDestination.GoogleAnalytics).ShouldHaveSingleItem();
+        ga["client_id"]!.GetValue<string>().ShouldBe("333.444");
+        ga["consent"]!["ad_user_data"]!.GetValue<string>().ShouldBe("GRANTED");
+        var meta = Destinations.Accepted(ForwardingDestination.Meta).ShouldHaveSingleItem()["data"]!.AsArray().ShouldHaveSingleItem()!;
+        meta["action_source"]!.GetValue<string>().ShouldBe("website");
+        meta["event_source_url"]!.GetValue<string>().ShouldBe(ClickLanding);
+        var user = meta["user_data"]!;
+        user["fbc"]!.GetValue<string>().ShouldBe($"fb.1.{redirect.Click!.ClickedAt.ToUnixTimeMilliseconds()}.IwAR_clicked");
+        user["fbp"]!.GetValue<string>().ShouldBe("fb.1.1700000000000.777");
+        user["client_user_agent"]!.GetValue<string>().ShouldBe("Mozilla/5.0 (Clicked)");
+        user["client_ip_address"]!.GetValue<string>().ShouldBe("198.51.100.44");
+    }
+
+    [Test]
+    public async Task With_a_click_and_a_visit_the_visit_speaks_for_the_browser_and_the_click_for_the_ad()
+    {
+        var instance = ClickForwarder([ForwardingDestination.GoogleAnalytics, ForwardingDestination.Meta]);
+        var redirect = (await instance.Clicks.RecordClickAsync(FullClick()))!;
+        var sessionId = NewLiveSessionId();
+        await instance.Attribution.RecordVisitAsync(sessionId, UtmCodes.None, new ThankYouVisitDetails
+        {
+            GoogleAnalyticsCookie = "GA1.1.555.666",
+            MetaBrowserCookie = "fb.1.1764000000000.888",
+            MetaClickCookie = "fb.1.1764000000000.VisitFbc",
+            UserAgent = "Mozilla/5.0 (Thank-you page)",
+            PageUrl = $"https://shop.example/thanks?session_id={sessionId}",
+            ClientIp = "203.0.113.55",
+            Consent = VisitConsent.Granted,
+        });
+        await instance.Ledger.RecordAsync(PaidEventWithReference(sessionId, QueryValue(redirect.Location, "client_reference_id")));
+
+        await DrainAsync(instance.Worker);
+
+        Destinations.Accepted(ForwardingDestination.GoogleAnalytics).ShouldHaveSingleItem()["client_id"]!.GetValue<string>().ShouldBe("555.666");
+        var meta = Destinations.Accepted(ForwardingDestination.Meta).ShouldHaveSingleItem()["data"]!.AsArray().ShouldHaveSingleItem()!;
+        meta["action_source"]!.GetValue<string>().ShouldBe("website");
+        meta["event_source_url"]!.GetValue<string>().ShouldBe($"https://shop.example/thanks?session_id={sessionId}");
+        var user = meta["user_data"]!;
+        user["client_user_agent"]!.GetValue<string>().ShouldBe("Mozilla/5.0 (Thank-you page)");
+        user["client_ip_address"]!.GetValue<string>().ShouldBe("203.0.113.55");
+        user["fbp"]!.GetValue<string>().ShouldBe("fb.1.1764000000000.888");
+        user["fbc"]!.GetValue<string>().ShouldBe($"fb.1.{redirect.Click!.ClickedAt.ToUnixTimeMilliseconds()}.IwAR_clicked");
+    }
+
+    [Test]
+    public async Task Without_consent_no_ip_address_or_user_agent_goes_from_a_click()
+    {
+        var instance = ClickForwarder([ForwardingDestination.GoogleAnalytics, ForwardingDestination.Meta]);
+
+        // Consent not given at the click (nothing of the browser kept), none reported since, none assumed.
+        var unconsented = (await instance.Clicks.RecordClickAsync(FullClick(consented: false)))!;
+        var quiet = NewLiveSessionId();
+        await instance.Ledger.RecordAsync(PaidEventWithReference(quiet, QueryValue(unconsented.Location, "client_reference_id")));
+
+        // Consent given at the click, then denied on the thank-you page: the later answer stands.
+        var consented = (await instance.Clicks.RecordClickAsync(FullClick()))!;
+        var denied = NewLiveSessionId();
+        await instance.Attribution.RecordVisitAsync(denied, UtmCodes.None, new ThankYouVisitDetails { Consent = VisitConsent.Denied });
+        await instance.Ledger.RecordAsync(PaidEventWithReference(denied, QueryValue(consented.Location, "client_reference_id")));
+
+        await DrainAsync(instance.Worker);
+
+        var ga = Destinations.Accepted(ForwardingDestination.GoogleAnalytics);
+        ga.Count.ShouldBe(2);
+        ga.ShouldAllBe(body => body["consent"]!["ad_user_data"]!.GetValue<string>() == "DENIED" && body["user_data"] == null);
+        Destinations.Accepted(ForwardingDestination.Meta).ShouldBeEmpty();
+        (await instance.Forwarding.ListAsync(ForwardingState.Withheld)).Select(row => row.SessionId).ShouldBe([quiet, denied], ignoreOrder: true);
+        var sent = string.Concat(Destinations.Answered(ForwardingDestination.GoogleAnalytics).Concat(Destinations.Answered(ForwardingDestination.Meta))
+            .Select(answer => answer.Request.RawBody));
+        sent.ShouldNotContain("198.51.100.44");
+        sent.ShouldNotContain("Mozilla/5.0 (Clicked)");
+    }
+
+    [Test]
+    public async Task With_consent_assumed_a_click_without_its_browser_gives_meta_its_ad_ids_only()
+    {
+        var instance = ClickForwarder([ForwardingDestination.Meta], options => options.AssumeConsent = true);
+        var redirect = (await instance.Clicks.RecordClickAsync(FullClick(consented: false)))!;
+        var sessionId = NewLiveSessionId();
+        await instance.Ledger.RecordAsync(PaidEventWithReference(sessionId, QueryValue(redirect.Location, "client_reference_id")));
+
+        await DrainAsync(instance.Worker);
+
+        var meta = Destinations.Accepted(ForwardingDestination.Meta).ShouldHaveSingleItem()["data"]!.AsArray().ShouldHaveSingleItem()!;
+        meta["action_source"]!.GetValue<string>().ShouldBe("other");
+        meta["event_source_url"].ShouldBeNull();
+        var user = meta["user_data"]!.AsObject();
+        user["fbc"]!.GetValue<string>().ShouldBe($"fb.1.{redirect.Click!.ClickedAt.ToUnixTimeMilliseconds()}.IwAR_clicked");
+        user["fbp"]!.GetValue<string>().ShouldBe("fb.1.1700000000000.777");
+        user.ContainsKey("client_ip_address").ShouldBeFalse();
+        user.ContainsKey("client_user_agent").ShouldBeFalse();
+    }
+
+    private static async Task DrainAsync(ForwardingWorker worker)
+    {
+        while (await worker.ForwardRoundAsync(CancellationToken.None))
+        {
+        }
+    }
+
+    internal sealed record ClickForwardingInstance(
+        DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkClicks Clicks, IPaymentLinkAttribution Attribution, IPaymentLinkForwarding Forwarding);
 
     /// <summary>The ledger forwarding to the loopback destinations, with its clicks over the one link <c>pro</c>.</summary>
     internal ClickForwardingInstance ClickForwarder(ForwardingDestination[] on, Action<PaymentLinkForwardingOptions>? tweak = null)
@@ -120,7 +247,8 @@ public abstract partial class LedgerContract
             provider.GetRequiredService<DbPaymentLinkLedger>(),
             provider.GetServices<IHostedService>().OfType<ForwardingWorker>().Single(),
             provider.GetRequiredService<IPaymentLinkClicks>(),
-            provider.GetRequiredService<IPaymentLinkAttribution>());
+            provider.GetRequiredService<IPaymentLinkAttribution>(),
+            provider.GetRequiredService<IPaymentLinkForwarding>());
     }
 
     /// <summary>A paid live session whose <c>client_reference_id</c> is <paramref name="clientReferenceId"/> (none when <see langword="null"/>).</summary>
