@@ -91,20 +91,18 @@ internal sealed class ClickLedger(LedgerStore store)
     }
 
     /// <summary>
-    /// In an erasure's unit: deletes every click of the visitor whose click the session came from (the visitor's other
-    /// clicks name the same browser). The number of clicks deleted.
+    /// In an erasure's unit, before the session's visit details go: deletes every click of the visitor whose click the
+    /// session came from, and of the visitor its thank-you visit was tied to (the visitor's other clicks name the same
+    /// browser). The number of clicks deleted.
     /// </summary>
     public async Task<int> EraseVisitorOfSessionAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
     {
         var clickId = await ClickIdOfSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
-        if (clickId is null)
-        {
-            return 0;
-        }
-
         await using var erase = unit.Command(
-            $"DELETE FROM {_clicks} WHERE visitor_id IN (SELECT visitor_id FROM {_clicks} WHERE click_id = @click_id)");
+            $"DELETE FROM {_clicks} WHERE visitor_id IN (SELECT visitor_id FROM {_clicks} WHERE click_id = @click_id) " +
+            $"OR visitor_id IN (SELECT visitor_id FROM {_dialect.Table("payment_link_visit_visitors")} WHERE session_id = @session_id)");
         Text(erase, "click_id", clickId);
+        Text(erase, "session_id", sessionId);
         return await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -222,13 +222,66 @@ public abstract partial class LedgerContract
         }
     }
 
+    [Test]
+    public async Task A_visit_keeps_its_visitor_and_erasing_its_session_erases_that_visitors_clicks()
+    {
+        var instance = ClickForwarder([ForwardingDestination.Webhook]);
+        var click = (await instance.Clicks.RecordClickAsync(new PaymentLinkClick { LinkName = "pro", Gclid = "gclid_of_the_visitor" }))!.Click!;
+        var stranger = (await instance.Clicks.RecordClickAsync(new PaymentLinkClick { LinkName = "pro" }))!.Click!;
+
+        // The session names no click (its reference had no room, or the buyer came back through a plain link), but the
+        // thank-you page saw the visitor's cookie.
+        var sessionId = NewLiveSessionId();
+        var malformed = NewLiveSessionId();
+        await instance.Attribution.RecordVisitAsync(sessionId, UtmCodes.None, new ThankYouVisitDetails { VisitorId = click.VisitorId, BrowserKey = "key-1" });
+        await instance.Attribution.RecordVisitAsync(malformed, UtmCodes.None, new ThankYouVisitDetails { VisitorId = "x'; DROP TABLE" });
+        await instance.Ledger.RecordAsync(PaidEventWithReference(sessionId, "order_9"));
+
+        (await ScalarAsync($"SELECT visitor_id FROM payment_link_visit_visitors WHERE session_id = '{sessionId}'")).ShouldBe(click.VisitorId);
+        LedgerStore.ToInt64(await ScalarAsync($"SELECT COUNT(*) FROM payment_link_visit_visitors WHERE session_id = '{malformed}'")).ShouldBe(0);
+
+        // A later visit from another browser does not change the visitor.
+        await instance.Attribution.RecordVisitAsync(sessionId, UtmCodes.None, new ThankYouVisitDetails { VisitorId = stranger.VisitorId, BrowserKey = "key-2" });
+        (await ScalarAsync($"SELECT visitor_id FROM payment_link_visit_visitors WHERE session_id = '{sessionId}'")).ShouldBe(click.VisitorId);
+
+        (await instance.Ledger.EraseSessionAsync(sessionId)).SessionIds.ShouldContain(sessionId);
+
+        (await instance.Clicks.FindClickAsync(click.ClickId!)).ShouldBeNull();
+        (await instance.Clicks.FindClickAsync(stranger.ClickId!)).ShouldNotBeNull();
+        LedgerStore.ToInt64(await ScalarAsync($"SELECT COUNT(*) FROM payment_link_visit_visitors WHERE session_id = '{sessionId}'")).ShouldBe(0);
+        (await PlacesContainingAsync("gclid_of_the_visitor")).ShouldBeEmpty();
+        (await PlacesContainingAsync(click.VisitorId!)).ShouldBeEmpty();
+    }
+
+    [Test]
+    public async Task A_visit_with_its_visitor_but_no_payment_loses_the_visitor_when_the_visit_expires()
+    {
+        // Older than the unclaimed visits' lifetime (a day by default).
+        var past = ClickForwarder([ForwardingDestination.Webhook], clock: new ShiftedClock(TimeSpan.FromHours(-25)));
+        var click = (await past.Clicks.RecordClickAsync(new PaymentLinkClick { LinkName = "pro" }))!.Click!;
+        var (expired, recent) = (NewLiveSessionId(), NewLiveSessionId());
+        await past.Attribution.RecordVisitAsync(expired, UtmCodes.None, new ThankYouVisitDetails { VisitorId = click.VisitorId });
+        (await ScalarAsync("SELECT session_id FROM payment_link_visit_visitors")).ShouldBe(expired);
+
+        // The next visit of an unknown session sweeps the expired ones first.
+        var instance = ClickForwarder([ForwardingDestination.Webhook]);
+        await instance.Attribution.RecordVisitAsync(recent, UtmCodes.None, new ThankYouVisitDetails { VisitorId = click.VisitorId });
+
+        (await ScalarAsync("SELECT session_id FROM payment_link_visit_visitors")).ShouldBe(recent);
+    }
+
     internal sealed record ClickForwardingInstance(
         DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkClicks Clicks, IPaymentLinkAttribution Attribution, IPaymentLinkForwarding Forwarding);
 
     /// <summary>The ledger forwarding to the loopback destinations, with its clicks over the one link <c>pro</c>.</summary>
-    internal ClickForwardingInstance ClickForwarder(ForwardingDestination[] on, Action<PaymentLinkForwardingOptions>? tweak = null)
+    internal ClickForwardingInstance ClickForwarder(ForwardingDestination[] on, Action<PaymentLinkForwardingOptions>? tweak = null, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
+        if (clock is not null)
+        {
+            services.AddSingleton(clock);
+        }
+
         services.AddLogging();
         services.AddPaymentLinkTracking(options => options.Links["pro"] = ClickedLink);
         AddLedger(services, options => options.RunFulfillment = false);
