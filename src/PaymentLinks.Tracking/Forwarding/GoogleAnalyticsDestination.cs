@@ -11,14 +11,14 @@ namespace PaymentLinks.Tracking;
 /// that GA4 counts it once.
 /// GA4 answers 2xx whatever it receives; events more than 72 hours old are not sent.
 /// </summary>
-internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOptions options, bool assumeConsent) : ConversionDestination
+internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOptions options, bool assumeConsent, TimeProvider? timeProvider = null) : ConversionDestination(timeProvider ?? TimeProvider.System)
 {
     /// <summary>GA4 takes <c>timestamp_micros</c> up to 72 hours in the past.</summary>
     public static readonly TimeSpan MaxEventAge = TimeSpan.FromHours(72);
 
     public override ForwardingDestination Destination => ForwardingDestination.GoogleAnalytics;
 
-    public override string Name => "Google Analytics";
+    public override IReadOnlyCollection<ForwardingKind> Kinds { get; } = [ForwardingKind.Purchase, ForwardingKind.Renewal, ForwardingKind.Refund];
 
     public override TimeSpan? MaxAge => MaxEventAge;
 
@@ -77,13 +77,14 @@ internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOption
     }
 
     /// <summary>
-    /// The browser's client id from the <c>_ga</c> cookie (<c>GA1.1.123.456</c> gives <c>123.456</c>); without one, a
+    /// The browser's client id from the <c>_ga</c> cookie (<c>GA1.1.123.456</c> gives <c>123.456</c>), the thank-you
+    /// visit's, else the one the buyer's click carried (<see cref="OutboxRow.ForwardedGoogleAnalyticsCookie"/>); without one, a
     /// stable pseudonymous id derived from the session, in the same two-number form, which GA4 cannot join to the
     /// browsing session.
     /// </summary>
     public static string ClientId(OutboxRow row)
     {
-        if (ClientIdFromCookie(row.GoogleAnalyticsCookie) is { } fromCookie)
+        if (ClientIdFromCookie(row.ForwardedGoogleAnalyticsCookie) is { } fromCookie)
         {
             return fromCookie;
         }
