@@ -136,7 +136,11 @@ internal sealed class ClickWriter : IDisposable
             }
         }
 
-        _abandon.Dispose();
+        // A loop still running (given up at the timeout) may yet read the token.
+        if (Volatile.Read(ref _loop) is null or { IsCompleted: true })
+        {
+            _abandon.Dispose();
+        }
     }
 
     private void EnsureStarted()
