@@ -21,6 +21,9 @@ internal static class SignCommand
         Exit codes: 0 the header was printed; 2 bad arguments (no such file, an empty file, a file that is not an
         event, a secret that is not whsec_...).
 
+        --redirect takes the URL a tracked link answered (curl -s -o /dev/null -w '%{redirect_url}' <link>) and gives the
+        event's session that URL's client_reference_id, as Stripe would: the event then names the click.
+
         Example, against the webhook receiver sample started with the same secret:
           sign --secret whsec_test_secret samples/PaymentLinks.Tracking.Samples.WebhookReceiver/checkout.session.completed.json
         """;
@@ -90,9 +93,22 @@ internal static class SignCommand
             }
         });
 
+        var redirect = new Option<string?>("--redirect")
+        {
+            Description = "Where a tracked link (/go/<name>) sent the buyer: the event's session takes that link's client_reference_id, " +
+                "as Stripe copies it into the session, so that the event names the click.",
+        };
+        redirect.Validators.Add(result =>
+        {
+            if (!Uri.TryCreate(result.GetValueOrDefault<string>(), UriKind.Absolute, out var location) || ClientReferenceOf(location) is null)
+            {
+                result.AddError("--redirect must be the absolute URL a tracked link answered, with a client_reference_id.");
+            }
+        });
+
         var command = new Command("sign", "Prints the Stripe-Signature header for an event file, and a curl line that posts it.")
         {
-            file, secret, timestamp, keepCreated, url,
+            file, secret, timestamp, keepCreated, url, redirect,
         };
         command.SetAction(parse =>
         {
@@ -100,9 +116,16 @@ internal static class SignCommand
             var signedAt = parse.GetValue(timestamp) is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : time.GetUtcNow();
             var body = File.ReadAllBytes(path.FullName);
             var posted = path.ToString();
+            var clientReferenceId = parse.GetValue(redirect) is { } location ? ClientReferenceOf(new Uri(location)) : null;
+            if (clientReferenceId is not null && parse.GetValue(keepCreated))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("error: --redirect changes the event, which --keep-created signs as it is; use one of them.");
+                return TrackingTool.UsageError;
+            }
+
             if (!parse.GetValue(keepCreated))
             {
-                if (Stamped(body, signedAt) is not { } stamped)
+                if (Stamped(body, signedAt, clientReferenceId) is not { } stamped)
                 {
                     parse.InvocationConfiguration.Error.WriteLine($"error: {path} is not an event (a JSON object with \"id\" and \"created\"); sign it as it is with --keep-created.");
                     return TrackingTool.UsageError;
@@ -123,8 +146,15 @@ internal static class SignCommand
         return command;
     }
 
-    /// <summary>The event with "created" set to <paramref name="signedAt"/>, written to a file of its own; null for a file that is not an event.</summary>
-    private static (byte[] Body, string Path)? Stamped(byte[] body, DateTimeOffset signedAt)
+    /// <summary>The <c>client_reference_id</c> in a payment link's URL; null without one.</summary>
+    private static string? ClientReferenceOf(Uri location) =>
+        System.Web.HttpUtility.ParseQueryString(location.Query)["client_reference_id"] is { Length: > 0 } value ? value : null;
+
+    /// <summary>
+    /// The event with "created" set to <paramref name="signedAt"/> (and its session's client_reference_id, when given),
+    /// written to a file of its own; null for a file that is not an event.
+    /// </summary>
+    private static (byte[] Body, string Path)? Stamped(byte[] body, DateTimeOffset signedAt, string? clientReferenceId)
     {
         JsonObject? envelope;
         try
@@ -142,6 +172,16 @@ internal static class SignCommand
         }
 
         envelope["created"] = signedAt.ToUnixTimeSeconds();
+        if (clientReferenceId is not null)
+        {
+            if (envelope["data"]?["object"] is not JsonObject session)
+            {
+                return null;
+            }
+
+            session["client_reference_id"] = clientReferenceId;
+        }
+
         var stamped = JsonSerializer.SerializeToUtf8Bytes(envelope, StampedJson.Default.JsonObject);
         var safeId = string.Concat(envelope["id"]!.GetValue<string>().Where(char.IsAsciiLetterOrDigit).Take(64));
         var target = Path.Combine(Path.GetTempPath(), $"paymentlinks-{safeId}-{signedAt.ToUnixTimeSeconds()}.json");

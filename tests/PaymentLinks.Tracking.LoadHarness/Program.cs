@@ -7,6 +7,7 @@ using PaymentLinks.Tracking.Tests.Ledger;
 //   bench [--engine postgresql|sqlite] [--events N] [--in-flight N] [--rounds N] [--connection CS]
 //   report-bench [--engine postgresql|sqlite] [--sessions N] [--rounds N] [--connection CS] [--keep SCHEMA|FILE]
 //   forward-bench [--conversions N] [--latency-ms N] [--skip-one-at-a-time] [--outage 10m]
+//   redirect-bench [--engine postgresql|sqlite] [--requests N] [--in-flight N] [--rounds N] [--connection CS]
 // Without --connection, PostgreSQL is a throwaway server (PAYMENTLINKS_TEST_POSTGRES names an existing one instead).
 var engine = new Option<Engine>("--engine") { Description = "The ledger's engine: postgresql (two receiver instances) or sqlite (one).", DefaultValueFactory = _ => Engine.PostgreSql };
 var connection = new Option<string?>("--connection") { Description = "A PostgreSQL connection string to use instead of a throwaway server." };
@@ -69,7 +70,16 @@ forwardBench.SetAction((parse, _) => Guarded(() => new ForwardBench(
     Outage = ForwardBench.ParseSpan(parse.GetValue(outage)),
 }.RunAsync()));
 
-var root = new RootCommand("PaymentLinks.Tracking's load and fault harness.") { run, bench, reportBench, forwardBench };
+var redirectRequests = new Option<int>("--requests") { Description = "Requests of each side per measured pass (one at a time, then in flight).", DefaultValueFactory = _ => 2_000 };
+var redirectRounds = new Option<int>("--rounds") { Description = "Passes of each side, interleaved; the median is kept.", DefaultValueFactory = _ => 3 };
+var redirectBench = new Command("redirect-bench", "Measures the tracked-link redirect side by side with a plain Results.Redirect endpoint on Kestrel at 127.0.0.1.")
+{
+    engine, redirectRequests, benchInFlight, redirectRounds, connection,
+};
+redirectBench.SetAction((parse, _) => Guarded(() => new RedirectBench(
+    parse.GetValue(engine), parse.GetValue(redirectRequests), parse.GetValue(benchInFlight), parse.GetValue(redirectRounds), parse.GetValue(connection), Console.Out).RunAsync()));
+
+var root = new RootCommand("PaymentLinks.Tracking's load and fault harness.") { run, bench, reportBench, forwardBench, redirectBench };
 var exit = await root.Parse(args).InvokeAsync();
 PostgreSqlServer.StopShared();
 return exit;

@@ -33,8 +33,14 @@ public interface IPaymentLinkClicks
     PaymentLinkRedirect? CreateRedirect(PaymentLinkClick click);
 
     /// <summary>Records a click and builds where it goes, with the click's id in <c>client_reference_id</c>.</summary>
+    /// <remarks>
+    /// The answer waits on nothing but memory: the click joins a bounded queue that the ledger writes in batches behind
+    /// it (when the queue is full, or the host is stopping, the call writes the click itself). The host's stop writes
+    /// what is queued; a process killed outright loses the clicks of the last few milliseconds. The reads below wait
+    /// for the clicks queued before them.
+    /// </remarks>
     /// <param name="click">What the request carried.</param>
-    /// <param name="cancellationToken">Cancels the insert.</param>
+    /// <param name="cancellationToken">Cancels the insert, where the call makes it itself.</param>
     /// <returns>The redirect and the recorded click; <see langword="null"/> (and nothing recorded) when no link has the name.</returns>
     Task<PaymentLinkRedirect?> RecordClickAsync(PaymentLinkClick click, CancellationToken cancellationToken = default);
 

@@ -8,7 +8,7 @@ namespace PaymentLinks.Tracking;
 /// window before a session reads). Personal data: an erased session's visitor loses every click, and the retention
 /// option deletes clicks older than it.
 /// </summary>
-internal sealed class ClickLedger(LedgerStore store)
+internal sealed class ClickLedger : IDisposable
 {
     /// <summary>A click's columns, in the order <see cref="ReadClick(LedgerDialect, DbDataReader, int)"/> reads them.</summary>
     internal const string Columns =
@@ -16,45 +16,123 @@ internal sealed class ClickLedger(LedgerStore store)
         "merchant_reference, gclid, gbraid, wbraid, fbclid, fbc, ttclid, msclkid, li_fat_id, rdt_cid, ga_cookie, fbp_cookie, " +
         "ttp_cookie, referrer, landing_url, ip_address, user_agent";
 
-    private readonly LedgerDialect _dialect = store.Dialect;
-    private readonly string _clicks = store.Dialect.Table("payment_link_clicks");
+    private readonly LedgerStore _store;
+    private readonly LedgerDialect _dialect;
+    private readonly string _clicks;
+    private readonly string _insert;
+
+    public ClickLedger(LedgerStore store)
+    {
+        _store = store;
+        _dialect = store.Dialect;
+        _clicks = store.Dialect.Table("payment_link_clicks");
+        _insert =
+            $"INSERT INTO {_clicks} ({Columns}) VALUES (@click_id, @visitor_id, @link_name, @clicked_at, @utm_source, @utm_medium, " +
+            "@utm_campaign, @utm_term, @utm_content, @merchant_reference, @gclid, @gbraid, @wbraid, @fbclid, @fbc, @ttclid, @msclkid, " +
+            "@li_fat_id, @rdt_cid, @ga_cookie, @fbp_cookie, @ttp_cookie, @referrer, @landing_url, @ip_address, @user_agent) " +
+            "ON CONFLICT (click_id) DO NOTHING";
+        Writer = new ClickWriter(RecordClicksAsync);
+    }
+
+    /// <summary>The queue the redirect's clicks are written from.</summary>
+    public ClickWriter Writer { get; }
+
+    /// <summary>
+    /// Records a click whose id, visitor and time are set without waiting for the database: queued for the writer, or,
+    /// when its queue is full or closed, inserted here.
+    /// </summary>
+    public Task QueueClickAsync(PaymentLinkClick click, CancellationToken cancellationToken) =>
+        Writer.TryQueue(click) ? Task.CompletedTask : RecordClickAsync(click, cancellationToken);
+
+    /// <summary>Waits until the clicks queued so far are written: before a read or an erasure of clicks.</summary>
+    public Task WaitForQueuedAsync(CancellationToken cancellationToken) => Writer.WaitForQueuedAsync(cancellationToken);
+
+    /// <summary>Inserts clicks whose ids, visitors and times are set, in one transaction.</summary>
+    public async Task RecordClicksAsync(IReadOnlyList<PaymentLinkClick> clicks, CancellationToken cancellationToken)
+    {
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+
+        if (unit.Connection.CanCreateBatch)
+        {
+            // PostgreSQL: the whole batch in one round trip.
+            await using var batch = unit.Connection.CreateBatch();
+            batch.Transaction = unit.Transaction;
+            foreach (var click in clicks)
+            {
+                var insert = batch.CreateBatchCommand();
+                insert.CommandText = _insert;
+                AddClick((name, value, type) =>
+                {
+                    var parameter = insert.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.DbType = type;
+                    parameter.Value = value ?? DBNull.Value;
+                    insert.Parameters.Add(parameter);
+                }, click);
+                batch.BatchCommands.Add(insert);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // SQLite: one command, its parameters set again for each click, so that its statement is parsed once.
+            await using var insert = unit.Command(_insert);
+            foreach (var click in clicks)
+            {
+                insert.Parameters.Clear();
+                AddClick(insert, click);
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => Writer.Dispose();
 
     /// <summary>Inserts a click whose id, visitor and time are set.</summary>
     public async Task RecordClickAsync(PaymentLinkClick click, CancellationToken cancellationToken)
     {
-        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var insert = unit.Command(
-            $"INSERT INTO {_clicks} ({Columns}) VALUES (@click_id, @visitor_id, @link_name, @clicked_at, @utm_source, @utm_medium, " +
-            "@utm_campaign, @utm_term, @utm_content, @merchant_reference, @gclid, @gbraid, @wbraid, @fbclid, @fbc, @ttclid, @msclkid, " +
-            "@li_fat_id, @rdt_cid, @ga_cookie, @fbp_cookie, @ttp_cookie, @referrer, @landing_url, @ip_address, @user_agent)");
-        Text(insert, "click_id", click.ClickId);
-        Text(insert, "visitor_id", click.VisitorId);
-        Text(insert, "link_name", click.LinkName);
-        _dialect.AddTime(insert, "clicked_at", click.ClickedAt);
-        Text(insert, "utm_source", click.Utm.Source);
-        Text(insert, "utm_medium", click.Utm.Medium);
-        Text(insert, "utm_campaign", click.Utm.Campaign);
-        Text(insert, "utm_term", click.Utm.Term);
-        Text(insert, "utm_content", click.Utm.Content);
-        Text(insert, "merchant_reference", click.MerchantReference);
-        Text(insert, "gclid", click.Gclid);
-        Text(insert, "gbraid", click.Gbraid);
-        Text(insert, "wbraid", click.Wbraid);
-        Text(insert, "fbclid", click.Fbclid);
-        Text(insert, "fbc", click.Fbc);
-        Text(insert, "ttclid", click.Ttclid);
-        Text(insert, "msclkid", click.Msclkid);
-        Text(insert, "li_fat_id", click.LiFatId);
-        Text(insert, "rdt_cid", click.RdtCid);
-        Text(insert, "ga_cookie", click.GoogleAnalyticsCookie);
-        Text(insert, "fbp_cookie", click.Fbp);
-        Text(insert, "ttp_cookie", click.Ttp);
-        Text(insert, "referrer", click.Referrer);
-        Text(insert, "landing_url", click.LandingUrl);
-        Text(insert, "ip_address", click.IpAddress);
-        Text(insert, "user_agent", click.UserAgent);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = unit.Command(_insert);
+        AddClick(insert, click);
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void AddClick(DbCommand insert, PaymentLinkClick click) =>
+        AddClick((name, value, type) => LedgerDialect.AddParameter(insert, name, value, type), click);
+
+    private void AddClick(Action<string, object?, DbType> add, PaymentLinkClick click)
+    {
+        add("click_id", click.ClickId, DbType.String);
+        add("visitor_id", click.VisitorId, DbType.String);
+        add("link_name", click.LinkName, DbType.String);
+        add("clicked_at", _dialect.ToDbTime(click.ClickedAt), _dialect.TimeType);
+        add("utm_source", click.Utm.Source, DbType.String);
+        add("utm_medium", click.Utm.Medium, DbType.String);
+        add("utm_campaign", click.Utm.Campaign, DbType.String);
+        add("utm_term", click.Utm.Term, DbType.String);
+        add("utm_content", click.Utm.Content, DbType.String);
+        add("merchant_reference", click.MerchantReference, DbType.String);
+        add("gclid", click.Gclid, DbType.String);
+        add("gbraid", click.Gbraid, DbType.String);
+        add("wbraid", click.Wbraid, DbType.String);
+        add("fbclid", click.Fbclid, DbType.String);
+        add("fbc", click.Fbc, DbType.String);
+        add("ttclid", click.Ttclid, DbType.String);
+        add("msclkid", click.Msclkid, DbType.String);
+        add("li_fat_id", click.LiFatId, DbType.String);
+        add("rdt_cid", click.RdtCid, DbType.String);
+        add("ga_cookie", click.GoogleAnalyticsCookie, DbType.String);
+        add("fbp_cookie", click.Fbp, DbType.String);
+        add("ttp_cookie", click.Ttp, DbType.String);
+        add("referrer", click.Referrer, DbType.String);
+        add("landing_url", click.LandingUrl, DbType.String);
+        add("ip_address", click.IpAddress, DbType.String);
+        add("user_agent", click.UserAgent, DbType.String);
     }
 
     public async Task<PaymentLinkClick?> FindClickAsync(string clickId, CancellationToken cancellationToken)
@@ -65,8 +143,9 @@ internal sealed class ClickLedger(LedgerStore store)
             return null;
         }
 
-        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var find = unit.Command($"SELECT {Columns} FROM {_clicks} WHERE click_id = @click_id");
         Text(find, "click_id", clickId);
         await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -76,8 +155,9 @@ internal sealed class ClickLedger(LedgerStore store)
     public async Task<PaymentLinkClick?> FindClickForSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sessionId);
-        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         var clickId = await ClickIdOfSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
         if (clickId is null)
         {
@@ -109,8 +189,9 @@ internal sealed class ClickLedger(LedgerStore store)
     /// <summary>Deletes the clicks made before <paramref name="cutoff"/>; the number deleted.</summary>
     public async Task<int> EraseClickedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
+        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await _dialect.PrepareErasureAsync(unit.Connection, cancellationToken).ConfigureAwait(false);
         int erased;
         await using (var erase = unit.Command($"DELETE FROM {_clicks} WHERE clicked_at < @cutoff"))

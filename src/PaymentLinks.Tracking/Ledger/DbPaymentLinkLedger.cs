@@ -135,8 +135,21 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     /// <inheritdoc cref="LedgerStore.EnsureSchemaAsync"/>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken) => _store.EnsureSchemaAsync(cancellationToken);
 
+    /// <summary>Writes the clicks queued behind the redirect, and any queued later is written by its request: when the host stops.</summary>
+    public Task FlushClicksAsync(CancellationToken cancellationToken) => _clicks.Writer.FlushAsync(cancellationToken);
+
+    /// <inheritdoc cref="ClickLedger.WaitForQueuedAsync"/>
+    internal Task WaitForQueuedClicksAsync(CancellationToken cancellationToken) => _clicks.WaitForQueuedAsync(cancellationToken);
+
+    /// <summary>Where the click writer logs a batch it could not write.</summary>
+    internal Microsoft.Extensions.Logging.ILogger ClickLog
+    {
+        set => _clicks.Writer.Logger = value;
+    }
+
     public void Dispose()
     {
+        _clicks.Dispose();
         _sessions.Dispose();
         _outbox.Dispose();
         _store.Dispose();
@@ -199,8 +212,9 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
             return null;
         }
 
+        // Answered from memory: the click is written behind the answer (see ClickWriter).
         var recorded = ClickRedirects.Recorded(click, link, _store.TimeProvider.GetUtcNow());
-        await _clicks.RecordClickAsync(recorded, cancellationToken).ConfigureAwait(false);
+        await _clicks.QueueClickAsync(recorded, cancellationToken).ConfigureAwait(false);
         return ClickRedirects.Redirect(link, recorded);
     }
 
@@ -226,9 +240,13 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         _outbox.EnqueueRefundAsync(sessionId, refundKey, amount, currency, refundedAt, cancellationToken);
 
     /// <inheritdoc cref="ForwardingOutbox.ClaimConversionsAsync"/>
-    public Task<IReadOnlyList<OutboxRow>> ClaimConversionsAsync(
-        ForwardingDestination destination, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken) =>
-        _outbox.ClaimConversionsAsync(destination, owner, limit, lease, cancellationToken);
+    /// <remarks>The clicks answered before the claim are written first, so that a row finds its session's click.</remarks>
+    public async Task<IReadOnlyList<OutboxRow>> ClaimConversionsAsync(
+        ForwardingDestination destination, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await _clicks.WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
+        return await _outbox.ClaimConversionsAsync(destination, owner, limit, lease, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc cref="ForwardingOutbox.RecordOutcomesAsync"/>
     public Task RecordOutcomesAsync(string owner, IReadOnlyCollection<OutboxOutcome> outcomes, CancellationToken cancellationToken) =>

@@ -164,6 +164,8 @@ internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, Att
     private async Task<PaymentLinkErasure> EraseAsync(
         string where, Action<DbCommand> addParameters, string? alwaysRemember, CancellationToken cancellationToken, string? email = null)
     {
+        // A click answered before the erasure is erased with it: written first, outside the erasure's transaction.
+        await clicks.WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
         await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var now = store.TimeProvider.GetUtcNow();
         await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);

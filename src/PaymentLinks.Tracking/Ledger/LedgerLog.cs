@@ -33,6 +33,14 @@ internal static partial class LedgerLog
         Message = "Webhook {EventType} {EventId} was verified but could not be stored ({ExceptionType}); answer with a 5xx so that Stripe retries.")]
     public static partial void WebhookStoreUnavailable(ILogger logger, string eventType, string eventId, string? exceptionType, Exception exception);
 
+    [LoggerMessage(EventId = 28, EventName = "PaymentLinkClicksWriteFailed", Level = LogLevel.Warning,
+        Message = "Writing {Count} queued clicks failed ({ExceptionType}); trying again in {RetryDelay}.")]
+    public static partial void ClicksWriteFailed(ILogger logger, int count, TimeSpan retryDelay, string? exceptionType);
+
+    [LoggerMessage(EventId = 29, EventName = "PaymentLinkClicksNotRecorded", Level = LogLevel.Error,
+        Message = "{Count} queued clicks were not recorded after {Attempts} tries ({ExceptionType}); their buyers were redirected all the same.")]
+    public static partial void ClicksNotRecorded(ILogger logger, int count, int attempts, string? exceptionType);
+
     // Event ids 70-79: erasure and retention (the other ranges belong to other features).
     [LoggerMessage(EventId = 70, EventName = "PaymentLinkRetentionErased", Level = LogLevel.Information,
         Message = "Personal data of {Count} sessions older than {Retention} was erased.")]

@@ -46,6 +46,12 @@ internal static class LedgerServices
         services.TryAddSingleton<IPaymentLinkAttribution>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkClicks>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
         services.TryAddSingleton<IPaymentLinkAdmin>(provider => provider.GetRequiredService<DbPaymentLinkLedger>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClickFlush>(provider =>
+        {
+            var ledger = provider.GetRequiredService<DbPaymentLinkLedger>();
+            ledger.ClickLog = provider.GetService<ILogger<ClickWriter>>() ?? (ILogger)NullLogger.Instance;
+            return new ClickFlush(ledger);
+        }));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RetentionWorker>(provider => new RetentionWorker(
             provider.GetRequiredService<DbPaymentLinkLedger>(),
             provider.GetRequiredService<IOptions<TOptions>>().Value.PersonalDataRetention,
@@ -69,5 +75,16 @@ internal static class LedgerServices
             var problems = options.Problems().Concat(engineProblems(options)).ToList();
             return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
         }
+    }
+
+    /// <summary>
+    /// Writes the clicks queued behind the redirect when the host stops (SIGTERM, a deploy), within the host's shutdown
+    /// timeout; a click answered after that is written by its own request.
+    /// </summary>
+    private sealed class ClickFlush(DbPaymentLinkLedger ledger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => ledger.FlushClicksAsync(cancellationToken);
     }
 }

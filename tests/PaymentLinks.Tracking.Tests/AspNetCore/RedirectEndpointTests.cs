@@ -21,6 +21,8 @@ public sealed class RedirectEndpointTests
 
     private static async Task<long> ClickRowsAsync(EndpointHost host)
     {
+        // The redirect answers before its click is written.
+        await host.Services.GetRequiredService<DbPaymentLinkLedger>().WaitForQueuedClicksAsync(CancellationToken.None);
         await using var connection = new SqliteConnection($"Data Source={host.LedgerPath}");
         await connection.OpenAsync();
         await using var count = connection.CreateCommand();

@@ -270,6 +270,24 @@ public abstract partial class LedgerContract
         (await ScalarAsync("SELECT session_id FROM payment_link_visit_visitors")).ShouldBe(recent);
     }
 
+    [Test]
+    public async Task Clicks_answered_before_the_host_stops_are_all_written_and_a_later_one_is_written_by_its_request()
+    {
+        var instance = ClickForwarder([ForwardingDestination.Webhook]);
+        await instance.Ledger.EnsureSchemaAsync(CancellationToken.None);
+        var answered = await Task.WhenAll(Enumerable.Range(0, 300).Select(i =>
+            instance.Clicks.RecordClickAsync(new PaymentLinkClick { LinkName = "pro", Gclid = $"gclid_{i}" })));
+        answered.ShouldAllBe(redirect => redirect != null && redirect.Click != null);
+
+        // What the host does on SIGTERM.
+        await instance.Ledger.FlushClicksAsync(CancellationToken.None);
+        LedgerStore.ToInt64(await ScalarAsync("SELECT COUNT(*) FROM payment_link_clicks")).ShouldBe(300);
+
+        var late = (await instance.Clicks.RecordClickAsync(new PaymentLinkClick { LinkName = "pro", Gclid = "gclid_late" }))!.Click!;
+        LedgerStore.ToInt64(await ScalarAsync("SELECT COUNT(*) FROM payment_link_clicks")).ShouldBe(301);
+        (await ScalarAsync($"SELECT gclid FROM payment_link_clicks WHERE click_id = '{late.ClickId}'")).ShouldBe("gclid_late");
+    }
+
     internal sealed record ClickForwardingInstance(
         DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkClicks Clicks, IPaymentLinkAttribution Attribution, IPaymentLinkForwarding Forwarding);
 

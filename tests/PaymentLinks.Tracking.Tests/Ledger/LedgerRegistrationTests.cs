@@ -122,8 +122,8 @@ public class LedgerRegistrationTests
         services.Count(descriptor => descriptor.ServiceType == typeof(IPaymentLinkLedger)).ShouldBe(1);
         services.Count(descriptor => descriptor.ServiceType == typeof(IPaymentLinkAdmin)).ShouldBe(1);
 
-        // The fulfilment worker and the retention worker, once each.
-        services.Count(descriptor => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)).ShouldBe(2);
+        // The fulfilment worker, the retention worker and the flush of the queued clicks on stop, once each.
+        services.Count(descriptor => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)).ShouldBe(3);
     }
 
     [TestCase(1, 10)]

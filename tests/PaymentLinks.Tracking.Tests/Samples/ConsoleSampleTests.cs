@@ -487,6 +487,35 @@ public class ConsoleSampleTests
     }
 
     [Test]
+    public void Sign_with_a_tracked_links_redirect_gives_the_session_its_client_reference_id()
+    {
+        var path = Path.Combine(_directory, "event.json");
+        File.WriteAllBytes(path, SignedWebhooks.CompletedEventBody());
+        var signedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var clickId = ClickRedirects.NewId();
+        var reference = "order_1042" + ClientReferenceCodec.ClickMarker + clickId;
+
+        var (exitCode, output, error) = Run(
+            "sign", "--secret", SignedWebhooks.Secret, "--timestamp", signedAt.ToString(CultureInfo.InvariantCulture),
+            "--redirect", $"https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr?utm_source=newsletter&client_reference_id={reference}", path);
+
+        exitCode.ShouldBe(0, error);
+        var posted = output.Split("--data-binary @'")[1].TrimEnd().TrimEnd('\'');
+        var header = output.Split(Environment.NewLine)[0]["Stripe-Signature: ".Length..];
+        var stamped = SignedWebhooks.Parser(SignedWebhooks.Clock(DateTimeOffset.FromUnixTimeSeconds(signedAt))).Parse(File.ReadAllBytes(posted), header);
+        stamped.Checkout!.ClientReferenceId.ShouldBe(reference);
+        ClientReferenceCodec.Decode(stamped.Checkout.ClientReferenceId).ClickId.ShouldBe(clickId);
+        File.Delete(posted);
+
+        var kept = Run("sign", "--secret", SignedWebhooks.Secret, "--keep-created", "--redirect", $"https://buy.stripe.com/x?client_reference_id={reference}", path);
+        kept.ExitCode.ShouldBe(2);
+        kept.Error.ShouldContain("--keep-created");
+        var noReference = Run("sign", "--secret", SignedWebhooks.Secret, "--redirect", "https://buy.stripe.com/x?utm_source=a", path);
+        noReference.ExitCode.ShouldBe(2);
+        noReference.Error.ShouldContain("--redirect");
+    }
+
+    [Test]
     public void Sign_refuses_an_empty_file()
     {
         var path = Path.Combine(_directory, "empty.json");
