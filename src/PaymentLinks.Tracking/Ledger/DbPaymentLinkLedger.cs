@@ -195,11 +195,15 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
 
     public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
         DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default) =>
-        _attribution.ReportAsync(since, until, mode, AttributionModel.LastClick, cancellationToken);
+        ReportAsync(since, until, mode, AttributionModel.LastClick, cancellationToken);
 
-    public Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken = default) =>
-        _attribution.ReportAsync(since, until, mode, model, cancellationToken);
+    /// <remarks>The clicks answered before the report are written first, so that the report counts them as touches.</remarks>
+    public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken = default)
+    {
+        await _clicks.WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
+        return await _attribution.ReportAsync(since, until, mode, model, cancellationToken).ConfigureAwait(false);
+    }
 
     // Clicks on tracked links.
     public PaymentLinkRedirect? CreateRedirect(PaymentLinkClick click) =>
