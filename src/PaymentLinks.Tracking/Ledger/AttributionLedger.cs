@@ -27,6 +27,9 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
     private readonly LedgerDialect _dialect = store.Dialect;
     private readonly AttributionStatements _sql = new(store.Dialect);
 
+    /// <summary>The report's aggregates, told in the same transaction when a visit or a key changes a session's campaign.</summary>
+    internal ReportAggregates? Aggregates { get; set; }
+
     // Keys known to be on disk with their codes: registering one again costs no round trip.
     private readonly ConcurrentDictionary<string, byte> _registeredKeys = new(StringComparer.Ordinal);
 
@@ -86,6 +89,12 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
         if (details is not null)
         {
             await RecordVisitDetailsAsync(unit, sessionId, details, visits == 1, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A late first visit of a known session: its campaign, and with it all its money's, may change.
+        if (known && visits == 1 && Aggregates is { } aggregates)
+        {
+            await aggregates.RefreshSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -175,19 +184,34 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
                         $"Campaign key {key} is already registered for other UTM codes; links with these codes cannot be attributed through client_reference_id.");
                 }
             }
+            else if (Aggregates is { } aggregates)
+            {
+                // A key registered after sessions or renewals named it: their campaign is now the key's.
+                await aggregates.RefreshCampaignKeyAsync(unit, key.Value, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         _registeredKeys.TryAdd(key.Value, 0);
     }
 
-    public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, CancellationToken cancellationToken)
+    /// <summary>
+    /// The campaign report worked out from the ledger's rows: every session, renewal, refund and dispute of the period.
+    /// The aggregates answer the report (<see cref="ReportAggregates"/>); this scan answers a partial first or last hour,
+    /// a ledger whose aggregates are not built yet, and the tests and benchmarks that hold the aggregates to it.
+    /// </summary>
+    /// <param name="since">The period's start, included; <see langword="null"/> for none.</param>
+    /// <param name="until">The period's end, excluded; <see langword="null"/> for none.</param>
+    /// <param name="mode">Live or test sessions.</param>
+    /// <param name="edge">Only the charges whose refunded amount moved in the period are worked out (the same answer, for a short period).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    internal async Task<IReadOnlyList<CampaignReportRow>> ScanReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, bool edge, CancellationToken cancellationToken)
     {
         await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await unit.BeginReportAsync(cancellationToken).ConfigureAwait(false);
-        await using var report = unit.Command(_sql.Report);
+        await using var report = unit.Command(edge ? _sql.ReportEdge : _sql.Report);
         _dialect.AddTime(report, "since", since ?? DateTimeOffset.MinValue);
         _dialect.AddTime(report, "until", until ?? DateTimeOffset.MaxValue);
         LedgerDialect.AddParameter(report, "livemode", mode == PaymentLinkMode.Live, DbType.Boolean);
@@ -457,11 +481,17 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
 
             // Each charge's refund in the period, worked out once (materialized, so that the filter on it does not
             // work it out again).
-            var chargeRefunds =
+            string ChargeRefunds(bool edge) =>
                 "SELECT c.charge_id, c.payment_intent, c.invoice_id, c.currency, " +
                 $"{RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded " +
                 "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency " +
-                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until GROUP BY charge_id) c";
+                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until " +
+                // A charge whose refunded amount moved neither by a statement nor by a failure in the period moved by nothing.
+                (edge
+                    ? $"AND charge_id IN (SELECT charge_id FROM {refunds} WHERE {Within("observed_at")} " +
+                      $"UNION SELECT charge_id FROM {dialect.Table("payment_link_failed_refunds")} WHERE {Within("failed_at")}) "
+                    : string.Empty) +
+                "GROUP BY charge_id) c";
             var refundRows =
                 "SELECT COALESCE(p.session_id, pi.session_id), r.currency, 0, 0, 0, 0, 0, r.refunded, 0, 0, " +
                 $"{InvoiceCodes} " +
@@ -480,8 +510,8 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
                 $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
                 $"WHERE {OwnerOf("COALESCE(p.session_id, pi.session_id)")} AND d.livemode = @livemode AND d.status = 'lost' AND {Within("d.status_at")}";
             var collation = dialect.OrdinalCollation;
-            Report =
-                $"WITH charge_refunds AS MATERIALIZED ({chargeRefunds}) " +
+            string ReportOf(bool edge) =>
+                $"WITH charge_refunds AS MATERIALIZED ({ChargeRefunds(edge)}) " +
                 "SELECT utm_source, utm_medium, utm_campaign, currency, SUM(sessions) AS sessions, SUM(paid) AS paid, " +
                 "0 AS revenue, SUM(visited) AS visits, " +
                 "SUM(CASE WHEN source = 1 THEN 1 ELSE 0 END) AS by_visit, " +
@@ -502,6 +532,8 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
                 // Ordered by revenue after it is worked out (NetRevenue); here, the order among equal revenues.
                 $"ORDER BY utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +
                 $"utm_medium IS NULL, utm_medium {collation}, currency IS NULL, currency {collation}";
+            Report = ReportOf(edge: false);
+            ReportEdge = ReportOf(edge: true);
         }
 
         public string RecordVisit { get; }
@@ -541,5 +573,8 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
         public string MergeSessionCampaign { get; }
 
         public string Report { get; }
+
+        /// <summary>The report for a short period: only the charges whose refunded amount moved in it are worked out.</summary>
+        public string ReportEdge { get; }
     }
 }
