@@ -24,7 +24,8 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
     /// revenue over time per currency, and the table), JSON with <c>?format=json</c> (the shape of
     /// <see cref="CampaignReportJson"/>, the same as the console's <c>report --format json</c>), for a period given by
     /// <c>?since=2026-11-01&amp;until=2026-12-01</c> (UTC dates or ISO timestamps; <c>since</c> included, <c>until</c>
-    /// excluded), of live data, or of test data with <c>?mode=test</c>.
+    /// excluded), of live data, or of test data with <c>?mode=test</c>. With <c>?tz=Europe/Berlin</c> (an IANA time
+    /// zone) a date is midnight in that zone and a timestamp without an offset its time there; the answer is exact.
     /// </summary>
     /// <remarks>
     /// Until an authorization requirement is attached (<c>.RequireAuthorization(...)</c> on the returned builder), the
@@ -74,11 +75,17 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
         var (sinceText, untilText) = (NonEmpty(query["since"].ToString()), NonEmpty(query["until"].ToString()));
         DateTimeOffset? since = null, until = null;
         string? problem = null;
-        if (sinceText is not null && !TryParse(sinceText, out since))
+        TimeZoneInfo? zone = null;
+        if (NonEmpty(query["tz"].ToString()) is { } zoneText && !ReportTimeZone.TryFind(zoneText, out zone))
+        {
+            return Results.Text("tz is an IANA time zone such as Europe/Berlin.", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
+        }
+
+        if (sinceText is not null && !TryParse(sinceText, zone, out since))
         {
             problem = $"since \"{sinceText}\" is not a date: use {Formats}.";
         }
-        else if (untilText is not null && !TryParse(untilText, out until))
+        else if (untilText is not null && !TryParse(untilText, zone, out until))
         {
             problem = $"until \"{untilText}\" is not a date: use {Formats}.";
         }
@@ -140,6 +147,20 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
                 Rows = rows, Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Path = path,
                 OnlyTestData = onlyTestData, OverTime = overTime,
             });
+    }
+
+    /// <summary>
+    /// The period's bounds: an ISO date (midnight UTC, or in the <paramref name="zone"/> given) or an ISO timestamp (UTC,
+    /// or the zone's time, unless it has an offset).
+    /// </summary>
+    internal static bool TryParse(string text, TimeZoneInfo? zone, [NotNullWhen(true)] out DateTimeOffset? moment)
+    {
+        if (zone is not null && ReportTimeZone.TryParseLocal(text, zone, out moment))
+        {
+            return true;
+        }
+
+        return TryParse(text, out moment);
     }
 
     /// <summary>The period's bounds: an ISO date (midnight UTC) or an ISO timestamp (UTC unless it has an offset).</summary>
