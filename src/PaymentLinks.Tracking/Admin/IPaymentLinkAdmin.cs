@@ -99,7 +99,7 @@ public interface IPaymentLinkAdmin
     /// <summary>
     /// Works the campaign report's aggregates out again from the ledger, in batches of 1,000 sessions, renewals, refunded
     /// charges and disputes a transaction, while webhooks keep being recorded: after a bulk load, a repair, or to build
-    /// them at once on a ledger upgraded with money in it (the retention worker does that within its first pass).
+    /// them at once on a ledger upgraded with money in it (the retention worker does that an hour after start-up).
     /// Running it twice changes nothing.
     /// </summary>
     /// <param name="since">Only what has money moving from this instant on; <see langword="null"/> (the default) for everything, which also marks the aggregates built.</param>

@@ -66,8 +66,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         switch (paymentLinkEvent)
         {
             case { IsCheckoutKind: true, Checkout: { } checkout }:
-                await AddSessionPiecesAsync(unit, checkout.SessionId, pieces, cancellationToken).ConfigureAwait(false);
-                break;
+                await RefreshSessionAndItsMoneyAsync(unit, checkout.SessionId, cancellationToken).ConfigureAwait(false);
+                return;
             case { Kind: PaymentLinkEventKind.ChargeRefunded, Charge: { } charge }:
                 pieces.Add("c:" + charge.ChargeId);
                 break;
@@ -90,9 +90,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// <summary>In a visit's <paramref name="unit"/>: the session's campaign may have changed, and with it all its money's.</summary>
     public async Task RefreshSessionAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
     {
-        var pieces = new SortedSet<string>(StringComparer.Ordinal);
-        await AddSessionPiecesAsync(unit, sessionId, pieces, cancellationToken).ConfigureAwait(false);
-        await RefreshAsync(unit, pieces, cancellationToken).ConfigureAwait(false);
+        await RefreshSessionAndItsMoneyAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>In the <paramref name="unit"/> that registered a campaign key: the sessions and renewals that name it.</summary>
@@ -110,6 +108,40 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
 
         await RefreshAsync(unit, pieces, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A session and the money that belongs to it, the session's own piece read in one round trip: its lock, the other
+    /// pieces it owns, its kept rows and its facts; then the others, in their order.
+    /// </summary>
+    private async Task RefreshSessionAndItsMoneyAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
+    {
+        var piece = "s:" + sessionId;
+        var others = new SortedSet<string>(StringComparer.Ordinal);
+        Dictionary<RowKey, long[]> stored, fresh;
+        await using (var read = unit.Command(_sql.SessionRefresh))
+        {
+            LedgerDialect.AddParameter(read, "piece", piece, DbType.String);
+            LedgerDialect.AddParameter(read, "session_id", sessionId, DbType.String);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (_dialect.ReportPieceLock is not null)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                others.Add(reader.GetString(0));
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            stored = await ReadStoredRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            fresh = await ReadSessionRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+        }
+
+        await WriteChangesAsync(unit, piece, fresh, stored, cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(unit, others, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AddSessionPiecesAsync(LedgerUnit unit, string sessionId, SortedSet<string> pieces, CancellationToken cancellationToken)
@@ -155,44 +187,51 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
             var fresh = await ComputeAsync(unit, piece, cancellationToken).ConfigureAwait(false);
             var stored = await ReadStoredAsync(unit, piece, cancellationToken).ConfigureAwait(false);
-            if (Same(fresh, stored))
-            {
-                continue;
-            }
-
-            var sql = new StringBuilder();
-            await using var write = unit.Command(string.Empty);
-            LedgerDialect.AddParameter(write, "piece", piece, DbType.String);
-            if (stored.Count > 0)
-            {
-                sql.Append(_sql.DeletePieceRows).Append(';');
-            }
-
-            var index = 0;
-            foreach (var (key, values) in fresh)
-            {
-                AddRow(write, sql, _sql.InsertPieceRow, index++, key, values);
-            }
-
-            foreach (var key in fresh.Keys.Union(stored.Keys))
-            {
-                var difference = new long[MeasureColumns.Length];
-                var changed = false;
-                for (var i = 0; i < difference.Length; i++)
-                {
-                    difference[i] = (fresh.TryGetValue(key, out var now) ? now[i] : 0) - (stored.TryGetValue(key, out var before) ? before[i] : 0);
-                    changed |= difference[i] != 0;
-                }
-
-                if (changed)
-                {
-                    AddRow(write, sql, _sql.InsertDelta, index++, key, difference);
-                }
-            }
-
-            write.CommandText = sql.ToString();
-            await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await WriteChangesAsync(unit, piece, fresh, stored, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Keeps a piece's new rows and inserts their difference from the old ones as delta rows; nothing when they are the same.</summary>
+    private async Task WriteChangesAsync(
+        LedgerUnit unit, string piece, Dictionary<RowKey, long[]> fresh, Dictionary<RowKey, long[]> stored, CancellationToken cancellationToken)
+    {
+        if (Same(fresh, stored))
+        {
+            return;
+        }
+
+        var sql = new StringBuilder();
+        await using var write = unit.Command(string.Empty);
+        LedgerDialect.AddParameter(write, "piece", piece, DbType.String);
+        if (stored.Count > 0)
+        {
+            sql.Append(_sql.DeletePieceRows).Append(';');
+        }
+
+        var index = 0;
+        foreach (var (key, values) in fresh)
+        {
+            AddRow(write, sql, _sql.InsertPieceRow, index++, key, values);
+        }
+
+        foreach (var key in fresh.Keys.Union(stored.Keys))
+        {
+            var difference = new long[MeasureColumns.Length];
+            var changed = false;
+            for (var i = 0; i < difference.Length; i++)
+            {
+                difference[i] = (fresh.TryGetValue(key, out var now) ? now[i] : 0) - (stored.TryGetValue(key, out var before) ? before[i] : 0);
+                changed |= difference[i] != 0;
+            }
+
+            if (changed)
+            {
+                AddRow(write, sql, _sql.InsertDelta, index++, key, difference);
+            }
+        }
+
+        write.CommandText = sql.ToString();
+        await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddRow(DbCommand command, StringBuilder sql, Func<string, string> template, int index, RowKey key, long[] values)
@@ -218,10 +257,15 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
     private async Task<Dictionary<RowKey, long[]>> ReadStoredAsync(LedgerUnit unit, string piece, CancellationToken cancellationToken)
     {
-        var rows = new Dictionary<RowKey, long[]>();
         await using var read = unit.Command(_sql.ReadPieceRows);
         LedgerDialect.AddParameter(read, "piece", piece, DbType.String);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadStoredRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Dictionary<RowKey, long[]>> ReadStoredRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<RowKey, long[]>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var key = new RowKey(
@@ -261,10 +305,15 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     // A session: counted in the hour it completed (with its visit and the source of its campaign), paid in the hour it was paid.
     private async Task<Dictionary<RowKey, long[]>> ComputeSessionAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
     {
-        var rows = new Dictionary<RowKey, long[]>();
         await using var read = unit.Command(_sql.SessionPiece);
         LedgerDialect.AddParameter(read, "session_id", sessionId, DbType.String);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadSessionRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Dictionary<RowKey, long[]>> ReadSessionRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<RowKey, long[]>();
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return rows;
@@ -568,6 +617,20 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         return total;
     }
 
+    /// <summary>
+    /// Whether anything the report counts happened from <paramref name="since"/> to <paramref name="until"/> (a session
+    /// completed or paid, a renewal paid, a refund stated or failed, a dispute's status): a partial hour in which nothing
+    /// did adds nothing, and its scan is skipped. One indexed lookup a kind.
+    /// </summary>
+    private async Task<bool> MovedAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var moved = unit.Command(_sql.Moved);
+        _dialect.AddTime(moved, "since", since);
+        _dialect.AddTime(moved, "until", until);
+        return LedgerStore.ToInt64(await moved.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)) != 0;
+    }
+
     /// <summary>How many delta rows wait for a fold, counted up to one more than a batch.</summary>
     private async Task<long> PendingDeltasAsync(CancellationToken cancellationToken)
     {
@@ -678,12 +741,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
 
         var sums = new Dictionary<(string Source, string Medium, string Campaign, string Currency), long[]>();
-        if (since is { } partialStart && HourStart(firstHour) != partialStart)
+        if (since is { } partialStart && HourStart(firstHour) != partialStart
+            && await MovedAsync(partialStart, HourStart(firstHour), cancellationToken).ConfigureAwait(false))
         {
             Add(sums, await attribution.ScanReportAsync(partialStart, HourStart(firstHour), mode, edge: true, cancellationToken).ConfigureAwait(false));
         }
 
-        if (until is { } partialEnd && HourStart(endHour) != partialEnd)
+        if (until is { } partialEnd && HourStart(endHour) != partialEnd
+            && await MovedAsync(HourStart(endHour), partialEnd, cancellationToken).ConfigureAwait(false))
         {
             Add(sums, await attribution.ScanReportAsync(HourStart(endHour), partialEnd, mode, edge: true, cancellationToken).ConfigureAwait(false));
         }
@@ -897,6 +962,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             InvoicesOfKey = $"SELECT invoice_id FROM {invoices} WHERE campaign_key = @campaign_key";
 
             ReadPieceRows = $"SELECT {rowColumns} FROM {pieceRows} WHERE piece = @piece";
+            SessionRefresh = (dialect.ReportPieceLock is { } pieceLock ? pieceLock + "; " : string.Empty) +
+                $"{PiecesOfSession}; {ReadPieceRows}; {SessionPiece}";
             DeletePieceRows = $"DELETE FROM {pieceRows} WHERE piece = @piece";
             string RowValues(string suffix) => "@" + string.Join(", @", rowColumns.Split(", ").Select(column => column + suffix));
             InsertPieceRow = suffix => $"INSERT INTO {pieceRows} (piece, {rowColumns}) VALUES (@piece, {RowValues(suffix)})";
@@ -922,6 +989,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 $"hours AS ({FoldInto("moved", string.Empty)} RETURNING 1), days AS ({FoldDays("moved", string.Empty)} RETURNING 1) " +
                 "SELECT COUNT(*) FROM moved";
 
+            static string Within(string column) => $"{column} >= @since AND {column} < @until";
+            Moved =
+                $"SELECT CASE WHEN EXISTS (SELECT 1 FROM {sessions} WHERE {Within("completed_at")}) " +
+                $"OR EXISTS (SELECT 1 FROM {sessions} WHERE {Within("paid_at")}) " +
+                $"OR EXISTS (SELECT 1 FROM {invoices} WHERE {Within("paid_at")}) " +
+                $"OR EXISTS (SELECT 1 FROM {refunds} WHERE {Within("observed_at")}) " +
+                $"OR EXISTS (SELECT 1 FROM {failedRefunds} WHERE {Within("failed_at")}) " +
+                $"OR EXISTS (SELECT 1 FROM {disputes} WHERE {Within("status_at")}) THEN 1 ELSE 0 END";
             ReadBuilt = $"SELECT built FROM {state} WHERE name = 'aggregates'";
             MarkBuilt =
                 $"INSERT INTO {state} (name, built) VALUES ('aggregates', 1) ON CONFLICT (name) DO UPDATE SET built = 1";
@@ -973,6 +1048,9 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         public string ReadPieceRows { get; }
 
+        /// <summary>A session's lock (where the engine has one), the other pieces it owns, its kept rows and its facts.</summary>
+        public string SessionRefresh { get; }
+
         public string DeletePieceRows { get; }
 
         /// <summary>Inserts a piece's row, its parameters named with the suffix given.</summary>
@@ -990,6 +1068,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         public string CountPending { get; }
 
         public string FoldLocked { get; }
+
+        public string Moved { get; }
 
         public string ReadBuilt { get; }
 
