@@ -123,6 +123,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         {
             LedgerDialect.AddParameter(read, "piece", piece, DbType.String);
             LedgerDialect.AddParameter(read, "session_id", sessionId, DbType.String);
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (_dialect.ReportPieceLock is not null)
             {
@@ -156,11 +157,12 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         pieces.UnionWith(await ReadTextsAsync(unit, _sql.PiecesOfInvoice, "invoice_id", invoiceId, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string name, string value, CancellationToken cancellationToken)
+    private async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string name, string value, CancellationToken cancellationToken)
     {
         await using var command = unit.Command(sql);
         LedgerDialect.AddParameter(command, name, value, DbType.String);
         var texts = new List<string>();
+        await PrepareAsync(command, cancellationToken).ConfigureAwait(false);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -182,6 +184,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             {
                 await using var take = unit.Command(lockSql);
                 LedgerDialect.AddParameter(take, "piece", piece, DbType.String);
+                await PrepareAsync(take, cancellationToken).ConfigureAwait(false);
                 await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -231,6 +234,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
 
         write.CommandText = sql.ToString();
+        await PrepareAsync(write, cancellationToken).ConfigureAwait(false);
         await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -252,6 +256,13 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
     }
 
+    /// <summary>
+    /// On an engine with several writers (PostgreSQL), a statement of the write path is prepared: the driver keeps it
+    /// prepared on the pooled connection, so that its plan is not made again at every event.
+    /// </summary>
+    private ValueTask PrepareAsync(DbCommand command, CancellationToken cancellationToken) =>
+        _dialect.ConcurrentWriters ? new ValueTask(command.PrepareAsync(cancellationToken)) : ValueTask.CompletedTask;
+
     private static bool Same(Dictionary<RowKey, long[]> fresh, Dictionary<RowKey, long[]> stored) =>
         fresh.Count == stored.Count && fresh.All(row => stored.TryGetValue(row.Key, out var values) && values.AsSpan().SequenceEqual(row.Value));
 
@@ -259,6 +270,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     {
         await using var read = unit.Command(_sql.ReadPieceRows);
         LedgerDialect.AddParameter(read, "piece", piece, DbType.String);
+        await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await ReadStoredRowsAsync(reader, cancellationToken).ConfigureAwait(false);
     }
@@ -307,6 +319,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     {
         await using var read = unit.Command(_sql.SessionPiece);
         LedgerDialect.AddParameter(read, "session_id", sessionId, DbType.String);
+        await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await ReadSessionRowsAsync(reader, cancellationToken).ConfigureAwait(false);
     }
@@ -360,6 +373,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         await using (var read = unit.Command(_sql.RenewalPiece))
         {
             LedgerDialect.AddParameter(read, "invoice_id", invoiceId, DbType.String);
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -394,6 +408,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         await using (var read = unit.Command(_sql.ChargePiece))
         {
             LedgerDialect.AddParameter(read, "charge_id", chargeId, DbType.String);
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || LedgerStore.ToInt64(reader.GetValue(4)) == 0)
             {
@@ -408,6 +423,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         await using (var read = unit.Command(_sql.ChargeMoments))
         {
             LedgerDialect.AddParameter(read, "charge_id", chargeId, DbType.String);
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -426,6 +442,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 _dialect.AddTime(amounts, $"until_{index++}", HourStart(hour + 1));
             }
 
+            await PrepareAsync(amounts, cancellationToken).ConfigureAwait(false);
             await using var reader = await amounts.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             index = 0;
@@ -466,6 +483,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         await using (var read = unit.Command(_sql.DisputePiece))
         {
             LedgerDialect.AddParameter(read, "dispute_id", disputeId, DbType.String);
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -495,6 +513,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         await using var read = unit.Command(_sql.OwnerOfPayment);
         LedgerDialect.AddParameter(read, "payment_intent", paymentIntent, DbType.String);
         LedgerDialect.AddParameter(read, "invoice_id", invoiceId, DbType.String);
+        await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (LedgerStore.StringOrNull(reader, 0) ?? LedgerStore.StringOrNull(reader, 2), LedgerStore.StringOrNull(reader, 1));
@@ -511,6 +530,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         {
             await using var read = unit.Command(_sql.OwnerCampaign);
             LedgerDialect.AddParameter(read, "session_id", owner, DbType.String);
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var linked = true;
@@ -534,6 +554,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         {
             await using var read = unit.Command(_sql.InvoiceCampaign);
             LedgerDialect.AddParameter(read, "invoice_id", invoiceId, DbType.String);
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
