@@ -18,7 +18,8 @@ internal static class ReportCommand
         One row per campaign (utm_source, utm_medium, utm_campaign) and currency, for the money that moved in the
         period: sessions completed and paid, renewals paid, refunds made and disputes lost in it. Amounts are never
         summed across currencies. Sessions without a campaign show as (unattributed) in the table and with null UTM
-        codes in csv and json. Dates are UTC: --since is included, --until excluded. Live data unless --mode test.
+        codes in csv and json. Dates are UTC unless --tz names a time zone (--tz Europe/Berlin: a date is midnight
+        there): --since is included, --until excluded. Live data unless --mode test.
 
         Attribution: a session's touches are its buyer's clicks on tracked links (/go/{name}) in the lookback window
         before it; --model shares its money among them: last-click (the default: the click the session came from),
@@ -38,9 +39,14 @@ internal static class ReportCommand
 
         Exit codes: 0 the report was printed (even empty); 1 the ledger could not be read; 2 bad arguments.
 
+        The report reads aggregates kept as webhooks are recorded; `report rebuild [--since DATE]` works them out
+        again from the ledger, in batches, while webhooks keep coming (after a bulk load or to repair them).
+
         Example:
           report --since 2026-11-01 --until 2026-12-01 --format csv
           report --since 2026-11-01 --model position-based
+          report --since 2026-11-01 --until 2026-12-01 --tz Europe/Berlin
+          report rebuild
         """;
 
     public static Command Create(Func<IServiceProvider>? openLedger)
@@ -59,6 +65,12 @@ internal static class ReportCommand
             DefaultValueFactory = _ => "live",
         };
         mode.AcceptOnlyFromAmong("live", "test");
+        var timeZone = new Option<string?>("--tz")
+        {
+            Description = "The time zone --since and --until are read in (an IANA id such as Europe/Berlin). Default: UTC.",
+            HelpName = "zone",
+        };
+
         var model = new Option<string>("--model")
         {
             Description = "How each session's money is shared among its buyer's clicks: " + string.Join(", ", AttributionModelNames.All) + ".",
@@ -68,13 +80,26 @@ internal static class ReportCommand
 
         var command = new Command("report", "Prints revenue by campaign from the ledger: sessions, paid, revenue, thank-you visits, and how each was attributed.")
         {
-            since, until, format, mode, model,
+            since, until, format, mode, model, timeZone, Rebuild(openLedger),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var (start, end) = (parse.GetValue(since), parse.GetValue(until));
+            if (parse.GetValue(timeZone) is { } zoneId)
+            {
+                if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
+                {
+                    error.WriteLine($"error: --tz \"{zoneId}\" is not a time zone: use an IANA id such as Europe/Berlin.");
+                    return TrackingTool.UsageError;
+                }
+
+                // The dates again, read in the zone.
+                start = ReportPeriod.TryParse(parse.GetResult(since)?.Tokens.SingleOrDefault()?.Value, zone, out var zoneStart) ? zoneStart : start;
+                end = ReportPeriod.TryParse(parse.GetResult(until)?.Tokens.SingleOrDefault()?.Value, zone, out var zoneEnd) ? zoneEnd : end;
+            }
+
             if (ReportPeriod.Problem(start, end) is { } problem)
             {
                 error.WriteLine($"error: {problem}");
@@ -131,7 +156,44 @@ internal static class ReportCommand
         return command;
     }
 
-    /// <summary>A date option read the same way by every command: <see cref="ReportPeriod.TryParse"/>.</summary>
+    /// <summary><c>report rebuild [--since]</c>: the report's aggregates worked out again from the ledger.</summary>
+    private static Command Rebuild(Func<IServiceProvider>? openLedger)
+    {
+        var since = DateOption("--since", "Only what has money moving from this instant on, e.g. 2026-11-01. Default: everything.");
+        var command = new Command(
+            "rebuild",
+            "Works the report's aggregates out again from the ledger, in batches, while webhooks keep being recorded: after a bulk load, to repair them, or at once after an upgrade.")
+        {
+            since,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            try
+            {
+                if (openLedger?.Invoke().GetService<IPaymentLinkAdmin>() is not { } admin)
+                {
+                    error.WriteLine("error: no ledger is configured, so there is nothing to rebuild.");
+                    return LedgerUnavailable;
+                }
+
+                var started = System.Diagnostics.Stopwatch.StartNew();
+                var pieces = await admin.RebuildReportAsync(parse.GetValue(since), cancellationToken);
+                output.WriteLine(
+                    $"Rebuilt the report's aggregates from {pieces.ToString("N0", CultureInfo.InvariantCulture)} sessions, renewals, refunded charges and disputes " +
+                    $"in {started.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
+                return TrackingTool.Success;
+            }
+            catch (Exception unavailable) when (unavailable is DbException or OptionsValidationException or InvalidOperationException)
+            {
+                error.WriteLine($"error: the ledger could not be read: {unavailable.Message}");
+                return LedgerUnavailable;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>A date option read the same way by every command: <see cref="ReportPeriod.TryParse(string?, out DateTimeOffset?)"/>.</summary>
     internal static Option<DateTimeOffset?> DateOption(string name, string description) => new(name)
     {
         Description = description,

@@ -39,6 +39,39 @@ internal static class ReportPeriod
         return moment is not null;
     }
 
+    /// <summary>
+    /// A date (midnight there) or a timestamp without an offset (its time there) read in the time zone
+    /// <paramref name="zone"/>; a timestamp with an offset is that instant. In a gap (clocks moved forward) the first
+    /// instant after it; a time that happens twice, the first of the two.
+    /// </summary>
+    public static bool TryParse(string? text, TimeZoneInfo zone, [NotNullWhen(true)] out DateTimeOffset? moment)
+    {
+        moment = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        DateTime local;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            local = date.ToDateTime(TimeOnly.MinValue);
+        }
+        else if (!DateTime.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF"], CultureInfo.InvariantCulture, DateTimeStyles.None, out local))
+        {
+            return TryParse(text, out moment);
+        }
+
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(1);
+        }
+
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        moment = new DateTimeOffset(local, offset).ToUniversalTime();
+        return true;
+    }
+
     /// <summary>Why a period is refused, or <see langword="null"/> when it holds at least one instant.</summary>
     public static string? Problem(DateTimeOffset? since, DateTimeOffset? until) =>
         since is { } start && until is { } end && end <= start

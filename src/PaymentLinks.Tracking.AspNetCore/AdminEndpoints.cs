@@ -22,7 +22,9 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
     /// that the address stays out of URLs and access logs), <c>GET catch-up/refused?limit=100</c> (the events catch-up
     /// could not read: id, type, times and reason, without the event's JSON, which can name the customer; find it by id
     /// in Stripe's Dashboard or through <see cref="IPaymentLinkAdmin.ListRefusedCatchUpEventsAsync"/>),
-    /// <c>GET status</c> (the counts the health check reports), and, with forwarding registered,
+    /// <c>GET status</c> (the counts the health check reports), <c>POST report/rebuild</c> with a JSON body <c>{}</c> or
+    /// <c>{"since": "2026-11-01"}</c> (works the report's aggregates out again from the ledger while webhooks keep
+    /// coming: <see cref="IPaymentLinkAdmin.RebuildReportAsync"/>), and, with forwarding registered,
     /// <c>GET conversions?state=pending|sent|failed|dead|too_old|withheld&amp;limit=100</c> (the forwarding outbox, newest
     /// first, each conversion with the destination's or the worker's reason, as <c>forwarding list</c> shows them).
     /// </summary>
@@ -65,6 +67,7 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
         group.MapPost("erase", context => GuardedWrite(context, writes, EraseAsync));
         group.MapGet("catch-up/refused", context => Guarded(context, ListRefusedAsync));
         group.MapGet("status", context => Guarded(context, StatusAsync));
+        group.MapPost("report/rebuild", context => GuardedWrite(context, writes, RebuildReportAsync));
         group.MapGet("conversions", context => Guarded(context, ListConversionsAsync));
         LocalOnlyUntilAuthorized.Apply(endpoints, group, "The payment-link admin API", pattern);
         return group;
@@ -169,6 +172,22 @@ public static class PaymentLinkAdminEndpointRouteBuilderExtensions
 
         var sessions = await admin.ListSessionsAsync(state.Value, limit, context.RequestAborted).ConfigureAwait(false);
         return Json(writer => AdminJson.WriteSessions(writer, sessions));
+    }
+
+    private static async Task<IResult> RebuildReportAsync(IPaymentLinkAdmin admin, HttpContext context, JsonElement body)
+    {
+        DateTimeOffset? since = null;
+        if (body.TryGetProperty("since", out var sinceValue) && sinceValue.ValueKind != JsonValueKind.Null)
+        {
+            if (sinceValue.ValueKind != JsonValueKind.String
+                || !PaymentLinkReportEndpointRouteBuilderExtensions.TryParse(sinceValue.GetString()!, out since))
+            {
+                return Problem("since is an ISO date such as 2026-11-01 or an ISO timestamp such as 2026-11-01T09:30:00Z.", StatusCodes.Status400BadRequest);
+            }
+        }
+
+        var pieces = await admin.RebuildReportAsync(since, context.RequestAborted).ConfigureAwait(false);
+        return Json(writer => writer.WriteNumber("rebuilt", pieces));
     }
 
     private static async Task<IResult> ListRefusedAsync(IPaymentLinkAdmin admin, HttpContext context)

@@ -30,6 +30,12 @@ public sealed class PaymentLinkReportView
     public AttributionModel Model { get; init; } = AttributionModel.LastClick;
 
     /// <summary>
+    /// Gets the time zone the period was read in (<c>?tz=Europe/Berlin</c>), as the request gave it, or
+    /// <see langword="null"/> for UTC.
+    /// </summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>
     /// Gets whether the live report is empty while the same period has test data, so that the page can say so rather
     /// than show an empty report.
     /// </summary>

@@ -26,7 +26,8 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
     /// <c>?since=2026-11-01&amp;until=2026-12-01</c> (UTC dates or ISO timestamps; <c>since</c> included, <c>until</c>
     /// excluded), of live data, or of test data with <c>?mode=test</c>, by an attribution model with <c>?model=</c>
     /// (<c>last-click</c>, the default, <c>first-click</c>, <c>last-non-direct</c>, <c>linear</c>, <c>position-based</c>
-    /// or <c>time-decay</c>: see <see cref="AttributionModelNames"/>; any other name is a <c>400</c> that lists them).
+    /// or <c>time-decay</c>: see <see cref="AttributionModelNames"/>; any other name is a <c>400</c> that lists them). With <c>?tz=Europe/Berlin</c>
+    /// (an IANA time zone) a date is midnight in that zone and a timestamp without an offset its time there; the answer is exact.
     /// </summary>
     /// <remarks>
     /// Until an authorization requirement is attached (<c>.RequireAuthorization(...)</c> on the returned builder), the
@@ -87,11 +88,17 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
         var (sinceText, untilText) = (NonEmpty(query["since"].ToString()), NonEmpty(query["until"].ToString()));
         DateTimeOffset? since = null, until = null;
         string? problem = null;
-        if (sinceText is not null && !TryParse(sinceText, out since))
+        TimeZoneInfo? zone = null;
+        if (NonEmpty(query["tz"].ToString()) is { } zoneText && !ReportTimeZone.TryFind(zoneText, out zone))
+        {
+            return Results.Text("tz is an IANA time zone such as Europe/Berlin.", "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest);
+        }
+
+        if (sinceText is not null && !TryParse(sinceText, zone, out since))
         {
             problem = $"since \"{sinceText}\" is not a date: use {Formats}.";
         }
-        else if (untilText is not null && !TryParse(untilText, out until))
+        else if (untilText is not null && !TryParse(untilText, zone, out until))
         {
             problem = $"until \"{untilText}\" is not a date: use {Formats}.";
         }
@@ -106,7 +113,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
                 ? Results.Text(problem, "text/plain", Encoding.UTF8, StatusCodes.Status400BadRequest)
                 : page(new PaymentLinkReportView
                 {
-                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, Path = path,
+                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, TimeZone = zone?.Id, Path = path,
                     Problem = problem, StatusCode = StatusCodes.Status400BadRequest,
                 });
         }
@@ -141,7 +148,7 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
                 ? Results.Text(Unavailable, "text/plain", Encoding.UTF8, StatusCodes.Status503ServiceUnavailable)
                 : page(new PaymentLinkReportView
                 {
-                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, Path = path,
+                    Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, TimeZone = zone?.Id, Path = path,
                     Problem = Unavailable, StatusCode = StatusCodes.Status503ServiceUnavailable,
                 });
         }
@@ -150,9 +157,23 @@ public static class PaymentLinkReportEndpointRouteBuilderExtensions
             ? Results.Text(CampaignReportJson.ToJson(rows, indented: true), "application/json", Encoding.UTF8)
             : page(new PaymentLinkReportView
             {
-                Rows = rows, Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, Path = path,
+                Rows = rows, Since = since, Until = until, SinceText = sinceText, UntilText = untilText, Mode = mode, Model = model, TimeZone = zone?.Id, Path = path,
                 OnlyTestData = onlyTestData, OverTime = overTime,
             });
+    }
+
+    /// <summary>
+    /// The period's bounds: an ISO date (midnight UTC, or in the <paramref name="zone"/> given) or an ISO timestamp (UTC,
+    /// or the zone's time, unless it has an offset).
+    /// </summary>
+    internal static bool TryParse(string text, TimeZoneInfo? zone, [NotNullWhen(true)] out DateTimeOffset? moment)
+    {
+        if (zone is not null && ReportTimeZone.TryParseLocal(text, zone, out moment))
+        {
+            return true;
+        }
+
+        return TryParse(text, out moment);
     }
 
     /// <summary>The period's bounds: an ISO date (midnight UTC) or an ISO timestamp (UTC unless it has an offset).</summary>

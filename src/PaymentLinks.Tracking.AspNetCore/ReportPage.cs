@@ -48,17 +48,19 @@ internal static class ReportPage
     public static string Render(PaymentLinkReportView view)
     {
         var test = view.Mode == PaymentLinkMode.Test;
-        var links = new ReportLinks(view.Path, view.SinceText, view.UntilText, view.Model);
+        var links = new ReportLinks(view.Path, view.SinceText, view.UntilText, view.Model, view.TimeZone);
+        var zone = view.TimeZone is { } zoneId && ReportTimeZone.TryFind(zoneId, out var found) ? found : null;
         var html = new StringBuilder(8192);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>Revenue by campaign</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n<main>\n")
             .Append("<h1>Revenue by campaign</h1>\n")
-            .Append("<p class=\"period\">").Append(Encode(ReportText.Period(view.Since, view.Until))).Append(" (UTC)")
+            .Append("<p class=\"period\">").Append(Encode(ReportText.Period(view.Since, view.Until, zone)))
+            .Append(" (").Append(Encode(zone is null ? "UTC" : view.TimeZone!)).Append(')')
             .Append(test ? " · <strong>test data</strong>" : string.Empty)
             .Append(" · ").Append(Encode(AttributionModelNames.Format(view.Model))).Append(" attribution · ")
             .Append("<a href=\"").Append(Encode(links.Json(test))).Append("\">JSON</a></p>\n");
-        AppendForm(html, view.Path, view.SinceText, view.UntilText, test, view.Model);
+        AppendForm(html, view.Path, view.SinceText, view.UntilText, test, view.Model, zone is null ? null : view.TimeZone);
 
         var rows = view.Rows;
         if (view.Problem is not null)
@@ -103,7 +105,8 @@ internal static class ReportPage
         return html.ToString();
     }
 
-    private static void AppendForm(StringBuilder html, string path, string? sinceText, string? untilText, bool test, AttributionModel model)
+    private static void AppendForm(
+        StringBuilder html, string path, string? sinceText, string? untilText, bool test, AttributionModel model, string? timeZone)
     {
         html.Append("<form method=\"get\" action=\"").Append(Encode(path)).Append("\">\n")
             .Append(test ? "<input type=\"hidden\" name=\"mode\" value=\"test\">\n" : string.Empty)
@@ -116,7 +119,9 @@ internal static class ReportPage
                 .Append(Encode(name)).Append("</option>");
         }
 
-        html.Append("</select></label>\n<button type=\"submit\">Show</button>\n</form>\n");
+        html.Append("</select></label>\n")
+            .Append("<label>Time zone<input type=\"text\" name=\"tz\" placeholder=\"UTC\" value=\"").Append(Encode(timeZone ?? string.Empty)).Append("\"></label>\n")
+            .Append("<button type=\"submit\">Show</button>\n</form>\n");
     }
 
     private static void AppendEmpty(StringBuilder html, bool hasPeriod, string allTime)
@@ -191,7 +196,8 @@ internal static class ReportPage
 /// The page's links back to itself: the endpoint's own path (so that they follow the route and any path base) with the
 /// period as the request gave it, escaped by <see cref="QueryString"/> and HTML-encoded where the page writes them.
 /// </summary>
-internal readonly record struct ReportLinks(string Path, string? SinceText, string? UntilText, AttributionModel Model = AttributionModel.LastClick)
+internal readonly record struct ReportLinks(
+    string Path, string? SinceText, string? UntilText, AttributionModel Model = AttributionModel.LastClick, string? TimeZone = null)
 {
     public string Json(bool test) => Link(json: true, test, period: true);
 
@@ -201,7 +207,7 @@ internal readonly record struct ReportLinks(string Path, string? SinceText, stri
 
     private string Link(bool json, bool test, bool period)
     {
-        var query = new List<KeyValuePair<string, string?>>(5);
+        var query = new List<KeyValuePair<string, string?>>(6);
         if (json)
         {
             query.Add(new("format", "json"));
@@ -225,6 +231,11 @@ internal readonly record struct ReportLinks(string Path, string? SinceText, stri
         if (Model != AttributionModel.LastClick)
         {
             query.Add(new("model", AttributionModelNames.Format(Model)));
+        }
+
+        if (!string.IsNullOrEmpty(TimeZone))
+        {
+            query.Add(new("tz", TimeZone));
         }
 
         return query.Count == 0 ? Path : Path + QueryString.Create(query).ToUriComponent();

@@ -29,19 +29,33 @@ internal static class ReportText
     /// <summary>An amount with its currency: <c>548.90 EUR</c>, <c>12,000 JPY</c>.</summary>
     public static string Money(long minorUnits, string? currency) => Amount(minorUnits, currency) + " " + Currency(currency);
 
-    /// <summary>The period as people read it: dates at midnight UTC as dates, other times in full.</summary>
-    public static string Period(DateTimeOffset? since, DateTimeOffset? until) => (since, until) switch
+    /// <summary>
+    /// The period as people read it: dates at midnight as dates, other times in full; in UTC, or as the clocks of the
+    /// <paramref name="zone"/> show them.
+    /// </summary>
+    public static string Period(DateTimeOffset? since, DateTimeOffset? until, TimeZoneInfo? zone = null) => (since, until) switch
     {
         (null, null) => "All time",
-        ({ } start, null) => $"From {Moment(start)}",
-        (null, { } end) => $"Before {Moment(end)}",
-        ({ } start, { } end) => $"From {Moment(start)} to {Moment(end)} (end excluded)",
+        ({ } start, null) => $"From {Moment(start, zone)}",
+        (null, { } end) => $"Before {Moment(end, zone)}",
+        ({ } start, { } end) => $"From {Moment(start, zone)} to {Moment(end, zone)} (end excluded)",
     };
 
     /// <summary>A count with thousands separators.</summary>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Moment(DateTimeOffset moment) => moment.TimeOfDay == TimeSpan.Zero
-        ? moment.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-        : moment.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Moment(DateTimeOffset moment, TimeZoneInfo? zone)
+    {
+        if (zone is null)
+        {
+            return moment.TimeOfDay == TimeSpan.Zero
+                ? moment.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                : moment.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        }
+
+        var local = TimeZoneInfo.ConvertTime(moment, zone).DateTime;
+        return local.TimeOfDay == TimeSpan.Zero
+            ? local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : local.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+    }
 }

@@ -45,6 +45,11 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
 
     public override DbType TimeType => DbType.DateTimeOffset;
 
+    // A transaction-scoped advisory lock in a key space of its own (the first key), the piece's hash the second.
+    public override string? ReportPieceLock => "SELECT pg_advisory_xact_lock(1919250547, hashtext(@piece))";
+
+    public override bool ConcurrentWriters => true;
+
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 

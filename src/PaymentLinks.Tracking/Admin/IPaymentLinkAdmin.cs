@@ -95,4 +95,16 @@ public interface IPaymentLinkAdmin
     /// <returns>The schema's state afterwards.</returns>
     /// <exception cref="System.Data.Common.DbException">The database could not be reached or refused a change.</exception>
     Task<PaymentLinkLedgerSchema> ApplyMigrationsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Works the campaign report's aggregates out again from the ledger, in batches of 1,000 sessions, renewals, refunded
+    /// charges and disputes a transaction, while webhooks keep being recorded: after a bulk load, a repair, or to build
+    /// them at once on a ledger upgraded with money in it (the retention worker does that an hour after start-up).
+    /// Running it twice changes nothing.
+    /// </summary>
+    /// <param name="since">Only what has money moving from this instant on; <see langword="null"/> (the default) for everything, which also marks the aggregates built.</param>
+    /// <param name="cancellationToken">Cancels the rebuild between batches; the batches done stay done.</param>
+    /// <returns>How many sessions, renewals, refunded charges and disputes were worked out.</returns>
+    /// <exception cref="System.Data.Common.DbException">The database could not be reached.</exception>
+    Task<long> RebuildReportAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default);
 }

@@ -28,6 +28,9 @@ internal sealed partial class AttributionLedger(
     private readonly LedgerDialect _dialect = store.Dialect;
     private readonly AttributionStatements _sql = new(store.Dialect);
 
+    /// <summary>The report's aggregates, told in the same transaction when a visit or a key changes a session's campaign.</summary>
+    internal ReportAggregates? Aggregates { get; set; }
+
     // Keys known to be on disk with their codes: registering one again costs no round trip.
     private readonly ConcurrentDictionary<string, byte> _registeredKeys = new(StringComparer.Ordinal);
 
@@ -87,6 +90,12 @@ internal sealed partial class AttributionLedger(
         if (details is not null)
         {
             await RecordVisitDetailsAsync(unit, sessionId, details, visits == 1, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A late first visit of a known session: its campaign, and with it all its money's, may change.
+        if (known && visits == 1 && Aggregates is { } aggregates)
+        {
+            await aggregates.RefreshSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -176,12 +185,22 @@ internal sealed partial class AttributionLedger(
                         $"Campaign key {key} is already registered for other UTM codes; links with these codes cannot be attributed through client_reference_id.");
                 }
             }
+            else if (Aggregates is { } aggregates)
+            {
+                // A key registered after sessions or renewals named it: their campaign is now the key's.
+                await aggregates.RefreshCampaignKeyAsync(unit, key.Value, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         _registeredKeys.TryAdd(key.Value, 0);
     }
 
+    /// <summary>
+    /// The campaign report by <paramref name="model"/> worked out from the ledger's rows: the grouped scan while no click
+    /// can be a session's touch (last click, no click recorded before the period's end), else each piece of money split
+    /// over its session's touches. The facade reads last click from the aggregates under the same condition.
+    /// </summary>
     public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
         DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken)
     {
@@ -195,24 +214,58 @@ internal sealed partial class AttributionLedger(
         await unit.BeginReportAsync(cancellationToken).ConfigureAwait(false);
 
         // Last click is the grouped query's answer while no click can be a session's touch: none was made before the period's end.
-        if (model == AttributionModel.LastClick)
+        if (model == AttributionModel.LastClick && !await AnyClickBeforeAsync(unit, until, cancellationToken).ConfigureAwait(false))
         {
-            await using var anyClick = unit.Command(_sql.AnyClickBefore);
-            _dialect.AddTime(anyClick, "until", until ?? DateTimeOffset.MaxValue);
-            if (await anyClick.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null or DBNull)
-            {
-                return await GroupedReportAsync(unit, since, until, mode, cancellationToken).ConfigureAwait(false);
-            }
+            return await GroupedReportAsync(unit, since, until, mode, edge: false, cancellationToken).ConfigureAwait(false);
         }
 
         return await ReportByTouchesAsync(unit, since, until, mode, model, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether a click was recorded before <paramref name="until"/> (any time when <see langword="null"/>): without one, no
+    /// session of a period ending there has a click among its touches, and last click is the grouped answer (the scan's and
+    /// the aggregates'). One indexed lookup.
+    /// </summary>
+    public async Task<bool> AnyClickBeforeAsync(DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await AnyClickBeforeAsync(unit, until, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> AnyClickBeforeAsync(LedgerUnit unit, DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        await using var anyClick = unit.Command(_sql.AnyClickBefore);
+        _dialect.AddTime(anyClick, "until", until ?? DateTimeOffset.MaxValue);
+        return await anyClick.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not (null or DBNull);
+    }
+
+    /// <summary>
+    /// The campaign report worked out from the ledger's rows: every session, renewal, refund and dispute of the period,
+    /// each to the one campaign its visit, key or link names (last click while no click can be a touch).
+    /// The aggregates answer the report (<see cref="ReportAggregates"/>); this scan answers a partial first or last hour,
+    /// a ledger whose aggregates are not built yet, and the tests and benchmarks that hold the aggregates to it.
+    /// </summary>
+    /// <param name="since">The period's start, included; <see langword="null"/> for none.</param>
+    /// <param name="until">The period's end, excluded; <see langword="null"/> for none.</param>
+    /// <param name="mode">Live or test sessions.</param>
+    /// <param name="edge">Only the charges whose refunded amount moved in the period are worked out (the same answer, for a short period).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    internal async Task<IReadOnlyList<CampaignReportRow>> ScanReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, bool edge, CancellationToken cancellationToken)
+    {
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await unit.BeginReportAsync(cancellationToken).ConfigureAwait(false);
+        return await GroupedReportAsync(unit, since, until, mode, edge, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The report grouped in the database: each session's money to the one campaign its visit, key or link names.</summary>
     private async Task<IReadOnlyList<CampaignReportRow>> GroupedReportAsync(
-        LedgerUnit unit, DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, CancellationToken cancellationToken)
+        LedgerUnit unit, DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, bool edge, CancellationToken cancellationToken)
     {
-        await using var report = unit.Command(_sql.Report);
+        await using var report = unit.Command(edge ? _sql.ReportEdge : _sql.Report);
         AddPeriod(report, since, until, mode);
         var rows = new List<CampaignReportRow>();
         await using var reader = await report.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -495,11 +548,17 @@ internal sealed partial class AttributionLedger(
 
             // Each charge's refund in the period, worked out once (materialized, so that the filter on it does not
             // work it out again).
-            var chargeRefunds =
+            string ChargeRefunds(bool edge) =>
                 "SELECT c.charge_id, c.payment_intent, c.invoice_id, c.currency, " +
                 $"{RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded " +
                 "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency " +
-                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until GROUP BY charge_id) c";
+                $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until " +
+                // A charge whose refunded amount moved neither by a statement nor by a failure in the period moved by nothing.
+                (edge
+                    ? $"AND charge_id IN (SELECT charge_id FROM {refunds} WHERE {Within("observed_at")} " +
+                      $"UNION SELECT charge_id FROM {dialect.Table("payment_link_failed_refunds")} WHERE {Within("failed_at")}) "
+                    : string.Empty) +
+                "GROUP BY charge_id) c";
             var refundRows =
                 "SELECT COALESCE(p.session_id, pi.session_id), r.currency, 0, 0, 0, 0, 0, r.refunded, 0, 0, " +
                 $"{InvoiceCodes} " +
@@ -530,8 +589,8 @@ internal sealed partial class AttributionLedger(
                 $"LEFT JOIN {campaigns} c ON c.session_id = m.session_id " +
                 $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key " +
                 $"LEFT JOIN {keys} mk ON mk.campaign_key = m.campaign_key";
-            Report =
-                $"WITH charge_refunds AS MATERIALIZED ({chargeRefunds}) " +
+            string ReportOf(bool edge) =>
+                $"WITH charge_refunds AS MATERIALIZED ({ChargeRefunds(edge)}) " +
                 "SELECT utm_source, utm_medium, utm_campaign, currency, SUM(sessions) AS sessions, SUM(paid) AS paid, " +
                 "0 AS revenue, SUM(visited) AS visits, " +
                 "SUM(CASE WHEN source = 1 THEN 1 ELSE 0 END) AS by_visit, " +
@@ -544,10 +603,12 @@ internal sealed partial class AttributionLedger(
                 // Ordered by revenue after it is worked out (NetRevenue); here, the order among equal revenues.
                 $"ORDER BY utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +
                 $"utm_medium IS NULL, utm_medium {collation}, currency IS NULL, currency {collation}";
+            Report = ReportOf(edge: false);
+            ReportEdge = ReportOf(edge: true);
 
             // The same pieces one by one, with what finds their session's touches: its reference (the click id) and its time.
             Pieces =
-                $"WITH charge_refunds AS MATERIALIZED ({chargeRefunds}) " +
+                $"WITH charge_refunds AS MATERIALIZED ({ChargeRefunds(edge: false)}) " +
                 "SELECT a.session_id, a.currency, a.sessions, a.paid, a.gross, a.renewals, a.renewal_revenue, a.refunded, a.disputed, a.tax, " +
                 "a.visited, a.source, a.utm_source, a.utm_medium, a.utm_campaign, ss.client_reference_id, " +
                 "COALESCE(ss.completed_at, ss.paid_at, ss.first_recorded_at) " +
@@ -618,5 +679,8 @@ internal sealed partial class AttributionLedger(
         public string MergeSessionCampaign { get; }
 
         public string Report { get; }
+
+        /// <summary>The report for a short period: only the charges whose refunded amount moved in it are worked out.</summary>
+        public string ReportEdge { get; }
     }
 }

@@ -23,6 +23,7 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     private readonly CatchUpBookkeeping _catchUp;
     private readonly LedgerAdmin _admin;
     private readonly ClickLedger _clicks;
+    private readonly ReportAggregates _aggregates;
     private readonly Func<IPaymentLinkUrlFactory?> _links;
 
     public DbPaymentLinkLedger(
@@ -43,6 +44,8 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         _attribution = new AttributionLedger(
             _store, maxUnclaimedVisits, unclaimedVisitLifetime ?? TimeSpan.FromDays(1), attributionWindow ?? TimeSpan.FromDays(30), timeDecayHalfLife ?? TimeSpan.FromDays(7));
         _revenue = new RevenueLedger(_store);
+        _aggregates = new ReportAggregates(_store, _attribution);
+        _attribution.Aggregates = _aggregates;
         _outbox = new ForwardingOutbox(_store, forwardingPlan);
         _catchUp = new CatchUpBookkeeping(_store);
         _clicks = new ClickLedger(_store);
@@ -55,6 +58,12 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     /// the rises with it. <see langword="null"/> (the default): the outbox.
     /// </summary>
     internal Func<DbConnection, DbTransaction, SessionRefundChange, CancellationToken, Task>? SessionRefundChanged { get; set; }
+
+    /// <summary>
+    /// Whether recording an event keeps the report's aggregates (the default). report-bench turns it off to measure the
+    /// write path without them, side by side; a ledger written with it off needs a rebuild.
+    /// </summary>
+    internal bool KeepsReportAggregates { get; set; } = true;
 
     /// <summary>
     /// Whether a refund's session is wanted: forwarding is configured, or an observer took its place. Without either,
@@ -117,6 +126,12 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         // stored, never forgotten after a crash.
         var conversionDue = checkout is not null && paymentLinkEvent.ShouldFulfill
             && await _outbox.EnqueuePurchaseAsync(unit, checkout.SessionId, now, cancellationToken).ConfigureAwait(false);
+
+        // The report's aggregates, in the same transaction: never behind the ledger.
+        if (KeepsReportAggregates)
+        {
+            await _aggregates.RefreshForEventAsync(unit, paymentLinkEvent, cancellationToken).ConfigureAwait(false);
+        }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (paymentLinkEvent.ShouldFulfill)
@@ -197,12 +212,51 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         DateTimeOffset? since = null, DateTimeOffset? until = null, PaymentLinkMode mode = PaymentLinkMode.Live, CancellationToken cancellationToken = default) =>
         ReportAsync(since, until, mode, AttributionModel.LastClick, cancellationToken);
 
-    /// <remarks>The clicks answered before the report are written first, so that the report counts them as touches.</remarks>
+    /// <remarks>
+    /// The clicks answered before the report are written first, so that the report counts them as touches. Last click is
+    /// read from the aggregates while no click can be a touch of the period's sessions (none recorded before its end), the
+    /// condition under which it is the grouped scan's answer; any other model, or last click over clicks, is worked out
+    /// from the ledger's rows, each session's money split over its touches.
+    /// </remarks>
     public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
         DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken = default)
     {
         await _clicks.WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
+        if (model == AttributionModel.LastClick && !await _attribution.AnyClickBeforeAsync(until, cancellationToken).ConfigureAwait(false))
+        {
+            return await _aggregates.ReportAsync(since, until, mode, ReportAggregates.LastClick, cancellationToken).ConfigureAwait(false);
+        }
+
         return await _attribution.ReportAsync(since, until, mode, model, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc cref="AttributionLedger.ScanReportAsync"/>
+    internal Task<IReadOnlyList<CampaignReportRow>> ScanReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, CancellationToken cancellationToken = default) =>
+        _attribution.ScanReportAsync(since, until, mode, edge: false, cancellationToken);
+
+    public Task<long> RebuildReportAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default) =>
+        _aggregates.RebuildAsync(since, 1_000, null, cancellationToken);
+
+    /// <inheritdoc cref="ReportAggregates.RebuildAsync"/>
+    internal Task<long> RebuildReportAsync(DateTimeOffset? since, int batchSize, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        _aggregates.RebuildAsync(since, batchSize, progress, cancellationToken);
+
+    /// <inheritdoc cref="ReportAggregates.FoldAsync"/>
+    internal Task<long> FoldReportAsync(int maxBatches, CancellationToken cancellationToken) => _aggregates.FoldAsync(maxBatches, cancellationToken);
+
+    /// <summary>
+    /// The retention worker's care of the report: builds the aggregates of a ledger upgraded with money in it, and folds
+    /// the delta rows written since its last pass.
+    /// </summary>
+    internal async Task MaintainReportAsync(CancellationToken cancellationToken)
+    {
+        if (!await _aggregates.IsBuiltAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await _aggregates.RebuildAsync(null, 1_000, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _aggregates.FoldAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
     }
 
     // Clicks on tracked links.

@@ -34,6 +34,19 @@ internal abstract class LedgerDialect
     /// </summary>
     public abstract string Now { get; }
 
+    /// <summary>
+    /// A statement that holds the text parameter <c>@piece</c>'s lock until the transaction ends, so that two writers
+    /// working out one piece of the report's aggregates take turns; <see langword="null"/> (the default) when the engine
+    /// has one writer at a time anyway.
+    /// </summary>
+    public virtual string? ReportPieceLock => null;
+
+    /// <summary>
+    /// Whether several transactions write at once (PostgreSQL), so that the fold of the report's delta rows takes only
+    /// the rows it can lock and leaves the others to their writers.
+    /// </summary>
+    public virtual bool ConcurrentWriters => false;
+
     /// <summary>The database's clock plus the milliseconds in the <see cref="DbType.Int64"/> parameter <paramref name="milliseconds"/>.</summary>
     public abstract string NowPlus(string milliseconds);
 

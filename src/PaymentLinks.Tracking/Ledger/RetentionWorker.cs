@@ -6,7 +6,8 @@ namespace PaymentLinks.Tracking;
 /// <summary>
 /// Once an hour: deletes the thank-you visits no session claimed within
 /// <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/>, and erases personal data (sessions' and clicks') older
-/// than <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/> when that option is set.
+/// than <see cref="PaymentLinkLedgerOptions.PersonalDataRetention"/> when that option is set. Each pass after the first
+/// also folds the report's delta rows into its sums, and builds the aggregates of a ledger upgraded with money in it.
 /// </summary>
 internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? retention, TimeProvider timeProvider, ILogger<RetentionWorker> logger)
     : BackgroundService
@@ -25,6 +26,9 @@ internal sealed class RetentionWorker(DbPaymentLinkLedger ledger, TimeSpan? rete
                 if (started)
                 {
                     await ledger.DeleteExpiredUnclaimedVisitsAsync(stoppingToken).ConfigureAwait(false);
+
+                    // The report's care waits an interval too: nothing opens the ledger at start-up but what was asked.
+                    await ledger.MaintainReportAsync(stoppingToken).ConfigureAwait(false);
                 }
 
                 started = true;

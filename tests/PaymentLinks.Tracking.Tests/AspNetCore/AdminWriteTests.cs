@@ -70,6 +70,26 @@ public sealed class AdminWriteTests
     }
 
     [Test]
+    public async Task The_reports_rebuild_works_the_ledgers_sessions_out_again_takes_json_only_and_refuses_another_origin()
+    {
+        await using var host = await EndpointHost.StartAsync(app => app.MapPaymentLinkAdmin("/admin"), kestrel: true);
+        await AdminEndpointTests.ParkAsync(host.Services);
+
+        using var crossSite = await host.Client.SendAsync(Post("/admin/report/rebuild", new StringContent("{}", Encoding.UTF8, "application/json"), "https://evil.example"));
+        using var form = await host.Client.SendAsync(Post("/admin/report/rebuild", new StringContent("since=2026-01-01", Encoding.UTF8, "application/x-www-form-urlencoded")));
+        using var badSince = await host.Client.SendAsync(Post("/admin/report/rebuild", new StringContent("""{"since": "soon"}""", Encoding.UTF8, "application/json")));
+        using var all = await host.Client.SendAsync(Post("/admin/report/rebuild", new StringContent("{}", Encoding.UTF8, "application/json")));
+        using var recent = await host.Client.SendAsync(Post("/admin/report/rebuild", new StringContent("""{"since": "2999-01-01"}""", Encoding.UTF8, "application/json")));
+
+        (crossSite.StatusCode, form.StatusCode, badSince.StatusCode).ShouldBe((HttpStatusCode.Forbidden, HttpStatusCode.UnsupportedMediaType, HttpStatusCode.BadRequest));
+        all.StatusCode.ShouldBe(HttpStatusCode.OK);
+        Rebuilt(await all.Content.ReadAsStringAsync()).ShouldBe(1);
+        Rebuilt(await recent.Content.ReadAsStringAsync()).ShouldBe(0);
+
+        static long Rebuilt(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("rebuilt").GetInt64();
+    }
+
+    [Test]
     public async Task An_erase_from_another_origin_is_refused_even_with_the_operators_token()
     {
         await using var host = await EndpointHost.StartAsync(

@@ -181,7 +181,49 @@ public sealed class ReportEndpointTests
         html.ShouldContain($"href=\"{Route}?format=json&amp;since=2026-11-01&amp;until=2026-12-01&amp;model=time-decay\"");
     }
 
+    [Test]
+    public async Task The_model_and_the_time_zone_go_together_and_the_page_keeps_both_in_its_form_and_links()
+    {
+        var attribution = new FixedReportAttribution(Rows);
+        await using var host = await StartAsync(attribution);
+
+        using var json = await host.Client.GetAsync($"{Route}?format=json&since=2026-03-29&model=linear&tz=Europe/Berlin");
+        var html = await host.Client.GetStringAsync($"{Route}?since=2026-03-29&until=2026-03-30&model=first-click&tz=Europe/Berlin");
+
+        json.StatusCode.ShouldBe(HttpStatusCode.OK);
+        attribution.Models[0].ShouldBe(AttributionModel.Linear);
+        attribution.Periods[0].ShouldBe((new DateTimeOffset(2026, 3, 28, 23, 0, 0, TimeSpan.Zero), null));
+        attribution.Models[1].ShouldBe(AttributionModel.FirstClick);
+        attribution.Periods[1].ShouldBe((new DateTimeOffset(2026, 3, 28, 23, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 29, 22, 0, 0, TimeSpan.Zero)));
+        html.ShouldContain("From 2026-03-29 to 2026-03-30 (end excluded) (Europe/Berlin)");
+        html.ShouldContain("· first-click attribution ·");
+        html.ShouldContain("<option value=\"first-click\" selected>first-click</option>");
+        html.ShouldContain("name=\"tz\" placeholder=\"UTC\" value=\"Europe/Berlin\"");
+        html.ShouldContain($"href=\"{Route}?format=json&amp;since=2026-03-29&amp;until=2026-03-30&amp;model=first-click&amp;tz=Europe%2FBerlin\"");
+    }
+
+    // Berlin moves its clocks forward on 2026-03-29: that day starts at 23:00 UTC the day before and ends at 22:00 UTC.
+    [Test]
+    public async Task A_period_in_a_time_zone_reads_its_dates_as_that_zones_midnights_and_timestamps_as_its_times()
+    {
+        var attribution = new FixedReportAttribution(Rows);
+        await using var host = await StartAsync(attribution);
+
+        using var day = await host.Client.GetAsync($"{Route}?format=json&since=2026-03-29&until=2026-03-30&tz=Europe/Berlin");
+        using var hours = await host.Client.GetAsync($"{Route}?format=json&since=2026-03-29T09:30&until=2026-03-29T10:00:00Z&tz=Europe/Berlin");
+        using var utc = await host.Client.GetAsync($"{Route}?format=json&since=2026-03-29&until=2026-03-30");
+
+        (day.StatusCode, hours.StatusCode, utc.StatusCode).ShouldBe((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK));
+        attribution.Periods.ShouldBe(
+        [
+            (new DateTimeOffset(2026, 3, 28, 23, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 29, 22, 0, 0, TimeSpan.Zero)),
+            (new DateTimeOffset(2026, 3, 29, 7, 30, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 29, 10, 0, 0, TimeSpan.Zero)),
+            (new DateTimeOffset(2026, 3, 29, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 30, 0, 0, 0, TimeSpan.Zero)),
+        ]);
+    }
+
     [TestCase("?since=yesterday", "since &quot;yesterday&quot; is not a date", "text/html")]
+    [TestCase("?format=json&since=2026-11-01&tz=Mars/Olympus", "tz is an IANA time zone such as Europe/Berlin.", "text/plain")]
     [TestCase("?until=2026-02-30", "until &quot;2026-02-30&quot; is not a date", "text/html")]
     [TestCase("?since=2026-12-01&until=2026-11-01", "must be after since", "text/html")]
     [TestCase("?format=json&since=tomorrow", "since \"tomorrow\" is not a date", "text/plain")]

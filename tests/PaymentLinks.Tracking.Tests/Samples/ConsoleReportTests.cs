@@ -176,6 +176,40 @@ public class ConsoleReportTests
         _attribution.Periods.ShouldBeEmpty();
     }
 
+    // New York moves its clocks forward on 2026-03-08: that day runs from 05:00 UTC to 04:00 UTC the day after.
+    [Test]
+    public void Tz_reads_the_dates_as_midnights_in_that_zone_and_an_unknown_zone_exits_with_code_2()
+    {
+        var (exitCode, _, error) = Run("report", "--since", "2026-03-08", "--until", "2026-03-09", "--tz", "America/New_York", "--format", "json");
+        var (unknown, _, unknownError) = Run("report", "--since", "2026-03-08", "--tz", "Nowhere/Atlantis");
+
+        exitCode.ShouldBe(0, error);
+        _attribution.Periods[0].ShouldBe((new DateTimeOffset(2026, 3, 8, 5, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 9, 4, 0, 0, TimeSpan.Zero)));
+        unknown.ShouldBe(2);
+        unknownError.ShouldContain("--tz \"Nowhere/Atlantis\" is not a time zone");
+    }
+
+    [Test]
+    public void The_model_and_the_time_zone_go_together()
+    {
+        var (exitCode, output, error) = Run("report", "--since", "2026-03-08", "--until", "2026-03-09", "--tz", "America/New_York", "--model", "time-decay");
+
+        exitCode.ShouldBe(0, error);
+        _attribution.Models.ShouldBe([AttributionModel.TimeDecay]);
+        _attribution.Periods.ShouldBe([(new DateTimeOffset(2026, 3, 8, 5, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 9, 4, 0, 0, TimeSpan.Zero))]);
+        output.Split(Environment.NewLine)[0].ShouldEndWith(", time-decay attribution");
+    }
+
+    [Test]
+    public void A_rebuild_without_a_ledger_exits_with_code_1_and_says_so()
+    {
+        var (exitCode, output, error) = Run("report", "rebuild");
+
+        exitCode.ShouldBe(1);
+        output.ShouldBeEmpty();
+        error.ShouldBe("error: no ledger is configured, so there is nothing to rebuild." + Environment.NewLine);
+    }
+
     [Test]
     public void The_model_is_asked_of_the_ledger_and_named_in_the_tables_title()
     {
@@ -256,6 +290,9 @@ public class ConsoleReportTests
     [TestCase("report --help", "Exit codes: 0 the report was printed")]
     [TestCase("report --help", "--model <first-click|last-click|last-non-direct|linear|position-based|time-decay>")]
     [TestCase("--help", "report")]
+    [TestCase("report --help", "--tz <zone>")]
+    [TestCase("report --help", "rebuild")]
+    [TestCase("report rebuild --help", "--since <date>")]
     public void Help_explains_the_report(string args, string expected)
     {
         var (exitCode, output, _) = Run(args.Split(' '));
