@@ -57,12 +57,7 @@ public static class PaymentLinkForwardingServiceCollectionExtensions
         services.AddSingleton(provider => new ForwardingServices(provider.GetRequiredService<IOptions<PaymentLinkForwardingOptions>>().Value));
         foreach (var destination in Enum.GetValues<ForwardingDestination>())
         {
-            // The factory's own logging writes each request's URL, and GA4's carries the API secret: it is removed.
-            // A redirect is not followed: the answer is a failure that names its Location (ConversionDestination.Answer).
-            services.AddHttpClient($"PaymentLinks.Tracking.Forwarding.{destination}")
-                .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-                .ConfigurePrimaryHttpMessageHandler(NoRedirects)
-                .RemoveAllLoggers();
+            ForwardingHttpClients.Add(services, $"PaymentLinks.Tracking.Forwarding.{destination}");
         }
 
         services.TryAddSingleton<IPaymentLinkForwarding>(provider =>
@@ -89,6 +84,22 @@ public static class PaymentLinkForwardingServiceCollectionExtensions
         return services;
     }
 
+    private static DbPaymentLinkLedger LedgerOf(IServiceProvider provider) =>
+        provider.GetService<DbPaymentLinkLedger>() ?? throw new InvalidOperationException(
+            "Forwarding conversions needs the ledger: add AddSqliteLedger(...) or AddPostgreSqlLedger(...) beside AddPaymentLinkForwarding(...).");
+}
+
+/// <summary>The named clients destinations send through: no redirect followed, no timeout of their own, no request logging.</summary>
+internal static class ForwardingHttpClients
+{
+    public static void Add(IServiceCollection services, string name) =>
+        // The factory's own logging writes each request's URL, and GA4's carries the API secret: it is removed.
+        // A redirect is not followed: the answer is a failure that names its Location.
+        services.AddHttpClient(name)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(NoRedirects)
+            .RemoveAllLoggers();
+
     /// <summary>
     /// Turns off following redirects on the primary handler the factory built, keeping the host's other defaults (a
     /// proxy, certificates). A handler of the host's own type is the host's to configure; a redirect it hands back is
@@ -106,8 +117,4 @@ public static class PaymentLinkForwardingServiceCollectionExtensions
                 break;
         }
     }
-
-    private static DbPaymentLinkLedger LedgerOf(IServiceProvider provider) =>
-        provider.GetService<DbPaymentLinkLedger>() ?? throw new InvalidOperationException(
-            "Forwarding conversions needs the ledger: add AddSqliteLedger(...) or AddPostgreSqlLedger(...) beside AddPaymentLinkForwarding(...).");
 }
