@@ -17,6 +17,15 @@ builder.Services
     // Each paid session (and each refund) to Google Analytics 4, Meta and a webhook of your own, for the destinations
     // configured under PaymentLinkTracking:Forwarding, e.g. PaymentLinkTracking__Forwarding__GoogleAnalytics__ApiSecret.
     .AddPaymentLinkForwarding(builder.Configuration.GetSection("PaymentLinkTracking:Forwarding"));
+
+// Google Ads (Data Manager API) when its settings are present, e.g. PaymentLinkTracking__Forwarding__GoogleAds__OperatingAccountId,
+// ...__ConversionActionId and ...__CredentialsFile (a service account's JSON key).
+var googleAds = builder.Configuration.GetSection("PaymentLinkTracking:Forwarding:GoogleAds");
+if (googleAds.Exists())
+{
+    builder.Services.AddGoogleAdsForwarding(googleAds);
+}
+
 builder.Services.AddSingleton<IPaymentLinkFulfillmentHandler, Fulfillment>();
 if (!string.IsNullOrWhiteSpace(builder.Configuration["PaymentLinkTracking:StripeApiKey"]))
 {
