@@ -7,17 +7,48 @@ using System.Text.RegularExpressions;
 namespace PaymentLinks.Tracking;
 
 /// <summary>
-/// One place conversions go: how a request is made from claimed outbox rows, and what the destination's answer means.
-/// The worker does the sending, the retries and the records.
+/// A built-in place conversions go (GA4, Meta, the webhook): how a request is made from claimed outbox rows, and what the
+/// destination's answer means, on the same <see cref="IConversionDestination"/> a merchant's own destination implements.
+/// The worker does the batching, the retries and the records.
 /// </summary>
-internal abstract partial class ConversionDestination
+internal abstract partial class ConversionDestination(TimeProvider timeProvider) : IConversionDestination
 {
     private const int MaxErrorLength = 1000;
 
     public abstract ForwardingDestination Destination { get; }
 
-    /// <summary>The destination's name in messages and in the list.</summary>
-    public abstract string Name { get; }
+    /// <summary>The destination's name in messages.</summary>
+    public string Name => Destination.DisplayName;
+
+    string IConversionDestination.Name => Destination.Name;
+
+    int IConversionDestination.MaxBatchSize => MaxEventsPerRequest;
+
+    ConversionWindow IConversionDestination.Window => MaxAge is { } maxAge ? ConversionWindow.MaxEventAge(maxAge) : ConversionWindow.RetryFor(RetryWindow);
+
+    /// <summary>The kinds of conversion it takes.</summary>
+    public abstract IReadOnlyCollection<ForwardingKind> Kinds { get; }
+
+    IReadOnlyCollection<string> IConversionDestination.Secrets => Secrets.Where(secret => !string.IsNullOrEmpty(secret)).Select(secret => secret!).ToArray();
+
+    string? IConversionDestination.WithheldBecause(ConversionEvent conversion) => conversion.Row is { } row ? Unsendable(row) : null;
+
+    /// <summary>
+    /// Sends the batch's outbox rows as before: the request <see cref="CreateRequest"/> makes, the answer read by
+    /// <see cref="Answer"/>. A conversion constructed by hand (without its row) is refused.
+    /// </summary>
+    public async Task<ConversionBatchResult> SendAsync(IReadOnlyList<ConversionEvent> batch, HttpClient client, CancellationToken cancellationToken)
+    {
+        if (batch.Any(conversion => conversion.Row is null))
+        {
+            return ConversionBatchResult.Refused($"{Name} sends conversions from the outbox only.");
+        }
+
+        using var request = CreateRequest(batch.Select(conversion => conversion.Row!).ToList(), timeProvider.GetUtcNow());
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return Answer(response, body, timeProvider.GetUtcNow()).ToResult();
+    }
 
     /// <summary>How many events one request carries at most.</summary>
     public virtual int MaxEventsPerRequest => 1;
@@ -29,7 +60,7 @@ internal abstract partial class ConversionDestination
     /// How long before the edge of <see cref="MaxAge"/> a conversion is given up: one claimed at the edge would be refused
     /// by the time it arrives (and, at Meta, take its whole batch with it).
     /// </summary>
-    public static readonly TimeSpan SafetyMargin = TimeSpan.FromHours(1);
+    public static readonly TimeSpan SafetyMargin = ConversionWindow.SafetyMargin;
 
     /// <summary>
     /// For a destination without an age limit, how long after a conversion entered the outbox it is still tried; the
@@ -97,9 +128,15 @@ internal abstract partial class ConversionDestination
     /// <paramref name="text"/> with the configured secrets, anything that looks like a Stripe key, and every
     /// <c>api_secret=</c> or <c>access_token=</c> value replaced, cut to a length a list can show.
     /// </summary>
-    public string Redact(string text)
+    public string Redact(string text) => Redact(text, Secrets);
+
+    /// <summary>
+    /// <paramref name="text"/> with <paramref name="secrets"/>, anything that looks like a Stripe key, and every
+    /// <c>api_secret=</c> or <c>access_token=</c> value replaced, cut to a length a list can show.
+    /// </summary>
+    public static string Redact(string text, IEnumerable<string?> secrets)
     {
-        foreach (var secret in Secrets)
+        foreach (var secret in secrets)
         {
             if (!string.IsNullOrEmpty(secret))
             {
@@ -142,9 +179,32 @@ internal abstract partial class ConversionDestination
 /// isolates that event, by <paramref name="EventIndex"/> when the destination names it, otherwise by splitting the batch.
 /// </param>
 /// <param name="EventIndex">The refused event's index in the request, when the destination names it.</param>
-internal sealed record DestinationAnswer(ForwardingState State, string? Error, TimeSpan? RetryAfter, bool IsRetry, bool ByOneEvent = false, int? EventIndex = null)
+/// <param name="PerEvent">When the answer says what became of each event: one answer per row, in order.</param>
+internal sealed record DestinationAnswer(
+    ForwardingState State, string? Error, TimeSpan? RetryAfter, bool IsRetry, bool ByOneEvent = false, int? EventIndex = null, IReadOnlyList<DestinationAnswer>? PerEvent = null)
 {
     public static readonly DestinationAnswer Sent = new(ForwardingState.Sent, null, null, false);
+
+    /// <summary>The same answer as a destination's public result.</summary>
+    public ConversionBatchResult ToResult() =>
+        State == ForwardingState.Sent ? ConversionBatchResult.Accepted
+        : IsRetry ? ConversionBatchResult.Retry(Error ?? "retry", RetryAfter)
+        : ByOneEvent ? ConversionBatchResult.EventRefused(Error ?? "refused", EventIndex)
+        : ConversionBatchResult.Refused(Error ?? "refused");
+
+    /// <summary>
+    /// What a destination's result means, its errors redacted by <paramref name="redact"/>; <see langword="null"/> for
+    /// per-event outcomes that do not match the batch's size.
+    /// </summary>
+    public static DestinationAnswer From(ConversionBatchResult result, Func<string, string> redact) => result.Status switch
+    {
+        ConversionBatchStatus.Accepted => Sent,
+        ConversionBatchStatus.Retry => Retry(redact(result.Error!), result.RetryAfter),
+        ConversionBatchStatus.EventRefused => Refused(redact(result.Error!)) with { ByOneEvent = true, EventIndex = result.EventIndex },
+        ConversionBatchStatus.PerEvent => new DestinationAnswer(
+            ForwardingState.Pending, null, null, false, PerEvent: result.Outcomes!.Select(outcome => From(outcome, redact)).ToList()),
+        _ => Refused(redact(result.Error!)),
+    };
 
     public static DestinationAnswer Retry(string error, TimeSpan? retryAfter) => new(ForwardingState.Pending, error, retryAfter, true);
 

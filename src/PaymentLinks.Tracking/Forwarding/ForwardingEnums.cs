@@ -1,16 +1,97 @@
 namespace PaymentLinks.Tracking;
 
-/// <summary>Where a conversion is forwarded.</summary>
-public enum ForwardingDestination
+/// <summary>
+/// Where a conversion is forwarded: a destination's stored name. The built-in ones are <see cref="GoogleAnalytics"/>,
+/// <see cref="Meta"/> and <see cref="Webhook"/>; one added with <c>AddConversionDestination</c> is named by its
+/// <see cref="IConversionDestination.Name"/>. Two are equal when their names are.
+/// </summary>
+public sealed partial class ForwardingDestination : IEquatable<ForwardingDestination>
 {
-    /// <summary>Google Analytics 4, through the Measurement Protocol.</summary>
-    GoogleAnalytics = 1,
+    /// <summary>The longest name a destination may have.</summary>
+    public const int MaxNameLength = 40;
 
-    /// <summary>Meta, through the Conversions API.</summary>
-    Meta = 2,
+    /// <summary>Google Analytics 4, through the Measurement Protocol: <c>google_analytics</c>.</summary>
+    public static readonly ForwardingDestination GoogleAnalytics = new("google_analytics", "Google Analytics");
 
-    /// <summary>The merchant's own signed webhook.</summary>
-    Webhook = 3,
+    /// <summary>Meta, through the Conversions API: <c>meta</c>.</summary>
+    public static readonly ForwardingDestination Meta = new("meta", "Meta");
+
+    /// <summary>The merchant's own signed webhook: <c>webhook</c>.</summary>
+    public static readonly ForwardingDestination Webhook = new("webhook", "The webhook");
+
+    private ForwardingDestination(string name, string displayName)
+    {
+        Name = name;
+        DisplayName = displayName;
+    }
+
+    /// <summary>Gets the stored name: lower-case letters, digits and <c>_</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>How messages name it: "Meta", "The webhook", or the stored name.</summary>
+    internal string DisplayName { get; }
+
+    /// <summary>The destination stored as <paramref name="name"/>.</summary>
+    /// <param name="name">Lower-case letters, digits and <c>_</c>, 1 to <see cref="MaxNameLength"/> characters.</param>
+    /// <returns>The destination; a built-in one for its own name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not such a name.</exception>
+    public static ForwardingDestination Named(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!IsValidName(name))
+        {
+            throw new ArgumentException(
+                $"A destination's name is 1 to {MaxNameLength} lower-case letters, digits and '_': '{(name.Length <= MaxNameLength ? name : name[..MaxNameLength] + "...")}' is not.", nameof(name));
+        }
+
+        return FromStored(name);
+    }
+
+    /// <summary>Whether <paramref name="name"/> may name a destination: 1 to <see cref="MaxNameLength"/> lower-case letters, digits and <c>_</c>.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns><see langword="true"/> when it may.</returns>
+    public static bool IsValidName(string? name) => name is { Length: > 0 and <= MaxNameLength } && NamePattern().IsMatch(name);
+
+    /// <summary>The destination a stored name stands for, without checking its shape.</summary>
+    internal static ForwardingDestination FromStored(string name) => name switch
+    {
+        "google_analytics" => GoogleAnalytics,
+        "meta" => Meta,
+        "webhook" => Webhook,
+        _ => new ForwardingDestination(name, name),
+    };
+
+    /// <summary>The built-in destinations.</summary>
+    internal static IReadOnlyList<ForwardingDestination> BuiltIn { get; } = [GoogleAnalytics, Meta, Webhook];
+
+    /// <summary>Whether two destinations are the same.</summary>
+    /// <param name="left">One.</param>
+    /// <param name="right">The other.</param>
+    /// <returns><see langword="true"/> when their names are equal.</returns>
+    public static bool operator ==(ForwardingDestination? left, ForwardingDestination? right) => Equals(left, right);
+
+    /// <summary>Whether two destinations differ.</summary>
+    /// <param name="left">One.</param>
+    /// <param name="right">The other.</param>
+    /// <returns><see langword="true"/> when their names differ.</returns>
+    public static bool operator !=(ForwardingDestination? left, ForwardingDestination? right) => !Equals(left, right);
+
+    /// <inheritdoc/>
+    public bool Equals(ForwardingDestination? other) => other is not null && string.Equals(Name, other.Name, StringComparison.Ordinal);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is ForwardingDestination other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Name);
+
+    /// <summary>The stored name.</summary>
+    /// <returns><see cref="Name"/>.</returns>
+    public override string ToString() => Name;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9_]+\\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex NamePattern();
 }
 
 /// <summary>What a forwarded conversion reports.</summary>
@@ -69,13 +150,7 @@ public enum ForwardingState
 /// <summary>The names the ledger stores for the forwarding enums.</summary>
 internal static class ForwardingNames
 {
-    public static string Of(ForwardingDestination destination) => destination switch
-    {
-        ForwardingDestination.GoogleAnalytics => "google_analytics",
-        ForwardingDestination.Meta => "meta",
-        ForwardingDestination.Webhook => "webhook",
-        _ => throw new ArgumentOutOfRangeException(nameof(destination)),
-    };
+    public static string Of(ForwardingDestination destination) => destination.Name;
 
     public static string Of(ForwardingKind kind) => kind switch
     {
@@ -96,12 +171,7 @@ internal static class ForwardingNames
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
-    public static ForwardingDestination Destination(string name) => name switch
-    {
-        "google_analytics" => ForwardingDestination.GoogleAnalytics,
-        "meta" => ForwardingDestination.Meta,
-        _ => ForwardingDestination.Webhook,
-    };
+    public static ForwardingDestination Destination(string name) => ForwardingDestination.FromStored(name);
 
     public static ForwardingKind Kind(string name) => name switch
     {

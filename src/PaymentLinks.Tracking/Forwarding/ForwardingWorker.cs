@@ -28,7 +28,7 @@ internal sealed class ForwardingWorker : BackgroundService
     public ForwardingWorker(
         DbPaymentLinkLedger ledger,
         PaymentLinkForwardingOptions options,
-        IReadOnlyList<ConversionDestination> destinations,
+        IReadOnlyList<ForwardingTarget> destinations,
         IHttpClientFactory httpClients,
         TimeProvider timeProvider,
         ILogger<ForwardingWorker> logger)
@@ -41,7 +41,7 @@ internal sealed class ForwardingWorker : BackgroundService
         _logger = logger;
         Owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
         _circuits = destinations.ToDictionary(
-            destination => destination.Destination,
+            destination => destination.Id,
             _ => new DestinationCircuit(timeProvider, options.RetryDelay > TimeSpan.Zero ? options.RetryDelay : TimeSpan.FromSeconds(1), options.MaxRetryDelay));
     }
 
@@ -53,7 +53,7 @@ internal sealed class ForwardingWorker : BackgroundService
     /// <summary>Names this worker in the leases it takes.</summary>
     public string Owner { get; }
 
-    public IReadOnlyList<ConversionDestination> Destinations { get; }
+    public IReadOnlyList<ForwardingTarget> Destinations { get; }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -126,7 +126,7 @@ internal sealed class ForwardingWorker : BackgroundService
         var slots = inFlight ?? _options.MaxInFlight;
         var owner = $"{Owner}/{Interlocked.Increment(ref _round)}";
         var outcomes = new ConcurrentQueue<OutboxOutcome>();
-        var requests = new List<(ConversionDestination Destination, List<OutboxRow> Rows, bool Probe)>();
+        var requests = new List<(ForwardingTarget Destination, List<OutboxRow> Rows, bool Probe)>();
         // A round is large, so that its claim and its record cost little beside its requests; it stops starting requests
         // one RequestTimeout before its lease runs out, and gives the rest back untried.
         var requestsEach = Math.Max(1, slots * RequestsPerSlot / Destinations.Count);
@@ -135,7 +135,7 @@ internal sealed class ForwardingWorker : BackgroundService
         var claimedAny = false;
         foreach (var destination in Destinations)
         {
-            var circuit = _circuits[destination.Destination];
+            var circuit = _circuits[destination.Id];
             var admission = circuit.Admit();
             if (admission == CircuitAdmission.Open)
             {
@@ -144,7 +144,7 @@ internal sealed class ForwardingWorker : BackgroundService
 
             var probe = admission == CircuitAdmission.Probe;
             var rows = await _ledger.ClaimConversionsAsync(
-                destination.Destination, owner, probe ? 1 : requestsEach * destination.MaxEventsPerRequest, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                destination.Id, owner, probe ? 1 : requestsEach * destination.MaxEventsPerRequest, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
             claimedAny |= rows.Count > 0;
             if (probe && rows.Count == 0)
             {
@@ -190,7 +190,7 @@ internal sealed class ForwardingWorker : BackgroundService
             {
                 var late = _timeProvider.GetElapsedTime(startBefore) > lastStart;
                 // A destination paused by another request of this round is not sent the rest: they go back untried.
-                var paused = !request.Probe && _circuits[request.Destination.Destination].IsOpen;
+                var paused = !request.Probe && _circuits[request.Destination.Id].IsOpen;
                 foreach (var outcome in late || paused
                     ? request.Rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending))
                     : await SendAsync(request.Destination, request.Rows, stoppingToken).ConfigureAwait(false))
@@ -247,7 +247,7 @@ internal sealed class ForwardingWorker : BackgroundService
     /// The outcome of a claimed row that is not sent: its refund's purchase was not accepted, it is past the destination's
     /// window, or the destination requires what it cannot have; <see langword="null"/> when it is to be sent.
     /// </summary>
-    private OutboxOutcome? Settled(ConversionDestination destination, OutboxRow row)
+    private OutboxOutcome? Settled(ForwardingTarget destination, OutboxRow row)
     {
         if (_options.MaxAttempts is { } maxAttempts && row.Attempts > maxAttempts)
         {
@@ -306,11 +306,11 @@ internal sealed class ForwardingWorker : BackgroundService
         return null;
     }
 
-    private static string WindowOf(ConversionDestination destination) => destination.MaxAge is { } maxAge
+    private static string WindowOf(ForwardingTarget destination) => destination.MaxAge is { } maxAge
         ? $"events up to {Describe(maxAge)} old, less {Describe(ConversionDestination.SafetyMargin)}"
         : $"{destination.RetryWindow.TotalDays:0.#} days after the conversion was recorded";
 
-    private async Task<IEnumerable<OutboxOutcome>> SendAsync(ConversionDestination destination, List<OutboxRow> rows, CancellationToken stoppingToken)
+    private async Task<IEnumerable<OutboxOutcome>> SendAsync(ForwardingTarget destination, List<OutboxRow> rows, CancellationToken stoppingToken)
     {
         var outcomes = new List<OutboxOutcome>(rows.Count);
         await SendIsolatingAsync(destination, rows, outcomes, stoppingToken).ConfigureAwait(false);
@@ -322,7 +322,7 @@ internal sealed class ForwardingWorker : BackgroundService
     /// whole batch), that event fails alone with the reason and the rest is sent again: without it when the answer names
     /// it, otherwise split in halves, each sent on its own, until the refused event is alone.
     /// </summary>
-    private async Task SendIsolatingAsync(ConversionDestination destination, List<OutboxRow> rows, List<OutboxOutcome> outcomes, CancellationToken stoppingToken)
+    private async Task SendIsolatingAsync(ForwardingTarget destination, List<OutboxRow> rows, List<OutboxOutcome> outcomes, CancellationToken stoppingToken)
     {
         var (answer, sent) = await SendOnceAsync(destination, rows, stoppingToken).ConfigureAwait(false);
         if (answer is null || !answer.ByOneEvent || rows.Count == 1)
@@ -351,14 +351,14 @@ internal sealed class ForwardingWorker : BackgroundService
     /// caller isolates it; the outcomes are then not used).
     /// </summary>
     private async Task<(DestinationAnswer? Isolate, IEnumerable<OutboxOutcome> Outcomes)> SendOnceAsync(
-        ConversionDestination destination, List<OutboxRow> rows, CancellationToken stoppingToken)
+        ForwardingTarget destination, List<OutboxRow> rows, CancellationToken stoppingToken)
     {
         if (stoppingToken.IsCancellationRequested)
         {
             return (null, rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Pending)));
         }
 
-        var destinationTag = ForwardingNames.Of(destination.Destination);
+        var destinationTag = ForwardingNames.Of(destination.Id);
         using var activity = PaymentLinkTrackingDiagnostics.Source.StartActivity("paymentlinks.forward", ActivityKind.Client);
         if (activity is not null)
         {
@@ -377,11 +377,16 @@ internal sealed class ForwardingWorker : BackgroundService
         timeout.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var request = destination.CreateRequest(rows, _timeProvider.GetUtcNow());
             var client = _httpClients.CreateClient(destination.HttpClientName);
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-            answer = destination.Answer(response, body, _timeProvider.GetUtcNow());
+            var conversions = rows.Select(destination.Conversion).ToList();
+            var result = await destination.Destination.SendAsync(conversions, client, timeout.Token).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("SendAsync returned no result.");
+            answer = destination.Answer(result);
+            if (answer.PerEvent is { } perEvent && perEvent.Count != rows.Count)
+            {
+                answer = DestinationAnswer.Refused(destination.Redact(
+                    $"{destination.Name} returned {perEvent.Count} outcomes for a batch of {rows.Count} conversions."));
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -393,9 +398,23 @@ internal sealed class ForwardingWorker : BackgroundService
         {
             answer = DestinationAnswer.Retry($"{destination.Name} did not answer within {Describe(_options.RequestTimeout)}.", null);
         }
+        catch (ForwardingRedirectException exception)
+        {
+            answer = DestinationAnswer.Refused(destination.Redact(exception.Describe(destination.Name)));
+        }
         catch (HttpRequestException exception)
         {
             answer = DestinationAnswer.Retry(destination.Redact($"{destination.Name} could not be reached: {exception.Message}"), null);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A destination's own code failed: its batch is refused, to be retried by hand once the code is fixed.
+            answer = DestinationAnswer.Refused(destination.Redact($"{destination.Name} failed to send: {exception.GetType().FullName}: {exception.Message}"));
+        }
+
+        if (answer.PerEvent is { } outcomes)
+        {
+            return (null, PerEventOutcomes(destination, rows, outcomes, started, activity));
         }
 
         var outcome = answer.State == ForwardingState.Sent ? "sent" : answer.IsRetry ? "retry" : "refused";
@@ -404,7 +423,7 @@ internal sealed class ForwardingWorker : BackgroundService
             new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.DestinationTag, destinationTag),
             new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome));
         activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome);
-        var circuit = _circuits[destination.Destination];
+        var circuit = _circuits[destination.Id];
         if (answer.State == ForwardingState.Sent)
         {
             circuit.Answered();
@@ -433,41 +452,97 @@ internal sealed class ForwardingWorker : BackgroundService
             ForwardingLog.Paused(_logger, destination.Name, pause, answer.Error);
         }
 
-        var results = new List<OutboxOutcome>(rows.Count);
-        foreach (var row in rows)
-        {
-            var wait = _options.BackoffAfter(row.Attempts, answer.RetryAfter, Random.Shared);
-            // The row's clock: the database's at the claim, moved on by the time since.
-            var dueAt = row.DatabaseNow + Stopwatch.GetElapsedTime(started) + wait;
-            if (_options.MaxAttempts is { } maxAttempts && row.Attempts >= maxAttempts)
-            {
-                ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts, answer.Error);
-                CountFailed(destination, [row], "dead");
-                results.Add(new OutboxOutcome(row.Id, ForwardingState.Dead, Error: answer.Error));
-            }
-            else if (dueAt > destination.Deadline(row))
-            {
-                var error = $"Tried {row.Attempts} times until {destination.Name}'s window closed ({WindowOf(destination)}); the last error: {answer.Error}";
-                ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts, error);
-                CountFailed(destination, [row], "dead");
-                results.Add(new OutboxOutcome(row.Id, ForwardingState.Dead, Error: error));
-            }
-            else
-            {
-                ForwardingLog.WillRetry(_logger, destination.Name, row.SessionId, row.Attempts, wait, answer.Error);
-                CountFailed(destination, [row], "retry");
-                results.Add(new OutboxOutcome(row.Id, ForwardingState.Pending, wait, answer.Error));
-            }
-        }
-
+        var results = rows.Select(row => RetryOutcome(destination, row, answer, started)).ToList();
         return (null, results);
     }
 
-    private static void CountFailed(ConversionDestination destination, IEnumerable<OutboxRow> rows, string outcome) =>
+    /// <summary>A row put off by <paramref name="answer"/>: pending after a backoff, or dead when its tries or its window are spent.</summary>
+    private OutboxOutcome RetryOutcome(ForwardingTarget destination, OutboxRow row, DestinationAnswer answer, long started)
+    {
+        var wait = _options.BackoffAfter(row.Attempts, answer.RetryAfter, Random.Shared);
+        // The row's clock: the database's at the claim, moved on by the time since.
+        var dueAt = row.DatabaseNow + Stopwatch.GetElapsedTime(started) + wait;
+        if (_options.MaxAttempts is { } maxAttempts && row.Attempts >= maxAttempts)
+        {
+            ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts, answer.Error);
+            CountFailed(destination, [row], "dead");
+            return new OutboxOutcome(row.Id, ForwardingState.Dead, Error: answer.Error);
+        }
+
+        if (dueAt > destination.Deadline(row))
+        {
+            var error = $"Tried {row.Attempts} times until {destination.Name}'s window closed ({WindowOf(destination)}); the last error: {answer.Error}";
+            ForwardingLog.Dead(_logger, destination.Name, row.SessionId, row.Attempts, error);
+            CountFailed(destination, [row], "dead");
+            return new OutboxOutcome(row.Id, ForwardingState.Dead, Error: error);
+        }
+
+        ForwardingLog.WillRetry(_logger, destination.Name, row.SessionId, row.Attempts, wait, answer.Error);
+        CountFailed(destination, [row], "retry");
+        return new OutboxOutcome(row.Id, ForwardingState.Pending, wait, answer.Error);
+    }
+
+    /// <summary>The rows' outcomes when the destination said what became of each of them.</summary>
+    private List<OutboxOutcome> PerEventOutcomes(ForwardingTarget destination, List<OutboxRow> rows, IReadOnlyList<DestinationAnswer> answers, long started, Activity? activity)
+    {
+        var destinationTag = ForwardingNames.Of(destination.Id);
+        var circuit = _circuits[destination.Id];
+        var outcomes = new List<OutboxOutcome>(rows.Count);
+        var sent = new List<OutboxRow>();
+        TimeSpan? retryAfter = null;
+        var retries = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (row, answer) = (rows[i], answers[i]);
+            if (answer.State == ForwardingState.Sent)
+            {
+                sent.Add(row);
+                outcomes.Add(new OutboxOutcome(row.Id, ForwardingState.Sent));
+            }
+            else if (!answer.IsRetry)
+            {
+                ForwardingLog.Refused(_logger, destination.Name, 1, row.SessionId, answer.Error);
+                CountFailed(destination, [row], "refused");
+                outcomes.Add(new OutboxOutcome(row.Id, ForwardingState.Failed, Error: answer.Error));
+            }
+            else
+            {
+                retries++;
+                retryAfter = answer.RetryAfter is { } wait && (retryAfter is null || wait > retryAfter) ? wait : retryAfter;
+                outcomes.Add(RetryOutcome(destination, row, answer, started));
+            }
+        }
+
+        if (sent.Count > 0)
+        {
+            ForwardingLog.Sent(_logger, destination.Name, sent.Count, sent[0].SessionId);
+            Count(PaymentLinkTrackingDiagnostics.ConversionsForwarded, destination, sent, outcome: null);
+        }
+
+        // Every event put off: the destination is struggling, as when it puts off a whole batch.
+        if (retries == rows.Count && circuit.Failed(retryAfter) is { } pause)
+        {
+            ForwardingLog.Paused(_logger, destination.Name, pause, answers[0].Error);
+        }
+        else if (retries < rows.Count)
+        {
+            circuit.Answered();
+        }
+
+        var outcome = sent.Count == rows.Count ? "sent" : "partial";
+        PaymentLinkTrackingDiagnostics.ForwardingDuration.Record(
+            PaymentLinkTrackingDiagnostics.SecondsSince(started),
+            new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.DestinationTag, destinationTag),
+            new KeyValuePair<string, object?>(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome));
+        activity?.SetTag(PaymentLinkTrackingDiagnostics.OutcomeTag, outcome);
+        return outcomes;
+    }
+
+    private static void CountFailed(ForwardingTarget destination, IEnumerable<OutboxRow> rows, string outcome) =>
         Count(PaymentLinkTrackingDiagnostics.ConversionsForwardFailed, destination, rows, outcome);
 
     /// <summary>Adds <paramref name="rows"/> to <paramref name="counter"/>, by kind, tagged with the destination (never its URL).</summary>
-    private static void Count(Counter<long> counter, ConversionDestination destination, IEnumerable<OutboxRow> rows, string? outcome)
+    private static void Count(Counter<long> counter, ForwardingTarget destination, IEnumerable<OutboxRow> rows, string? outcome)
     {
         if (!counter.Enabled)
         {
@@ -478,7 +553,7 @@ internal sealed class ForwardingWorker : BackgroundService
         {
             var tags = new TagList
             {
-                { PaymentLinkTrackingDiagnostics.DestinationTag, ForwardingNames.Of(destination.Destination) },
+                { PaymentLinkTrackingDiagnostics.DestinationTag, ForwardingNames.Of(destination.Id) },
                 { PaymentLinkTrackingDiagnostics.ConversionKindTag, ForwardingNames.Of(kind.Key) },
             };
             if (outcome is not null)

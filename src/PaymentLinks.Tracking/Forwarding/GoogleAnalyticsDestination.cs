@@ -11,14 +11,14 @@ namespace PaymentLinks.Tracking;
 /// that GA4 counts it once.
 /// GA4 answers 2xx whatever it receives; events more than 72 hours old are not sent.
 /// </summary>
-internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOptions options, bool assumeConsent) : ConversionDestination
+internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOptions options, bool assumeConsent, TimeProvider? timeProvider = null) : ConversionDestination(timeProvider ?? TimeProvider.System)
 {
     /// <summary>GA4 takes <c>timestamp_micros</c> up to 72 hours in the past.</summary>
     public static readonly TimeSpan MaxEventAge = TimeSpan.FromHours(72);
 
     public override ForwardingDestination Destination => ForwardingDestination.GoogleAnalytics;
 
-    public override string Name => "Google Analytics";
+    public override IReadOnlyCollection<ForwardingKind> Kinds { get; } = [ForwardingKind.Purchase, ForwardingKind.Renewal, ForwardingKind.Refund];
 
     public override TimeSpan? MaxAge => MaxEventAge;
 

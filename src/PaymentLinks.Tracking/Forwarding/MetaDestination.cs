@@ -8,7 +8,7 @@ namespace PaymentLinks.Tracking;
 /// with the token in the body. <c>event_id</c> is the session id (a renewal's: its invoice's), so that Meta dedupes it
 /// against the browser pixel's <c>eventID</c>; <c>custom_data.value</c> is without tax and shipping, as GA4's. An event older than 7 days never enters a batch (Meta would refuse the whole batch).
 /// </summary>
-internal sealed partial class MetaDestination(MetaForwardingOptions options, bool assumeConsent) : ConversionDestination
+internal sealed partial class MetaDestination(MetaForwardingOptions options, bool assumeConsent, TimeProvider? timeProvider = null) : ConversionDestination(timeProvider ?? TimeProvider.System)
 {
     /// <summary>Meta refuses a batch holding an event older than 7 days.</summary>
     public static readonly TimeSpan MaxEventAge = TimeSpan.FromDays(7);
@@ -21,7 +21,7 @@ internal sealed partial class MetaDestination(MetaForwardingOptions options, boo
 
     public override ForwardingDestination Destination => ForwardingDestination.Meta;
 
-    public override string Name => "Meta";
+    public override IReadOnlyCollection<ForwardingKind> Kinds { get; } = options.SendRenewals ? [ForwardingKind.Purchase, ForwardingKind.Renewal] : [ForwardingKind.Purchase];
 
     public override int MaxEventsPerRequest => MaxBatch;
 

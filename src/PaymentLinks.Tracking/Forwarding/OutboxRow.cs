@@ -95,33 +95,21 @@ internal sealed class OutboxRow
 /// <param name="Error">What went wrong, secrets redacted.</param>
 internal sealed record OutboxOutcome(long Id, ForwardingState State, TimeSpan? RetryAfter = null, string? Error = null);
 
-/// <summary>Which destinations get a row when a session becomes paid, and whether test payments do too.</summary>
-internal sealed record ForwardingPlan(IReadOnlyList<ForwardingDestination> Destinations, bool IncludeTestMode, bool MetaRenewals = false)
+/// <summary>Which destinations get a row when a session becomes paid, of which kinds, and whether test payments do too.</summary>
+internal sealed record ForwardingPlan(
+    IReadOnlyList<ForwardingDestination> Destinations, bool IncludeTestMode, IReadOnlyDictionary<ForwardingDestination, IReadOnlySet<ForwardingKind>> Kinds)
 {
     /// <summary>Whether <paramref name="destination"/> gets a subscription's renewals: GA4 and the webhook always, Meta when asked.</summary>
-    public bool SendsRenewals(ForwardingDestination destination) => destination != ForwardingDestination.Meta || MetaRenewals;
+    public bool SendsRenewals(ForwardingDestination destination) => Takes(destination, ForwardingKind.Renewal);
 
     /// <summary>Whether <paramref name="destination"/> gets refunds: Meta has no refund event.</summary>
-    public static bool SendsRefunds(ForwardingDestination destination) => destination != ForwardingDestination.Meta;
+    public bool SendsRefunds(ForwardingDestination destination) => Takes(destination, ForwardingKind.Refund);
 
-    public static ForwardingPlan? From(PaymentLinkForwardingOptions options)
-    {
-        var destinations = new List<ForwardingDestination>();
-        if (options.GoogleAnalytics.IsConfigured)
-        {
-            destinations.Add(ForwardingDestination.GoogleAnalytics);
-        }
+    /// <summary>Whether <paramref name="destination"/> gets a failed or canceled refund's reversal: the webhook does.</summary>
+    public bool SendsRefundReversals(ForwardingDestination destination) => Takes(destination, ForwardingKind.RefundReversed);
 
-        if (options.Meta.IsConfigured)
-        {
-            destinations.Add(ForwardingDestination.Meta);
-        }
+    private bool Takes(ForwardingDestination destination, ForwardingKind kind) => Kinds.TryGetValue(destination, out var kinds) && kinds.Contains(kind);
 
-        if (options.Webhook.IsConfigured)
-        {
-            destinations.Add(ForwardingDestination.Webhook);
-        }
-
-        return destinations.Count == 0 ? null : new ForwardingPlan(destinations, options.IncludeTestMode, options.Meta.SendRenewals);
-    }
+    /// <summary>The built-in destinations <paramref name="options"/> turn on; <see langword="null"/> for none.</summary>
+    public static ForwardingPlan? From(PaymentLinkForwardingOptions options) => new ForwardingServices(options).Plan;
 }

@@ -5,7 +5,12 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>The outbox's list, retries and the configuration's check, on the ledger.</summary>
 internal sealed class PaymentLinkForwarding(
-    DbPaymentLinkLedger ledger, IReadOnlyList<ConversionDestination> destinations, IHttpClientFactory httpClients, TimeProvider timeProvider, TimeSpan requestTimeout)
+    DbPaymentLinkLedger ledger,
+    IReadOnlyList<ConversionDestination> destinations,
+    IReadOnlyList<ForwardingTarget> targets,
+    IHttpClientFactory httpClients,
+    TimeProvider timeProvider,
+    TimeSpan requestTimeout)
     : IPaymentLinkForwarding
 {
     public Task<IReadOnlyList<ForwardedConversion>> ListAsync(ForwardingState? state = null, int limit = 100, CancellationToken cancellationToken = default)
@@ -43,7 +48,41 @@ internal sealed class PaymentLinkForwarding(
             });
         }
 
+        foreach (var target in targets.Where(target => target.Destination is not ConversionDestination))
+        {
+            results.Add(await ValidateAddedAsync(target, cancellationToken).ConfigureAwait(false));
+        }
+
         return results;
+    }
+
+    /// <summary>A destination added with <c>AddConversionDestination</c>: its own check when it has one, its messages redacted.</summary>
+    private async Task<ForwardingValidation> ValidateAddedAsync(ForwardingTarget target, CancellationToken cancellationToken)
+    {
+        if (target.Destination is not IValidatingConversionDestination validating)
+        {
+            return new ForwardingValidation(target.Id, true, [$"Added with AddConversionDestination ({target.Destination.GetType().Name}); it has no check of its own."]);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(requestTimeout);
+        try
+        {
+            var result = await validating.ValidateAsync(httpClients.CreateClient(target.HttpClientName), timeout.Token).ConfigureAwait(false);
+            return new ForwardingValidation(target.Id, result.IsValid, result.Messages.Select(target.Redact).ToList());
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new ForwardingValidation(target.Id, false, [$"{target.Name} did not answer within {requestTimeout.TotalSeconds:0.#} seconds."]);
+        }
+        catch (ForwardingRedirectException exception)
+        {
+            return new ForwardingValidation(target.Id, false, [target.Redact(exception.Describe(target.Name))]);
+        }
+        catch (HttpRequestException exception)
+        {
+            return new ForwardingValidation(target.Id, false, [target.Redact($"{target.Name} could not be reached: {exception.Message}")]);
+        }
     }
 
     private async Task<ForwardingValidation> ValidateGoogleAnalyticsAsync(GoogleAnalyticsDestination destination, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// Settings for <c>services.AddPaymentLinkForwarding(...)</c>: which destinations receive each paid session (Google
-/// Analytics 4, Meta, a signed webhook), and how the forwarding worker sends, retries and gives up. A destination is on
+/// Analytics 4, Meta, a signed webhook, TikTok; and any added with <c>AddConversionDestination</c>), and how the forwarding worker sends, retries and gives up. A destination is on
 /// when its required settings are present. Validated when the host starts; a message names the option and never
 /// repeats a secret.
 /// </summary>
@@ -13,7 +13,8 @@ namespace PaymentLinks.Tracking;
 ///   "Forwarding": {
 ///     "GoogleAnalytics": { "MeasurementId": "G-XXXXXXX", "ApiSecret": "..." },
 ///     "Meta": { "PixelId": "1234567890", "AccessToken": "...", "ApiVersion": "v21.0" },
-///     "Webhook": { "Url": "https://example.com/conversions", "Secret": "..." }
+///     "Webhook": { "Url": "https://example.com/conversions", "Secret": "..." },
+///     "TikTok": { "PixelCode": "C4ABCDEF0123456789AB", "AccessToken": "..." }
 ///   }
 /// }
 /// </code>
@@ -30,6 +31,9 @@ public sealed class PaymentLinkForwardingOptions
 
     /// <summary>Gets the signed webhook destination's settings.</summary>
     public WebhookForwardingOptions Webhook { get; } = new();
+
+    /// <summary>Gets the TikTok Events API destination's settings.</summary>
+    public TikTokForwardingOptions TikTok { get; } = new();
 
     /// <summary>
     /// Gets or sets whether test-mode payments (<c>livemode: false</c>) are forwarded too. Leave it off in production, so

@@ -40,6 +40,7 @@ internal sealed partial class PaymentLinkForwardingOptionsValidator : IValidateO
         CheckGoogleAnalytics(options.GoogleAnalytics, failures);
         CheckMeta(options.Meta, failures);
         CheckWebhook(options.Webhook, failures);
+        CheckTikTok(options.TikTok, failures);
         CheckWorker(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -109,6 +110,45 @@ internal sealed partial class PaymentLinkForwardingOptionsValidator : IValidateO
             failures.Add($"{Section}:TestEventCode must be letters and digits only, such as TEST12345.");
         }
     }
+
+    private static void CheckTikTok(TikTokForwardingOptions tiktok, List<string> failures)
+    {
+        const string Section = $"{Prefix}:TikTok";
+        CheckEndpoint($"{Section}:Endpoint", tiktok.Endpoint, required: true, failures);
+        if (!tiktok.IsConfigured)
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(tiktok.PixelCode))
+        {
+            failures.Add($"{Section}:PixelCode is required with AccessToken (Events Manager, the web pixel's code).");
+        }
+        else if (!TikTokPixelCode().IsMatch(tiktok.PixelCode))
+        {
+            failures.Add($"{Section}:PixelCode is not a pixel code: it must be 10 to 40 upper-case letters and digits.");
+        }
+
+        if (string.IsNullOrEmpty(tiktok.AccessToken))
+        {
+            failures.Add($"{Section}:AccessToken is required with PixelCode (the pixel's settings, Events API, Generate access token).");
+        }
+        else if (!TikTokAccessToken().IsMatch(tiktok.AccessToken))
+        {
+            failures.Add($"{Section}:AccessToken does not have the shape of an Events API access token (16 to 512 letters and digits; white space and placeholders are refused).");
+        }
+
+        if (tiktok.TestEventCode is { } code && !TestEventCode().IsMatch(code))
+        {
+            failures.Add($"{Section}:TestEventCode must be letters and digits only, such as TEST12345.");
+        }
+    }
+
+    [GeneratedRegex("^[A-Z0-9]{10,40}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TikTokPixelCode();
+
+    [GeneratedRegex("^[A-Za-z0-9]{16,512}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TikTokAccessToken();
 
     private static void CheckWebhook(WebhookForwardingOptions webhook, List<string> failures)
     {

@@ -8,7 +8,7 @@ using PaymentLinks.Tracking;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds forwarding of conversions (Google Analytics 4, Meta, a signed webhook) to an <see cref="IServiceCollection"/>.</summary>
+/// <summary>Adds forwarding of conversions (Google Analytics 4, Meta, a signed webhook, TikTok) to an <see cref="IServiceCollection"/>.</summary>
 public static class PaymentLinkForwardingServiceCollectionExtensions
 {
     /// <summary>
@@ -54,17 +54,23 @@ public static class PaymentLinkForwardingServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaymentLinkForwardingOptions>, PaymentLinkForwardingOptionsValidator>());
-        services.AddSingleton(provider => new ForwardingServices(provider.GetRequiredService<IOptions<PaymentLinkForwardingOptions>>().Value));
-        foreach (var destination in Enum.GetValues<ForwardingDestination>())
+        services.AddSingleton(provider => new ForwardingServices(
+            provider.GetRequiredService<IOptions<PaymentLinkForwardingOptions>>().Value,
+            provider.GetService<TimeProvider>() ?? TimeProvider.System,
+            provider.GetServices<ConversionDestinationRegistration>().Select(added => (added.Create(provider), added.HttpClientName))));
+        foreach (var destination in ForwardingDestination.BuiltIn)
         {
-            ForwardingHttpClients.Add(services, $"PaymentLinks.Tracking.Forwarding.{destination}");
+            ForwardingHttpClients.Add(services, $"PaymentLinks.Tracking.Forwarding.{destination.Name}");
         }
+
+        ForwardingHttpClients.Add(services, ForwardingHttpClients.TikTok).AddHttpMessageHandler(() => new RedirectRefusingHandler());
 
         services.TryAddSingleton<IPaymentLinkForwarding>(provider =>
         {
             var forwarding = provider.GetRequiredService<ForwardingServices>();
             return new PaymentLinkForwarding(
                 LedgerOf(provider),
+                forwarding.BuiltIn,
                 forwarding.Destinations,
                 provider.GetRequiredService<IHttpClientFactory>(),
                 provider.GetService<TimeProvider>() ?? TimeProvider.System,
@@ -92,7 +98,10 @@ public static class PaymentLinkForwardingServiceCollectionExtensions
 /// <summary>The named clients destinations send through: no redirect followed, no timeout of their own, no request logging.</summary>
 internal static class ForwardingHttpClients
 {
-    public static void Add(IServiceCollection services, string name) =>
+    /// <summary>TikTok's client.</summary>
+    public const string TikTok = $"PaymentLinks.Tracking.Forwarding.{TikTokDestination.DestinationName}";
+
+    public static IHttpClientBuilder Add(IServiceCollection services, string name) =>
         // The factory's own logging writes each request's URL, and GA4's carries the API secret: it is removed.
         // A redirect is not followed: the answer is a failure that names its Location.
         services.AddHttpClient(name)

@@ -7,11 +7,11 @@ namespace PaymentLinks.Tracking;
 /// The merchant's own webhook: one JSON <see cref="ConversionWebhookEvent"/> a request, signed in the
 /// <c>PaymentLinks-Signature</c> header like Stripe's webhooks, so that <see cref="ConversionWebhookVerifier"/> accepts it.
 /// </summary>
-internal sealed class WebhookDestination(WebhookForwardingOptions options, bool assumeConsent) : ConversionDestination
+internal sealed class WebhookDestination(WebhookForwardingOptions options, bool assumeConsent, TimeProvider? timeProvider = null) : ConversionDestination(timeProvider ?? TimeProvider.System)
 {
     public override ForwardingDestination Destination => ForwardingDestination.Webhook;
 
-    public override string Name => "The webhook";
+    public override IReadOnlyCollection<ForwardingKind> Kinds { get; } = [ForwardingKind.Purchase, ForwardingKind.Renewal, ForwardingKind.Refund, ForwardingKind.RefundReversed];
 
     protected override IEnumerable<string?> Secrets => [options.Secret];
 

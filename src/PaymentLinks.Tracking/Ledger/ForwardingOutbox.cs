@@ -87,7 +87,7 @@ internal sealed class ForwardingOutbox : IDisposable
                 }, cancellationToken).ConfigureAwait(false);
             }
 
-            if (ForwardingPlan.SendsRefunds(destination))
+            if (plan.SendsRefunds(destination))
             {
                 added += await EnqueueAsync(unit, _sql.EnqueueRefundedBeforePurchase, refunded =>
                 {
@@ -152,7 +152,7 @@ internal sealed class ForwardingOutbox : IDisposable
         }
 
         var added = 0;
-        foreach (var destination in plan.Destinations.Where(ForwardingPlan.SendsRefunds))
+        foreach (var destination in plan.Destinations.Where(plan.SendsRefunds))
         {
             added += await EnqueueAsync(unit, _sql.EnqueueRefund, insert =>
             {
@@ -199,21 +199,28 @@ internal sealed class ForwardingOutbox : IDisposable
     /// <returns>Whether a row was added.</returns>
     public async Task<bool> EnqueueRefundReversedAsync(LedgerUnit unit, PaymentLinkRefund refund, DateTimeOffset failedAt, CancellationToken cancellationToken)
     {
-        if (ForwardingPlan is not { } plan || !plan.Destinations.Contains(ForwardingDestination.Webhook) || refund.ChargeId is null)
+        if (ForwardingPlan is not { } plan || refund.ChargeId is null)
         {
             return false;
         }
 
         var now = _store.TimeProvider.GetUtcNow();
-        return await EnqueueAsync(unit, _sql.EnqueueRefundReversed, insert =>
+        var added = 0;
+        foreach (var destination in plan.Destinations.Where(plan.SendsRefundReversals))
         {
-            LedgerDialect.AddParameter(insert, "refund_id", refund.RefundId, DbType.String);
-            LedgerDialect.AddParameter(insert, "charge_id", refund.ChargeId, DbType.String);
-            LedgerDialect.AddParameter(insert, "payment_intent", refund.PaymentIntentId, DbType.String);
-            LedgerDialect.AddParameter(insert, "amount", refund.Amount, DbType.Int64);
-            _dialect.AddTime(insert, "occurred_at", failedAt);
-            _dialect.AddTime(insert, "now", now);
-        }, cancellationToken).ConfigureAwait(false) > 0;
+            added += await EnqueueAsync(unit, _sql.EnqueueRefundReversed, insert =>
+            {
+                LedgerDialect.AddParameter(insert, "destination", ForwardingNames.Of(destination), DbType.String);
+                LedgerDialect.AddParameter(insert, "refund_id", refund.RefundId, DbType.String);
+                LedgerDialect.AddParameter(insert, "charge_id", refund.ChargeId, DbType.String);
+                LedgerDialect.AddParameter(insert, "payment_intent", refund.PaymentIntentId, DbType.String);
+                LedgerDialect.AddParameter(insert, "amount", refund.Amount, DbType.Int64);
+                _dialect.AddTime(insert, "occurred_at", failedAt);
+                _dialect.AddTime(insert, "now", now);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return added > 0;
     }
 
     /// <summary>Runs a conversion's two inserts with the same parameters: its money first, then its outbox row.</summary>
@@ -612,7 +619,7 @@ internal sealed class ForwardingOutbox : IDisposable
                 $"f.session_id, 'refund_reversed', @refund_id, COALESCE(m.transaction_id, f.session_id), {Share("m.amount_tax", "@amount", "f.amount")}, " +
                 $"{Share("m.amount_shipping", "@amount", "f.amount")}",
                 $"FROM {outbox} f LEFT JOIN {money} m ON m.session_id = f.session_id AND m.kind = f.kind AND m.refund_key = f.refund_key " +
-                $"WHERE f.id = (SELECT MAX(t.id) FROM {outbox} t WHERE t.destination = 'webhook' AND t.kind = 'refund' " +
+                $"WHERE f.id = (SELECT MAX(t.id) FROM {outbox} t WHERE t.destination = @destination AND t.kind = 'refund' " +
                 $"AND t.state <> 'too_old' AND t.session_id IN ({sessionsOfCharge}))");
 
             // A refund's transaction: its session's id for the purchase, a renewal's invoice id for a renewal.

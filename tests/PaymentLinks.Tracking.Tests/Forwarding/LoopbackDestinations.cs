@@ -48,7 +48,7 @@ internal sealed class LoopbackDestinations : IAsyncDisposable
     /// <summary>Turns on the given destinations (all three when none is named) at this server.</summary>
     public void Configure(PaymentLinkForwardingOptions options, params ForwardingDestination[] destinations)
     {
-        var on = destinations.Length == 0 ? Enum.GetValues<ForwardingDestination>() : destinations;
+        var on = destinations.Length == 0 ? [.. ForwardingDestination.BuiltIn] : destinations;
         var endpoint = new Uri(Server.ApiBase);
         if (on.Contains(ForwardingDestination.GoogleAnalytics))
         {
@@ -88,11 +88,11 @@ internal sealed class LoopbackDestinations : IAsyncDisposable
 
     private StripeAnswer Usual(ForwardingDestination destination, RecordedRequest request)
     {
-        switch (destination)
+        switch (destination.Name)
         {
-            case ForwardingDestination.GoogleAnalytics:
+            case "google_analytics":
                 return request.Path.StartsWith("/debug/", StringComparison.Ordinal) ? new StripeAnswer(200, DebugAnswer) : new StripeAnswer(204, string.Empty);
-            case ForwardingDestination.Meta:
+            case "meta":
                 var events = JsonNode.Parse(request.RawBody)!["data"]!.AsArray().Count;
                 return new StripeAnswer(200, $$"""{"events_received":{{events}},"messages":[],"fbtrace_id":"ALoopbackTrace"}""");
             default:

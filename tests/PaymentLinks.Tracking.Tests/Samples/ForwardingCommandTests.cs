@@ -49,7 +49,7 @@ public class ForwardingCommandTests
         var (exitCode, output, error) = await RunAsync("forwarding", "list", "--state", "dead");
         exitCode.ShouldBe(0, error);
         output.ShouldContain(sessionId);
-        output.ShouldContain("GoogleAnalytics\tPurchase\tdead\t1\t4200 usd");
+        output.ShouldContain("google_analytics\tPurchase\tdead\t1\t4200 usd");
         output.ShouldContain("503");
         output.ShouldNotContain(LoopbackDestinations.ApiSecret);
 
@@ -66,7 +66,7 @@ public class ForwardingCommandTests
         }
 
         (exitCode, output, _) = await RunAsync("forwarding", "list");
-        output.ShouldContain("GoogleAnalytics\tPurchase\tsent\t1");
+        output.ShouldContain("google_analytics\tPurchase\tsent\t1");
         (exitCode, output, _) = await RunAsync("forwarding", "retry", sessionId);
         (exitCode, output.Trim()).ShouldBe((0, "0 conversion(s) will be tried again."));
     }
@@ -79,13 +79,13 @@ public class ForwardingCommandTests
         var (exitCode, output, error) = await RunAsync("forwarding", "validate");
 
         exitCode.ShouldBe(1, error);
-        output.ShouldContain("GoogleAnalytics: problems");
+        output.ShouldContain("google_analytics: problems");
         output.ShouldContain("client_id: client_id is required. (VALUE_REQUIRED)");
 
         Destinations.DebugAnswer = """{"validationMessages":[]}""";
         (exitCode, output, _) = await RunAsync("forwarding", "validate");
         exitCode.ShouldBe(0);
-        output.ShouldContain("GoogleAnalytics: ok");
+        output.ShouldContain("google_analytics: ok");
     }
 
     [Test]

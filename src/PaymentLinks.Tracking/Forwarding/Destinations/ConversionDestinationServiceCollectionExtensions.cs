@@ -57,7 +57,8 @@ public static class ConversionDestinationServiceCollectionExtensions
 
         var registration = new ConversionDestinationRegistration(typeof(T), provider => factory(provider));
         services.AddSingleton(registration);
-        ForwardingHttpClients.Add(services, registration.HttpClientName);
+        ForwardingHttpClients.Add(services, registration.HttpClientName)
+            .AddHttpMessageHandler(() => new RedirectRefusingHandler());
         return services;
     }
 }

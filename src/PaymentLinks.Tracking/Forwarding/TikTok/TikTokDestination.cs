@@ -1,0 +1,284 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PaymentLinks.Tracking;
+
+/// <summary>
+/// TikTok's Events API for web events, written on the public <see cref="IConversionDestination"/> as any destination of
+/// a merchant's own: <c>POST {Endpoint}/open_api/v1.3/event/track/</c> with the token in the <c>Access-Token</c> header,
+/// <c>{"event_source":"web","event_source_id":pixel,"data":[...]}</c>, one <c>CompletePayment</c> per purchase (and, when
+/// asked, per renewal) with <c>event_id</c> and <c>order_id</c> the transaction's id. TikTok answers HTTP 200 with
+/// <c>{"code":0,"message":"OK"}</c> when it accepts a request and a non-zero <c>code</c> when it does not: the body
+/// decides, not the status.
+/// </summary>
+internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConversionDestination
+{
+    /// <summary>The stored name.</summary>
+    public const string DestinationName = "tiktok";
+
+    /// <summary>
+    /// The most events a request carries: 50, the batch size TikTok documented for its batch endpoint and that the
+    /// well-known server-side integrations keep to.
+    /// </summary>
+    public const int MaxBatch = 50;
+
+    /// <summary>
+    /// TikTok dedupes an Events API event against the pixel's with the same <c>event</c> and <c>event_id</c> within 48
+    /// hours; one sent later could be counted twice, so it is not sent.
+    /// </summary>
+    public static readonly TimeSpan DedupWindow = TimeSpan.FromHours(48);
+
+    /// <summary>TikTok's code for a request it accepted.</summary>
+    public const int Ok = 0;
+
+    // Codes TikTok answers in the body: 20001 a partial success (accepted), 40100 too many requests and 40700 an error
+    // of its own (try again), 40001 and 40002 the token or its permission (every event would be refused alike).
+    private const int PartialSuccess = 20001;
+    private const int RateLimited = 40100;
+    private const int InternalError = 40700;
+    private static readonly HashSet<int> CredentialCodes = [40001, 40002];
+
+    public string Name => DestinationName;
+
+    public int MaxBatchSize => MaxBatch;
+
+    public ConversionWindow Window { get; } = ConversionWindow.MaxEventAge(DedupWindow);
+
+    public IReadOnlyCollection<ForwardingKind> Kinds { get; } =
+        options.SendRenewals ? [ForwardingKind.Purchase, ForwardingKind.Renewal] : [ForwardingKind.Purchase];
+
+    public IReadOnlyCollection<string> Secrets { get; } = string.IsNullOrEmpty(options.AccessToken) ? [] : [options.AccessToken];
+
+    /// <summary>
+    /// Kept out when the event would carry nothing TikTok can match to a person: without the buyer's consent no
+    /// identifier goes, and with it there may be no click, cookie, email nor visit.
+    /// </summary>
+    public string? WithheldBecause(ConversionEvent conversion)
+    {
+        ArgumentNullException.ThrowIfNull(conversion);
+        if (User(conversion) is not null)
+        {
+            return null;
+        }
+
+        return conversion.ConsentGranted
+            ? "Not sent to TikTok: there is no ttclid, _ttp cookie, email, IP address nor user agent to match the purchase to a person."
+            : "Not sent to TikTok: the buyer's consent is not recorded, so no ttclid, _ttp cookie, email, IP address or user agent may go, and TikTok would have nothing to match the purchase to.";
+    }
+
+    public async Task<ConversionBatchResult> SendAsync(IReadOnlyList<ConversionEvent> batch, HttpClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(client);
+        using var request = CreateRequest(batch);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return Read(response.StatusCode, body, RetryAfter(response), batch.Count);
+    }
+
+    /// <summary>The request for <paramref name="batch"/>.</summary>
+    public HttpRequestMessage CreateRequest(IReadOnlyList<ConversionEvent> batch)
+    {
+        var payload = new TikTokRequest
+        {
+            EventSourceId = options.PixelCode!,
+            TestEventCode = string.IsNullOrEmpty(options.TestEventCode) ? null : options.TestEventCode,
+            Data = batch.Select(Event).ToList(),
+        };
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(payload, TikTokJson.Default.TikTokRequest));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{options.Endpoint.AbsoluteUri.TrimEnd('/')}/open_api/v1.3/event/track/") { Content = content };
+        request.Headers.TryAddWithoutValidation("Access-Token", options.AccessToken);
+        return request;
+    }
+
+    /// <summary>One conversion as TikTok's web event.</summary>
+    public static TikTokEvent Event(ConversionEvent conversion) => new()
+    {
+        Event = "CompletePayment",
+        EventTime = conversion.OccurredAt.ToUnixTimeSeconds(),
+        // The pixel's CompletePayment is given the same id (the thank-you page's session id), so TikTok keeps one.
+        EventId = conversion.TransactionId,
+        User = User(conversion) ?? new TikTokUser(),
+        Page = conversion.ConsentGranted && (conversion.Visit?.PageUrl ?? conversion.Click?.LandingUrl) is { } url ? new TikTokPage { Url = url } : null,
+        Properties = new TikTokProperties
+        {
+            Value = conversion.Value,
+            Currency = conversion.CurrencyCode,
+            OrderId = conversion.TransactionId,
+        },
+    };
+
+    /// <summary>What identifies the buyer, only under consent; <see langword="null"/> when nothing does.</summary>
+    private static TikTokUser? User(ConversionEvent conversion)
+    {
+        if (!conversion.ConsentGranted)
+        {
+            return null;
+        }
+
+        var user = new TikTokUser
+        {
+            Ttclid = Blank(conversion.Click?.Ttclid),
+            Ttp = Blank(conversion.Click?.Ttp),
+            // TikTok's normalisation: trimmed, lower-cased, then SHA-256.
+            Email = string.IsNullOrWhiteSpace(conversion.Email) ? null : ConversionHashing.Sha256Email(conversion.Email),
+            Ip = Blank(conversion.Visit?.IpAddress) ?? Blank(conversion.Click?.IpAddress),
+            UserAgent = Blank(conversion.Visit?.UserAgent) ?? Blank(conversion.Click?.UserAgent),
+        };
+        return user is { Ttclid: null, Ttp: null, Email: null, Ip: null, UserAgent: null } ? null : user;
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>
+    /// What TikTok's answer means. The body's <c>code</c> decides: 0 (and 20001, a partial success) accepted; 40100
+    /// (too many requests) and 40700 (TikTok's own error) a retry; 40001 and 40002 (the token, its permission) refuse
+    /// the whole batch; any other code is the content of an event, which TikTok does not name: the batch is split until
+    /// the event is alone. A body that is not TikTok's (a proxy's page) is read by its status.
+    /// </summary>
+    public static ConversionBatchResult Read(HttpStatusCode status, string body, TimeSpan? retryAfter, int batchSize)
+    {
+        TikTokResponse? answer = null;
+        try
+        {
+            answer = JsonSerializer.Deserialize(body, TikTokJson.Default.TikTokResponse);
+        }
+        catch (JsonException)
+        {
+            // Not TikTok's shape: the status decides.
+        }
+
+        if (answer?.Code is not { } code)
+        {
+            return (int)status is >= 200 and < 300
+                ? ConversionBatchResult.Retry($"TikTok answered {(int)status} without its code: {Shorten(body)}", retryAfter)
+                : ConversionBatchResult.FromStatus(status, $"TikTok: {Shorten(body)}", retryAfter);
+        }
+
+        if (code is Ok or PartialSuccess)
+        {
+            return ConversionBatchResult.Accepted;
+        }
+
+        var message = $"TikTok answered {(int)status} with code {code}: {answer.Message} (request_id {answer.RequestId})";
+        if (code is RateLimited or InternalError || ConversionBatchResult.IsTransient(status))
+        {
+            return ConversionBatchResult.Retry(message, retryAfter);
+        }
+
+        return CredentialCodes.Contains(code) || batchSize == 1
+            ? ConversionBatchResult.Refused(message)
+            : ConversionBatchResult.EventRefused(message);
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        _ => null,
+    };
+
+    private static string Shorten(string body)
+    {
+        var trimmed = body.Trim();
+        return trimmed.Length == 0 ? "(no body)" : trimmed.Length <= 300 ? trimmed : trimmed[..300] + "...";
+    }
+}
+
+internal sealed class TikTokRequest
+{
+    [JsonPropertyName("event_source")]
+    public string EventSource { get; init; } = "web";
+
+    [JsonPropertyName("event_source_id")]
+    public required string EventSourceId { get; init; }
+
+    [JsonPropertyName("test_event_code")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TestEventCode { get; init; }
+
+    [JsonPropertyName("data")]
+    public required List<TikTokEvent> Data { get; init; }
+}
+
+internal sealed class TikTokEvent
+{
+    [JsonPropertyName("event")]
+    public required string Event { get; init; }
+
+    [JsonPropertyName("event_time")]
+    public long EventTime { get; init; }
+
+    [JsonPropertyName("event_id")]
+    public required string EventId { get; init; }
+
+    [JsonPropertyName("user")]
+    public required TikTokUser User { get; init; }
+
+    [JsonPropertyName("page")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TikTokPage? Page { get; init; }
+
+    [JsonPropertyName("properties")]
+    public required TikTokProperties Properties { get; init; }
+}
+
+internal sealed class TikTokUser
+{
+    [JsonPropertyName("ttclid")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Ttclid { get; init; }
+
+    [JsonPropertyName("ttp")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Ttp { get; init; }
+
+    [JsonPropertyName("email")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Email { get; init; }
+
+    [JsonPropertyName("ip")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Ip { get; init; }
+
+    [JsonPropertyName("user_agent")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? UserAgent { get; init; }
+}
+
+internal sealed class TikTokPage
+{
+    [JsonPropertyName("url")]
+    public required string Url { get; init; }
+}
+
+internal sealed class TikTokProperties
+{
+    [JsonPropertyName("value")]
+    public decimal Value { get; init; }
+
+    [JsonPropertyName("currency")]
+    public required string Currency { get; init; }
+
+    [JsonPropertyName("order_id")]
+    public required string OrderId { get; init; }
+}
+
+internal sealed class TikTokResponse
+{
+    [JsonPropertyName("code")]
+    public int? Code { get; init; }
+
+    [JsonPropertyName("message")]
+    public string? Message { get; init; }
+
+    [JsonPropertyName("request_id")]
+    public string? RequestId { get; init; }
+}
+
+[JsonSerializable(typeof(TikTokRequest))]
+[JsonSerializable(typeof(TikTokResponse))]
+internal sealed partial class TikTokJson : JsonSerializerContext;
