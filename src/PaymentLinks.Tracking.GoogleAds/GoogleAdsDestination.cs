@@ -24,7 +24,7 @@ namespace PaymentLinks.Tracking.GoogleAds;
 /// where it had none; its guide documents no retraction, so a refund cannot take a conversion out of Google Ads' count.
 /// Refunds and renewals are therefore not sent to Google Ads.
 /// </remarks>
-public sealed partial class GoogleAdsDestination : IConversionDestination
+public sealed partial class GoogleAdsDestination : IValidatingConversionDestination
 {
     /// <summary>The most events one <c>events:ingest</c> request carries, as the Data Manager API documents.</summary>
     public const int MaxEventsPerRequest = 2000;
@@ -43,7 +43,9 @@ public sealed partial class GoogleAdsDestination : IConversionDestination
     }
 
     /// <summary>Gets <c>google_ads</c>.</summary>
-    public string Name => "google_ads";
+    public string Name => Destination.Name;
+
+    private static ForwardingDestination Destination { get; } = ForwardingDestination.Named("google_ads");
 
     /// <summary>Gets 2,000: the Data Manager API's limit of events a request.</summary>
     public int MaxBatchSize => MaxEventsPerRequest;
@@ -95,11 +97,11 @@ public sealed partial class GoogleAdsDestination : IConversionDestination
     /// Sends a sample purchase (a made-up <c>gclid</c>) with <c>validateOnly: true</c>: Google checks the request, the
     /// credential, the accounts and the conversion action, and records nothing.
     /// </summary>
-    /// <param name="client">The client to send through.</param>
+    /// <param name="client">The destination's client.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>Google's verdict: accepted, or its errors.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="client"/> is <see langword="null"/>.</exception>
-    public async Task<GoogleAdsValidation> ValidateAsync(HttpClient client, CancellationToken cancellationToken = default)
+    public async Task<ForwardingValidation> ValidateAsync(HttpClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var sample = new ConversionEvent
@@ -116,12 +118,12 @@ public sealed partial class GoogleAdsDestination : IConversionDestination
         {
             var result = await SendAsync([sample], client, validateOnly: true, cancellationToken).ConfigureAwait(false);
             return result.Status == ConversionBatchStatus.Accepted
-                ? new GoogleAdsValidation(true, ["Google's events:ingest accepted a sample purchase with validateOnly: true (nothing was recorded)."])
-                : new GoogleAdsValidation(false, [result.Error ?? result.Status.ToString()]);
+                ? new ForwardingValidation(Destination, true, ["Google's events:ingest accepted a sample purchase with validateOnly: true (nothing was recorded)."])
+                : new ForwardingValidation(Destination, false, [result.Error ?? result.Status.ToString()]);
         }
         catch (HttpRequestException e)
         {
-            return new GoogleAdsValidation(false, [Redact($"Google's events:ingest could not be reached: {e.Message}")]);
+            return new ForwardingValidation(Destination, false, [Redact($"Google's events:ingest could not be reached: {e.Message}")]);
         }
     }
 
@@ -314,8 +316,3 @@ public sealed partial class GoogleAdsDestination : IConversionDestination
     [GeneratedRegex(@"(?:^|\.)events\[([0-9]{1,4})\]", RegexOptions.CultureInvariant)]
     private static partial Regex EventPath();
 }
-
-/// <summary>What <see cref="GoogleAdsDestination.ValidateAsync"/> found.</summary>
-/// <param name="IsValid">Whether Google accepted the sample request.</param>
-/// <param name="Messages">Google's errors (status, field violations, reason, request id), or what was checked.</param>
-public sealed record GoogleAdsValidation(bool IsValid, IReadOnlyList<string> Messages);

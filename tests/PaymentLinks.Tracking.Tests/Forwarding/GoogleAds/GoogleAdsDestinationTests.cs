@@ -274,13 +274,13 @@ public sealed class GoogleAdsDestinationTests
     public async Task Validate_sends_a_sample_purchase_with_validateOnly_and_reports_Googles_errors()
     {
         var destination = Destination();
-        (await destination.ValidateAsync(_client)).IsValid.ShouldBeTrue();
+        (await destination.ValidateAsync(_client, CancellationToken.None)).IsValid.ShouldBeTrue();
         var sample = _google.Accepted.ShouldHaveSingleItem();
         ((bool)sample["validateOnly"]!).ShouldBeTrue();
         sample["events"]!.AsArray().ShouldHaveSingleItem();
 
         _google.Override = (_, _) => LoopbackGoogle.Status(403, "PERMISSION_DENIED", "The caller does not have permission.");
-        var refused = await destination.ValidateAsync(_client);
+        var refused = await destination.ValidateAsync(_client, CancellationToken.None);
 
         refused.IsValid.ShouldBeFalse();
         refused.Messages.ShouldHaveSingleItem().ShouldBe("Google Ads answered 403 PERMISSION_DENIED: The caller does not have permission. [PERMISSION_DENIED] (requestId loopback-failed-1)");
