@@ -59,4 +59,12 @@ public sealed class PaymentLinkThankYouOptions
     /// <summary>Gets or sets how long a Stripe lookup is remembered.</summary>
     /// <value>The default is 1 day.</value>
     public TimeSpan LookupCacheDuration { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Gets or sets the name of the visitor cookie that <c>app.MapPaymentLinkRedirect(...)</c> sets (its
+    /// <see cref="PaymentLinkRedirectOptions.VisitorCookieName"/>): the visit is tied to that visitor, whose clicks are
+    /// erased with the session.
+    /// </summary>
+    /// <value>The default is <c>plt_visitor</c>, the redirect's default.</value>
+    public string VisitorCookieName { get; set; } = PaymentLinkRedirectOptions.DefaultVisitorCookieName;
 }

@@ -23,4 +23,16 @@ public sealed class PaymentLinkThankYouVisit
     /// the session is not complete.
     /// </summary>
     public CheckoutConversionResult? Lookup { get; init; }
+
+    /// <summary>
+    /// Gets the event id to give the page's browser pixels for the purchase (Meta's <c>eventID</c>, TikTok's
+    /// <c>event_id</c> on <c>CompletePayment</c>): the session's id, which the forwarded events carry, so that each
+    /// platform counts the purchase once. <see langword="null"/> when the page has no session id.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// ttq.track('CompletePayment', { value: 42.00, currency: 'USD' }, { event_id: visit.PixelEventId });
+    /// </code>
+    /// </example>
+    public string? PixelEventId => Page.SessionId;
 }

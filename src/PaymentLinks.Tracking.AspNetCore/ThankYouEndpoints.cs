@@ -56,6 +56,11 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
     /// the ledger does not know yet is kept for <see cref="PaymentLinkLedgerOptions.UnclaimedVisitLifetime"/>, and at
     /// most <see cref="PaymentLinkLedgerOptions.MaxUnclaimedVisits"/> of them at a time.
     /// </para>
+    /// <para>
+    /// The visit is tied to the visitor of the tracked links (<c>app.MapPaymentLinkRedirect(...)</c>) through their
+    /// cookie, <see cref="PaymentLinkThankYouOptions.VisitorCookieName"/>, read and never set here: erasing the session
+    /// erases that visitor's clicks too.
+    /// </para>
     /// </remarks>
     /// <param name="endpoints">The app, or a route group.</param>
     /// <param name="pattern">The route, such as <c>/thanks</c>.</param>
@@ -63,6 +68,7 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
     /// <returns>The endpoint's convention builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="pattern"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (a limit or a size below 1, a window or a duration not positive).</exception>
+    /// <exception cref="ArgumentException">The visitor cookie's name is empty.</exception>
     /// <example>
     /// <code>
     /// app.MapPaymentLinkThankYou("/thanks", new PaymentLinkThankYouOptions
@@ -88,6 +94,7 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
             ArgumentOutOfRangeException.ThrowIfLessThan(lookups, 1, "options.StripeLookupsPerMinute");
         }
 
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.VisitorCookieName, "options.VisitorCookieName");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.LookupCacheSize, 1, "options.LookupCacheSize");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.LookupCacheDuration, TimeSpan.Zero, "options.LookupCacheDuration");
 
@@ -289,6 +296,7 @@ public static class PaymentLinkThankYouEndpointRouteBuilderExtensions
                     ClientIp = context.Connection.RemoteIpAddress?.ToString(),
                     Consent = _options.Consent?.Invoke(context) ?? VisitConsent.NotReported,
                     BrowserKey = browserKey,
+                    VisitorId = context.Request.Cookies[_options.VisitorCookieName],
                 },
                 context.RequestAborted);
 

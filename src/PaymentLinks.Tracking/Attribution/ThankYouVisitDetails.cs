@@ -73,6 +73,16 @@ public sealed record ThankYouVisitDetails
     /// <value>The default is <see langword="null"/>: no later visit may change what this visit recorded.</value>
     public string? BrowserKey { get; init; }
 
+    /// <summary>
+    /// Gets the visitor the browser is to the tracked links: the id in the first-party cookie that
+    /// <c>app.MapPaymentLinkRedirect(...)</c> sets (<c>plt_visitor</c>), the one its clicks carry
+    /// (<see cref="PaymentLinkClick.VisitorId"/>). It ties the visit to the visitor's clicks, so that erasing the session
+    /// erases them too. <c>app.MapPaymentLinkThankYou(...)</c> reads the cookie itself. A value not shaped like a click id
+    /// (<see cref="ClientReferenceCodec.IsClickId"/>) is not kept.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: the visit is tied to no visitor.</value>
+    public string? VisitorId { get; init; }
+
     /// <summary>Returns the consent only: the other values are personal data.</summary>
     /// <returns>A description without personal data.</returns>
     public override string ToString() => $"{nameof(ThankYouVisitDetails)} {{ {nameof(Consent)} = {Consent} }}";

@@ -38,6 +38,15 @@ internal sealed class ForwardingServices
             all.Add((new TikTokDestination(options.TikTok), ForwardingHttpClients.TikTok));
         }
 
+        foreach (var (destination, _) in added ?? [])
+        {
+            if (Reserved.Contains(destination.Name))
+            {
+                throw new InvalidOperationException(
+                    $"The conversion destination {destination.GetType().FullName} is named '{destination.Name}', the name of a built-in destination: give it a name of its own.");
+            }
+        }
+
         all.AddRange(added ?? []);
         foreach (var (destination, httpClientName) in all)
         {
@@ -54,6 +63,9 @@ internal sealed class ForwardingServices
         Destinations = targets;
         Plan = targets.Count == 0 ? null : new ForwardingPlan(targets.Select(target => target.Id).ToList(), options.IncludeTestMode, targets.ToDictionary(target => target.Id, target => target.Kinds));
     }
+
+    /// <summary>The names of the destinations the library brings, whether configured or not.</summary>
+    private static readonly HashSet<string> Reserved = [.. ForwardingDestination.BuiltIn.Select(d => d.Name), TikTokDestination.DestinationName];
 
     public PaymentLinkForwardingOptions Options { get; }
 

@@ -77,13 +77,14 @@ internal sealed class GoogleAnalyticsDestination(GoogleAnalyticsForwardingOption
     }
 
     /// <summary>
-    /// The browser's client id from the <c>_ga</c> cookie (<c>GA1.1.123.456</c> gives <c>123.456</c>); without one, a
+    /// The browser's client id from the <c>_ga</c> cookie (<c>GA1.1.123.456</c> gives <c>123.456</c>), the thank-you
+    /// visit's, else the one the buyer's click carried (<see cref="OutboxRow.ForwardedGoogleAnalyticsCookie"/>); without one, a
     /// stable pseudonymous id derived from the session, in the same two-number form, which GA4 cannot join to the
     /// browsing session.
     /// </summary>
     public static string ClientId(OutboxRow row)
     {
-        if (ClientIdFromCookie(row.GoogleAnalyticsCookie) is { } fromCookie)
+        if (ClientIdFromCookie(row.ForwardedGoogleAnalyticsCookie) is { } fromCookie)
         {
             return fromCookie;
         }

@@ -48,23 +48,25 @@ internal sealed partial class MetaDestination(MetaForwardingOptions options, boo
     {
         var consent = row.ConsentGranted(assumeConsent);
 
-        // "website" needs the browser's user agent and the page's URL, which only a consenting visit gives.
-        var website = consent && row.UserAgent is not null && row.PageUrl is not null;
+        // "website" needs the browser's user agent and the page's URL, which only a consenting visit or click gives.
+        var userAgent = row.ForwardedUserAgent;
+        var pageUrl = row.ForwardedPageUrl;
+        var website = consent && userAgent is not null && pageUrl is not null;
         return new MetaEvent
         {
             EventName = "Purchase",
             EventTime = row.OccurredAt.ToUnixTimeSeconds(),
             EventId = row.TransactionId,
             ActionSource = website ? "website" : "other",
-            EventSourceUrl = website ? row.PageUrl : null,
+            EventSourceUrl = website ? pageUrl : null,
             UserData = consent
                 ? new MetaUserData
                 {
                     Email = string.IsNullOrWhiteSpace(row.CustomerEmail) ? null : [Sha256Hex(row.CustomerEmail.Trim().ToLowerInvariant())],
-                    ClientIpAddress = row.ClientIp,
-                    ClientUserAgent = row.UserAgent,
-                    Fbp = row.MetaBrowserCookie,
-                    Fbc = row.MetaClickCookie,
+                    ClientIpAddress = row.ForwardedClientIp,
+                    ClientUserAgent = userAgent,
+                    Fbp = row.ForwardedFbp,
+                    Fbc = row.ForwardedFbc,
                 }
                 : new MetaUserData(),
             CustomData = new MetaCustomData
@@ -89,7 +91,7 @@ internal sealed partial class MetaDestination(MetaForwardingOptions options, boo
         if (user.Email is null && user.ClientIpAddress is null && user.ClientUserAgent is null && user.Fbp is null && user.Fbc is null)
         {
             return row.ConsentGranted(assumeConsent)
-                ? "Not sent to Meta: its user_data would hold no customer information parameter (no email, and the buyer never reached the thank-you page), which Meta requires for every event."
+                ? "Not sent to Meta: its user_data would hold no customer information parameter (no email, and neither the thank-you page nor a tracked link saw the buyer's browser), which Meta requires for every event."
                 : "Not sent to Meta: the buyer's consent is not recorded, so user_data would hold no customer information parameter, which Meta requires for every event.";
         }
 

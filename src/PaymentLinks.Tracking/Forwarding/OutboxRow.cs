@@ -1,6 +1,9 @@
 namespace PaymentLinks.Tracking;
 
-/// <summary>A claimed outbox row with what sending it needs: the session's fields and the thank-you visit's details.</summary>
+/// <summary>
+/// A claimed outbox row with what sending it needs: the session's fields, the thank-you visit's details, and the click the
+/// session came from.
+/// </summary>
 internal sealed class OutboxRow
 {
     public required long Id { get; init; }
@@ -63,6 +66,17 @@ internal sealed class OutboxRow
 
     public VisitConsent Consent { get; init; }
 
+    /// <summary>
+    /// The click the session came from, found through the click id at the end of its <c>client_reference_id</c> (see
+    /// <see cref="ClientReferenceCodec.ClickMarker"/>); <see langword="null"/> without one, or where the ledger no longer
+    /// has it (erased, or older than the retention). It carries the ad click ids (<c>gclid</c>, <c>gbraid</c>,
+    /// <c>wbraid</c>, <c>fbclid</c>, <c>ttclid</c>, <c>msclkid</c>, <c>li_fat_id</c>, <c>rdt_cid</c>), the cookies
+    /// <c>_ga</c>, <c>_fbp</c> and <c>_ttp</c>, Meta's <c>fbc</c> as recorded (the <c>_fbc</c> cookie, or built from the
+    /// fbclid at the click), the landing URL, and the IP address and user agent only where the click was recorded under
+    /// consent.
+    /// </summary>
+    public PaymentLinkClick? Click { get; init; }
+
     /// <summary>The database's time when the row was claimed: what a row's age is measured against.</summary>
     public DateTimeOffset DatabaseNow { get; init; }
 
@@ -78,9 +92,39 @@ internal sealed class OutboxRow
     /// <summary>The previous try's error, secrets redacted.</summary>
     public string? LastError { get; init; }
 
+    /// <summary>
+    /// The buyer's consent: the thank-you visit's answer where it gave one (the later answer); otherwise granted where the
+    /// click kept an IP address or user agent, which it records only under granted consent; otherwise not reported.
+    /// </summary>
+    public VisitConsent BuyerConsent =>
+        Consent != VisitConsent.NotReported ? Consent
+        : Click is { IpAddress: not null } or { UserAgent: not null } ? VisitConsent.Granted
+        : VisitConsent.NotReported;
+
     /// <summary>Whether personal data may be sent for this conversion.</summary>
     public bool ConsentGranted(bool assumeConsent) =>
-        Consent == VisitConsent.Granted || (Consent == VisitConsent.NotReported && assumeConsent);
+        BuyerConsent == VisitConsent.Granted || (BuyerConsent == VisitConsent.NotReported && assumeConsent);
+
+    // What a destination gets of the browser and the ad click: the thank-you visit's browser values win for the browser
+    // (it is where the buyer paid from), the click's for the ad ids; each falls back to the other where one is missing.
+
+    /// <summary>The <c>_ga</c> cookie: the thank-you visit's, else the click's.</summary>
+    public string? ForwardedGoogleAnalyticsCookie => GoogleAnalyticsCookie ?? Click?.GoogleAnalyticsCookie;
+
+    /// <summary>Meta's browser id (<c>_fbp</c>): the thank-you visit's, else the click's.</summary>
+    public string? ForwardedFbp => MetaBrowserCookie ?? Click?.Fbp;
+
+    /// <summary>Meta's click id (<c>fbc</c>): the click's as recorded (its <c>_fbc</c> cookie, or built from its fbclid), else the visit's <c>_fbc</c>.</summary>
+    public string? ForwardedFbc => Click?.Fbc ?? MetaClickCookie;
+
+    /// <summary>The browser's user agent: the thank-you visit's, else the click's (each recorded only under consent).</summary>
+    public string? ForwardedUserAgent => UserAgent ?? Click?.UserAgent;
+
+    /// <summary>The browser's IP address: the thank-you visit's, else the click's (each recorded only under consent).</summary>
+    public string? ForwardedClientIp => ClientIp ?? Click?.IpAddress;
+
+    /// <summary>The page the conversion happened on: the thank-you page, else the tracked link the buyer clicked.</summary>
+    public string? ForwardedPageUrl => PageUrl ?? Click?.LandingUrl;
 
     public override string ToString() => $"{Destination} {Kind} {SessionId} (row {Id})";
 }

@@ -121,7 +121,7 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
     private async Task<int> DeleteExpiredUnclaimedAsync(LedgerUnit unit, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // A visit whose session was recorded meanwhile (its event and the visit crossing) is claimed, not deleted.
-        foreach (var sql in (string[])[_sql.ClaimRecordedVisits, _sql.DeleteExpiredDetails, _sql.DeleteExpiredBrowsers, _sql.DeleteExpiredVisits])
+        foreach (var sql in (string[])[_sql.ClaimRecordedVisits, _sql.DeleteExpiredDetails, _sql.DeleteExpiredBrowsers, _sql.DeleteExpiredVisitors, _sql.DeleteExpiredVisits])
         {
             await using var statement = unit.Command(sql);
             _dialect.AddTime(statement, "cutoff", now - unclaimedVisitLifetime);
@@ -278,12 +278,23 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
         }
 
         _dialect.AddTime(write, "now", now);
-        if (await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1 && firstVisit && keyHash is not null)
+        var written = await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        if (written && firstVisit && keyHash is not null)
         {
             await using var browser = unit.Command(_sql.RecordVisitBrowser);
             LedgerDialect.AddParameter(browser, "session_id", sessionId, DbType.String);
             LedgerDialect.AddParameter(browser, "browser_key_hash", keyHash, DbType.String);
             await browser.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // The visitor of the tracked links, as the details: the first visit's, or filled in by its browser.
+        if (written && details.VisitorId is { } visitorId && ClientReferenceCodec.IsClickId(visitorId))
+        {
+            await using var visitor = unit.Command(_sql.RecordVisitVisitor);
+            LedgerDialect.AddParameter(visitor, "session_id", sessionId, DbType.String);
+            LedgerDialect.AddParameter(visitor, "visitor_id", visitorId, DbType.String);
+            _dialect.AddTime(visitor, "now", now);
+            await visitor.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         static string? Cut(string? value) =>
@@ -297,7 +308,7 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
     /// <summary>In an erasure's <paramref name="unit"/>: what the thank-you page saw of the buyer's browser goes whole.</summary>
     public async Task EraseVisitDetailsAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
     {
-        foreach (var sql in (string[])[_sql.EraseVisitDetails, _sql.EraseVisitBrowser])
+        foreach (var sql in (string[])[_sql.EraseVisitDetails, _sql.EraseVisitBrowser, _sql.EraseVisitVisitor])
         {
             await using var erase = unit.Command(sql);
             LedgerDialect.AddParameter(erase, "session_id", sessionId, DbType.String);
@@ -350,6 +361,11 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
             var expired = $"session_id IN (SELECT session_id FROM {unclaimed} WHERE unclaimed_since < @cutoff)";
             DeleteExpiredDetails = $"DELETE FROM {details} WHERE {expired}";
             DeleteExpiredBrowsers = $"DELETE FROM {browsers} WHERE {expired}";
+            var visitors = dialect.Table("payment_link_visit_visitors");
+            DeleteExpiredVisitors = $"DELETE FROM {visitors} WHERE {expired}";
+            RecordVisitVisitor =
+                $"INSERT INTO {visitors} (session_id, visitor_id, recorded_at) VALUES (@session_id, @visitor_id, @now) ON CONFLICT (session_id) DO NOTHING";
+            EraseVisitVisitor = $"DELETE FROM {visitors} WHERE session_id = @session_id";
             DeleteExpiredVisits = $"DELETE FROM {visits} WHERE {expired}";
             DeleteExpiredUnclaimed = $"DELETE FROM {unclaimed} WHERE unclaimed_since < @cutoff";
             RecordVisitBrowser =
@@ -525,6 +541,12 @@ internal sealed class AttributionLedger(LedgerStore store, int maxUnclaimedVisit
         public string RecordUnclaimed { get; }
 
         public string DeleteExpiredBrowsers { get; }
+
+        public string DeleteExpiredVisitors { get; }
+
+        public string RecordVisitVisitor { get; }
+
+        public string EraseVisitVisitor { get; }
 
         public string DeleteExpiredUnclaimed { get; }
 

@@ -10,7 +10,8 @@ namespace PaymentLinks.Tracking;
 /// </summary>
 internal sealed class ClickLedger(LedgerStore store)
 {
-    private const string Columns =
+    /// <summary>A click's columns, in the order <see cref="ReadClick(LedgerDialect, DbDataReader, int)"/> reads them.</summary>
+    internal const string Columns =
         "click_id, visitor_id, link_name, clicked_at, utm_source, utm_medium, utm_campaign, utm_term, utm_content, " +
         "merchant_reference, gclid, gbraid, wbraid, fbclid, fbc, ttclid, msclkid, li_fat_id, rdt_cid, ga_cookie, fbp_cookie, " +
         "ttp_cookie, referrer, landing_url, ip_address, user_agent";
@@ -90,20 +91,18 @@ internal sealed class ClickLedger(LedgerStore store)
     }
 
     /// <summary>
-    /// In an erasure's unit: deletes every click of the visitor whose click the session came from (the visitor's other
-    /// clicks name the same browser). The number of clicks deleted.
+    /// In an erasure's unit, before the session's visit details go: deletes every click of the visitor whose click the
+    /// session came from, and of the visitor its thank-you visit was tied to (the visitor's other clicks name the same
+    /// browser). The number of clicks deleted.
     /// </summary>
     public async Task<int> EraseVisitorOfSessionAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
     {
         var clickId = await ClickIdOfSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
-        if (clickId is null)
-        {
-            return 0;
-        }
-
         await using var erase = unit.Command(
-            $"DELETE FROM {_clicks} WHERE visitor_id IN (SELECT visitor_id FROM {_clicks} WHERE click_id = @click_id)");
+            $"DELETE FROM {_clicks} WHERE visitor_id IN (SELECT visitor_id FROM {_clicks} WHERE click_id = @click_id) " +
+            $"OR visitor_id IN (SELECT visitor_id FROM {_dialect.Table("payment_link_visit_visitors")} WHERE session_id = @session_id)");
         Text(erase, "click_id", clickId);
+        Text(erase, "session_id", sessionId);
         return await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -136,37 +135,60 @@ internal sealed class ClickLedger(LedgerStore store)
         return value is string clientReferenceId ? ClientReferenceCodec.Decode(clientReferenceId).ClickId : null;
     }
 
-    private PaymentLinkClick ReadClick(DbDataReader reader) => new()
+    /// <summary>
+    /// The SQL that joins the click a session's <c>client_reference_id</c> names (its last characters after
+    /// <see cref="ClientReferenceCodec.ClickMarker"/>, see <see cref="ClientReferenceCodec.AppendClickId"/>) through the
+    /// clicks' primary key: <c>LEFT JOIN clicks {alias} ON ...</c>, the same on both engines.
+    /// </summary>
+    internal static string JoinClickOfSession(LedgerDialect dialect, string alias, string clientReferenceId)
     {
-        ClickId = reader.GetString(0),
-        VisitorId = reader.GetString(1),
-        LinkName = reader.GetString(2),
-        ClickedAt = _dialect.ReadTime(reader, 3)!.Value,
+        const int Suffix = ClientReferenceCodec.ClickSuffixLength;
+        const int Id = ClientReferenceCodec.ClickIdLength;
+        return $"LEFT JOIN {dialect.Table("payment_link_clicks")} {alias} ON LENGTH({clientReferenceId}) >= {Suffix} " +
+            $"AND SUBSTR({clientReferenceId}, LENGTH({clientReferenceId}) - {Suffix - 1}, {Suffix - Id}) = '{ClientReferenceCodec.ClickMarker}' " +
+            $"AND {alias}.click_id = SUBSTR({clientReferenceId}, LENGTH({clientReferenceId}) - {Id - 1})";
+    }
+
+    /// <summary><see cref="Columns"/> with each column named through <paramref name="alias"/>.</summary>
+    internal static string ColumnsOf(string alias) => string.Join(", ", Columns.Split(", ").Select(column => $"{alias}.{column}"));
+
+    private PaymentLinkClick ReadClick(DbDataReader reader) => ReadClick(_dialect, reader, 0);
+
+    /// <summary>The click whose <see cref="Columns"/> start at <paramref name="offset"/>; <see langword="null"/> where none was joined.</summary>
+    internal static PaymentLinkClick? ReadClickOrNull(LedgerDialect dialect, DbDataReader reader, int offset) =>
+        reader.IsDBNull(offset) ? null : ReadClick(dialect, reader, offset);
+
+    private static PaymentLinkClick ReadClick(LedgerDialect dialect, DbDataReader reader, int offset) => new()
+    {
+        ClickId = reader.GetString(offset),
+        VisitorId = reader.GetString(offset + 1),
+        LinkName = reader.GetString(offset + 2),
+        ClickedAt = dialect.ReadTime(reader, offset + 3)!.Value,
         Utm = new UtmCodes
         {
-            Source = LedgerStore.StringOrNull(reader, 4),
-            Medium = LedgerStore.StringOrNull(reader, 5),
-            Campaign = LedgerStore.StringOrNull(reader, 6),
-            Term = LedgerStore.StringOrNull(reader, 7),
-            Content = LedgerStore.StringOrNull(reader, 8),
+            Source = LedgerStore.StringOrNull(reader, offset + 4),
+            Medium = LedgerStore.StringOrNull(reader, offset + 5),
+            Campaign = LedgerStore.StringOrNull(reader, offset + 6),
+            Term = LedgerStore.StringOrNull(reader, offset + 7),
+            Content = LedgerStore.StringOrNull(reader, offset + 8),
         },
-        MerchantReference = LedgerStore.StringOrNull(reader, 9),
-        Gclid = LedgerStore.StringOrNull(reader, 10),
-        Gbraid = LedgerStore.StringOrNull(reader, 11),
-        Wbraid = LedgerStore.StringOrNull(reader, 12),
-        Fbclid = LedgerStore.StringOrNull(reader, 13),
-        Fbc = LedgerStore.StringOrNull(reader, 14),
-        Ttclid = LedgerStore.StringOrNull(reader, 15),
-        Msclkid = LedgerStore.StringOrNull(reader, 16),
-        LiFatId = LedgerStore.StringOrNull(reader, 17),
-        RdtCid = LedgerStore.StringOrNull(reader, 18),
-        GoogleAnalyticsCookie = LedgerStore.StringOrNull(reader, 19),
-        Fbp = LedgerStore.StringOrNull(reader, 20),
-        Ttp = LedgerStore.StringOrNull(reader, 21),
-        Referrer = LedgerStore.StringOrNull(reader, 22),
-        LandingUrl = LedgerStore.StringOrNull(reader, 23),
-        IpAddress = LedgerStore.StringOrNull(reader, 24),
-        UserAgent = LedgerStore.StringOrNull(reader, 25),
+        MerchantReference = LedgerStore.StringOrNull(reader, offset + 9),
+        Gclid = LedgerStore.StringOrNull(reader, offset + 10),
+        Gbraid = LedgerStore.StringOrNull(reader, offset + 11),
+        Wbraid = LedgerStore.StringOrNull(reader, offset + 12),
+        Fbclid = LedgerStore.StringOrNull(reader, offset + 13),
+        Fbc = LedgerStore.StringOrNull(reader, offset + 14),
+        Ttclid = LedgerStore.StringOrNull(reader, offset + 15),
+        Msclkid = LedgerStore.StringOrNull(reader, offset + 16),
+        LiFatId = LedgerStore.StringOrNull(reader, offset + 17),
+        RdtCid = LedgerStore.StringOrNull(reader, offset + 18),
+        GoogleAnalyticsCookie = LedgerStore.StringOrNull(reader, offset + 19),
+        Fbp = LedgerStore.StringOrNull(reader, offset + 20),
+        Ttp = LedgerStore.StringOrNull(reader, offset + 21),
+        Referrer = LedgerStore.StringOrNull(reader, offset + 22),
+        LandingUrl = LedgerStore.StringOrNull(reader, offset + 23),
+        IpAddress = LedgerStore.StringOrNull(reader, offset + 24),
+        UserAgent = LedgerStore.StringOrNull(reader, offset + 25),
     };
 
     private static void Text(DbCommand command, string name, string? value) => LedgerDialect.AddParameter(command, name, value, DbType.String);

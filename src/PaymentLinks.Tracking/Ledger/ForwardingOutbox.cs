@@ -310,6 +310,7 @@ internal sealed class ForwardingOutbox : IDisposable
                     EnqueuedAt = _dialect.ReadTime(reader, 25)!.Value,
                     PurchaseState = reader.IsDBNull(26) ? null : ForwardingNames.State(reader.GetString(26)),
                     LastError = LedgerStore.StringOrNull(reader, 27),
+                    Click = ClickLedger.ReadClickOrNull(_dialect, reader, 28),
                 });
             }
         }
@@ -648,10 +649,12 @@ internal sealed class ForwardingOutbox : IDisposable
                 "s.payment_link_id, s.client_reference_id, s.customer_email, d.ga_cookie, d.fbp_cookie, d.fbc_cookie, d.user_agent, " +
                 $"d.page_url, d.client_ip, d.consent, d.session_id, {dbNow}, m.transaction_id, m.amount_tax, m.amount_shipping, s.paid_at, " +
                 $"f.created_at, (SELECT p.state FROM {outbox} p WHERE {RefundedConversion("COALESCE(m.transaction_id, f.session_id)")}), " +
-                "f.last_error " +
+                $"f.last_error, {ClickLedger.ColumnsOf("c")} " +
                 $"FROM {outbox} f LEFT JOIN {sessions} s ON s.session_id = f.session_id " +
                 $"LEFT JOIN {money} m ON m.session_id = f.session_id AND m.kind = f.kind AND m.refund_key = f.refund_key " +
                 $"LEFT JOIN {details} d ON d.session_id = f.session_id " +
+                // The click the session came from, through the click id at the end of its client_reference_id.
+                $"{ClickLedger.JoinClickOfSession(dialect, "c", "s.client_reference_id")} " +
                 "WHERE f.lease_owner = @owner AND f.destination = @destination AND f.state = 'pending' ORDER BY f.id";
             MarkSent =
                 $"UPDATE {outbox} SET state = 'sent', sent_at = {dbNow}, due_at = NULL, lease_owner = NULL, lease_until = NULL, " +

@@ -193,8 +193,9 @@ internal sealed class LedgerAdmin(LedgerStore store, SessionLedger sessions, Att
                 await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await attribution.EraseVisitDetailsAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
+            // The clicks first: the visit's visitor names whose clicks go.
             await clicks.EraseVisitorOfSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
+            await attribution.EraseVisitDetailsAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
 
             await using var mark = unit.Command(
                 $"INSERT INTO {_dialect.Table("payment_link_erasures")} (session_id, erased_at) VALUES (@session_id, @now) " +
