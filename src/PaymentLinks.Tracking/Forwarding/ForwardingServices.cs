@@ -192,6 +192,27 @@ internal static class ConversionEvents
                     Fbc = row.MetaClickCookie,
                 }
                 : null,
+            Click = row.Click is { } click
+                ? new ConversionClick
+                {
+                    ClickedAt = click.ClickedAt,
+                    Gclid = click.Gclid,
+                    Gbraid = click.Gbraid,
+                    Wbraid = click.Wbraid,
+                    Fbclid = click.Fbclid,
+                    Ttclid = click.Ttclid,
+                    Msclkid = click.Msclkid,
+                    LiFatId = click.LiFatId,
+                    RdtCid = click.RdtCid,
+                    GoogleAnalyticsCookie = click.GoogleAnalyticsCookie,
+                    Fbp = click.Fbp,
+                    Fbc = click.Fbc,
+                    Ttp = click.Ttp,
+                    LandingUrl = click.LandingUrl,
+                    IpAddress = consent ? click.IpAddress : null,
+                    UserAgent = consent ? click.UserAgent : null,
+                }
+                : null,
             Attempts = row.Attempts,
             Row = row,
         };

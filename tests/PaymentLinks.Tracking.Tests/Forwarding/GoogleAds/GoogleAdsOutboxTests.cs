@@ -45,6 +45,7 @@ public sealed class GoogleAdsOutboxTests
     private (DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkForwarding Forwarding) Host(bool assumeConsent = true, bool knownKey = true)
     {
         var services = new ServiceCollection();
+        services.AddPaymentLinkTracking(options => options.Links["pro"] = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr");
         services.AddSqliteLedger(options =>
         {
             options.ConnectionString = $"Data Source={Path.Combine(_folder.FullName, "ledger.db")}";
@@ -100,6 +101,32 @@ public sealed class GoogleAdsOutboxTests
         sent.ToHashSet().SetEquals(sessions).ShouldBeTrue();
         (await forwarding.ListAsync(ForwardingState.Sent, 10_000)).Count(row => row.Destination == GoogleAds).ShouldBe(10_000);
         _google.TokenRequests.ShouldBe(1);
+    }
+
+    [Test]
+    public async Task A_session_from_a_recorded_ad_click_reaches_Google_Ads_with_its_gclid_alone_as_Google_refuses_two_click_ids()
+    {
+        var (ledger, worker, forwarding) = Host(assumeConsent: false);
+        var redirect = (await _provider.GetRequiredService<IPaymentLinkClicks>().RecordClickAsync(new PaymentLinkClick
+        {
+            LinkName = "pro",
+            Gclid = "EAIaIQobChMI_gclid",
+            Gbraid = "gbraid_1",
+            Wbraid = "wbraid_1",
+        })).ShouldNotBeNull();
+        var session = LedgerContract.NewLiveSessionId();
+        var reference = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(redirect.Location.Query)["client_reference_id"].ToString();
+        await ledger.RecordAsync(LedgerContract.PaidEventWithReference(session, reference));
+
+        await DrainAsync(worker);
+
+        var sent = _google.Accepted.ShouldHaveSingleItem()["events"]!.AsArray().ShouldHaveSingleItem()!;
+        ((string?)sent["transactionId"]).ShouldBe(session);
+        sent["adIdentifiers"]!.AsObject().Select(p => p.Key).ShouldBe(["gclid"]);
+        ((string?)sent["adIdentifiers"]!["gclid"]).ShouldBe("EAIaIQobChMI_gclid");
+        sent.AsObject().ContainsKey("userData").ShouldBeFalse("the buyer's consent is not recorded");
+        ((string?)sent["consent"]!["adUserData"]).ShouldBe("CONSENT_DENIED");
+        (await forwarding.ListAsync()).Single(r => r.Destination == GoogleAds).State.ShouldBe(ForwardingState.Sent);
     }
 
     [Test]
