@@ -14,8 +14,9 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services
     .AddPaymentLinkTracking(builder.Configuration.GetSection("PaymentLinkTracking"))
     .AddConfiguredLedger(builder.Configuration)
-    // Each paid session (and each refund) to Google Analytics 4, Meta and a webhook of your own, for the destinations
-    // configured under PaymentLinkTracking:Forwarding, e.g. PaymentLinkTracking__Forwarding__GoogleAnalytics__ApiSecret.
+    // Each paid session (and each refund) to Google Analytics 4, Meta, TikTok and a webhook of your own, for the
+    // destinations configured under PaymentLinkTracking:Forwarding, e.g. PaymentLinkTracking__Forwarding__GoogleAnalytics__ApiSecret
+    // or PaymentLinkTracking__Forwarding__TikTok__PixelCode and PaymentLinkTracking__Forwarding__TikTok__AccessToken.
     .AddPaymentLinkForwarding(builder.Configuration.GetSection("PaymentLinkTracking:Forwarding"));
 
 // Google Ads (Data Manager API) when its settings are present, e.g. PaymentLinkTracking__Forwarding__GoogleAds__OperatingAccountId,

@@ -39,11 +39,13 @@ internal static class ThankYouText
             _ => "not recorded: the ledger is unavailable right now",
         }).Append('\n');
 
-        if (page.SessionId is { } pixelEventId)
+        if (visit.PixelEventId is { } pixelEventId)
         {
-            // Meta dedupes the server's Purchase against the browser pixel's when both carry the session id:
-            // fbq('track', 'Purchase', {...}, {eventID: '<session id>'}).
+            // Meta and TikTok dedupe the server's event against the browser pixel's when both carry the session id:
+            // fbq('track', 'Purchase', {...}, {eventID: '<session id>'});
+            // ttq.track('CompletePayment', {...}, {event_id: '<session id>'}).
             text.Append("meta pixel eventID: ").Append(pixelEventId).Append('\n');
+            text.Append("tiktok pixel event_id: ").Append(pixelEventId).Append('\n');
         }
 
         // Only with a Stripe key: the session Stripe confirmed.

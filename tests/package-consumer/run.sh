@@ -122,8 +122,12 @@ XML
 cat >"$consumer/Program.cs" <<'CS'
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PaymentLinks.Tracking;
 
 var link = PaymentLinkUrl.Parse("https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr")
@@ -190,7 +194,93 @@ var page = await http.GetStringAsync("/report");
 Console.WriteLine($"report charts: {page.Split("<svg").Length - 1}");
 Console.WriteLine($"report jpy: {page.Contains("<td>12,000 JPY</td>", StringComparison.Ordinal)}");
 await reportApp.StopAsync();
+
+// A destination of our own on the public API: a tiny "CRM" on 127.0.0.1 receives each paid session through the
+// forwarding outbox of a SQLite ledger.
+var received = new ConcurrentQueue<(string? Key, CrmDeal[] Deals)>();
+var crmBuilder = WebApplication.CreateSlimBuilder();
+crmBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+crmBuilder.Logging.ClearProviders();
+await using var crm = crmBuilder.Build();
+crm.MapPost("/deals", async (HttpRequest request) =>
+{
+    received.Enqueue((request.Headers["X-Api-Key"].ToString(), (await request.ReadFromJsonAsync<CrmDeal[]>())!));
+    return Results.Ok();
+});
+await crm.StartAsync();
+
+const string SigningSecret = "whsec_consumer0test0secret";
+var database = Path.Combine(Path.GetTempPath(), $"consumer-{Guid.NewGuid():N}.db");
+var shop = WebApplication.CreateSlimBuilder();
+shop.Logging.ClearProviders();
+shop.Services.AddPaymentLinkTracking(options => options.SigningSecrets.Add(SigningSecret))
+    .AddSqliteLedger($"Data Source={database}")
+    .AddPaymentLinkForwarding(options => options.PollInterval = TimeSpan.FromMilliseconds(100))
+    .Configure<CrmOptions>(options => (options.Url, options.ApiKey) = (new Uri(crm.Urls.Single() + "/deals"), "crm_consumer_key"))
+    .AddConversionDestination<CrmDestination>();
+await using var shopApp = shop.Build();
+await shopApp.StartAsync();
+var sessionId = $"cs_live_consumer{Guid.NewGuid():N}";
+var created = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds();
+var paid = $$$"""
+    {"id":"evt_consumer{{{Guid.NewGuid():N}}}","object":"event","api_version":"2026-10-28.endive","created":{{{created}}},"livemode":true,
+     "pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"checkout.session.completed",
+     "data":{"object":{"id":"{{{sessionId}}}","object":"checkout.session","status":"complete","payment_status":"paid","mode":"payment",
+       "livemode":true,"created":{{{created}}},"currency":"usd","amount_total":4200,"amount_subtotal":4200,"payment_link":"plink_consumer",
+       "client_reference_id":null,"metadata":{},"customer_details":{"email":"buyer@example.com"},
+       "total_details":{"amount_discount":0,"amount_shipping":0,"amount_tax":0} } } }
+    """;
+var parser = new PaymentLinkWebhookParser(new PaymentLinkWebhookOptions { SigningSecrets = { SigningSecret } });
+var paidEvent = parser.Parse(paid, PaymentLinkWebhookSigner.CreateSignatureHeader(paid, SigningSecret, DateTimeOffset.UtcNow));
+await shopApp.Services.GetRequiredService<IPaymentLinkLedger>().RecordAsync(paidEvent);
+var waited = System.Diagnostics.Stopwatch.StartNew();
+while (received.IsEmpty && waited.Elapsed < TimeSpan.FromSeconds(30))
+{
+    await Task.Delay(100);
+}
+
+await shopApp.StopAsync();
+await crm.StopAsync();
+File.Delete(database);
+Console.WriteLine(received.TryPeek(out var delivery) && delivery.Deals is [var deal]
+    ? $"crm received: {deal.TransactionId == sessionId} {deal.Value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} {deal.Currency} key {delivery.Key}"
+    : "crm received: nothing");
 return 0;
+
+sealed class CrmOptions
+{
+    public Uri? Url { get; set; }
+
+    public string ApiKey { get; set; } = string.Empty;
+}
+
+sealed record CrmDeal(string TransactionId, decimal Value, string Currency);
+
+sealed class CrmDestination(IOptions<CrmOptions> options) : IConversionDestination
+{
+    public string Name => "crm";
+
+    public int MaxBatchSize => 100;
+
+    public ConversionWindow Window => ConversionWindow.RetryFor(TimeSpan.FromDays(3));
+
+    public IReadOnlyCollection<ForwardingKind> Kinds => [ForwardingKind.Purchase];
+
+    public IReadOnlyCollection<string> Secrets => [options.Value.ApiKey];
+
+    public string? WithheldBecause(ConversionEvent conversion) => null;
+
+    public async Task<ConversionBatchResult> SendAsync(IReadOnlyList<ConversionEvent> batch, HttpClient client, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, options.Value.Url)
+        {
+            Content = JsonContent.Create(batch.Select(c => new CrmDeal(c.TransactionId, c.Value, c.CurrencyCode)).ToArray()),
+        };
+        request.Headers.Add("X-Api-Key", options.Value.ApiKey);
+        using var response = await client.SendAsync(request, cancellationToken);
+        return ConversionBatchResult.FromStatus(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+}
 
 sealed class TwoCampaigns : IPaymentLinkAttribution
 {
@@ -228,6 +318,8 @@ grep -qx "endpoints: [1-9][0-9]*" <<<"$output" || fail "the consumer mapped no e
 # Two currencies: a bar chart and a net-over-time chart each.
 grep -qx "report charts: 4" <<<"$output" || fail "the consumer's report page does not have its four charts."
 grep -qx "report jpy: True" <<<"$output" || fail "the consumer's report page does not show 12,000 JPY."
+grep -qx "crm received: True 42.00 USD key crm_consumer_key" <<<"$output" \
+  || fail "the consumer's own destination (AddConversionDestination<CrmDestination>) did not receive the paid session."
 echo "package consumer test passed: ${ids[*]} $version install and run."
 if [ -n "$kept_feed" ]; then
   echo "The feed $feed keeps the packages. In your project's folder:"

@@ -59,6 +59,11 @@ internal sealed class PaymentLinkForwarding(
     /// <summary>A destination added with <c>AddConversionDestination</c>: its own check when it has one, its messages redacted.</summary>
     private async Task<ForwardingValidation> ValidateAddedAsync(ForwardingTarget target, CancellationToken cancellationToken)
     {
+        if (target.Destination is TikTokDestination)
+        {
+            return new ForwardingValidation(target.Id, true, ["The pixel code and access token have the right shape. Set TestEventCode to see the events under Events Manager's Test events."]);
+        }
+
         if (target.Destination is not IValidatingConversionDestination validating)
         {
             return new ForwardingValidation(target.Id, true, [$"Added with AddConversionDestination ({target.Destination.GetType().Name}); it has no check of its own."]);

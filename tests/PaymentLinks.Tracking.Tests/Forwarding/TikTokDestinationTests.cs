@@ -251,6 +251,32 @@ public sealed class TikTokDestinationTests
     }
 
     [Test]
+    public async Task The_recorded_ad_click_gives_TikTok_its_ttclid_and_the_ttp_cookie()
+    {
+        var (instance, clicks) = ClickForwarder();
+        var redirect = (await clicks.RecordClickAsync(new PaymentLinkClick
+        {
+            LinkName = "pro",
+            Ttclid = "E.C.P.loopback_ttclid",
+            Ttp = "2F7h37YkS1j57AYSKTI7IHhJPYH",
+            LandingUrl = "https://shop.example/go/pro?ttclid=E.C.P.loopback_ttclid",
+            IpAddress = "198.51.100.7",
+            UserAgent = "Mozilla/5.0 (clicked)",
+        }))!;
+        var sessionId = LedgerContract.NewLiveSessionId();
+        var reference = System.Web.HttpUtility.ParseQueryString(redirect.Location.Query)["client_reference_id"];
+        await instance.Ledger.RecordAsync(LedgerContract.PaidEventWithReference(sessionId, reference));
+
+        await DrainAsync(instance);
+
+        var user = JsonNode.Parse(_answered.ShouldHaveSingleItem().Request.RawBody)!["data"]![0]!["user"]!;
+        user["ttclid"]!.GetValue<string>().ShouldBe("E.C.P.loopback_ttclid");
+        user["ttp"]!.GetValue<string>().ShouldBe("2F7h37YkS1j57AYSKTI7IHhJPYH");
+        user["ip"]!.GetValue<string>().ShouldBe("198.51.100.7");
+        user["user_agent"]!.GetValue<string>().ShouldBe("Mozilla/5.0 (clicked)");
+    }
+
+    [Test]
     public void TikTok_rule_the_click_gives_ttclid_and_the_ttp_cookie_and_the_email_is_hashed_trimmed_and_lower_cased()
     {
         var conversion = new ConversionEvent
@@ -332,6 +358,33 @@ public sealed class TikTokDestinationTests
             provider.GetServices<IHostedService>().OfType<ForwardingWorker>().Single(),
             provider.GetRequiredService<IPaymentLinkForwarding>(),
             provider.GetRequiredService<IPaymentLinkAttribution>());
+    }
+
+    private (Instance Instance, IPaymentLinkClicks Clicks) ClickForwarder()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddPaymentLinkTracking(options => options.Links["pro"] = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr");
+        services.AddSqliteLedger(options =>
+        {
+            options.ConnectionString = $"Data Source={Path.Combine(_folder.FullName, "ledger.db")}";
+            options.RunFulfillment = false;
+        });
+        services.AddPaymentLinkForwarding(options =>
+        {
+            options.TikTok.PixelCode = PixelCode;
+            options.TikTok.AccessToken = AccessToken;
+            options.TikTok.Endpoint = new Uri(_tiktok.ApiBase);
+        });
+        var provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return (
+            new Instance(
+                provider.GetRequiredService<DbPaymentLinkLedger>(),
+                provider.GetServices<IHostedService>().OfType<ForwardingWorker>().Single(),
+                provider.GetRequiredService<IPaymentLinkForwarding>(),
+                provider.GetRequiredService<IPaymentLinkAttribution>()),
+            provider.GetRequiredService<IPaymentLinkClicks>());
     }
 
     private static async Task<string> PaidWithVisitAsync(Instance instance)

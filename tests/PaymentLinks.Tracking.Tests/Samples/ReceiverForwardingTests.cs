@@ -76,6 +76,41 @@ public sealed class ReceiverForwardingTests
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
+    [Test]
+    public async Task The_receiver_forwards_a_paid_session_to_TikTok_when_its_settings_are_present()
+    {
+        const string accessToken = "receiverTikTokAccessToken0123456789abcdef";
+        await using var tiktok = new PaymentLinks.Tracking.Tests.StripeApi.LoopbackStripeServer(
+            new PaymentLinks.Tracking.Tests.StripeApi.StripeAnswer(200, """{"code":0,"message":"OK","request_id":"receiver1","data":{}}"""));
+        using var receiver = await RunningReceiver.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={Path.Combine(_folder, "ledger.db")}",
+            ["PaymentLinkTracking__Forwarding__TikTok__PixelCode"] = "C4RECEIVER0123456789",
+            ["PaymentLinkTracking__Forwarding__TikTok__AccessToken"] = accessToken,
+            ["PaymentLinkTracking__Forwarding__TikTok__Endpoint"] = tiktok.ApiBase,
+            ["PaymentLinkTracking__Forwarding__PollInterval"] = "00:00:00.200",
+        });
+        var sessionId = LedgerContract.NewLiveSessionId();
+        using (var visit = new HttpRequestMessage(HttpMethod.Get, $"/thanks?session_id={sessionId}&consent=granted"))
+        {
+            visit.Headers.UserAgent.ParseAdd("LoopbackBrowser/1.0");
+            using var page = await receiver.Http.SendAsync(visit);
+            (await page.Content.ReadAsStringAsync()).ShouldContain($"tiktok pixel event_id: {sessionId}");
+        }
+
+        await PostAsync(receiver, LedgerContract.PaidEnvelope(sessionId, 4200, "usd", livemode: true, DateTimeOffset.UtcNow, SignedWebhooks.CustomerEmail, "checkout.session.completed"));
+        await WaitAsync(() => tiktok.Requests.Count == 1, receiver);
+
+        var request = tiktok.Requests.ShouldHaveSingleItem();
+        request.Path.ShouldBe("/open_api/v1.3/event/track/");
+        var tiktokEvent = JsonNode.Parse(request.RawBody)!["data"]![0]!;
+        tiktokEvent["event"]!.GetValue<string>().ShouldBe("CompletePayment");
+        tiktokEvent["event_id"]!.GetValue<string>().ShouldBe(sessionId);
+        tiktokEvent["user"]!["user_agent"]!.GetValue<string>().ShouldBe("LoopbackBrowser/1.0");
+        receiver.Output.ShouldNotContain(accessToken);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
     private static async Task PostAsync(RunningReceiver receiver, JsonObject envelope)
     {
         var body = SignedWebhooks.Body(envelope);
