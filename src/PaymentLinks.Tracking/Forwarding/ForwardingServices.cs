@@ -225,11 +225,17 @@ internal static class ConversionEvents
 /// </summary>
 internal static class ForwardingConfiguration
 {
+    /// <summary>
+    /// Sections beside the built-in destinations' that belong to destinations of their own packages, which bind them
+    /// (<c>GoogleAds</c>: PaymentLinks.Tracking.GoogleAds): not unknown keys here.
+    /// </summary>
+    private static readonly HashSet<string> DestinationPackageSections = new(StringComparer.OrdinalIgnoreCase) { "GoogleAds" };
+
     public static void Bind(IConfiguration section, PaymentLinkForwardingOptions options)
     {
         try
         {
-            section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            new WithoutSections(section, DestinationPackageSections).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
         {
@@ -246,4 +252,20 @@ internal static class ForwardingConfiguration
             options.BindingFailures.Add(section is IConfigurationSection { Path: { Length: > 0 } path } ? $"{path}: {message}" : message);
         }
     }
+}
+
+/// <summary>A configuration without some of its child sections, for the binder's check of unknown keys.</summary>
+internal sealed class WithoutSections(IConfiguration configuration, IReadOnlySet<string> hidden) : IConfiguration
+{
+    public string? this[string key]
+    {
+        get => configuration[key];
+        set => configuration[key] = value;
+    }
+
+    public IEnumerable<IConfigurationSection> GetChildren() => configuration.GetChildren().Where(child => !hidden.Contains(child.Key));
+
+    public Microsoft.Extensions.Primitives.IChangeToken GetReloadToken() => configuration.GetReloadToken();
+
+    public IConfigurationSection GetSection(string key) => configuration.GetSection(key);
 }

@@ -214,6 +214,22 @@ public sealed class ForwardingOptionsTests
     public void Emails_are_normalised_as_Google_documents(string email, string normal) =>
         GoogleAnalyticsDestination.NormalizeEmail(email).ShouldBe(normal);
 
+    [Test]
+    public void The_Google_Ads_packages_section_is_not_an_unknown_key_but_a_misspelt_one_still_is()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["GoogleAds:OperatingAccountId"] = "1234567890",
+            ["GoogleAds:ConversionActionId"] = "987654321",
+        };
+        Bind(settings).BindingFailures.ShouldBeEmpty();
+
+        settings["GoogleAd:OperatingAccountId"] = "1234567890";
+        var options = new PaymentLinkForwardingOptions();
+        ForwardingConfiguration.Bind(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), options);
+        options.BindingFailures.ShouldHaveSingleItem().ShouldContain("GoogleAd");
+    }
+
     private static PaymentLinkForwardingOptions Bind(Dictionary<string, string?> settings)
     {
         var options = new PaymentLinkForwardingOptions();
