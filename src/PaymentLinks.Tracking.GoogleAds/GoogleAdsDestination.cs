@@ -19,10 +19,13 @@ namespace PaymentLinks.Tracking.GoogleAds;
 /// <see cref="IConversionDestination"/> as any destination of a merchant's own.
 /// </summary>
 /// <remarks>
-/// Only purchases are sent. The Data Manager API adjusts a recorded conversion by sending it again with the same
-/// <c>transactionId</c>: a new <c>conversionValue</c> and <c>currency</c> restate its value, and user data is added
-/// where it had none; its guide documents no retraction, so a refund cannot take a conversion out of Google Ads' count.
-/// Refunds and renewals are therefore not sent to Google Ads.
+/// Refunds are sent as the Data Manager API's conversion adjustments: the conversion again, with the same
+/// <c>transactionId</c> and the same identifiers, whose <c>conversionValue</c> is what the transaction is worth after
+/// the refund (<see cref="ConversionEvent.RemainingValue"/>): Google Ads restates the conversion's value without counting
+/// another conversion. A refund that failed restates the value back. Its guide documents no retraction, so a full refund
+/// restates the value to 0 and the conversion stays counted. A refund is sent only after its conversion was accepted,
+/// and a transaction's refunds in the order they happened. Renewals (each invoice its own <c>transactionId</c>, with the
+/// session's click ids) are sent when <see cref="GoogleAdsForwardingOptions.SendRenewals"/> is set.
 /// </remarks>
 public sealed partial class GoogleAdsDestination : IValidatingConversionDestination
 {
@@ -39,6 +42,9 @@ public sealed partial class GoogleAdsDestination : IValidatingConversionDestinat
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options.Value;
+        Kinds = this.options.SendRenewals
+            ? [ForwardingKind.Purchase, ForwardingKind.Renewal, ForwardingKind.Refund, ForwardingKind.RefundReversed]
+            : [ForwardingKind.Purchase, ForwardingKind.Refund, ForwardingKind.RefundReversed];
         credential = new Lazy<GoogleCredential>(() => GoogleAdsCredential.Load(this.options), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -56,8 +62,11 @@ public sealed partial class GoogleAdsDestination : IValidatingConversionDestinat
     /// </summary>
     public ConversionWindow Window { get; } = ConversionWindow.RetryFor(TimeSpan.FromDays(3));
 
-    /// <summary>Gets purchases only: see the remarks on refunds.</summary>
-    public IReadOnlyCollection<ForwardingKind> Kinds { get; } = [ForwardingKind.Purchase];
+    /// <summary>
+    /// Gets purchases, refunds and failed refunds (both as restatements of the conversion's value), and renewals when
+    /// <see cref="GoogleAdsForwardingOptions.SendRenewals"/> is set.
+    /// </summary>
+    public IReadOnlyCollection<ForwardingKind> Kinds { get; }
 
     /// <summary>Gets the service account's JSON key, when given inline.</summary>
     public IReadOnlyCollection<string> Secrets => string.IsNullOrEmpty(options.CredentialsJson) ? [] : [options.CredentialsJson];
@@ -71,6 +80,11 @@ public sealed partial class GoogleAdsDestination : IValidatingConversionDestinat
     public string? WithheldBecause(ConversionEvent conversion)
     {
         ArgumentNullException.ThrowIfNull(conversion);
+        if (conversion.Kind is ForwardingKind.Refund or ForwardingKind.RefundReversed && conversion.RemainingValueInMinorUnits is null)
+        {
+            return "Not sent to Google Ads: the ledger does not know what the transaction is worth after this refund (its conversion entered the outbox before the ledger kept it), so its value cannot be restated.";
+        }
+
         if (ClickIdentifiers(conversion.Click) is not null || HashedEmail(conversion) is not null)
         {
             return null;
@@ -179,8 +193,9 @@ public sealed partial class GoogleAdsDestination : IValidatingConversionDestinat
     }
 
     /// <summary>
-    /// One conversion as a Data Manager event: the session's id, when it was paid, its value without tax and shipping,
-    /// one click id, the hashed email and the consent.
+    /// One conversion as a Data Manager event: its transaction (the session's id, or a renewal's invoice), when it was
+    /// paid, its value without tax and shipping (for a refund or a failed refund, the transaction's value after it: an
+    /// adjustment that restates the value), one click id, the hashed email and the consent.
     /// </summary>
     internal static DataManagerEvent Event(ConversionEvent conversion)
     {
@@ -190,7 +205,9 @@ public sealed partial class GoogleAdsDestination : IValidatingConversionDestinat
         {
             TransactionId = conversion.TransactionId,
             EventTimestamp = conversion.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ConversionValue = conversion.Value,
+            ConversionValue = conversion.Kind is ForwardingKind.Refund or ForwardingKind.RefundReversed
+                ? conversion.RemainingValue ?? 0
+                : conversion.Value,
             Currency = conversion.CurrencyCode,
             AdIdentifiers = ClickIdentifiers(conversion.Click),
             UserData = email is null ? null : new UserData { UserIdentifiers = [new UserIdentifier { EmailAddress = email }] },

@@ -67,6 +67,15 @@ public sealed class GoogleAdsForwardingOptions
     /// <value>The default is <see langword="null"/>: <see cref="CredentialsFile"/>, or the application-default credential.</value>
     public string? CredentialsJson { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether a subscription's renewals are sent: each paid renewal invoice as a conversion of its own
+    /// (its <c>transactionId</c> the invoice's id, its value the invoice's without tax), matched through the click ids and
+    /// email of the session that started the subscription. Off by default, as for Meta and TikTok: a renewal is rarely
+    /// what an ad campaign should bid for.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool SendRenewals { get; set; }
+
     /// <summary>Gets or sets where the Data Manager API is served; change it only for a proxy or a test server.</summary>
     /// <value>The default is <c>https://datamanager.googleapis.com</c>; <c>https</c>, or <c>http</c> for a loopback address only.</value>
     public Uri Endpoint { get; set; } = new(DefaultEndpoint);

@@ -179,6 +179,7 @@ internal static class ConversionEvents
             Currency = row.Currency ?? string.Empty,
             PaymentLinkId = row.PaymentLinkId,
             ClientReferenceId = row.ClientReferenceId,
+            RemainingValueInMinorUnits = row.Kind is ForwardingKind.Refund or ForwardingKind.RefundReversed ? row.RemainingValue : null,
             ConsentGranted = consent,
             Email = consent && !string.IsNullOrWhiteSpace(row.CustomerEmail) ? row.CustomerEmail : null,
             Visit = row.HasVisit

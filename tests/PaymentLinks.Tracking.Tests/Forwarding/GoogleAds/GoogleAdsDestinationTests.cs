@@ -165,15 +165,38 @@ public sealed class GoogleAdsDestinationTests
     }
 
     [Test]
-    public void Only_purchases_go_to_Google_Ads_up_to_2000_a_request_as_Data_Manager_documents()
+    public void Purchases_and_refunds_as_restatements_go_to_Google_Ads_and_renewals_only_with_SendRenewals_up_to_2000_a_request_as_Data_Manager_documents()
     {
         var destination = Destination();
 
         destination.Name.ShouldBe("google_ads");
         destination.MaxBatchSize.ShouldBe(2000);
-        destination.Kinds.ShouldBe([ForwardingKind.Purchase]);
+        destination.Kinds.ShouldBe([ForwardingKind.Purchase, ForwardingKind.Refund, ForwardingKind.RefundReversed]);
+        var options = Options(_google);
+        options.SendRenewals = true;
+        new GoogleAdsDestination(Microsoft.Extensions.Options.Options.Create(options)).Kinds
+            .ShouldBe([ForwardingKind.Purchase, ForwardingKind.Renewal, ForwardingKind.Refund, ForwardingKind.RefundReversed]);
         destination.Window.MaxAge.ShouldBeNull();
         destination.Window.RetryWindow.ShouldBe(TimeSpan.FromDays(3));
+    }
+
+    [Test]
+    public void Data_Manager_restates_a_conversion_by_its_transactionId_so_a_refund_carries_the_value_after_it_and_one_the_ledger_cannot_value_is_withheld()
+    {
+        var refund = Purchase(click: new ConversionClick { Gclid = "EAIaIQobChMI_refund" }) with
+        {
+            Kind = ForwardingKind.Refund,
+            Key = "1000",
+            Amount = 1000,
+            AmountTax = 0,
+            AmountShipping = 0,
+            RemainingValueInMinorUnits = 3200,
+        };
+
+        var sent = GoogleAdsDestination.Event(refund);
+        (sent.TransactionId, sent.ConversionValue, sent.AdIdentifiers!.Gclid).ShouldBe((refund.SessionId, 32.00m, "EAIaIQobChMI_refund"));
+        Destination().WithheldBecause(refund).ShouldBeNull();
+        Destination().WithheldBecause(refund with { RemainingValueInMinorUnits = null }).ShouldNotBeNull().ShouldContain("cannot be restated");
     }
 
     [Test]

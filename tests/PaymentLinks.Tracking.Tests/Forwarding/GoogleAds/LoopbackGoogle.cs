@@ -24,6 +24,7 @@ internal sealed class LoopbackGoogle : IAsyncDisposable
     private readonly RSA _key = RSA.Create(2048);
     private readonly ConcurrentQueue<(RecordedRequest Request, int Status)> _ingested = new();
     private readonly ConcurrentDictionary<string, byte> _tokens = new();
+    private readonly ConcurrentDictionary<string, RecordedConversion> _conversions = new();
     private int _ingestCount;
     private int _tokenCount;
 
@@ -46,6 +47,13 @@ internal sealed class LoopbackGoogle : IAsyncDisposable
 
     /// <summary>The bodies of the events:ingest requests answered 200, parsed.</summary>
     public IReadOnlyList<JsonObject> Accepted => [.. _ingested.Where(i => i.Status == 200).Select(i => JsonNode.Parse(i.Request.RawBody)!.AsObject())];
+
+    /// <summary>
+    /// The conversions recorded, by <c>transactionId</c>, as the Data Manager's adjustment guide describes them: the first
+    /// event of a <c>transactionId</c> is a conversion; a later one is an adjustment that restates
+    /// <c>conversionValue</c> and <c>currency</c> without counting another conversion. None from a <c>validateOnly</c> request.
+    /// </summary>
+    public IReadOnlyDictionary<string, RecordedConversion> Conversions => _conversions;
 
     /// <summary>A service account's JSON key, as Google Cloud's console downloads it, whose <c>token_uri</c> is this server's.</summary>
     public string ServiceAccountKey(bool knownToServer = true)
@@ -140,6 +148,19 @@ internal sealed class LoopbackGoogle : IAsyncDisposable
             }
         }
 
+        if (body["validateOnly"]?.GetValue<bool>() != true)
+        {
+            foreach (var sent in events)
+            {
+                var value = sent!["conversionValue"]!.GetValue<decimal>();
+                var currency = (string)sent["currency"]!;
+                _conversions.AddOrUpdate(
+                    (string)sent["transactionId"]!,
+                    _ => new RecordedConversion(1, value, currency, 0),
+                    (_, recorded) => recorded with { Value = value, Currency = currency, Adjustments = recorded.Adjustments + 1 });
+            }
+        }
+
         return new StripeAnswer(200, """{"requestId":"loopback-request-1"}""");
     }
 
@@ -180,3 +201,6 @@ internal sealed class LoopbackGoogle : IAsyncDisposable
         return Convert.FromBase64String(padded + new string('=', (4 - (padded.Length % 4)) % 4));
     }
 }
+
+/// <summary>A conversion as the loopback Data Manager keeps it: counted once, its value as last restated.</summary>
+internal sealed record RecordedConversion(int Count, decimal Value, string Currency, int Adjustments);
