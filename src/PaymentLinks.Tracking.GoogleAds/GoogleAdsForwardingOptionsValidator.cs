@@ -10,7 +10,9 @@ namespace PaymentLinks.Tracking.GoogleAds;
 /// </summary>
 internal sealed partial class GoogleAdsForwardingOptionsValidator : IValidateOptions<GoogleAdsForwardingOptions>
 {
-    public const string Section = "PaymentLinkTracking:Forwarding:GoogleAds";
+    public const string SectionName = "GoogleAds";
+
+    public const string Section = "PaymentLinkTracking:Forwarding:" + SectionName;
 
     [GeneratedRegex("^[0-9]{10}$", RegexOptions.CultureInvariant)]
     private static partial Regex CustomerId();

@@ -43,7 +43,7 @@ public static class GoogleAdsForwardingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<GoogleAdsForwardingOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GoogleAdsForwardingOptions>, GoogleAdsForwardingOptionsValidator>());
-        return services.AddConversionDestination<GoogleAdsDestination>();
+        return services.AddConversionDestination<GoogleAdsDestination>(GoogleAdsForwardingOptionsValidator.SectionName);
     }
 
     private static void Bind(IConfiguration section, GoogleAdsForwardingOptions options)

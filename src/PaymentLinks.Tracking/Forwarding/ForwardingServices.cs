@@ -226,17 +226,14 @@ internal static class ConversionEvents
 /// </summary>
 internal static class ForwardingConfiguration
 {
-    /// <summary>
-    /// Sections beside the built-in destinations' that belong to destinations of their own packages, which bind them
-    /// (<c>GoogleAds</c>: PaymentLinks.Tracking.GoogleAds): not unknown keys here.
-    /// </summary>
-    private static readonly HashSet<string> DestinationPackageSections = new(StringComparer.OrdinalIgnoreCase) { "GoogleAds" };
-
-    public static void Bind(IConfiguration section, PaymentLinkForwardingOptions options)
+    public static void Bind(IConfiguration section, PaymentLinkForwardingOptions options, IEnumerable<ClaimedForwardingSection> claimed)
     {
+        // The sections destinations of their own claimed (Google Ads' GoogleAds, a merchant's Crm) are theirs to bind:
+        // not unknown keys here. Any other section that is no option still is.
+        var hidden = new HashSet<string>(claimed.Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
         try
         {
-            new WithoutSections(section, DestinationPackageSections).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            new WithoutSections(section, hidden).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
         {

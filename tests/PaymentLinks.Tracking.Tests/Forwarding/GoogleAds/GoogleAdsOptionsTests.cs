@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using PaymentLinks.Tracking.GoogleAds;
 using Shouldly;
@@ -21,6 +24,28 @@ public sealed class GoogleAdsOptionsTests
             CredentialsJson = google.ServiceAccountKey(),
             Endpoint = google.Endpoint,
         }).ShouldBeEmpty();
+    }
+
+    [Test]
+    public async Task The_GoogleAds_section_under_Forwarding_is_claimed_by_the_Google_Ads_package_and_SendRenewals_binds_from_it()
+    {
+        await using var google = new LoopbackGoogle();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PaymentLinkTracking:Forwarding:Webhook:Url"] = "https://crm.example.com/hook",
+            ["PaymentLinkTracking:Forwarding:Webhook:Secret"] = "whsec_0123456789abcdef0123456789",
+            ["PaymentLinkTracking:Forwarding:GoogleAds:OperatingAccountId"] = LoopbackGoogle.OperatingAccountId,
+            ["PaymentLinkTracking:Forwarding:GoogleAds:ConversionActionId"] = LoopbackGoogle.ConversionActionId,
+            ["PaymentLinkTracking:Forwarding:GoogleAds:CredentialsJson"] = google.ServiceAccountKey(),
+            ["PaymentLinkTracking:Forwarding:GoogleAds:SendRenewals"] = "true",
+        }).Build();
+        await using var provider = new ServiceCollection()
+            .AddPaymentLinkForwarding(configuration.GetSection("PaymentLinkTracking:Forwarding"))
+            .AddGoogleAdsForwarding(configuration.GetSection("PaymentLinkTracking:Forwarding:GoogleAds"))
+            .BuildServiceProvider();
+
+        Should.NotThrow(() => provider.GetRequiredService<IOptions<PaymentLinkForwardingOptions>>().Value);
+        provider.GetRequiredService<IOptions<GoogleAdsForwardingOptions>>().Value.SendRenewals.ShouldBeTrue();
     }
 
     [Test]
