@@ -22,6 +22,8 @@ internal static class ForwardingCommand
           GoogleAnalytics:MeasurementId, GoogleAnalytics:ApiSecret    Google Analytics 4 (Measurement Protocol)
           Meta:PixelId, Meta:AccessToken, Meta:ApiVersion             Meta (Conversions API)
           Webhook:Url, Webhook:Secret                                 your own signed webhook
+          GoogleAds:OperatingAccountId, GoogleAds:ConversionActionId,
+          GoogleAds:CredentialsFile or GoogleAds:CredentialsJson      Google Ads (Data Manager API)
         and the ledger: PaymentLinkTracking:Ledger:Provider, ConnectionStrings:PaymentLinkLedger.
 
         Exit codes: 0 done (validate: every destination accepted the configuration); 1 the ledger failed, or validate
@@ -137,6 +139,10 @@ internal static class ForwardingCommand
         {
             services.AddConfiguredLedger(configuration);
             services.AddPaymentLinkForwarding(configuration.GetSection("PaymentLinkTracking:Forwarding"));
+            if (configuration.GetSection("PaymentLinkTracking:Forwarding:GoogleAds") is { } googleAds && googleAds.Exists())
+            {
+                services.AddGoogleAdsForwarding(googleAds);
+            }
         }
         catch (InvalidOperationException invalid)
         {
@@ -149,6 +155,7 @@ internal static class ForwardingCommand
         try
         {
             _ = provider.GetRequiredService<IOptions<PaymentLinkForwardingOptions>>().Value;
+            _ = provider.GetService<IOptions<GoogleAds.GoogleAdsForwardingOptions>>()?.Value;
             forwarding = provider.GetRequiredService<IPaymentLinkForwarding>();
         }
         catch (OptionsValidationException invalid)

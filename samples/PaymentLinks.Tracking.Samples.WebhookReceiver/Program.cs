@@ -18,6 +18,15 @@ builder.Services
     // destinations configured under PaymentLinkTracking:Forwarding, e.g. PaymentLinkTracking__Forwarding__GoogleAnalytics__ApiSecret
     // or PaymentLinkTracking__Forwarding__TikTok__PixelCode and PaymentLinkTracking__Forwarding__TikTok__AccessToken.
     .AddPaymentLinkForwarding(builder.Configuration.GetSection("PaymentLinkTracking:Forwarding"));
+
+// Google Ads (Data Manager API) when its settings are present, e.g. PaymentLinkTracking__Forwarding__GoogleAds__OperatingAccountId,
+// ...__ConversionActionId and ...__CredentialsFile (a service account's JSON key).
+var googleAds = builder.Configuration.GetSection("PaymentLinkTracking:Forwarding:GoogleAds");
+if (googleAds.Exists())
+{
+    builder.Services.AddGoogleAdsForwarding(googleAds);
+}
+
 builder.Services.AddSingleton<IPaymentLinkFulfillmentHandler, Fulfillment>();
 if (!string.IsNullOrWhiteSpace(builder.Configuration["PaymentLinkTracking:StripeApiKey"]))
 {

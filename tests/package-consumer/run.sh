@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Packs every package (PaymentLinks.Tracking, .Sqlite, .PostgreSql and .AspNetCore) into a local folder feed with the
-# README's one command, then builds and runs a fresh console project that installs all four by id and version from that
+# Packs every package (PaymentLinks.Tracking, .Sqlite, .PostgreSql, .AspNetCore and .GoogleAds) into a local folder feed
+# with the README's one command, then builds and runs a fresh console project that installs all five by id and version from that
 # feed, as a user would: the packages work, not only the project references.
 #
 # The version is unique to this run (0.0.0-ci.<time>.<pid>), so a package NuGet cached earlier can never stand in
@@ -34,7 +34,7 @@ if [ -n "$kept_feed" ]; then
 fi
 version="0.0.0-ci.$(date -u +%Y%m%d%H%M%S).$$"
 packages="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')"
-ids=(PaymentLinks.Tracking PaymentLinks.Tracking.Sqlite PaymentLinks.Tracking.PostgreSql PaymentLinks.Tracking.AspNetCore)
+ids=(PaymentLinks.Tracking PaymentLinks.Tracking.Sqlite PaymentLinks.Tracking.PostgreSql PaymentLinks.Tracking.AspNetCore PaymentLinks.Tracking.GoogleAds)
 cleanup() {
   rm -rf "$work"
   if [ -n "$packages" ]; then
@@ -49,7 +49,7 @@ fail() {
 }
 
 echo "Packing every package, version $version, into $feed"
-# The README's command, at the repository's root: only the four packages under src/ are packable.
+# The README's command, at the repository's root: only the packages under src/ are packable.
 (cd "$root" && dotnet pack -c Release -o "$feed" -p:Version="$version")
 for id in "${ids[@]}"; do
   [ -f "$feed/$id.$version.nupkg" ] || fail "no package at $feed/$id.$version.nupkg."
@@ -115,6 +115,7 @@ cat >"$consumer/Consumer.csproj" <<XML
     <PackageReference Include="PaymentLinks.Tracking.Sqlite" Version="$version" />
     <PackageReference Include="PaymentLinks.Tracking.PostgreSql" Version="$version" />
     <PackageReference Include="PaymentLinks.Tracking.AspNetCore" Version="$version" />
+    <PackageReference Include="PaymentLinks.Tracking.GoogleAds" Version="$version" />
   </ItemGroup>
 </Project>
 XML
@@ -150,6 +151,23 @@ ledgers.AddPaymentLinkTracking(_ => { }).AddSqliteLedger("Data Source=consumer.d
 var postgreSql = new ServiceCollection();
 postgreSql.AddPaymentLinkTracking(_ => { }).AddPostgreSqlLedger(options => options.ConnectionString = "Host=127.0.0.1;Database=consumer");
 Console.WriteLine($"ledgers: {new[] { ledgers, postgreSql }.Count(services => services.Any(d => d.ServiceType == typeof(IPaymentLinkLedger)))}");
+
+// The Google Ads package: a destination of the forwarding outbox, its settings checked when resolved.
+var googleAds = new ServiceCollection();
+googleAds.AddPaymentLinkTracking(_ => { }).AddSqliteLedger("Data Source=consumer.db")
+    .AddPaymentLinkForwarding(_ => { })
+    .AddGoogleAdsForwarding(options => { options.OperatingAccountId = "123-456-7890"; options.ConversionActionId = "1"; });
+await using (var provider = googleAds.BuildServiceProvider())
+{
+    try
+    {
+        _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<PaymentLinks.Tracking.GoogleAds.GoogleAdsForwardingOptions>>().Value;
+    }
+    catch (Microsoft.Extensions.Options.OptionsValidationException invalid)
+    {
+        Console.WriteLine($"google ads: {invalid.Failures.First()}");
+    }
+}
 
 // The ASP.NET Core package: its endpoints map onto an app, as a user's Program.cs maps them.
 var builder = WebApplication.CreateSlimBuilder();
@@ -294,6 +312,8 @@ for id in "${ids[@]}"; do
   grep -q "\"$id/$version\"" "$assets" || fail "the consumer did not restore $id $version."
 done
 grep -qx "ledgers: 2" <<<"$output" || fail "the consumer did not register the SQLite and PostgreSQL ledgers."
+grep -qx "google ads: PaymentLinkTracking:Forwarding:GoogleAds:OperatingAccountId must be a Google Ads customer id: 10 digits without hyphens (1234567890, not 123-456-7890)." <<<"$output" \
+  || fail "the consumer's Google Ads destination did not check its settings."
 grep -qx "endpoints: [1-9][0-9]*" <<<"$output" || fail "the consumer mapped no endpoint from PaymentLinks.Tracking.AspNetCore."
 # Two currencies: a bar chart and a net-over-time chart each.
 grep -qx "report charts: 4" <<<"$output" || fail "the consumer's report page does not have its four charts."

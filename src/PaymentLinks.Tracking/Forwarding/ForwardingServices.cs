@@ -179,6 +179,7 @@ internal static class ConversionEvents
             Currency = row.Currency ?? string.Empty,
             PaymentLinkId = row.PaymentLinkId,
             ClientReferenceId = row.ClientReferenceId,
+            RemainingValueInMinorUnits = row.Kind is ForwardingKind.Refund or ForwardingKind.RefundReversed ? row.RemainingValue : null,
             ConsentGranted = consent,
             Email = consent && !string.IsNullOrWhiteSpace(row.CustomerEmail) ? row.CustomerEmail : null,
             Visit = row.HasVisit
@@ -225,11 +226,14 @@ internal static class ConversionEvents
 /// </summary>
 internal static class ForwardingConfiguration
 {
-    public static void Bind(IConfiguration section, PaymentLinkForwardingOptions options)
+    public static void Bind(IConfiguration section, PaymentLinkForwardingOptions options, IEnumerable<ClaimedForwardingSection> claimed)
     {
+        // The sections destinations of their own claimed (Google Ads' GoogleAds, a merchant's Crm) are theirs to bind:
+        // not unknown keys here. Any other section that is no option still is.
+        var hidden = new HashSet<string>(claimed.Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
         try
         {
-            section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            new WithoutSections(section, hidden).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
         {
@@ -246,4 +250,20 @@ internal static class ForwardingConfiguration
             options.BindingFailures.Add(section is IConfigurationSection { Path: { Length: > 0 } path } ? $"{path}: {message}" : message);
         }
     }
+}
+
+/// <summary>A configuration without some of its child sections, for the binder's check of unknown keys.</summary>
+internal sealed class WithoutSections(IConfiguration configuration, IReadOnlySet<string> hidden) : IConfiguration
+{
+    public string? this[string key]
+    {
+        get => configuration[key];
+        set => configuration[key] = value;
+    }
+
+    public IEnumerable<IConfigurationSection> GetChildren() => configuration.GetChildren().Where(child => !hidden.Contains(child.Key));
+
+    public Microsoft.Extensions.Primitives.IChangeToken GetReloadToken() => configuration.GetReloadToken();
+
+    public IConfigurationSection GetSection(string key) => configuration.GetSection(key);
 }

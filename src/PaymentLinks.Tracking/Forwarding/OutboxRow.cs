@@ -37,6 +37,9 @@ internal sealed class OutboxRow
 
     public string? Currency { get; init; }
 
+    /// <summary>For a refund or a reversed refund: its transaction's value (without tax and shipping) after it; see <see cref="ConversionEvent.RemainingValueInMinorUnits"/>.</summary>
+    public long? RemainingValue { get; init; }
+
     public required DateTimeOffset OccurredAt { get; init; }
 
     public bool Livemode { get; init; }

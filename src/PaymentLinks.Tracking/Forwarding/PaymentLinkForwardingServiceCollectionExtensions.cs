@@ -33,7 +33,11 @@ public static class PaymentLinkForwardingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        return services.AddPaymentLinkForwarding(options => ForwardingConfiguration.Bind(configuration, options));
+        // The sections destinations claimed (AddConversionDestination<T>(sectionName)) are theirs to bind, whenever they
+        // were added: the binding runs when the options are first read.
+        services.AddOptions<PaymentLinkForwardingOptions>().Configure<IEnumerable<ClaimedForwardingSection>>(
+            (options, claimed) => ForwardingConfiguration.Bind(configuration, options, claimed));
+        return services.AddPaymentLinkForwarding(_ => { });
     }
 
     /// <summary>

@@ -233,6 +233,18 @@ internal sealed class ForwardingOutbox : IDisposable
             await money.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await using (var amount = unit.Command(statement.Amount))
+        {
+            parameters(amount);
+            await amount.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (statement.Remaining is { } remaining)
+        {
+            await using var update = unit.Command(remaining);
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using var insert = unit.Command(statement.Outbox);
         parameters(insert);
         return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -310,7 +322,9 @@ internal sealed class ForwardingOutbox : IDisposable
                     EnqueuedAt = _dialect.ReadTime(reader, 25)!.Value,
                     PurchaseState = reader.IsDBNull(26) ? null : ForwardingNames.State(reader.GetString(26)),
                     LastError = LedgerStore.StringOrNull(reader, 27),
-                    Click = ClickLedger.ReadClickOrNull(_dialect, reader, 28),
+                    RemainingValue = ForwardedMoney.RemainingValue(
+                        remaining: Int64OrNull(reader, 28), whole: Int64OrNull(reader, 29), tax: Int64OrNull(reader, 30), shipping: Int64OrNull(reader, 31)),
+                    Click = ClickLedger.ReadClickOrNull(_dialect, reader, 32),
                 });
             }
         }
@@ -318,6 +332,9 @@ internal sealed class ForwardingOutbox : IDisposable
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         return rows;
     }
+
+    private static long? Int64OrNull(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
     /// <summary>Records a round's outcomes in one transaction; each only while its row is still pending.</summary>
     public async Task RecordOutcomesAsync(string owner, IReadOnlyCollection<OutboxOutcome> outcomes, CancellationToken cancellationToken)
@@ -510,8 +527,11 @@ internal sealed class ForwardingOutbox : IDisposable
 
     public void Dispose() => _conversionDue.Dispose();
 
-    /// <summary>A conversion's two inserts: its outbox row for one destination, and its money, once.</summary>
-    private sealed record Enqueue(string Outbox, string Money);
+    /// <summary>
+    /// A conversion's inserts: its outbox row for one destination, and its money and its amount, once; for a refund or a
+    /// reversed refund, then what remains of its transaction after it.
+    /// </summary>
+    private sealed record Enqueue(string Outbox, string Money, string Amount, string? Remaining);
 
     /// <summary>The outbox's SQL: the same on both engines but for the tables' names and the database's clock.</summary>
     private sealed class ForwardingStatements
@@ -528,18 +548,37 @@ internal sealed class ForwardingOutbox : IDisposable
             var sessionPayments = dialect.Table("payment_link_session_payments");
             var shipping = dialect.Table("payment_link_session_shipping");
             var money = dialect.Table("payment_link_forwarding_money");
+            var amounts = dialect.Table("payment_link_forwarding_amounts");
             var receipts = dialect.Table("payment_link_forwarding_receipts");
             var invoices = dialect.Table("payment_link_invoices");
             var refunds = dialect.Table("payment_link_charge_refunds");
             var invoicePayments = dialect.Table("payment_link_invoice_payments");
             const string Renewal = "('subscription_cycle', 'subscription_update')";
 
-            // Each conversion enters twice from one selection: its row per destination, and once its money (transaction,
-            // tax and shipping), the same for every destination.
-            Enqueue Both(string outboxSelect, string moneySelect, string fromWhere) => new(
+            // What remains of a refund's transaction after it and every refund and reversal entered before it (those whose
+            // remainder is set): the purchase's or renewal's amount less the refunds plus the reversals, between 0 and that
+            // amount. Unknown (null) where the transaction's amount is (a conversion entered before schema version 16).
+            const string Target = "payment_link_forwarding_amounts";
+            var remaining =
+                $"UPDATE {amounts} SET amount_remaining = (SELECT CASE WHEN b.amount - x.moved < 0 THEN 0 WHEN b.amount - x.moved > b.amount " +
+                "THEN b.amount ELSE b.amount - x.moved END FROM " +
+                $"(SELECT COALESCE(SUM(CASE WHEN r.kind = 'refund' THEN r.amount ELSE -r.amount END), 0) AS moved FROM {amounts} r " +
+                $"WHERE r.session_id = {Target}.session_id AND r.transaction_id = {Target}.transaction_id AND r.kind IN ('refund', 'refund_reversed') " +
+                $"AND (r.amount_remaining IS NOT NULL OR (r.kind = {Target}.kind AND r.refund_key = {Target}.refund_key))) x " +
+                $"JOIN {amounts} b ON b.session_id = {Target}.session_id AND b.transaction_id = {Target}.transaction_id " +
+                "AND b.kind IN ('purchase', 'renewal')) " +
+                "WHERE amount_remaining IS NULL AND kind IN ('refund', 'refund_reversed')";
+
+            // Each conversion enters from one selection: its row per destination, and once its money (transaction, tax and
+            // shipping) and its amount, the same for every destination.
+            Enqueue Both(string outboxSelect, string moneySelect, string amountSelect, string fromWhere, bool restates = false) => new(
                 $"INSERT INTO {outbox} ({Columns}) SELECT {outboxSelect} {fromWhere} ON CONFLICT (session_id, destination, kind, refund_key) DO NOTHING",
                 $"INSERT INTO {money} (session_id, kind, refund_key, transaction_id, amount_tax, amount_shipping) SELECT {moneySelect} {fromWhere} " +
-                "ON CONFLICT (session_id, kind, refund_key) DO NOTHING");
+                "ON CONFLICT (session_id, kind, refund_key) DO NOTHING",
+                $"INSERT INTO {amounts} (session_id, kind, refund_key, transaction_id, amount) SELECT {amountSelect} {fromWhere} " +
+                "ON CONFLICT (session_id, kind, refund_key) DO NOTHING",
+                restates ? remaining : null);
+
 
             // A part (tax, shipping) of an amount taken from a whole: its share, rounded half away from zero.
             static string Share(string part, string amount, string whole) =>
@@ -561,6 +600,7 @@ internal sealed class ForwardingOutbox : IDisposable
             EnqueuePurchase = Both(
                 $"s.session_id, @destination, 'purchase', '', s.amount_total, s.currency, s.paid_at, s.livemode, 'pending', 0, {dbNow}, @now, @now",
                 "s.session_id, 'purchase', '', s.session_id, COALESCE(p.amount_tax, 0), COALESCE(sh.amount_shipping, 0)",
+                "s.session_id, 'purchase', '', s.session_id, COALESCE(s.amount_total, 0)",
                 $"FROM {sessions} s {sessionMoney}" +
                 "WHERE s.session_id = @session_id AND s.paid_at IS NOT NULL AND (s.livemode OR @include_test) " +
                 "AND (@all_sessions = 1 OR s.payment_link_id IS NOT NULL) AND " + Unsent("s.session_id", "purchase", "''"));
@@ -572,8 +612,10 @@ internal sealed class ForwardingOutbox : IDisposable
                 "s.session_id, 'refund', @refund_key, COALESCE(i.invoice_id, s.session_id), " +
                 $"{Share("CASE WHEN i.invoice_id IS NULL THEN p.amount_tax ELSE i.amount_tax END", "@amount", Whole)}, " +
                 $"{Share("CASE WHEN i.invoice_id IS NULL THEN sh.amount_shipping ELSE 0 END", "@amount", Whole)}",
+                "s.session_id, 'refund', @refund_key, COALESCE(i.invoice_id, s.session_id), @amount",
                 $"FROM {sessions} s {sessionMoney}LEFT JOIN {invoices} i ON i.invoice_id = @invoice_id " +
-                $"WHERE s.session_id = @session_id AND {Forwarded("s.session_id", "((i.invoice_id IS NULL AND t.kind = 'purchase') OR (t.kind = 'renewal' AND t.refund_key = i.invoice_id))")}");
+                $"WHERE s.session_id = @session_id AND {Forwarded("s.session_id", "((i.invoice_id IS NULL AND t.kind = 'purchase') OR (t.kind = 'renewal' AND t.refund_key = i.invoice_id))")}",
+                restates: true);
 
             // What was refunded of a purchase before it entered the outbox: its own payment's charges, or its first
             // invoice's, each at its refunded amount now, dated by the newest refund; keyed, as every refund is, by all
@@ -594,13 +636,16 @@ internal sealed class ForwardingOutbox : IDisposable
                 $"s.session_id, @destination, 'refund', CAST(x.total AS TEXT), x.refunded, s.currency, x.observed_at, s.livemode, 'pending', 0, {dbNow}, @now, @now",
                 $"s.session_id, 'refund', CAST(x.total AS TEXT), s.session_id, {Share("p.amount_tax", "x.refunded", "s.amount_total")}, " +
                 $"{Share("sh.amount_shipping", "x.refunded", "s.amount_total")}",
+                "s.session_id, 'refund', CAST(x.total AS TEXT), s.session_id, x.refunded",
                 $"FROM ({refundedBefore}) x JOIN {sessions} s ON s.session_id = x.session_id {sessionMoney}" +
-                $"WHERE x.refunded > 0 AND {Forwarded("s.session_id", "t.kind = 'purchase'")}");
+                $"WHERE x.refunded > 0 AND {Forwarded("s.session_id", "t.kind = 'purchase'")}",
+                restates: true);
 
             // A renewal: an invoice of a subscription whose first purchase went to the destination, with money paid.
             Enqueue RenewalsWhere(string filter) => Both(
                 $"p.session_id, @destination, 'renewal', i.invoice_id, i.amount_paid, i.currency, i.paid_at, i.livemode, 'pending', 0, {dbNow}, @now, @now",
                 "p.session_id, 'renewal', i.invoice_id, i.invoice_id, i.amount_tax, 0",
+                "p.session_id, 'renewal', i.invoice_id, i.invoice_id, i.amount_paid",
                 $"FROM {invoices} i JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
                 $"WHERE {filter} AND i.billing_reason IN {Renewal} AND i.amount_paid > 0 AND {Forwarded("p.session_id", "t.kind = 'purchase'")} " +
                 $"AND {Unsent("p.session_id", "renewal", "i.invoice_id")}");
@@ -619,9 +664,11 @@ internal sealed class ForwardingOutbox : IDisposable
                 $"f.session_id, f.destination, 'refund_reversed', @refund_id, @amount, f.currency, @occurred_at, f.livemode, 'pending', 0, {dbNow}, @now, @now",
                 $"f.session_id, 'refund_reversed', @refund_id, COALESCE(m.transaction_id, f.session_id), {Share("m.amount_tax", "@amount", "f.amount")}, " +
                 $"{Share("m.amount_shipping", "@amount", "f.amount")}",
+                "f.session_id, 'refund_reversed', @refund_id, COALESCE(m.transaction_id, f.session_id), @amount",
                 $"FROM {outbox} f LEFT JOIN {money} m ON m.session_id = f.session_id AND m.kind = f.kind AND m.refund_key = f.refund_key " +
                 $"WHERE f.id = (SELECT MAX(t.id) FROM {outbox} t WHERE t.destination = @destination AND t.kind = 'refund' " +
-                $"AND t.state <> 'too_old' AND t.session_id IN ({sessionsOfCharge}))");
+                $"AND t.state <> 'too_old' AND t.session_id IN ({sessionsOfCharge}))",
+                restates: true);
 
             // A refund's transaction: its session's id for the purchase, a renewal's invoice id for a renewal.
             var claimedRefundTransaction =
@@ -643,15 +690,23 @@ internal sealed class ForwardingOutbox : IDisposable
                 // before that conversion was accepted there. Through the rows' unique keys.
                 $"AND (f.kind <> 'refund' OR NOT EXISTS (SELECT 1 FROM {outbox} p WHERE {RefundedConversion(claimedRefundTransaction)} " +
                 "AND p.state = 'pending')) " +
+                // A refund or a reversed refund also waits for the session's refunds and reversals entered before it at the
+                // same destination: each restates what remains, so they arrive in the order they happened.
+                $"AND (f.kind NOT IN ('refund', 'refund_reversed') OR NOT EXISTS (SELECT 1 FROM {outbox} e WHERE e.session_id = f.session_id " +
+                "AND e.destination = f.destination AND e.kind IN ('refund', 'refund_reversed') AND e.id < f.id AND e.state = 'pending')) " +
                 $"ORDER BY f.due_at, f.id LIMIT @limit {dialect.ClaimLock})";
             ReadClaimed =
                 "SELECT f.id, f.session_id, f.kind, f.refund_key, f.amount, f.currency, f.occurred_at, f.livemode, f.attempts, " +
                 "s.payment_link_id, s.client_reference_id, s.customer_email, d.ga_cookie, d.fbp_cookie, d.fbc_cookie, d.user_agent, " +
                 $"d.page_url, d.client_ip, d.consent, d.session_id, {dbNow}, m.transaction_id, m.amount_tax, m.amount_shipping, s.paid_at, " +
                 $"f.created_at, (SELECT p.state FROM {outbox} p WHERE {RefundedConversion("COALESCE(m.transaction_id, f.session_id)")}), " +
-                $"f.last_error, {ClickLedger.ColumnsOf("c")} " +
+                $"f.last_error, a.amount_remaining, ba.amount, bm.amount_tax, bm.amount_shipping, {ClickLedger.ColumnsOf("c")} " +
                 $"FROM {outbox} f LEFT JOIN {sessions} s ON s.session_id = f.session_id " +
                 $"LEFT JOIN {money} m ON m.session_id = f.session_id AND m.kind = f.kind AND m.refund_key = f.refund_key " +
+                // A refund's remainder, and its transaction's amount, tax and shipping: what its value after refunds is made of.
+                $"LEFT JOIN {amounts} a ON a.session_id = f.session_id AND a.kind = f.kind AND a.refund_key = f.refund_key " +
+                $"LEFT JOIN {money} bm ON bm.session_id = f.session_id AND bm.kind IN ('purchase', 'renewal') AND bm.transaction_id = m.transaction_id " +
+                $"AND f.kind IN ('refund', 'refund_reversed') LEFT JOIN {amounts} ba ON ba.session_id = bm.session_id AND ba.kind = bm.kind AND ba.refund_key = bm.refund_key " +
                 $"LEFT JOIN {details} d ON d.session_id = f.session_id " +
                 // The click the session came from, through the click id at the end of its client_reference_id.
                 $"{ClickLedger.JoinClickOfSession(dialect, "c", "s.client_reference_id")} " +

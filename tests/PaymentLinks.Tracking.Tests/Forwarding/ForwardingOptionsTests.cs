@@ -214,10 +214,66 @@ public sealed class ForwardingOptionsTests
     public void Emails_are_normalised_as_Google_documents(string email, string normal) =>
         GoogleAnalyticsDestination.NormalizeEmail(email).ShouldBe(normal);
 
+    [Test]
+    public void A_section_a_destination_claims_is_its_own_to_bind_and_an_unclaimed_or_misspelt_one_is_still_refused()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Webhook:Url"] = "https://crm.example.com/hook",
+            ["Webhook:Secret"] = "whsec_0123456789abcdef0123456789",
+            ["Crm:Url"] = "https://crm.example.com/api",
+        };
+
+        // Claimed by the merchant's own destination, before or after the forwarding is added: not an unknown key.
+        Claimed(settings, claimFirst: false).BindingFailures.ShouldBeEmpty();
+        Claimed(settings, claimFirst: true).BindingFailures.ShouldBeEmpty();
+
+        // Unclaimed: refused, naming the section.
+        var unclaimed = new PaymentLinkForwardingOptions();
+        ForwardingConfiguration.Bind(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), unclaimed, []);
+        unclaimed.BindingFailures.ShouldHaveSingleItem().ShouldContain("Crm");
+
+        // A misspelt section beside the claimed one is still refused.
+        settings["Crn:Url"] = "https://crm.example.com/api";
+        Claimed(settings, claimFirst: false).BindingFailures.ShouldHaveSingleItem().ShouldContain("Crn");
+    }
+
+    [TestCase("")]
+    [TestCase(" ")]
+    [TestCase("Crm:Url")]
+    [TestCase(" Crm")]
+    public void A_claimed_section_is_one_key(string name) =>
+        Should.Throw<ArgumentException>(() => new ServiceCollection().AddConversionDestination<ConversionDestinationApiTests.RecordingDestination>(name));
+
+    private static PaymentLinkForwardingOptions Claimed(Dictionary<string, string?> settings, bool claimFirst)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        if (claimFirst)
+        {
+            services.AddConversionDestination<ConversionDestinationApiTests.RecordingDestination>("Crm");
+        }
+
+        services.AddPaymentLinkForwarding(configuration);
+        if (!claimFirst)
+        {
+            services.AddConversionDestination<ConversionDestinationApiTests.RecordingDestination>("Crm");
+        }
+
+        using var provider = services.BuildServiceProvider();
+        var options = new PaymentLinkForwardingOptions();
+        foreach (var configure in provider.GetServices<IConfigureOptions<PaymentLinkForwardingOptions>>())
+        {
+            configure.Configure(options);
+        }
+
+        return options;
+    }
+
     private static PaymentLinkForwardingOptions Bind(Dictionary<string, string?> settings)
     {
         var options = new PaymentLinkForwardingOptions();
-        ForwardingConfiguration.Bind(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), options);
+        ForwardingConfiguration.Bind(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), options, []);
         options.BindingFailures.ShouldBeEmpty();
         return options;
     }

@@ -401,7 +401,8 @@ public abstract partial class LedgerContract
         UtmCodes? utm = null,
         bool livemode = false,
         string? paymentLink = SignedWebhooks.PaymentLinkId,
-        long? shipping = null)
+        long? shipping = null,
+        string? clientReference = null)
     {
         var session = SignedWebhooks.CompletedSession();
         session["id"] = sessionId;
@@ -414,6 +415,11 @@ public abstract partial class LedgerContract
         session["total_details"]!["amount_shipping"] = shipping;
         session["payment_link"] = paymentLink;
         session["livemode"] = livemode;
+        if (clientReference is not null)
+        {
+            session["client_reference_id"] = clientReference;
+        }
+
         var metadata = new JsonObject();
         foreach (var (key, value) in new[] { ("utm_source", utm?.Source), ("utm_medium", utm?.Medium), ("utm_campaign", utm?.Campaign) })
         {

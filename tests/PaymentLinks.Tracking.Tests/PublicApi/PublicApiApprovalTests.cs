@@ -35,6 +35,15 @@ public class PublicApiApprovalTests
         api.ShouldMatchApproved(options => options.NoDiff().WithFileExtension("txt"));
     }
 
+    // The Google Ads destination's package: written on the core's public destination API only.
+    [Test]
+    public void The_google_ads_packages_public_api_is_the_approved_one()
+    {
+        var api = PublicApiOf(typeof(PaymentLinks.Tracking.GoogleAds.GoogleAdsDestination).Assembly);
+
+        api.ShouldMatchApproved(options => options.NoDiff().WithFileExtension("txt"));
+    }
+
     private static string PublicApiOf(System.Reflection.Assembly assembly) =>
         assembly.GeneratePublicApi(new ApiGeneratorOptions
         {

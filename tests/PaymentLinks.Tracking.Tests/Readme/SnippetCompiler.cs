@@ -108,7 +108,8 @@ internal static class SnippetCompiler
             .Append(typeof(Stripe.StripeClient).Assembly.Location)
             .Append(typeof(SqliteLedgerServiceCollectionExtensions).Assembly.Location)
             .Append(typeof(PostgreSqlLedgerServiceCollectionExtensions).Assembly.Location)
-            .Append(typeof(PaymentLinks.Tracking.AspNetCore.PaymentLinkThankYouOptions).Assembly.Location);
+            .Append(typeof(PaymentLinks.Tracking.AspNetCore.PaymentLinkThankYouOptions).Assembly.Location)
+            .Append(typeof(PaymentLinks.Tracking.GoogleAds.GoogleAdsForwardingOptions).Assembly.Location);
         return [.. assemblies.Select(path => MetadataReference.CreateFromFile(path))];
     }
 

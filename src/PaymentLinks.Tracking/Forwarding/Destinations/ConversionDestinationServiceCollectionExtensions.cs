@@ -37,6 +37,46 @@ public static class ConversionDestinationServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Adds <typeparamref name="T"/> as a destination of the forwarding outbox (see
+    /// <see cref="AddConversionDestination{T}(IServiceCollection)"/>) that takes its settings from the section
+    /// <paramref name="sectionName"/> under <c>PaymentLinkTracking:Forwarding</c>: the section is the destination's to
+    /// bind, so that <c>AddPaymentLinkForwarding(configuration)</c>, which refuses a key that is none of its options,
+    /// leaves it alone (any other unknown section is still refused at start-up, a misspelt one among them).
+    /// </summary>
+    /// <typeparam name="T">The destination.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <param name="sectionName">The section's name under <c>PaymentLinkTracking:Forwarding</c>, such as <c>Crm</c>: one key, without <c>:</c>.</param>
+    /// <returns>The service collection, so that additional calls can be chained.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="sectionName"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sectionName"/> is empty, white space, or holds a <c>:</c>.</exception>
+    /// <example>
+    /// <code>
+    /// builder.Services
+    ///     .AddPaymentLinkForwarding(builder.Configuration.GetSection("PaymentLinkTracking:Forwarding"))
+    ///     .Configure&lt;CrmOptions&gt;(builder.Configuration.GetSection("PaymentLinkTracking:Forwarding:Crm"))
+    ///     .AddConversionDestination&lt;CrmDestination&gt;("Crm");
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddConversionDestination<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(
+        this IServiceCollection services, string sectionName)
+        where T : class, IConversionDestination
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sectionName);
+        if (sectionName.Contains(':', StringComparison.Ordinal) || sectionName.Trim().Length != sectionName.Length)
+        {
+            throw new ArgumentException($"A forwarding section's name is one key under PaymentLinkTracking:Forwarding, without ':' or surrounding white space: '{sectionName}'.", nameof(sectionName));
+        }
+
+        if (!services.Any(d => d.ImplementationInstance is ClaimedForwardingSection claimed && string.Equals(claimed.Name, sectionName, StringComparison.OrdinalIgnoreCase)))
+        {
+            services.AddSingleton(new ClaimedForwardingSection(sectionName));
+        }
+
+        return services.AddConversionDestination<T>();
+    }
+
+    /// <summary>
     /// Adds the destination <paramref name="factory"/> creates (once) as a destination of the forwarding outbox; see
     /// <see cref="AddConversionDestination{T}(IServiceCollection)"/>.
     /// </summary>
@@ -72,3 +112,6 @@ internal sealed class ConversionDestinationRegistration(Type type, Func<IService
 
     public string HttpClientName { get; } = $"PaymentLinks.Tracking.Forwarding.{type.FullName}";
 }
+
+/// <summary>A section under <c>PaymentLinkTracking:Forwarding</c> that a destination of its own binds.</summary>
+internal sealed record ClaimedForwardingSection(string Name);

@@ -57,6 +57,19 @@ public sealed record ConversionEvent
     /// </summary>
     public decimal Value => CurrencyAmounts.MajorUnits(ValueInMinorUnits, Currency);
 
+    /// <summary>
+    /// Gets, for a <see cref="ForwardingKind.Refund"/> or a <see cref="ForwardingKind.RefundReversed"/>, what its
+    /// transaction is worth after it, in the currency's smallest unit: the purchase's (or renewal's) amount less every
+    /// refund of it up to and including this one, plus the refunds that failed since, less that remainder's share of the
+    /// transaction's tax and shipping (so 0 once all is refunded). What a destination that restates a conversion's value
+    /// sends (Google Ads does). The ledger fixes it when the refund enters the outbox; <see langword="null"/> for a
+    /// purchase or a renewal, and for a refund of a conversion that entered the outbox before the ledger kept it.
+    /// </summary>
+    public long? RemainingValueInMinorUnits { get; init; }
+
+    /// <summary>Gets <see cref="RemainingValueInMinorUnits"/> in major units, as <see cref="Value"/> is.</summary>
+    public decimal? RemainingValue => RemainingValueInMinorUnits is { } remaining ? CurrencyAmounts.MajorUnits(remaining, Currency) : null;
+
     /// <summary>Gets the currency code in upper case, as ad platforms take it (<c>USD</c>).</summary>
     public string CurrencyCode => CurrencyAmounts.UpperCurrency(Currency);
 

@@ -57,7 +57,8 @@ public interface IConversionDestination
     /// Gets the kinds of conversion the destination takes (<see cref="ForwardingKind.Purchase"/>,
     /// <see cref="ForwardingKind.Renewal"/>, <see cref="ForwardingKind.Refund"/>,
     /// <see cref="ForwardingKind.RefundReversed"/>); the others never enter its outbox. A refund is sent only after its
-    /// purchase (or renewal) was accepted by the same destination.
+    /// purchase (or renewal) was accepted by the same destination, and a session's refunds and reversals one after the
+    /// other, in the order they entered the outbox.
     /// </summary>
     IReadOnlyCollection<ForwardingKind> Kinds { get; }
 
