@@ -557,7 +557,7 @@ internal sealed class ForwardingOutbox : IDisposable
 
             // What remains of a refund's transaction after it and every refund and reversal entered before it (those whose
             // remainder is set): the purchase's or renewal's amount less the refunds plus the reversals, between 0 and that
-            // amount. Unknown (null) where the transaction's amount is (a conversion entered before schema version 16).
+            // amount. Unknown (null) where the transaction's amount is (a conversion entered before schema version 15).
             const string Target = "payment_link_forwarding_amounts";
             var remaining =
                 $"UPDATE {amounts} SET amount_remaining = (SELECT CASE WHEN b.amount - x.moved < 0 THEN 0 WHEN b.amount - x.moved > b.amount " +

@@ -98,7 +98,7 @@ public abstract partial class LedgerContract
             await action(ledger);
         }
 
-        // As version 18 leaves a ledger that had money: not built, and nothing aggregated yet.
+        // As version 16 leaves a ledger that had money: not built, and nothing aggregated yet.
         await ScalarAsync("DELETE FROM payment_link_report_piece_rows");
         await ScalarAsync("DELETE FROM payment_link_report_deltas");
         await ScalarAsync("DELETE FROM payment_link_report_aggregates");

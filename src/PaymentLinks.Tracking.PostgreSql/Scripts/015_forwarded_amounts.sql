@@ -1,19 +1,20 @@
--- PaymentLinks.Tracking ledger, schema version 16, for SQLite: what is left of a forwarded transaction after its refunds.
--- Applied by the library when the host starts (in one BEGIN IMMEDIATE transaction); safe to run again. Amounts are in
--- the currency's minor unit, as Stripe gives them. (A new table rather than new columns of
--- payment_link_forwarding_money: SQLite cannot add a column only if it is missing.)
+-- PaymentLinks.Tracking ledger, schema version 15, for PostgreSQL: what is left of a forwarded transaction after its
+-- refunds. Applied by the library when the host starts, in the configured schema (the search_path is set to it), in one
+-- transaction under an advisory lock; safe to run again. To apply it by hand, after the earlier ones:
+--   SET search_path TO payment_links; \i 015_forwarded_amounts.sql
+-- Amounts are in the currency's minor unit, as Stripe gives them.
 
 -- Beside payment_link_forwarding_money, keyed as it is: a conversion's amount (a purchase's or renewal's total, a
 -- refund's or reversed refund's amount), and for a refund or reversed refund what remains of its transaction's amount
 -- after it and every refund and reversal before it, fixed when it enters the outbox. A destination that restates a
 -- transaction's value (Google Ads) sends that remainder less its share of tax and shipping. No personal data.
 CREATE TABLE IF NOT EXISTS payment_link_forwarding_amounts (
-    session_id       TEXT    NOT NULL,
-    kind             TEXT    NOT NULL,
-    refund_key       TEXT    NOT NULL,
-    transaction_id   TEXT    NOT NULL,
-    amount           INTEGER NOT NULL,
-    amount_remaining INTEGER,
+    session_id       text   NOT NULL,
+    kind             text   NOT NULL,
+    refund_key       text   NOT NULL,
+    transaction_id   text   NOT NULL,
+    amount           bigint NOT NULL,
+    amount_remaining bigint,
     PRIMARY KEY (session_id, kind, refund_key)
 );
 
@@ -24,6 +25,4 @@ CREATE INDEX IF NOT EXISTS payment_link_forwarding_amounts_transaction ON paymen
 CREATE INDEX IF NOT EXISTS payment_link_forwarding_amounts_unset ON payment_link_forwarding_amounts (kind)
 WHERE amount_remaining IS NULL AND kind IN ('refund', 'refund_reversed');
 
-INSERT INTO payment_link_schema_versions (version, applied_at)
-VALUES (16, CAST(strftime('%s', 'now') AS INTEGER) * 1000)
-ON CONFLICT (version) DO NOTHING;
+INSERT INTO payment_link_schema_versions (version, applied_at) VALUES (15, now()) ON CONFLICT (version) DO NOTHING;

@@ -1,4 +1,4 @@
--- PaymentLinks.Tracking ledger, schema version 15, for SQLite: the thank-you visit tied to the visitor of the tracked
+-- PaymentLinks.Tracking ledger, schema version 14, for SQLite: the thank-you visit tied to the visitor of the tracked
 -- links. Applied by the library when the host starts (in one BEGIN IMMEDIATE transaction); safe to run again. Times are
 -- Unix milliseconds (UTC). (A new table rather than a new column: SQLite cannot add a column only if it is missing.)
 
@@ -16,5 +16,5 @@ CREATE TABLE IF NOT EXISTS payment_link_visit_visitors (
 CREATE INDEX IF NOT EXISTS payment_link_visit_visitors_visitor ON payment_link_visit_visitors (visitor_id);
 
 INSERT INTO payment_link_schema_versions (version, applied_at)
-VALUES (15, CAST(strftime('%s', 'now') AS INTEGER) * 1000)
+VALUES (14, CAST(strftime('%s', 'now') AS INTEGER) * 1000)
 ON CONFLICT (version) DO NOTHING;

@@ -1,4 +1,4 @@
--- PaymentLinks.Tracking ledger, schema version 18, for PostgreSQL: the campaign report's aggregates, kept on write.
+-- PaymentLinks.Tracking ledger, schema version 16, for PostgreSQL: the campaign report's aggregates, kept on write.
 -- Applied by the library when the host starts in the configured schema, in one transaction under an advisory lock; safe to run again.
 -- Hours are whole hours since 1970-01-01 UTC, days whole days; amounts are in the currency's minor unit.
 --
@@ -111,5 +111,5 @@ CREATE INDEX IF NOT EXISTS payment_link_failed_refunds_failed_at ON payment_link
 CREATE INDEX IF NOT EXISTS payment_link_charge_refunds_observed_at ON payment_link_charge_refunds (observed_at);
 
 INSERT INTO payment_link_schema_versions (version, applied_at)
-VALUES (18, now())
+VALUES (16, now())
 ON CONFLICT (version) DO NOTHING;
