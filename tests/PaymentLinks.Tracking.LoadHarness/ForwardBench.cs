@@ -14,9 +14,10 @@ using Microsoft.Extensions.Logging;
 namespace PaymentLinks.Tracking.LoadHarness;
 
 /// <summary>
-/// Forwarding's speed: N paid sessions in a SQLite ledger, sent by the forwarding worker to loopback GA4 and Meta
-/// endpoints that take a fixed time per request, with the default settings and with one request at a time
-/// (<c>MaxInFlight = 1</c>), in one run; the figures are the wall times, their ratio, and Meta's request count.
+/// Forwarding's speed: N paid sessions in a SQLite ledger, sent by the forwarding worker to loopback GA4, Meta, Google
+/// Ads (Data Manager API and its OAuth token endpoint) and TikTok endpoints that take a fixed time per request, with the
+/// default settings and, for GA4, with one request at a time (<c>MaxInFlight = 1</c>), in one run; the figures are the
+/// wall times, their ratio, and each destination's request count. Every conversion must arrive exactly once at each.
 /// </summary>
 /// <remarks>
 /// With <see cref="Outage"/>, each destination then answers 503 to everything for the run's first span: the figures are
@@ -54,6 +55,10 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
     private const string Secret = "whsec_forward_bench_0123456789abcdef";
     private const string ApiSecret = "benchApiSecret_0123456789";
     private const string AccessToken = "EAABenchAccessToken0123456789abcdefghijkl";
+    private const string TikTokAccessToken = "benchTikTokAccessToken0123456789abcdef";
+
+    private static readonly ForwardingDestination GoogleAds = ForwardingDestination.Named("google_ads");
+    private static readonly ForwardingDestination TikTok = ForwardingDestination.Named("tiktok");
 
     public async Task<int> RunAsync()
     {
@@ -65,7 +70,18 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GA4, default settings (MaxInFlight 8): {ga.Elapsed.TotalSeconds:0.0} s, {ga.Requests:N0} requests"));
         var meta = await MeasureAsync(destinations, events, ForwardingDestination.Meta, maxInFlight: null);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Meta, default settings: {meta.Elapsed.TotalSeconds:0.0} s, {meta.Requests:N0} requests (largest batch {meta.LargestBatch:N0} events)"));
-        var failed = meta.Requests > 12;
+        var failed = !ga.Once || !meta.Once || meta.Requests > 12;
+        var googleAds = await MeasureAsync(destinations, events, GoogleAds, maxInFlight: null);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Google Ads, default settings: {googleAds.Elapsed.TotalSeconds:0.0} s, {googleAds.Requests:N0} events:ingest requests (largest batch {googleAds.LargestBatch:N0} events), {destinations.TokenRequests:N0} token requests"));
+        var tiktok = await MeasureAsync(destinations, events, TikTok, maxInFlight: null);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"TikTok, default settings: {tiktok.Elapsed.TotalSeconds:0.0} s, {tiktok.Requests:N0} requests (largest batch {tiktok.LargestBatch:N0} events)"));
+        // Google Ads takes 2,000 events a request: 10,000 conversions fit in 5, and one more is allowed for a partial batch.
+        var googleAdsMost = Math.Max(6, (events.Count + 1999) / 2000 + 1);
+        failed |= !googleAds.Once || !tiktok.Once || googleAds.Requests > googleAdsMost;
+        foreach (var (name, run) in new[] { ("GA4", ga), ("Meta", meta), ("Google Ads", googleAds), ("TikTok", tiktok) })
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {run.Distinct:N0} of {events.Count:N0} conversions arrived, {run.Arrivals - run.Distinct:N0} more than once."));
+        }
         if (includeOneAtATime)
         {
             var one = await MeasureAsync(destinations, events, ForwardingDestination.GoogleAnalytics, maxInFlight: 1);
@@ -77,7 +93,7 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
 
         if (Outage is { } outage)
         {
-            foreach (var (destination, baseline) in new[] { (ForwardingDestination.GoogleAnalytics, ga.Elapsed), (ForwardingDestination.Meta, meta.Elapsed) })
+            foreach (var (destination, baseline) in new[] { (ForwardingDestination.GoogleAnalytics, ga.Elapsed), (ForwardingDestination.Meta, meta.Elapsed), (GoogleAds, googleAds.Elapsed), (TikTok, tiktok.Elapsed) })
             {
                 var run = await MeasureAsync(destinations, events, destination, maxInFlight: null, outage);
                 var afterRecovery = run.Elapsed - outage;
@@ -95,11 +111,11 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
             }
         }
 
-        output.WriteLine(failed ? $"FAILED: below the targets (6x, at most 12 Meta requests{(Outage is null ? string.Empty : "; after an outage: each conversion once, none dead, within 1.5x")})." : "OK");
+        output.WriteLine(failed ? $"FAILED: below the targets (each conversion once at each destination, 6x, at most 12 Meta requests, at most {googleAdsMost} Google Ads requests{(Outage is null ? string.Empty : "; after an outage: each conversion once, none dead, within 1.5x")})." : "OK");
         return failed ? 1 : 0;
     }
 
-    private static async Task<(TimeSpan Elapsed, int Requests, int LargestBatch, int Dead)> MeasureAsync(
+    private static async Task<(TimeSpan Elapsed, int Requests, int LargestBatch, int Dead, int Arrivals, int Distinct, bool Once)> MeasureAsync(
         Destinations destinations, List<byte[]> events, ForwardingDestination destination, int? maxInFlight, TimeSpan? outage = null)
     {
         var folder = Directory.CreateTempSubdirectory("paymentlinks-forward-bench-").FullName;
@@ -120,15 +136,22 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
                     options.GoogleAnalytics.ApiSecret = ApiSecret;
                     options.GoogleAnalytics.Endpoint = destinations.Endpoint;
                 }
-                else
+                else if (destination == ForwardingDestination.Meta)
                 {
                     options.Meta.PixelId = "1234567890";
                     options.Meta.AccessToken = AccessToken;
                     options.Meta.Endpoint = destinations.Endpoint;
                 }
+                else if (destination == TikTok)
+                {
+                    options.TikTok.PixelCode = "C4BENCH0123456789";
+                    options.TikTok.AccessToken = TikTokAccessToken;
+                    options.TikTok.Endpoint = destinations.Endpoint;
+                }
 
                 options.IncludeTestMode = true;
-                // The buyers' emails are the customer information Meta requires (no thank-you visit in this run).
+                // The buyers' emails are the customer information Meta requires, and what Google Ads and TikTok match
+                // the sessions on (no thank-you visit, so no click id, in this run).
                 options.AssumeConsent = true;
                 options.RunWorker = false;
                 if (maxInFlight is { } value)
@@ -136,6 +159,17 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
                     options.MaxInFlight = value;
                 }
             });
+            if (destination == GoogleAds)
+            {
+                services.AddGoogleAdsForwarding(options =>
+                {
+                    options.OperatingAccountId = "1234567890";
+                    options.ConversionActionId = "987654321";
+                    options.CredentialsJson = destinations.ServiceAccountKey();
+                    options.Endpoint = destinations.Endpoint;
+                });
+            }
+
             await using (var provider = services.BuildServiceProvider())
             {
                 var receiver = provider.GetRequiredService<PaymentLinkWebhookReceiver>();
@@ -179,7 +213,8 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
                 throw new InvalidOperationException($"{sent} of {events.Count} conversions were sent.");
             }
 
-            return (clock.Elapsed, destinations.Requests, destinations.LargestBatch, dead);
+            var once = destinations.Accepted == events.Count && destinations.DistinctAccepted == events.Count;
+            return (clock.Elapsed, destinations.Requests, destinations.LargestBatch, dead, destinations.Accepted, destinations.DistinctAccepted, once);
         }
         finally
         {
@@ -228,7 +263,11 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
         return events;
     }
 
-    /// <summary>GA4's and Meta's endpoints on Kestrel, each request answered after the latency.</summary>
+    /// <summary>
+    /// GA4's, Meta's, Google's (the Data Manager API's <c>events:ingest</c> and the OAuth 2.0 token endpoint a service
+    /// account's signed JWT is exchanged at) and TikTok's endpoints on Kestrel, each request answered after the latency
+    /// (the token endpoint at once: it is not a destination request).
+    /// </summary>
     private sealed class Destinations(WebApplication app, TimeSpan latency) : IAsyncDisposable
     {
         private int _requests;
@@ -274,14 +313,69 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
                 }
 
                 destinations.Accept(body["data"]!.AsArray().Select(e => e!["event_id"]!.GetValue<string>()));
-                int largest;
-                while ((largest = Volatile.Read(ref destinations._largestBatch)) < count
-                    && Interlocked.CompareExchange(ref destinations._largestBatch, count, largest) != largest)
-                {
-                }
-
+                destinations.Batch(count);
                 await Task.Delay(destinations.Latency);
                 return Results.Text($$"""{"events_received":{{count}},"messages":[],"fbtrace_id":"ABench"}""", "application/json");
+            });
+            app.MapPost("/token", async (HttpRequest request) =>
+            {
+                Interlocked.Increment(ref destinations._tokenRequests);
+                var form = await request.ReadFormAsync();
+                var parts = ((string?)form["assertion"] ?? string.Empty).Split('.');
+                if ((string?)form["grant_type"] != "urn:ietf:params:oauth:grant-type:jwt-bearer" || parts.Length != 3
+                    || !destinations._key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+                {
+                    return Results.Text("""{"error":"invalid_grant","error_description":"Invalid JWT Signature."}""", "application/json", statusCode: 400);
+                }
+
+                return Results.Text($$"""{"access_token":"{{GoogleToken}}","expires_in":3599,"token_type":"Bearer"}""", "application/json");
+            });
+            app.MapPost("/v1/events:ingest", async (HttpRequest request) =>
+            {
+                Interlocked.Increment(ref destinations._requests);
+                var body = await JsonNode.ParseAsync(request.Body);
+                await Task.Delay(destinations.Latency);
+                if ((string?)request.Headers.Authorization != "Bearer " + GoogleToken)
+                {
+                    return Results.Text("""{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}""", "application/json", statusCode: 401);
+                }
+
+                var sent = body!["events"]!.AsArray();
+                if (sent.Count > 2000)
+                {
+                    return Results.Text("""{"error":{"code":400,"message":"At most 2000 events can be sent in a single request.","status":"INVALID_ARGUMENT"}}""", "application/json", statusCode: 400);
+                }
+
+                if (destinations.Down)
+                {
+                    Interlocked.Increment(ref destinations._failed);
+                    return Results.Text("""{"error":{"code":503,"message":"The service is currently unavailable.","status":"UNAVAILABLE"}}""", "application/json", statusCode: 503);
+                }
+
+                destinations.Accept(sent.Select(e => e!["transactionId"]!.GetValue<string>()));
+                destinations.Batch(sent.Count);
+                return Results.Text("""{"requestId":"bench-request"}""", "application/json");
+            });
+            app.MapPost("/open_api/v1.3/event/track/", async (HttpRequest request) =>
+            {
+                Interlocked.Increment(ref destinations._requests);
+                var body = await JsonNode.ParseAsync(request.Body);
+                await Task.Delay(destinations.Latency);
+                if ((string?)request.Headers["Access-Token"] != TikTokAccessToken)
+                {
+                    return Results.Text("""{"code":40001,"message":"Access token is incorrect or has been revoked.","request_id":"bench"}""", "application/json");
+                }
+
+                if (destinations.Down)
+                {
+                    Interlocked.Increment(ref destinations._failed);
+                    return Results.StatusCode(503);
+                }
+
+                var sent = body!["data"]!.AsArray();
+                destinations.Accept(sent.Select(e => e!["event_id"]!.GetValue<string>()));
+                destinations.Batch(sent.Count);
+                return Results.Text("""{"code":0,"message":"OK","request_id":"bench","data":{}}""", "application/json");
             });
             await app.StartAsync();
             destinations.Endpoint = new Uri(app.Urls.First());
@@ -289,6 +383,43 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
         }
 
         public TimeSpan Latency => latency;
+
+        private const string GoogleToken = "ya29.benchAccessToken0123456789";
+
+        // The service account's key, whose public half the token endpoint checks the JWT assertion's signature with.
+        private readonly RSA _key = RSA.Create(2048);
+        private int _tokenRequests;
+
+        /// <summary>Access tokens asked for at the token endpoint since the last reset.</summary>
+        public int TokenRequests => Volatile.Read(ref _tokenRequests);
+
+        /// <summary>A service account's JSON key, as Google Cloud's console downloads it, whose <c>token_uri</c> is this server's.</summary>
+        public string ServiceAccountKey() => new JsonObject
+        {
+            ["type"] = "service_account",
+            ["project_id"] = "payment-links-bench",
+            ["private_key_id"] = "0123456789abcdef0123456789abcdef01234567",
+            ["private_key"] = _key.ExportPkcs8PrivateKeyPem() + "\n",
+            ["client_email"] = "forwarding@payment-links-bench.iam.gserviceaccount.com",
+            ["client_id"] = "123456789012345678901",
+            ["auth_uri"] = "https://accounts.google.com/o/oauth2/auth",
+            ["token_uri"] = new Uri(Endpoint, "/token").AbsoluteUri,
+        }.ToJsonString();
+
+        public void Batch(int count)
+        {
+            int largest;
+            while ((largest = Volatile.Read(ref _largestBatch)) < count
+                && Interlocked.CompareExchange(ref _largestBatch, count, largest) != largest)
+            {
+            }
+        }
+
+        private static byte[] Base64Url(string text)
+        {
+            var padded = text.Replace('-', '+').Replace('_', '/');
+            return Convert.FromBase64String(padded + new string('=', (4 - (padded.Length % 4)) % 4));
+        }
 
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
         private int _failed;
@@ -325,6 +456,7 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
             Volatile.Write(ref _requests, 0);
             Volatile.Write(ref _largestBatch, 0);
             Volatile.Write(ref _failed, 0);
+            Volatile.Write(ref _tokenRequests, 0);
             _accepted.Clear();
             Volatile.Write(ref _firstAcceptedAt, 0);
             Volatile.Write(ref _resetAt, Stopwatch.GetTimestamp());
@@ -335,6 +467,7 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
         {
             await app.StopAsync();
             await app.DisposeAsync();
+            _key.Dispose();
         }
     }
 }

@@ -60,7 +60,7 @@ var outage = new Option<string?>("--outage")
 {
     Description = "Also run with every destination answering 503 for the run's first span (30s, 10m): every conversion must arrive once, none dead, and the run after recovery within 1.5x of the run without an outage.",
 };
-var forwardBench = new Command("forward-bench", "Measures forwarding to loopback GA4 and Meta with the default settings beside one request at a time.")
+var forwardBench = new Command("forward-bench", "Measures forwarding to loopback GA4, Meta, Google Ads and TikTok with the default settings, and GA4 beside one request at a time.")
 {
     conversions, latency, skipOne, outage,
 };
