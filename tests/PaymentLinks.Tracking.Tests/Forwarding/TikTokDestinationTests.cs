@@ -230,6 +230,41 @@ public sealed class TikTokDestinationTests
     }
 
     [Test]
+    public async Task TikTok_rule_after_a_partial_success_the_single_answers_read_before_the_time_runs_out_are_kept()
+    {
+        var instance = Forwarder(options => options.RequestTimeout = TimeSpan.FromSeconds(2));
+        var sessions = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            sessions.Add(await PaidWithVisitAsync(instance));
+        }
+
+        using var hang = new CancellationTokenSource();
+        // The batch: 20001. The first single: accepted. The second: no answer within the request's time.
+        Answer = (request, n) => n switch
+        {
+            1 => new StripeAnswer(200, """{"code":20001,"message":"Partial success.","request_id":"r-partial","data":{}}"""),
+            2 => null,
+            _ => HangUntil(hang.Token),
+        };
+
+        await instance.Worker.ForwardRoundAsync(CancellationToken.None);
+        await hang.CancelAsync();
+
+        var first = _answered.Where(a => a.Status == 200).Select(a => JsonNode.Parse(a.Request.RawBody)!["data"]!.AsArray())
+            .Single(data => data.Count == 1)[0]!["event_id"]!.GetValue<string>();
+        var rows = await instance.Forwarding.ListAsync();
+        rows.Single(row => row.SessionId == first).State.ShouldBe(ForwardingState.Sent, "its single answer was read before the time ran out");
+        rows.Where(row => row.SessionId != first).ShouldAllBe(row => row.State == ForwardingState.Pending && row.LastError!.Contains("time ran out"));
+    }
+
+    private static StripeAnswer HangUntil(CancellationToken token)
+    {
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+        return new StripeAnswer(503, "too late");
+    }
+
+    [Test]
     public async Task TikTok_rule_batches_carry_at_most_50_events()
     {
         // Consent assumed: the email is the identifier TikTok matches these to.

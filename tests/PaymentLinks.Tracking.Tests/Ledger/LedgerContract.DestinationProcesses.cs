@@ -122,9 +122,11 @@ public abstract partial class LedgerContract
         Func<int> arrived, TaskCompletionSource hanging, Func<int> sent)
     {
         environment["FORWARD_ASSUME_CONSENT"] = "1";
-        // Short, so that the restart waits little for the killed process's lease: at least 4 times the timeout.
+        // The killed process's lease short, so that the restart waits little for it (at least 4 times the timeout); the
+        // restarted one's timeout long, so that a slow first request on a busy machine is not (rightly) sent again.
         environment["FORWARD_TIMEOUT_MS"] = "750";
         environment["FORWARD_LEASE_MS"] = "3000";
+        var restart = new Dictionary<string, string>(environment) { ["FORWARD_TIMEOUT_MS"] = "10000", ["FORWARD_LEASE_MS"] = "40000" };
         var expected = (await instance.Forwarding.ListAsync(limit: 1000)).Count(row => row.Destination == destination);
         expected.ShouldBeGreaterThan(0);
 
@@ -147,7 +149,7 @@ public abstract partial class LedgerContract
         sent().ShouldBe(0);
 
         hanging.SetResult();
-        using (var restarted = StartHarness(["forward", endpoint.AbsoluteUri.TrimEnd('/')], environment))
+        using (var restarted = StartHarness(["forward", endpoint.AbsoluteUri.TrimEnd('/')], restart))
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (sent() < expected && DateTime.UtcNow < deadline && !restarted.HasExited)

@@ -87,7 +87,8 @@ internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConv
     /// After a partial success (20001), which names no event: each event of the batch sent again alone, and each
     /// answer read on its own (0 accepted, a refusal code refused with TikTok's message, a retry code retried). The
     /// events TikTok took the first time are not counted twice: it dedupes on <c>event_id</c>, the transaction's id.
-    /// Once one is put off (a rate limit, TikTok's own error, a timeout), the rest are put off with it, unsent.
+    /// Once one is put off (a rate limit, TikTok's own error, a timeout), the rest are put off with it, unsent; when the
+    /// request's time runs out, the answers already read are kept and the rest put off.
     /// </summary>
     private async Task<ConversionBatchResult> SendEachAloneAsync(IReadOnlyList<ConversionEvent> batch, HttpClient client, CancellationToken cancellationToken)
     {
@@ -110,6 +111,12 @@ internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConv
             catch (HttpRequestException e) when (e is not ForwardingRedirectException)
             {
                 outcome = ConversionBatchResult.Retry($"TikTok could not be reached after a partial success: {e.Message}");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && outcomes.Count > 0)
+            {
+                // The round's time ran out: what the single answers settled is kept, so that the next try does not
+                // start the whole batch (and its partial success) over.
+                outcome = ConversionBatchResult.Retry("TikTok: the request's time ran out while each event of a partial success (code 20001) was sent again alone.");
             }
 
             if (outcome.Status == ConversionBatchStatus.Retry)
