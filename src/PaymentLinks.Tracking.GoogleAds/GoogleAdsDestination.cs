@@ -161,6 +161,12 @@ public sealed partial class GoogleAdsDestination : IValidatingConversionDestinat
             // the configured token endpoint only, as the conversions go to the Endpoint only.
             return ConversionBatchResult.Refused(Redact($"{e.Message}: set TokenEndpoint (or the key's token_uri) to the address that answers."));
         }
+        catch (TokenEndpointException e)
+        {
+            return e.StatusCode is { } status && ConversionBatchResult.IsTransient(status)
+                ? ConversionBatchResult.Retry(e.Message + ".")
+                : ConversionBatchResult.Refused(e.Message + ": check TokenEndpoint (or the key's token_uri).");
+        }
         catch (TokenResponseException e)
         {
             var reason = Redact($"Google's token endpoint refused the credential ({(int?)e.StatusCode} {e.Error?.Error}: {e.Error?.ErrorDescription})");

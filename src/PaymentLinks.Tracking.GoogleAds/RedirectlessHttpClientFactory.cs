@@ -11,7 +11,8 @@ namespace PaymentLinks.Tracking.GoogleAds;
 /// resends the POST with its body: the key's signed assertion would go to whatever address the token endpoint names.
 /// Here <see cref="ConfigurableMessageHandler.FollowRedirect"/> is off and a redirect answer becomes a
 /// <see cref="TokenRedirectException"/> below Google's handler, so that neither Google's code nor ours can follow it, and
-/// the destination refuses the batch with the reason.
+/// the destination refuses the batch with the reason. An error answer without an OAuth error object becomes a
+/// <see cref="TokenEndpointException"/>.
 /// </summary>
 internal sealed class RedirectlessHttpClientFactory : Google.Apis.Http.IHttpClientFactory
 {
@@ -46,6 +47,19 @@ internal sealed class RedirectlessHttpClientFactory : Google.Apis.Http.IHttpClie
                 throw new TokenRedirectException(response.StatusCode, location);
             }
 
+            // Google.Apis.Auth reads an error answer as an OAuth error object; an empty body makes it fail with a
+            // NullReferenceException, which would pass for a refusal. Such an answer (a proxy's, an outage's) is
+            // thrown with its status instead, for the destination to retry or refuse by it.
+            if (code >= 400)
+            {
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                if (!body.TrimStart().StartsWith('{'))
+                {
+                    response.Dispose();
+                    throw new TokenEndpointException(response.StatusCode);
+                }
+            }
+
             return response;
         }
     }
@@ -57,3 +71,7 @@ internal sealed class TokenRedirectException(HttpStatusCode status, Uri? locatio
         $"Google's token endpoint answered {(int)status}, {(location is null ? "a redirect without a Location" : $"a redirect to {location.OriginalString}")}, which is not followed",
         null,
         status);
+
+/// <summary>Google's token endpoint (or metadata server) answered an error without an OAuth error object.</summary>
+internal sealed class TokenEndpointException(HttpStatusCode status)
+    : HttpRequestException($"Google's token endpoint answered {(int)status} without an OAuth error body", null, status);

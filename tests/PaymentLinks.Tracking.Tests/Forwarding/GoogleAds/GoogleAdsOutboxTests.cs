@@ -212,6 +212,22 @@ public sealed class GoogleAdsOutboxTests
     }
 
     [Test]
+    public async Task A_token_endpoint_answering_503_without_a_body_leaves_the_conversion_pending_with_the_reason()
+    {
+        await using var unavailable = new LoopbackStripeServer(new StripeAnswer(503, string.Empty));
+        var (ledger, worker, forwarding) = Host(tokenEndpoint: new Uri(unavailable.ApiBase + "/token"));
+        await ledger.RecordAsync(LedgerContract.PaidEvent(LedgerContract.NewLiveSessionId()));
+
+        await worker.ForwardRoundAsync(CancellationToken.None);
+
+        unavailable.Requests.ShouldNotBeEmpty();
+        _google.Ingested.ShouldBeEmpty();
+        var row = (await forwarding.ListAsync()).Single(r => r.Destination == GoogleAds);
+        row.State.ShouldBe(ForwardingState.Pending, "a 503 passes: the conversion is tried again");
+        row.LastError.ShouldNotBeNull().ShouldContain("Google's token endpoint answered 503");
+    }
+
+    [Test]
     public async Task Validate_asks_Google_with_validateOnly_and_reports_its_answer_under_google_ads()
     {
         var (_, _, forwarding) = Host();
