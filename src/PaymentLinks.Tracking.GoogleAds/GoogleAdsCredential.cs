@@ -8,7 +8,8 @@ namespace PaymentLinks.Tracking.GoogleAds;
 /// service account's JSON key (from <see cref="GoogleAdsForwardingOptions.CredentialsFile"/> or
 /// <see cref="GoogleAdsForwardingOptions.CredentialsJson"/>) or the application-default credential, scoped to
 /// <see cref="GoogleAdsForwardingOptions.Scope"/>. The library signs the key's assertion, exchanges it at the token
-/// endpoint, caches the access token and refreshes it before it expires.
+/// endpoint, caches the access token and refreshes it before it expires. Its requests follow no redirect
+/// (<see cref="RedirectlessHttpClientFactory"/>).
 /// </summary>
 internal static class GoogleAdsCredential
 {
@@ -41,7 +42,9 @@ internal static class GoogleAdsCredential
 
         try
         {
-            return GoogleCredential.GetApplicationDefault().CreateScoped(GoogleAdsForwardingOptions.Scope);
+            return GoogleCredential.GetApplicationDefault()
+                .CreateScoped(GoogleAdsForwardingOptions.Scope)
+                .CreateWithHttpClientFactory(RedirectlessHttpClientFactory.Instance);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {
@@ -83,7 +86,9 @@ internal static class GoogleAdsCredential
         try
         {
             var serviceAccount = CredentialFactory.FromJsonParameters<ServiceAccountCredential>(parameters);
-            return GoogleCredential.FromServiceAccountCredential(serviceAccount).CreateScoped(GoogleAdsForwardingOptions.Scope);
+            return GoogleCredential.FromServiceAccountCredential(serviceAccount)
+                .CreateScoped(GoogleAdsForwardingOptions.Scope)
+                .CreateWithHttpClientFactory(RedirectlessHttpClientFactory.Instance);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
         {

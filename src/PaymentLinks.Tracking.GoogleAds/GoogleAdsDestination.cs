@@ -99,7 +99,10 @@ public sealed partial class GoogleAdsDestination : IValidatingConversionDestinat
     /// <param name="batch">Up to 2,000 purchases.</param>
     /// <param name="client">The destination's client.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>Accepted; a retry for a 429, 5xx or an unreachable token endpoint; the named event refused when Google names one; otherwise refused.</returns>
+    /// <returns>
+    /// Accepted; a retry for a 429, 5xx or an unreachable token endpoint; the named event refused when Google names one;
+    /// otherwise refused (a token endpoint's redirect too: it is never followed).
+    /// </returns>
     public Task<ConversionBatchResult> SendAsync(IReadOnlyList<ConversionEvent> batch, HttpClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -151,6 +154,18 @@ public sealed partial class GoogleAdsDestination : IValidatingConversionDestinat
         catch (InvalidOperationException e)
         {
             return ConversionBatchResult.Refused(Redact($"Google Ads: the credential cannot be loaded: {e.Message}"));
+        }
+        catch (TokenRedirectException e)
+        {
+            // The credential's client follows no redirect (RedirectlessHttpClientFactory): the key's assertion went to
+            // the configured token endpoint only, as the conversions go to the Endpoint only.
+            return ConversionBatchResult.Refused(Redact($"{e.Message}: set TokenEndpoint (or the key's token_uri) to the address that answers."));
+        }
+        catch (TokenEndpointException e)
+        {
+            return e.StatusCode is { } status && ConversionBatchResult.IsTransient(status)
+                ? ConversionBatchResult.Retry(e.Message + ".")
+                : ConversionBatchResult.Refused(e.Message + ": check TokenEndpoint (or the key's token_uri).");
         }
         catch (TokenResponseException e)
         {

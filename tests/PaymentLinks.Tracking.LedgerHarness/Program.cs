@@ -11,8 +11,15 @@ using PaymentLinks.Tracking;
 //                   "stored N duplicate M unavailable U"
 //   fulfil <folder> runs the fulfilment worker; its handler writes <folder>/<session id>.<pid>.started before it works
 //                   and .done after; with LEDGER_HANDLER_HANGS=1 it never finishes (the test kills the process).
-//   forward <url>   runs the forwarding worker alone, to a loopback GA4 at <url> (FORWARD_API_SECRET its secret,
-//                   FORWARD_TIMEOUT_MS and FORWARD_LEASE_MS the request timeout and the lease).
+//   forward <url>   runs the forwarding worker alone, to the loopback destination FORWARD_DESTINATION names at <url>
+//                   (FORWARD_TIMEOUT_MS and FORWARD_LEASE_MS the request timeout and the lease; FORWARD_ASSUME_CONSENT=1
+//                   assumes the buyers' consent):
+//                     google_analytics (the default)  GA4's /mp/collect, FORWARD_API_SECRET its secret;
+//                     google_ads                      Google's events:ingest, FORWARD_GOOGLE_KEY the service account's
+//                                                     JSON key (its token_uri the loopback token endpoint),
+//                                                     FORWARD_GOOGLE_ACCOUNT and FORWARD_GOOGLE_CONVERSION_ACTION;
+//                     tiktok                          TikTok's event/track, FORWARD_TIKTOK_PIXEL the pixel code and
+//                                                     FORWARD_API_SECRET the access token.
 // The ledger comes from LEDGER_PROVIDER (Sqlite or PostgreSql), LEDGER_CONNECTION and LEDGER_SCHEMA; the signing
 // secret from LEDGER_SECRET.
 if (args.Length != 2 || args[0] is not ("record" or "fulfil" or "forward"))
@@ -34,15 +41,42 @@ AddLedger(builder.Services, options =>
 });
 if (args[0] == "forward")
 {
+    var destination = Environment.GetEnvironmentVariable("FORWARD_DESTINATION") ?? "google_analytics";
     builder.Services.AddPaymentLinkForwarding(options =>
     {
-        options.GoogleAnalytics.MeasurementId = "G-HARNESS1";
-        options.GoogleAnalytics.ApiSecret = Environment.GetEnvironmentVariable("FORWARD_API_SECRET");
-        options.GoogleAnalytics.Endpoint = new Uri(args[1]);
+        switch (destination)
+        {
+            case "google_analytics":
+                options.GoogleAnalytics.MeasurementId = "G-HARNESS1";
+                options.GoogleAnalytics.ApiSecret = Environment.GetEnvironmentVariable("FORWARD_API_SECRET");
+                options.GoogleAnalytics.Endpoint = new Uri(args[1]);
+                break;
+            case "tiktok":
+                options.TikTok.PixelCode = Environment.GetEnvironmentVariable("FORWARD_TIKTOK_PIXEL");
+                options.TikTok.AccessToken = Environment.GetEnvironmentVariable("FORWARD_API_SECRET");
+                options.TikTok.Endpoint = new Uri(args[1]);
+                break;
+            case "google_ads":
+                break;
+            default:
+                throw new InvalidOperationException($"FORWARD_DESTINATION {destination} is not google_analytics, google_ads nor tiktok.");
+        }
+
+        options.AssumeConsent = Environment.GetEnvironmentVariable("FORWARD_ASSUME_CONSENT") == "1";
         options.RequestTimeout = TimeSpan.FromMilliseconds(int.Parse(Environment.GetEnvironmentVariable("FORWARD_TIMEOUT_MS")!, CultureInfo.InvariantCulture));
         options.LeaseDuration = TimeSpan.FromMilliseconds(int.Parse(Environment.GetEnvironmentVariable("FORWARD_LEASE_MS")!, CultureInfo.InvariantCulture));
         options.PollInterval = TimeSpan.FromMilliseconds(100);
     });
+    if (destination == "google_ads")
+    {
+        builder.Services.AddGoogleAdsForwarding(options =>
+        {
+            options.OperatingAccountId = Environment.GetEnvironmentVariable("FORWARD_GOOGLE_ACCOUNT");
+            options.ConversionActionId = Environment.GetEnvironmentVariable("FORWARD_GOOGLE_CONVERSION_ACTION");
+            options.CredentialsJson = Environment.GetEnvironmentVariable("FORWARD_GOOGLE_KEY");
+            options.Endpoint = new Uri(args[1]);
+        });
+    }
 }
 
 builder.Services.AddSingleton<IPaymentLinkFulfillmentHandler>(new MarkerFileHandler(args[1], Environment.GetEnvironmentVariable("LEDGER_HANDLER_HANGS") == "1"));

@@ -101,19 +101,31 @@ internal sealed class ForwardBench(int conversions, TimeSpan latency, bool inclu
                 var sending = run.Elapsed - destinations.FirstAcceptedAfter;
                 var found = destinations.FirstAcceptedAfter - outage;
                 var ratio = sending / baseline;
+                var bound = OutageSendingBound(baseline);
                 var once = destinations.Accepted == events.Count && destinations.DistinctAccepted == events.Count;
                 output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{destination}, failing with 503 for the first {outage.TotalSeconds:0} s: {run.Elapsed.TotalSeconds:0.0} s in all, {afterRecovery.TotalSeconds:0.0} s after recovery: back up found in {found.TotalSeconds:0.0} s, then sent in {sending.TotalSeconds:0.0} s ({ratio:0.00}x the {baseline.TotalSeconds:0.0} s of the run without an outage); "
+                    $"{destination}, failing with 503 for the first {outage.TotalSeconds:0} s: {run.Elapsed.TotalSeconds:0.0} s in all, {afterRecovery.TotalSeconds:0.0} s after recovery: back up found in {found.TotalSeconds:0.0} s, then sent in {sending.TotalSeconds:0.0} s ({ratio:0.00}x the {baseline.TotalSeconds:0.0} s of the run without an outage; at most {bound.TotalSeconds:0.0} s allowed); "
                     + $"{destinations.Failed:N0} requests failed during the outage, {run.Requests - destinations.Failed:N0} accepted; "
                     + $"{destinations.DistinctAccepted:N0} of {events.Count:N0} conversions arrived, {destinations.Accepted - destinations.DistinctAccepted:N0} more than once; {run.Dead:N0} dead or failed."));
-                failed |= ratio > 1.5 || !once || run.Dead > 0;
+                failed |= sending > bound || !once || run.Dead > 0;
             }
         }
 
-        output.WriteLine(failed ? $"FAILED: below the targets (each conversion once at each destination, 6x, at most 12 Meta requests, at most {googleAdsMost} Google Ads requests{(Outage is null ? string.Empty : "; after an outage: each conversion once, none dead, within 1.5x")})." : "OK");
+        output.WriteLine(failed ? $"FAILED: below the targets (each conversion once at each destination, 6x, at most 12 Meta requests, at most {googleAdsMost} Google Ads requests{(Outage is null ? string.Empty : $"; after an outage: each conversion once, none dead, sent within 1.5x of the run without one plus {OutageAllowance.TotalSeconds:0} s")})." : "OK");
         return failed ? 1 : 0;
     }
+
+    /// <summary>
+    /// A fixed allowance over 1.5 times the run without an outage. Meta, Google Ads and TikTok send 2,000 conversions in
+    /// 0.2 to 0.7 s, where a busy machine's noise alone (a scheduling delay, a collection, a slow fsync) can add half of
+    /// that again; 2 s absorbs it, and stays under the worker's 5 s poll interval, so a backlog that waited a poll after
+    /// the recovery still fails the check. On GA4's minute-long runs the 1.5x decides.
+    /// </summary>
+    private static readonly TimeSpan OutageAllowance = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the sending after an outage may take: 1.5 times <paramref name="baseline"/> plus <see cref="OutageAllowance"/>.</summary>
+    private static TimeSpan OutageSendingBound(TimeSpan baseline) => baseline * 1.5 + OutageAllowance;
 
     private static async Task<(TimeSpan Elapsed, int Requests, int LargestBatch, int Dead, int Arrivals, int Distinct, bool Once)> MeasureAsync(
         Destinations destinations, List<byte[]> events, ForwardingDestination destination, int? maxInFlight, TimeSpan? outage = null)

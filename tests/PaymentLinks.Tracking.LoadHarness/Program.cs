@@ -58,7 +58,7 @@ var latency = new Option<int>("--latency-ms") { Description = "How long each des
 var skipOne = new Option<bool>("--skip-one-at-a-time") { Description = "Leave out the one-request-at-a-time pass (the slow side)." };
 var outage = new Option<string?>("--outage")
 {
-    Description = "Also run with every destination answering 503 for the run's first span (30s, 10m): every conversion must arrive once, none dead, and the run after recovery within 1.5x of the run without an outage.",
+    Description = "Also run with every destination answering 503 for the run's first span (30s, 10m): every conversion must arrive once, none dead, and the sending after recovery within 1.5x of the run without an outage plus 2 s.",
 };
 var forwardBench = new Command("forward-bench", "Measures forwarding to loopback GA4, Meta, Google Ads and TikTok with the default settings, and GA4 beside one request at a time.")
 {

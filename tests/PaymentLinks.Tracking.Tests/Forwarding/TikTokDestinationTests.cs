@@ -184,6 +184,87 @@ public sealed class TikTokDestinationTests
     }
 
     [Test]
+    public async Task TikTok_rule_a_partial_success_20001_is_not_all_accepted_each_event_is_sent_again_alone_and_TikTok_dedupes_them_on_event_id()
+    {
+        var instance = Forwarder();
+        var sessions = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            sessions.Add(await PaidWithVisitAsync(instance));
+        }
+
+        var refused = sessions[2];
+        // TikTok in the loopback: an event_id is counted once however often it arrives; a request holding the refused
+        // event among others takes the others and answers 20001 without naming which failed.
+        var counted = new ConcurrentDictionary<string, int>();
+        var delivered = new ConcurrentDictionary<string, int>();
+        Answer = (request, _) =>
+        {
+            var ids = JsonNode.Parse(request.RawBody)!["data"]!.AsArray().Select(e => e!["event_id"]!.GetValue<string>()).ToList();
+            foreach (var id in ids)
+            {
+                delivered.AddOrUpdate(id, 1, (_, n) => n + 1);
+            }
+
+            foreach (var id in ids.Where(id => id != refused))
+            {
+                counted.TryAdd(id, 1);
+            }
+
+            return !ids.Contains(refused) ? null
+                : ids.Count > 1 ? new StripeAnswer(200, """{"code":20001,"message":"Partial success: 1 of 5 events failed.","request_id":"r-partial","data":{}}""")
+                : new StripeAnswer(200, """{"code":40000,"message":"Invalid value for properties.currency","request_id":"r-single"}""");
+        };
+
+        await DrainAsync(instance);
+
+        var rows = await instance.Forwarding.ListAsync();
+        rows.Count.ShouldBe(5);
+        rows.Where(row => row.SessionId != refused).ShouldAllBe(row => row.State == ForwardingState.Sent);
+        var failed = rows.Single(row => row.SessionId == refused);
+        failed.State.ShouldBe(ForwardingState.Failed);
+        failed.LastError.ShouldNotBeNull().ShouldContain("code 40000: Invalid value for properties.currency");
+        counted.Keys.Order().ShouldBe(sessions.Where(s => s != refused).Order(), "each accepted event counted once by its event_id");
+        delivered.Values.ShouldAllBe(n => n == 2, "the batch, then each event alone");
+        _answered.Count.ShouldBe(6);
+    }
+
+    [Test]
+    public async Task TikTok_rule_after_a_partial_success_the_single_answers_read_before_the_time_runs_out_are_kept()
+    {
+        var instance = Forwarder(options => options.RequestTimeout = TimeSpan.FromSeconds(2));
+        var sessions = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            sessions.Add(await PaidWithVisitAsync(instance));
+        }
+
+        using var hang = new CancellationTokenSource();
+        // The batch: 20001. The first single: accepted. The second: no answer within the request's time.
+        Answer = (request, n) => n switch
+        {
+            1 => new StripeAnswer(200, """{"code":20001,"message":"Partial success.","request_id":"r-partial","data":{}}"""),
+            2 => null,
+            _ => HangUntil(hang.Token),
+        };
+
+        await instance.Worker.ForwardRoundAsync(CancellationToken.None);
+        await hang.CancelAsync();
+
+        var first = _answered.Where(a => a.Status == 200).Select(a => JsonNode.Parse(a.Request.RawBody)!["data"]!.AsArray())
+            .Single(data => data.Count == 1)[0]!["event_id"]!.GetValue<string>();
+        var rows = await instance.Forwarding.ListAsync();
+        rows.Single(row => row.SessionId == first).State.ShouldBe(ForwardingState.Sent, "its single answer was read before the time ran out");
+        rows.Where(row => row.SessionId != first).ShouldAllBe(row => row.State == ForwardingState.Pending && row.LastError!.Contains("time ran out"));
+    }
+
+    private static StripeAnswer HangUntil(CancellationToken token)
+    {
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+        return new StripeAnswer(503, "too late");
+    }
+
+    [Test]
     public async Task TikTok_rule_batches_carry_at_most_50_events()
     {
         // Consent assumed: the email is the identifier TikTok matches these to.

@@ -1,13 +1,17 @@
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 using PaymentLinks.Tracking.Tests.Forwarding;
+using PaymentLinks.Tracking.Tests.Forwarding.GoogleAds;
 using PaymentLinks.Tracking.Tests.Ledger;
 using PaymentLinks.Tracking.Tests.Webhooks;
 using Shouldly;
 
 namespace PaymentLinks.Tracking.Tests.Samples;
 
-/// <summary>The receiver sample configured with loopback GA4 and webhook destinations: a purchase per paid session, a refund per refund.</summary>
+/// <summary>
+/// The receiver sample configured through environment variables with loopback destinations (GA4 and the webhook, TikTok,
+/// Google Ads): a purchase per paid session, a refund per refund.
+/// </summary>
 [NonParallelizable]
 public sealed class ReceiverForwardingTests
 {
@@ -108,6 +112,41 @@ public sealed class ReceiverForwardingTests
         tiktokEvent["event_id"]!.GetValue<string>().ShouldBe(sessionId);
         tiktokEvent["user"]!["user_agent"]!.GetValue<string>().ShouldBe("LoopbackBrowser/1.0");
         receiver.Output.ShouldNotContain(accessToken);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Test]
+    public async Task The_receiver_forwards_a_paid_session_from_an_ad_click_to_Google_Ads_when_its_settings_are_present()
+    {
+        await using var google = new LoopbackGoogle();
+        var key = google.ServiceAccountKey();
+        using var receiver = await RunningReceiver.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__PaymentLinkLedger"] = $"Data Source={Path.Combine(_folder, "ledger.db")}",
+            ["PaymentLinkTracking__Links__spring"] = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr",
+            ["PaymentLinkTracking__Forwarding__GoogleAds__OperatingAccountId"] = LoopbackGoogle.OperatingAccountId,
+            ["PaymentLinkTracking__Forwarding__GoogleAds__ConversionActionId"] = LoopbackGoogle.ConversionActionId,
+            ["PaymentLinkTracking__Forwarding__GoogleAds__CredentialsJson"] = key,
+            ["PaymentLinkTracking__Forwarding__GoogleAds__Endpoint"] = google.Endpoint.AbsoluteUri,
+            ["PaymentLinkTracking__Forwarding__PollInterval"] = "00:00:00.200",
+        });
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = receiver.Http.BaseAddress };
+        using var click = await client.GetAsync("/go/spring?utm_source=google&gclid=EAIaIQobChMI_receiver&consent=granted");
+        var reference = System.Web.HttpUtility.ParseQueryString(click.Headers.Location.ShouldNotBeNull().Query)["client_reference_id"].ShouldNotBeNull();
+        var sessionId = LedgerContract.NewLiveSessionId();
+        var paid = LedgerContract.PaidEnvelope(sessionId, 4200, "usd", livemode: true, DateTimeOffset.UtcNow, SignedWebhooks.CustomerEmail, "checkout.session.completed");
+        paid["data"]!["object"]!["client_reference_id"] = reference;
+
+        await PostAsync(receiver, paid);
+        await WaitAsync(() => google.Accepted.Count == 1, receiver);
+
+        google.TokenRequests.ShouldBe(1);
+        var sent = google.Accepted.Single()["events"]!.AsArray().ShouldHaveSingleItem()!;
+        ((string?)sent["transactionId"]).ShouldBe(sessionId);
+        ((string?)sent["adIdentifiers"]!["gclid"]).ShouldBe("EAIaIQobChMI_receiver");
+        sent["conversionValue"]!.GetValue<decimal>().ShouldBe(42.00m);
+        google.Conversions[sessionId].Count.ShouldBe(1);
+        receiver.Output.ShouldNotContain("PRIVATE KEY");
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 

@@ -19,8 +19,9 @@ internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConv
     public const string DestinationName = "tiktok";
 
     /// <summary>
-    /// The most events a request carries: 50, the batch size TikTok documented for its batch endpoint and that the
-    /// well-known server-side integrations keep to.
+    /// The most events a request carries: 50. TikTok's own page of Events API limits could not be consulted; 50 is the
+    /// batch the established server-side connectors send to <c>event/track</c> (Tealium's TikTok Events connector, for
+    /// one, queues at most 50 events a request), and small enough that a partial success costs few single resends.
     /// </summary>
     public const int MaxBatch = 50;
 
@@ -33,8 +34,9 @@ internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConv
     /// <summary>TikTok's code for a request it accepted.</summary>
     public const int Ok = 0;
 
-    // Codes TikTok answers in the body: 20001 a partial success (accepted), 40100 too many requests and 40700 an error
-    // of its own (try again), 40001 and 40002 the token or its permission (every event would be refused alike).
+    // Codes TikTok answers in the body: 20001 a partial success (some events of the request were refused, unnamed),
+    // 40100 too many requests and 40700 an error of its own (try again), 40001 and 40002 the token or its permission
+    // (every event would be refused alike).
     private const int PartialSuccess = 20001;
     private const int RateLimited = 40100;
     private const int InternalError = 40700;
@@ -72,10 +74,69 @@ internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConv
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(client);
+        var (status, body, retryAfter) = await PostAsync(batch, client, cancellationToken).ConfigureAwait(false);
+        if (batch.Count > 1 && Code(body) == PartialSuccess)
+        {
+            return await SendEachAloneAsync(batch, client, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Read(status, body, retryAfter, batch.Count);
+    }
+
+    /// <summary>
+    /// After a partial success (20001), which names no event: each event of the batch sent again alone, and each
+    /// answer read on its own (0 accepted, a refusal code refused with TikTok's message, a retry code retried). The
+    /// events TikTok took the first time are not counted twice: it dedupes on <c>event_id</c>, the transaction's id.
+    /// Once one is put off (a rate limit, TikTok's own error, a timeout), the rest are put off with it, unsent; when the
+    /// request's time runs out, the answers already read are kept and the rest put off.
+    /// </summary>
+    private async Task<ConversionBatchResult> SendEachAloneAsync(IReadOnlyList<ConversionEvent> batch, HttpClient client, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<ConversionBatchResult>(batch.Count);
+        ConversionBatchResult? putOff = null;
+        foreach (var conversion in batch)
+        {
+            if (putOff is not null)
+            {
+                outcomes.Add(putOff);
+                continue;
+            }
+
+            ConversionBatchResult outcome;
+            try
+            {
+                var (status, body, retryAfter) = await PostAsync([conversion], client, cancellationToken).ConfigureAwait(false);
+                outcome = Read(status, body, retryAfter, 1);
+            }
+            catch (HttpRequestException e) when (e is not ForwardingRedirectException)
+            {
+                outcome = ConversionBatchResult.Retry($"TikTok could not be reached after a partial success: {e.Message}");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && outcomes.Count > 0)
+            {
+                // The round's time ran out: what the single answers settled is kept, so that the next try does not
+                // start the whole batch (and its partial success) over.
+                outcome = ConversionBatchResult.Retry("TikTok: the request's time ran out while each event of a partial success (code 20001) was sent again alone.");
+            }
+
+            if (outcome.Status == ConversionBatchStatus.Retry)
+            {
+                putOff = outcome;
+            }
+
+            outcomes.Add(outcome.Status == ConversionBatchStatus.EventRefused ? ConversionBatchResult.Refused(outcome.Error!) : outcome);
+        }
+
+        return ConversionBatchResult.PerEvent(outcomes);
+    }
+
+    private async Task<(HttpStatusCode Status, string Body, TimeSpan? RetryAfter)> PostAsync(
+        IReadOnlyList<ConversionEvent> batch, HttpClient client, CancellationToken cancellationToken)
+    {
         using var request = CreateRequest(batch);
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return Read(response.StatusCode, body, RetryAfter(response), batch.Count);
+        return (response.StatusCode, body, RetryAfter(response));
     }
 
     /// <summary>The request for <paramref name="batch"/>.</summary>
@@ -134,23 +195,16 @@ internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConv
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     /// <summary>
-    /// What TikTok's answer means. The body's <c>code</c> decides: 0 (and 20001, a partial success) accepted; 40100
-    /// (too many requests) and 40700 (TikTok's own error) a retry; 40001 and 40002 (the token, its permission) refuse
-    /// the whole batch; any other code is the content of an event, which TikTok does not name: the batch is split until
-    /// the event is alone. A body that is not TikTok's (a proxy's page) is read by its status.
+    /// What TikTok's answer means. The body's <c>code</c> decides: 0 accepted; 40100 (too many requests) and 40700
+    /// (TikTok's own error) a retry; 40001 and 40002 (the token, its permission) refuse the whole batch; any other code
+    /// is the content of an event, which TikTok does not name: the batch is split until the event is alone. 20001, a
+    /// partial success, is never taken for the whole batch accepted: <see cref="SendAsync"/> sends each event of a larger
+    /// batch again alone, and for a single event it is a refusal. A body that is not TikTok's (a proxy's page) is read by
+    /// its status.
     /// </summary>
     public static ConversionBatchResult Read(HttpStatusCode status, string body, TimeSpan? retryAfter, int batchSize)
     {
-        TikTokResponse? answer = null;
-        try
-        {
-            answer = JsonSerializer.Deserialize(body, TikTokJson.Default.TikTokResponse);
-        }
-        catch (JsonException)
-        {
-            // Not TikTok's shape: the status decides.
-        }
-
+        var answer = Parse(body);
         if (answer?.Code is not { } code)
         {
             return (int)status is >= 200 and < 300
@@ -158,7 +212,7 @@ internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConv
                 : ConversionBatchResult.FromStatus(status, $"TikTok: {Shorten(body)}", retryAfter);
         }
 
-        if (code is Ok or PartialSuccess)
+        if (code is Ok)
         {
             return ConversionBatchResult.Accepted;
         }
@@ -169,9 +223,31 @@ internal sealed class TikTokDestination(TikTokForwardingOptions options) : IConv
             return ConversionBatchResult.Retry(message, retryAfter);
         }
 
+        if (code is PartialSuccess)
+        {
+            // Some events were refused and TikTok does not say which: alone, the event is the one refused; in a batch
+            // (SendAsync sends each event alone instead) it is found by splitting, never taken for accepted.
+            return batchSize == 1 ? ConversionBatchResult.Refused(message) : ConversionBatchResult.EventRefused(message);
+        }
+
         return CredentialCodes.Contains(code) || batchSize == 1
             ? ConversionBatchResult.Refused(message)
             : ConversionBatchResult.EventRefused(message);
+    }
+
+    private static int? Code(string body) => Parse(body)?.Code;
+
+    private static TikTokResponse? Parse(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, TikTokJson.Default.TikTokResponse);
+        }
+        catch (JsonException)
+        {
+            // Not TikTok's shape: the status decides.
+            return null;
+        }
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch

@@ -2,6 +2,7 @@ using Google.Apis.Auth.OAuth2;
 using Google.Apis.Auth.OAuth2.Responses;
 using NUnit.Framework;
 using PaymentLinks.Tracking.GoogleAds;
+using PaymentLinks.Tracking.Tests.StripeApi;
 using Shouldly;
 
 namespace PaymentLinks.Tracking.Tests.Forwarding.GoogleAds;
@@ -42,6 +43,29 @@ public sealed class GoogleAdsCredentialTests
         var refused = await Should.ThrowAsync<TokenResponseException>(() => ((ITokenAccess)credential).GetAccessTokenForRequestAsync(null, CancellationToken.None));
 
         refused.Error.Error.ShouldBe("invalid_grant");
+    }
+
+    [Test]
+    public async Task A_token_endpoint_that_redirects_is_not_followed_so_the_keys_assertion_goes_nowhere_else()
+    {
+        await using var google = new LoopbackGoogle();
+        await using var elsewhere = new LoopbackStripeServer(new StripeAnswer(200, """{"access_token":"ya29.elsewhere","expires_in":3599,"token_type":"Bearer"}"""));
+        await using var redirecting = new LoopbackStripeServer(new StripeAnswer(307, string.Empty)
+        {
+            Headers = new Dictionary<string, string> { ["Location"] = elsewhere.ApiBase + "/token" },
+        });
+        var credential = GoogleAdsCredential.Load(new GoogleAdsForwardingOptions
+        {
+            CredentialsJson = google.ServiceAccountKey(),
+            TokenEndpoint = new Uri(redirecting.ApiBase + "/token"),
+        });
+
+        var refused = await Should.ThrowAsync<HttpRequestException>(() => ((ITokenAccess)credential).GetAccessTokenForRequestAsync(null, CancellationToken.None));
+
+        refused.StatusCode.ShouldBe(System.Net.HttpStatusCode.TemporaryRedirect);
+        refused.Message.ShouldContain($"a redirect to {elsewhere.ApiBase}/token, which is not followed");
+        redirecting.Requests.ShouldHaveSingleItem().Form["assertion"].ShouldNotBeNullOrEmpty();
+        elsewhere.Requests.ShouldBeEmpty("the signed assertion must not follow a redirect to another address");
     }
 
     [Test]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
 using PaymentLinks.Tracking.GoogleAds;
 using PaymentLinks.Tracking.Tests.Ledger;
+using PaymentLinks.Tracking.Tests.StripeApi;
 using Shouldly;
 
 namespace PaymentLinks.Tracking.Tests.Forwarding.GoogleAds;
@@ -42,7 +43,7 @@ public sealed class GoogleAdsOutboxTests
         _folder.Delete(recursive: true);
     }
 
-    private (DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkForwarding Forwarding) Host(bool assumeConsent = true, bool knownKey = true)
+    private (DbPaymentLinkLedger Ledger, ForwardingWorker Worker, IPaymentLinkForwarding Forwarding) Host(bool assumeConsent = true, bool knownKey = true, Uri? tokenEndpoint = null)
     {
         var services = new ServiceCollection();
         services.AddPaymentLinkTracking(options => options.Links["pro"] = "https://buy.stripe.com/test_eVa5nPg1j1wmfXq5kr");
@@ -66,6 +67,7 @@ public sealed class GoogleAdsOutboxTests
             options.ConversionActionId = configured.ConversionActionId;
             options.CredentialsJson = configured.CredentialsJson;
             options.Endpoint = configured.Endpoint;
+            options.TokenEndpoint = tokenEndpoint;
         });
         _provider = services.BuildServiceProvider();
         return (
@@ -184,6 +186,45 @@ public sealed class GoogleAdsOutboxTests
         row.State.ShouldBe(ForwardingState.Failed);
         row.Attempts.ShouldBe(1);
         row.LastError.ShouldNotBeNull().ShouldContain("invalid_grant");
+    }
+
+    [Test]
+    public async Task A_token_endpoint_that_redirects_fails_the_conversion_with_the_reason_and_the_assertion_goes_nowhere_else()
+    {
+        await using var elsewhere = new LoopbackStripeServer(new StripeAnswer(200, """{"access_token":"ya29.elsewhere","expires_in":3599,"token_type":"Bearer"}"""));
+        await using var redirecting = new LoopbackStripeServer(new StripeAnswer(307, string.Empty)
+        {
+            Headers = new Dictionary<string, string> { ["Location"] = elsewhere.ApiBase + "/token" },
+        });
+        var (ledger, worker, forwarding) = Host(tokenEndpoint: new Uri(redirecting.ApiBase + "/token"));
+        var session = LedgerContract.NewLiveSessionId();
+        await ledger.RecordAsync(LedgerContract.PaidEvent(session));
+
+        await DrainAsync(worker);
+
+        redirecting.Requests.ShouldNotBeEmpty();
+        elsewhere.Requests.ShouldBeEmpty("the signed assertion must not follow a redirect to another address");
+        _google.Ingested.ShouldBeEmpty();
+        var row = (await forwarding.ListAsync()).Single(r => r.Destination == GoogleAds);
+        row.SessionId.ShouldBe(session);
+        row.State.ShouldBe(ForwardingState.Failed, "kept in the failed list, where it can be sent again once the token endpoint is right");
+        row.LastError.ShouldBe($"google_ads: Google's token endpoint answered 307, a redirect to {elsewhere.ApiBase}/token, which is not followed: set TokenEndpoint (or the key's token_uri) to the address that answers.");
+    }
+
+    [Test]
+    public async Task A_token_endpoint_answering_503_without_a_body_leaves_the_conversion_pending_with_the_reason()
+    {
+        await using var unavailable = new LoopbackStripeServer(new StripeAnswer(503, string.Empty));
+        var (ledger, worker, forwarding) = Host(tokenEndpoint: new Uri(unavailable.ApiBase + "/token"));
+        await ledger.RecordAsync(LedgerContract.PaidEvent(LedgerContract.NewLiveSessionId()));
+
+        await worker.ForwardRoundAsync(CancellationToken.None);
+
+        unavailable.Requests.ShouldNotBeEmpty();
+        _google.Ingested.ShouldBeEmpty();
+        var row = (await forwarding.ListAsync()).Single(r => r.Destination == GoogleAds);
+        row.State.ShouldBe(ForwardingState.Pending, "a 503 passes: the conversion is tried again");
+        row.LastError.ShouldNotBeNull().ShouldContain("Google's token endpoint answered 503");
     }
 
     [Test]

@@ -42,6 +42,12 @@ internal sealed class LoopbackGoogle : IAsyncDisposable
     /// <summary>When set, called with the events:ingest request's number (from 1); an answer it gives replaces the usual one.</summary>
     public Func<int, RecordedRequest, StripeAnswer?>? Override { get; set; }
 
+    /// <summary>As <see cref="Override"/>, answering when its task completes (a hang); asked first.</summary>
+    public Func<int, RecordedRequest, Task<StripeAnswer?>>? OverrideAsync { get; set; }
+
+    /// <summary>The events:ingest requests that reached the server, answered or not yet.</summary>
+    public int IngestArrived => Server.Requests.Count(request => request.Path == "/v1/events:ingest");
+
     /// <summary>The events:ingest requests answered, with their status.</summary>
     public IReadOnlyList<(RecordedRequest Request, int Status)> Ingested => [.. _ingested];
 
@@ -79,18 +85,18 @@ internal sealed class LoopbackGoogle : IAsyncDisposable
         _key.Dispose();
     }
 
-    private Task<StripeAnswer> AnswerAsync(RecordedRequest request)
+    private async Task<StripeAnswer> AnswerAsync(RecordedRequest request)
     {
         if (request.Path == "/token")
         {
             Interlocked.Increment(ref _tokenCount);
-            return Task.FromResult(Token(request));
+            return Token(request);
         }
 
         var number = Interlocked.Increment(ref _ingestCount);
-        var answer = Override?.Invoke(number, request) ?? Ingest(request);
+        var answer = (OverrideAsync is { } later ? await later(number, request) : null) ?? Override?.Invoke(number, request) ?? Ingest(request);
         _ingested.Enqueue((request, answer.Status));
-        return Task.FromResult(answer);
+        return answer;
     }
 
     private StripeAnswer Token(RecordedRequest request)
