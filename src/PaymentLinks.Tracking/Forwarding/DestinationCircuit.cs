@@ -65,14 +65,19 @@ internal sealed class DestinationCircuit(TimeProvider timeProvider, TimeSpan fir
         }
     }
 
-    /// <summary>The destination answered (a success or a refusal of the content): it is up.</summary>
-    public void Answered()
+    /// <summary>
+    /// The destination answered (a success or a refusal of the content): it is up. <see langword="true"/> when this
+    /// closed a pause, so that the conversions put off during it need not wait out their own backoff.
+    /// </summary>
+    public bool Answered()
     {
         lock (_gate)
         {
+            var resumed = _pauses > 0;
             _failures = 0;
             _pauses = 0;
             _probeSince = null;
+            return resumed;
         }
     }
 

@@ -23,6 +23,9 @@ internal static partial class ForwardingLog
     [LoggerMessage(EventId = 76, EventName = "PaymentLinkForwardingPaused", Level = LogLevel.Warning, Message = "{Destination} answered with retries for every recent request; it is paused for {Pause}, then probed with one conversion: {Error}")]
     public static partial void Paused(ILogger logger, string destination, TimeSpan pause, string? error);
 
+    [LoggerMessage(EventId = 79, EventName = "PaymentLinkForwardingResumed", Level = LogLevel.Information, Message = "{Destination} answered again after a pause; {Count} conversion(s) put off during it are due now.")]
+    public static partial void Resumed(ILogger logger, string destination, int count);
+
     [LoggerMessage(EventId = 77, EventName = "PaymentLinkForwardingSentDeleted", Level = LogLevel.Information, Message = "Deleted {Count} sent conversion(s) from the outbox, sent more than {Retention} ago.")]
     public static partial void SentDeleted(ILogger logger, int count, TimeSpan retention);
 

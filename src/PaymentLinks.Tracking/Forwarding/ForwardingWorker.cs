@@ -47,6 +47,9 @@ internal sealed class ForwardingWorker : BackgroundService
 
     private readonly Dictionary<ForwardingDestination, DestinationCircuit> _circuits;
 
+    // The destinations whose pause a request of the running round closed.
+    private readonly ConcurrentQueue<ForwardingTarget> _resumed = new();
+
     /// <summary>The destination's circuit in this process.</summary>
     internal DestinationCircuit Circuit(ForwardingDestination destination) => _circuits[destination];
 
@@ -200,7 +203,21 @@ internal sealed class ForwardingWorker : BackgroundService
             }).ConfigureAwait(false);
 
         await _ledger.RecordOutcomesAsync(owner, outcomes, _grace.Token).ConfigureAwait(false);
+        await MakeWaitingDueAsync(stoppingToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// For each destination that answered again after a pause in this round: the conversions put off during the outage
+    /// go now, not each after its own backoff (up to <see cref="PaymentLinkForwardingOptions.MaxRetryDelay"/>).
+    /// </summary>
+    private async Task MakeWaitingDueAsync(CancellationToken stoppingToken)
+    {
+        while (_resumed.TryDequeue(out var destination))
+        {
+            var count = await _ledger.MakeWaitingConversionsDueAsync(destination.Id, stoppingToken).ConfigureAwait(false);
+            ForwardingLog.Resumed(_logger, destination.Name, count);
+        }
     }
 
     /// <summary>
@@ -426,7 +443,7 @@ internal sealed class ForwardingWorker : BackgroundService
         var circuit = _circuits[destination.Id];
         if (answer.State == ForwardingState.Sent)
         {
-            circuit.Answered();
+            Answered(destination, circuit);
             ForwardingLog.Sent(_logger, destination.Name, rows.Count, rows[0].SessionId);
             Count(PaymentLinkTrackingDiagnostics.ConversionsForwarded, destination, rows, outcome: null);
             return (null, rows.Select(row => new OutboxOutcome(row.Id, ForwardingState.Sent)));
@@ -436,7 +453,7 @@ internal sealed class ForwardingWorker : BackgroundService
         activity?.SetStatus(ActivityStatusCode.Error, outcome);
         if (!answer.IsRetry)
         {
-            circuit.Answered();
+            Answered(destination, circuit);
             if (answer.ByOneEvent && rows.Count > 1)
             {
                 return (answer, []);
@@ -454,6 +471,14 @@ internal sealed class ForwardingWorker : BackgroundService
 
         var results = rows.Select(row => RetryOutcome(destination, row, answer, started)).ToList();
         return (null, results);
+    }
+
+    private void Answered(ForwardingTarget destination, DestinationCircuit circuit)
+    {
+        if (circuit.Answered())
+        {
+            _resumed.Enqueue(destination);
+        }
     }
 
     /// <summary>A row put off by <paramref name="answer"/>: pending after a backoff, or dead when its tries or its window are spent.</summary>
@@ -526,7 +551,7 @@ internal sealed class ForwardingWorker : BackgroundService
         }
         else if (retries < rows.Count)
         {
-            circuit.Answered();
+            Answered(destination, circuit);
         }
 
         var outcome = sent.Count == rows.Count ? "sent" : "partial";

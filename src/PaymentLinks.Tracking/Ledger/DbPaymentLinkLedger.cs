@@ -310,6 +310,10 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     public Task RecordOutcomesAsync(string owner, IReadOnlyCollection<OutboxOutcome> outcomes, CancellationToken cancellationToken) =>
         _outbox.RecordOutcomesAsync(owner, outcomes, cancellationToken);
 
+    /// <inheritdoc cref="ForwardingOutbox.MakeWaitingDueAsync"/>
+    public Task<int> MakeWaitingConversionsDueAsync(ForwardingDestination destination, CancellationToken cancellationToken) =>
+        _outbox.MakeWaitingDueAsync(destination, cancellationToken);
+
     /// <inheritdoc cref="ForwardingOutbox.DeleteSentBeforeAsync"/>
     public Task<int> DeleteSentConversionsBeforeAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
         _outbox.DeleteSentBeforeAsync(cutoff, limit, cancellationToken);

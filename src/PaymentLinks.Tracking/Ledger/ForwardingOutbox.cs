@@ -376,6 +376,25 @@ internal sealed class ForwardingOutbox : IDisposable
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Makes the pending rows of <paramref name="destination"/> that wait out a backoff due now, once the destination
+    /// answers again after an outage; how many.
+    /// </summary>
+    public async Task<int> MakeWaitingDueAsync(ForwardingDestination destination, CancellationToken cancellationToken)
+    {
+        await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        int count;
+        await using (var update = unit.Command(_sql.DueNow))
+        {
+            LedgerDialect.AddParameter(update, "destination", ForwardingNames.Of(destination), DbType.String);
+            _dialect.AddTime(update, "now", _store.TimeProvider.GetUtcNow());
+            count = await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return count;
+    }
+
     /// <summary>How many conversions wait in the outbox (due now or waiting for a retry), for the pending gauge.</summary>
     public async Task<long> CountPendingConversionsAsync(CancellationToken cancellationToken)
     {
@@ -717,6 +736,10 @@ internal sealed class ForwardingOutbox : IDisposable
             Retry =
                 $"UPDATE {outbox} SET due_at = {dialect.NowPlus("@delay_ms")}, last_error = @error, lease_owner = NULL, " +
                 "lease_until = NULL, updated_at = @now WHERE id = @id AND lease_owner = @owner AND state = 'pending'";
+            // Through the pending rows' (destination, due_at) index: the rows in backoff, not the leased ones (due already).
+            DueNow =
+                $"UPDATE {outbox} SET due_at = {dbNow}, updated_at = @now WHERE destination = @destination AND state = 'pending' " +
+                $"AND due_at > {dbNow}";
             MarkFinal =
                 $"UPDATE {outbox} SET state = @state, due_at = NULL, last_error = @error, lease_owner = NULL, lease_until = NULL, " +
                 "updated_at = @now WHERE id = @id AND lease_owner = @owner AND state = 'pending'";
@@ -774,6 +797,8 @@ internal sealed class ForwardingOutbox : IDisposable
         public string Retry { get; }
 
         public string MarkFinal { get; }
+
+        public string DueNow { get; }
 
         public string Release { get; }
 

@@ -283,6 +283,38 @@ public abstract partial class LedgerContract
     }
 
     [Test]
+    public async Task Conversions_put_off_during_an_outage_go_as_soon_as_the_probe_is_accepted_not_after_their_own_backoff()
+    {
+        var clock = new MovableClock();
+        var instance = Forwarder(options => options.MaxInFlight = 2, [ForwardingDestination.GoogleAnalytics], clock: clock);
+        var down = true;
+        // The outage asks for ten minutes: each conversion put off waits that long on the database's clock.
+        Destinations.Override = (_, _) => Task.FromResult<StripeAnswer?>(
+            down ? new StripeAnswer(503, "unavailable") { Headers = new Dictionary<string, string> { ["Retry-After"] = "600" } } : null);
+        for (var i = 0; i < 12; i++)
+        {
+            await instance.Ledger.RecordAsync(PaidEvent(NewLiveSessionId()));
+        }
+
+        await DrainAsync(instance);
+        instance.Worker.Circuit(ForwardingDestination.GoogleAnalytics).IsOpen.ShouldBeTrue();
+        var putOff = (await instance.Forwarding.ListAsync(limit: 100)).Count(row => row.Attempts > 0);
+        putOff.ShouldBeGreaterThanOrEqualTo(DestinationCircuit.FailuresToOpen);
+
+        // The destination is back; the worker's pause (not the rows' backoff) is over, and a new conversion arrives.
+        down = false;
+        clock.Offset = TimeSpan.FromMinutes(11);
+        await instance.Ledger.RecordAsync(PaidEvent(NewLiveSessionId()));
+        await DrainAsync(instance);
+
+        instance.Worker.Circuit(ForwardingDestination.GoogleAnalytics).IsOpen.ShouldBeFalse();
+        var rows = await instance.Forwarding.ListAsync(limit: 100);
+        rows.ShouldAllBe(row => row.State == ForwardingState.Sent, string.Join("; ", rows.Select(row => $"{row.State} {row.Attempts} {row.DueAt:O}")));
+        Destinations.Accepted(ForwardingDestination.GoogleAnalytics)
+            .Select(body => body["events"]![0]!["params"]!["transaction_id"]!.GetValue<string>()).Distinct().Count().ShouldBe(13);
+    }
+
+    [Test]
     public async Task Sent_conversions_are_deleted_after_SentRetention_and_the_status_shows_the_oldest_pending_ones_age()
     {
         var instance = Forwarder(on: [ForwardingDestination.GoogleAnalytics, ForwardingDestination.Webhook]);

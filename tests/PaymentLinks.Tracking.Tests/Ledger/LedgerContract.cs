@@ -717,6 +717,14 @@ internal sealed class ShiftedClock(TimeSpan offset) : TimeProvider
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
 }
 
+/// <summary>The system's clock, moved on by <see cref="Offset"/> when a test says so.</summary>
+internal sealed class MovableClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+}
+
 /// <summary>A fulfilment handler that records its calls, and can fail, wait, or outlive its lease on request.</summary>
 internal sealed class RecordingHandler : IPaymentLinkFulfillmentHandler
 {
