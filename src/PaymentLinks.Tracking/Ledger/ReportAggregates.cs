@@ -11,7 +11,7 @@ namespace PaymentLinks.Tracking;
 /// write's own transaction and inserts the difference as delta rows, keyed by hour (UTC), campaign, currency, mode and
 /// attribution model. Writers only insert, so no row is shared by them all; <see cref="FoldAsync"/> moves the delta
 /// rows, in batches, into hourly and daily sums. The report reads the sums for whole days and hours, the delta rows not
-/// folded yet, and the ledger's rows (the scan, <see cref="AttributionLedger.ScanReportAsync"/>) only for a partial
+/// folded yet, and the ledger's rows (the scan, <see cref="AttributionLedger.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, bool, CancellationToken)"/>) only for a partial
 /// first or last hour.
 /// </summary>
 /// <remarks>
@@ -21,8 +21,14 @@ namespace PaymentLinks.Tracking;
 /// </remarks>
 internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attribution)
 {
-    /// <summary>Today's attribution model: the session's campaign (its first visit, else its key, else its link's codes).</summary>
-    internal const string LastClick = "last_click";
+    /// <summary>
+    /// The model key of the rows of a piece whose session names no click the ledger knows: every model's answer, the one
+    /// campaign the session's visit, key or link names (or its subscription's). A piece whose session names a known click
+    /// has rows under each model's name (<see cref="AttributionModelNames"/>) instead.
+    /// </summary>
+    internal const string AnyModel = "any";
+
+    private static readonly AttributionModel[] Models = Enum.GetValues<AttributionModel>();
 
     /// <summary>How many delta rows one fold transaction moves.</summary>
     internal const int FoldBatch = 10_000;
@@ -108,6 +114,47 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
 
         await RefreshAsync(unit, pieces, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// In the <paramref name="unit"/> that wrote <paramref name="clickIds"/>: a click written after its session (the queued
+    /// writer writes in batches, so a webhook may come first), or older than clicks written before it, changes the touches
+    /// of its visitor's sessions. Each session that names a click of the clicks' visitors is worked out again, with its money.
+    /// </summary>
+    public async Task RefreshForClicksAsync(LedgerUnit unit, IReadOnlyList<string> clickIds, CancellationToken cancellationToken)
+    {
+        var sessions = new SortedSet<string>(StringComparer.Ordinal);
+        const int Chunk = 500;
+        for (var first = 0; first < clickIds.Count; first += Chunk)
+        {
+            var count = Math.Min(Chunk, clickIds.Count - first);
+            await using var find = unit.Command(_sql.SessionsOfVisitors(count));
+            for (var i = 0; i < count; i++)
+            {
+                LedgerDialect.AddParameter(find, $"click_id_{i}", clickIds[first + i], DbType.String);
+            }
+
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                sessions.Add(reader.GetString(0));
+            }
+        }
+
+        await RefreshSessionsAsync(unit, sessions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sessions that name a click of <paramref name="visitorId"/>: those whose touches its clicks are.</summary>
+    public async Task<List<string>> SessionsOfVisitorAsync(LedgerUnit unit, string visitorId, CancellationToken cancellationToken) =>
+        await ReadTextsAsync(unit, _sql.SessionsOfVisitor, "visitor_id", visitorId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Works sessions out again with their money (after their touches changed: a click written or erased).</summary>
+    public async Task RefreshSessionsAsync(LedgerUnit unit, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
+    {
+        foreach (var sessionId in sessionIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            await RefreshSessionAndItsMoneyAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -338,28 +385,87 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         var (completedAt, paidAt) = (_dialect.ReadTime(reader, 3), _dialect.ReadTime(reader, 4));
         var paid = LedgerStore.ToInt64(reader.GetValue(5)) != 0;
         var (amount, tax) = (LedgerStore.ToInt64(reader.GetValue(6)), LedgerStore.ToInt64(reader.GetValue(7)));
-        var codes = (Encode(LedgerStore.StringOrNull(reader, 8)), Encode(LedgerStore.StringOrNull(reader, 9)), Encode(LedgerStore.StringOrNull(reader, 10)));
+        var codes = new Codes(Encode(LedgerStore.StringOrNull(reader, 8)), Encode(LedgerStore.StringOrNull(reader, 9)), Encode(LedgerStore.StringOrNull(reader, 10)));
         var source = LedgerStore.ToInt64(reader.GetValue(11));
         var visited = LedgerStore.ToInt64(reader.GetValue(12));
+        var sessionAt = _dialect.ReadTime(reader, 13);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var touches = await ReadTouchesAsync(reader, sessionAt, cancellationToken).ConfigureAwait(false);
+        var target = new Target(livemode, linked, currency, codes, touches);
         if (completedAt is { } completed)
         {
-            var values = Row(rows, new RowKey(HourOf(completed), LastClick, livemode, linked, currency, codes.Item1, codes.Item2, codes.Item3));
-            values[(int)Measure.Sessions] += 1;
-            values[(int)Measure.Visits] += visited;
-            values[(int)Measure.ByVisit] += source == 1 ? 1 : 0;
-            values[(int)Measure.ByReference] += source == 2 ? 1 : 0;
-            values[(int)Measure.ByLink] += source == 3 ? 1 : 0;
+            var values = new long[MeasureColumns.Length];
+            values[(int)Measure.Sessions] = 1;
+            values[(int)Measure.Visits] = visited;
+            values[(int)Measure.ByVisit] = source == 1 ? 1 : 0;
+            values[(int)Measure.ByReference] = source == 2 ? 1 : 0;
+            values[(int)Measure.ByLink] = source == 3 ? 1 : 0;
+            AddRows(rows, HourOf(completed), target, values, 0);
         }
 
         if (paid && paidAt is { } paidTime)
         {
-            var values = Row(rows, new RowKey(HourOf(paidTime), LastClick, livemode, linked, currency, codes.Item1, codes.Item2, codes.Item3));
-            values[(int)Measure.Paid] += 1;
-            values[(int)Measure.Gross] += amount;
-            values[(int)Measure.Tax] += tax;
+            var values = new long[MeasureColumns.Length];
+            values[(int)Measure.Paid] = 1;
+            values[(int)Measure.Gross] = amount;
+            values[(int)Measure.Tax] = tax;
+            AddRows(rows, HourOf(paidTime), target, values, 0);
         }
 
         return rows;
+    }
+
+    /// <summary>A session's touches as the touches' SQL reads them (see <see cref="AttributionLedger.TouchesSql"/>), kept to its window.</summary>
+    private async Task<AttributionLedger.SessionTouches?> ReadTouchesAsync(DbDataReader reader, DateTimeOffset? sessionAt, CancellationToken cancellationToken)
+    {
+        List<AttributionLedger.TouchRow>? found = null;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            (found ??= []).Add(attribution.ReadTouch(reader, 0));
+        }
+
+        return found is null || sessionAt is null ? null : attribution.InWindow(found, sessionAt.Value);
+    }
+
+    /// <summary>
+    /// The rows of a piece's <paramref name="values"/> in an hour: under <see cref="AnyModel"/> when its session names no
+    /// click the ledger knows; otherwise under each model, each touch's share (as the report by model splits it, see
+    /// <see cref="AttributionLedger.Shares"/>) under the touch's campaign, the session's own click without codes standing
+    /// for the session's campaign. The one place a piece's rows are made: the write path and the rebuild both come here.
+    /// </summary>
+    private void AddRows(Dictionary<RowKey, long[]> rows, long hour, Target target, long[] values, long refundedBefore)
+    {
+        if (target.Touches is not { } touches)
+        {
+            Accumulate(Row(rows, new RowKey(hour, AnyModel, target.Livemode, target.Linked, target.Currency, target.Codes.Source, target.Codes.Medium, target.Codes.Campaign)), values);
+            return;
+        }
+
+        foreach (var model in Models)
+        {
+            var credit = attribution.Credit(touches, model);
+            foreach (var (touch, share) in AttributionLedger.Shares(credit, values, (int)Measure.Refunded, refundedBefore))
+            {
+                if (!share.AsSpan().ContainsAnyExcept(0L))
+                {
+                    continue;
+                }
+
+                var codes = credit.Campaigns[touch] is { } campaign
+                    ? new Codes(Encode(campaign.Source), Encode(campaign.Medium), Encode(campaign.Campaign))
+                    : target.Codes;
+                var key = new RowKey(hour, AttributionModelNames.Format(model), target.Livemode, target.Linked, target.Currency, codes.Source, codes.Medium, codes.Campaign);
+                Accumulate(Row(rows, key), share);
+            }
+        }
+
+        static void Accumulate(long[] sums, long[] values)
+        {
+            for (var i = 0; i < sums.Length; i++)
+            {
+                sums[i] += values[i];
+            }
+        }
     }
 
     // A renewal: its payment in the hour it was paid, under the campaign of the session that started its subscription.
@@ -387,13 +493,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             owner = LedgerStore.StringOrNull(reader, 5);
         }
 
-        if (await AttributeAsync(unit, owner, invoiceId, livemode, currency, paidAt, cancellationToken).ConfigureAwait(false) is { } key)
+        if (await AttributeAsync(unit, owner, invoiceId, livemode, currency, cancellationToken).ConfigureAwait(false) is { } target)
         {
-            var values = Row(rows, key);
-            values[(int)Measure.Gross] += amount;
-            values[(int)Measure.Renewals] += 1;
-            values[(int)Measure.RenewalRevenue] += amount;
-            values[(int)Measure.Tax] += tax;
+            var values = new long[MeasureColumns.Length];
+            values[(int)Measure.Gross] = amount;
+            values[(int)Measure.Renewals] = 1;
+            values[(int)Measure.RenewalRevenue] = amount;
+            values[(int)Measure.Tax] = tax;
+            AddRows(rows, HourOf(paidAt), target, values, 0);
         }
 
         return rows;
@@ -431,7 +538,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             }
         }
 
-        var moved = new List<(long Hour, long Amount)>();
+        var moved = new List<(long Hour, long Amount, long Before)>();
         await using (var amounts = unit.Command(_sql.ChargeMovedIn(hours.Count)))
         {
             LedgerDialect.AddParameter(amounts, "charge_id", chargeId, DbType.String);
@@ -448,9 +555,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             index = 0;
             foreach (var hour in hours)
             {
-                if (LedgerStore.ToInt64(reader.GetValue(index++)) is var amount and not 0)
+                var (atEnd, atStart) = (LedgerStore.ToInt64(reader.GetValue(index)), LedgerStore.ToInt64(reader.GetValue(index + 1)));
+                index += 2;
+                if (atEnd - atStart is var amount and not 0)
                 {
-                    moved.Add((hour, amount));
+                    moved.Add((hour, amount, atStart));
                 }
             }
         }
@@ -461,11 +570,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
 
         var (owner, ownerInvoice) = await OwnerOfPaymentAsync(unit, paymentIntent, invoiceId, cancellationToken).ConfigureAwait(false);
-        foreach (var (hour, amount) in moved)
+        if (await AttributeAsync(unit, owner, ownerInvoice, livemode, currency, cancellationToken).ConfigureAwait(false) is { } target)
         {
-            if (await AttributeAsync(unit, owner, ownerInvoice, livemode, currency, HourStart(hour), cancellationToken).ConfigureAwait(false) is { } key)
+            // Each hour the change of the charge's refunded amount to date (see AttributionLedger.Shares).
+            foreach (var (hour, amount, before) in moved)
             {
-                Row(rows, key)[(int)Measure.Refunded] += amount;
+                var values = new long[MeasureColumns.Length];
+                values[(int)Measure.Refunded] = amount;
+                AddRows(rows, hour, target, values, before);
             }
         }
 
@@ -498,9 +610,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
 
         var (owner, ownerInvoice) = await OwnerOfPaymentAsync(unit, paymentIntent, null, cancellationToken).ConfigureAwait(false);
-        if (await AttributeAsync(unit, owner, ownerInvoice, livemode, currency, statusAt, cancellationToken).ConfigureAwait(false) is { } key)
+        if (await AttributeAsync(unit, owner, ownerInvoice, livemode, currency, cancellationToken).ConfigureAwait(false) is { } target)
         {
-            Row(rows, key)[(int)Measure.Disputed] += amount;
+            var values = new long[MeasureColumns.Length];
+            values[(int)Measure.Disputed] = amount;
+            AddRows(rows, HourOf(statusAt), target, values, 0);
         }
 
         return rows;
@@ -520,11 +634,12 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
-    /// The key of a later piece of money: its session's campaign when the session is known (none when the session is of
-    /// the other mode: the report never counts it), otherwise the campaign its invoice's subscription names.
+    /// Where a later piece of money goes: its session's campaign and touches when the session is known (none when the
+    /// session is of the other mode: the report never counts it), otherwise the campaign its invoice's subscription names.
+    /// The session's campaign and touches are read in one round trip.
     /// </summary>
-    private async Task<RowKey?> AttributeAsync(
-        LedgerUnit unit, string? owner, string? invoiceId, bool livemode, string? currency, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task<Target?> AttributeAsync(
+        LedgerUnit unit, string? owner, string? invoiceId, bool livemode, string? currency, CancellationToken cancellationToken)
     {
         if (owner is not null)
         {
@@ -544,9 +659,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 linked = LedgerStore.ToInt64(reader.GetValue(1)) != 0;
             }
 
-            return new RowKey(
-                HourOf(at), LastClick, livemode, linked, Encode(currency),
-                Encode(LedgerStore.StringOrNull(reader, 2)), Encode(LedgerStore.StringOrNull(reader, 3)), Encode(LedgerStore.StringOrNull(reader, 4)));
+            var codes = new Codes(Encode(LedgerStore.StringOrNull(reader, 2)), Encode(LedgerStore.StringOrNull(reader, 3)), Encode(LedgerStore.StringOrNull(reader, 4)));
+            var sessionAt = _dialect.ReadTime(reader, 7);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            var touches = await ReadTouchesAsync(reader, sessionAt, cancellationToken).ConfigureAwait(false);
+            return new Target(livemode, linked, Encode(currency), codes, touches);
         }
 
         string? source = null, medium = null, campaign = null;
@@ -562,7 +679,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             }
         }
 
-        return new RowKey(HourOf(at), LastClick, livemode, true, Encode(currency), Encode(source), Encode(medium), Encode(campaign));
+        return new Target(livemode, true, Encode(currency), new Codes(Encode(source), Encode(medium), Encode(campaign)), null);
     }
 
     private static long[] Row(Dictionary<RowKey, long[]> rows, RowKey key)
@@ -736,15 +853,21 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
-    /// The campaign report from the aggregates: the sums for whole days and hours, the delta rows not folded yet, and the
-    /// scan of the ledger's rows for a partial first or last hour. Until the aggregates are built, the scan alone.
+    /// The campaign report by <paramref name="model"/> from the aggregates (the rows of <see cref="AnyModel"/> and of the
+    /// model): the sums for whole days and hours, the delta rows not folded yet, and the ledger's rows, split by the model
+    /// as the aggregates are, for a partial first or last hour. Until the aggregates are built, the ledger's rows alone.
     /// </summary>
     public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, string model, CancellationToken cancellationToken)
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken)
     {
+        if (!Enum.IsDefined(model))
+        {
+            throw new ArgumentOutOfRangeException(nameof(model), model, $"Not an attribution model; the models are {string.Join(", ", AttributionModelNames.All)}.");
+        }
+
         if (!await IsBuiltAsync(cancellationToken).ConfigureAwait(false))
         {
-            return WithoutEmptyRows(await attribution.ScanReportAsync(since, until, mode, edge: false, cancellationToken).ConfigureAwait(false));
+            return WithoutEmptyRows(await attribution.ReportAsync(since, until, mode, model, edge: false, cancellationToken).ConfigureAwait(false));
         }
 
         // More delta rows than a fold's batch: folded first, so that the read stays short.
@@ -758,20 +881,20 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         if (since is { } start && until is { } end && (start >= end || firstHour > endHour))
         {
             // Less than an hour, or an end before the start (refused by the endpoints and the console): the ledger's rows alone.
-            return WithoutEmptyRows(await attribution.ScanReportAsync(since, until, mode, edge: start < end, cancellationToken).ConfigureAwait(false));
+            return WithoutEmptyRows(await attribution.ReportAsync(since, until, mode, model, edge: start < end, cancellationToken).ConfigureAwait(false));
         }
 
         var sums = new Dictionary<(string Source, string Medium, string Campaign, string Currency), long[]>();
         if (since is { } partialStart && HourStart(firstHour) != partialStart
             && await MovedAsync(partialStart, HourStart(firstHour), cancellationToken).ConfigureAwait(false))
         {
-            Add(sums, await attribution.ScanReportAsync(partialStart, HourStart(firstHour), mode, edge: true, cancellationToken).ConfigureAwait(false));
+            Add(sums, await attribution.ReportAsync(partialStart, HourStart(firstHour), mode, model, edge: true, cancellationToken).ConfigureAwait(false));
         }
 
         if (until is { } partialEnd && HourStart(endHour) != partialEnd
             && await MovedAsync(HourStart(endHour), partialEnd, cancellationToken).ConfigureAwait(false))
         {
-            Add(sums, await attribution.ScanReportAsync(HourStart(endHour), partialEnd, mode, edge: true, cancellationToken).ConfigureAwait(false));
+            Add(sums, await attribution.ReportAsync(HourStart(endHour), partialEnd, mode, model, edge: true, cancellationToken).ConfigureAwait(false));
         }
 
         // Whole days from the daily sums, the hours either side of them from the hourly ones.
@@ -791,7 +914,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             LedgerDialect.AddParameter(read, "hours_before", hoursBefore, DbType.Int64);
             LedgerDialect.AddParameter(read, "hours_after", hoursAfter, DbType.Int64);
             LedgerDialect.AddParameter(read, "end_hour", endHour, DbType.Int64);
-            LedgerDialect.AddParameter(read, "model", model, DbType.String);
+            LedgerDialect.AddParameter(read, "model", AttributionModelNames.Format(model), DbType.String);
             LedgerDialect.AddParameter(read, "livemode", mode == PaymentLinkMode.Live, DbType.Boolean);
             store.AddAllSessions(read);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -883,6 +1006,12 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             };
     }
 
+    /// <summary>A campaign's codes as stored (see <see cref="Encode"/>).</summary>
+    private readonly record struct Codes(string Source, string Medium, string Campaign);
+
+    /// <summary>Where a piece's money goes: its mode, whether made by a payment link, its currency, its campaign, its session's touches (none: no known click).</summary>
+    private readonly record struct Target(bool Livemode, bool Linked, string Currency, Codes Codes, AttributionLedger.SessionTouches? Touches);
+
     /// <summary>A row's key; the text parts as stored (see <see cref="Encode"/>).</summary>
     private readonly record struct RowKey(long Hour, string Model, bool Livemode, bool Linked, string Currency, string Source, string Medium, string Campaign);
 
@@ -925,6 +1054,22 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 $"{Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")}, " +
                 $"CASE WHEN {HasVisitCodes} THEN 1 WHEN k.campaign_key IS NOT NULL THEN 2 WHEN {HasLinkCodes} THEN 3 ELSE 0 END, " +
                 "CASE WHEN v.session_id IS NOT NULL THEN 1 ELSE 0 END";
+            // The session's time (the attribution window ends there) and its touches: none when it names no click the ledger knows.
+            const string SessionAt = "COALESCE(s.completed_at, s.paid_at, s.first_recorded_at)";
+            var clicks = dialect.Table("payment_link_clicks");
+            SessionTouches = AttributionLedger.TouchesSql(
+                dialect, $"{sessions} s JOIN {clicks} own ON own.click_id = {ClickLedger.ClickIdOf("s.client_reference_id")}", "s.session_id = @session_id");
+
+            // The sessions that name a click of the visitors of the clicks given (through the index of schema version 17).
+            var clickIdOfSession = ClickLedger.ClickIdOf("s.client_reference_id");
+            SessionsOfVisitors = count =>
+                $"SELECT DISTINCT s.session_id FROM {clicks} v JOIN {clicks} c ON c.visitor_id = v.visitor_id " +
+                $"JOIN {sessions} s ON {clickIdOfSession} = c.click_id " +
+                $"WHERE v.click_id IN ({string.Join(", ", Enumerable.Range(0, count).Select(i => $"@click_id_{i}"))}) AND {clickIdOfSession} IS NOT NULL";
+            SessionsOfVisitor =
+                $"SELECT DISTINCT s.session_id FROM {clicks} c JOIN {sessions} s ON {clickIdOfSession} = c.click_id " +
+                $"WHERE c.visitor_id = @visitor_id AND {clickIdOfSession} IS NOT NULL";
+
             string CampaignJoins(string sessionId) =>
                 $"LEFT JOIN {visits} v ON v.session_id = {sessionId} LEFT JOIN {campaigns} c ON c.session_id = {sessionId} " +
                 $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key";
@@ -932,13 +1077,13 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             SessionPiece =
                 "SELECT s.livemode, CASE WHEN s.payment_link_id IS NOT NULL THEN 1 ELSE 0 END, s.currency, s.completed_at, s.paid_at, " +
                 "CASE WHEN s.payment_status IN ('paid', 'no_payment_required') THEN 1 ELSE 0 END, COALESCE(s.amount_total, 0), " +
-                $"COALESCE(p.amount_tax, 0), {campaign} " +
+                $"COALESCE(p.amount_tax, 0), {campaign}, {SessionAt} " +
                 $"FROM {sessions} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id {CampaignJoins("s.session_id")} " +
-                "WHERE s.session_id = @session_id";
+                "WHERE s.session_id = @session_id; " + SessionTouches;
             OwnerCampaign =
-                $"SELECT s.livemode, CASE WHEN s.payment_link_id IS NOT NULL THEN 1 ELSE 0 END, {campaign} " +
+                $"SELECT s.livemode, CASE WHEN s.payment_link_id IS NOT NULL THEN 1 ELSE 0 END, {campaign}, {SessionAt} " +
                 $"FROM (SELECT CAST(@session_id AS TEXT) AS session_id) m LEFT JOIN {sessions} s ON s.session_id = m.session_id " +
-                CampaignJoins("m.session_id");
+                CampaignJoins("m.session_id") + "; " + SessionTouches;
             InvoiceCampaign =
                 "SELECT CASE WHEN k.campaign_key IS NOT NULL THEN k.utm_source ELSE i.utm_source END, " +
                 "CASE WHEN k.campaign_key IS NOT NULL THEN k.utm_medium ELSE i.utm_medium END, " +
@@ -1032,7 +1177,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 ("d:", $"SELECT dispute_id FROM {disputes} WHERE dispute_id > @after AND status_at >= @since ORDER BY dispute_id LIMIT @batch"),
             ];
 
-            var counted = "model = @model AND livemode = @livemode AND (linked = 1 OR @all_sessions = 1)";
+            var counted = $"model IN ('{AnyModel}', @model) AND livemode = @livemode AND (linked = 1 OR @all_sessions = 1)";
             var textKeys = "utm_source, utm_medium, utm_campaign, currency";
             Report =
                 $"SELECT {textKeys}, {sums} FROM (" +
@@ -1043,8 +1188,19 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 $"GROUP BY {textKeys}";
         }
 
+        /// <summary>A session's facts, then its touches.</summary>
         public string SessionPiece { get; }
 
+        /// <summary>A session's touches (see <see cref="AttributionLedger.TouchesSql"/>).</summary>
+        public string SessionTouches { get; }
+
+        /// <summary>The sessions that name a click of the visitors of the <c>count</c> clicks given (@click_id_0, ...).</summary>
+        public Func<int, string> SessionsOfVisitors { get; }
+
+        /// <summary>The sessions that name a click of @visitor_id.</summary>
+        public string SessionsOfVisitor { get; }
+
+        /// <summary>A later piece's session: its mode, whether made by a payment link, its campaign and time; then its touches.</summary>
         public string OwnerCampaign { get; }
 
         public string InvoiceCampaign { get; }
@@ -1100,11 +1256,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         public string Report { get; }
 
-        /// <summary>How much a charge's refunded amount moved in each of <paramref name="count"/> periods (@since_i to @until_i).</summary>
+        /// <summary>A charge's refunded amount at the end and at the start of each of <paramref name="count"/> periods (@until_i, @since_i).</summary>
         public string ChargeMovedIn(int count) =>
             count == 0
                 ? "SELECT 0"
                 : "SELECT " + string.Join(", ", Enumerable.Range(0, count).Select(i =>
-                    $"{RevenueLedger.ChargeRefundedSql(_dialect, "@charge_id", $"@until_{i}")} - {RevenueLedger.ChargeRefundedSql(_dialect, "@charge_id", $"@since_{i}")}"));
+                    $"{RevenueLedger.ChargeRefundedSql(_dialect, "@charge_id", $"@until_{i}")}, {RevenueLedger.ChargeRefundedSql(_dialect, "@charge_id", $"@since_{i}")}"));
     }
 }
