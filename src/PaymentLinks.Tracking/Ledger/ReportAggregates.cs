@@ -645,8 +645,18 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         {
             await using var read = unit.Command(_sql.OwnerCampaign);
             LedgerDialect.AddParameter(read, "session_id", owner, DbType.String);
+            if (_dialect.ReportPieceLock is not null)
+            {
+                LedgerDialect.AddParameter(read, "piece", "s:" + owner, DbType.String);
+            }
+
             await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (_dialect.ReportPieceLock is not null)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var linked = true;
             if (!reader.IsDBNull(0))
@@ -1080,7 +1090,9 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 $"COALESCE(p.amount_tax, 0), {campaign}, {SessionAt} " +
                 $"FROM {sessions} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id {CampaignJoins("s.session_id")} " +
                 "WHERE s.session_id = @session_id; " + SessionTouches;
-            OwnerCampaign =
+            // On PostgreSQL under the session's lock: a click written at the same moment either is seen here, or sees this
+            // piece when it works the session's money out again.
+            OwnerCampaign = (dialect.ReportPieceLock is { } ownerLock ? ownerLock + "; " : string.Empty) +
                 $"SELECT s.livemode, CASE WHEN s.payment_link_id IS NOT NULL THEN 1 ELSE 0 END, {campaign}, {SessionAt} " +
                 $"FROM (SELECT CAST(@session_id AS TEXT) AS session_id) m LEFT JOIN {sessions} s ON s.session_id = m.session_id " +
                 CampaignJoins("m.session_id") + "; " + SessionTouches;
@@ -1200,7 +1212,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         /// <summary>The sessions that name a click of @visitor_id.</summary>
         public string SessionsOfVisitor { get; }
 
-        /// <summary>A later piece's session: its mode, whether made by a payment link, its campaign and time; then its touches.</summary>
+        /// <summary>A later piece's session (under its lock, where the engine has one): its mode, whether made by a payment link, its campaign and time; then its touches.</summary>
         public string OwnerCampaign { get; }
 
         public string InvoiceCampaign { get; }
