@@ -197,9 +197,9 @@ internal sealed partial class AttributionLedger(
     }
 
     /// <summary>
-    /// The campaign report by <paramref name="model"/> worked out from the ledger's rows: the grouped scan while no click
-    /// can be a session's touch (none recorded before the period's end: every model's answer is then the one campaign
-    /// each session's visit, key or link names), else each piece of money split over its session's touches. The
+    /// The campaign report by <paramref name="model"/> worked out from the ledger's rows: the grouped scan while the ledger
+    /// holds no click (every model's answer is then the one campaign each session's visit, key or link names), else each
+    /// piece of money split over its session's touches. The
     /// aggregates answer the report (<see cref="ReportAggregates"/>); this answers a partial first or last hour, a ledger
     /// whose aggregates are not built yet, and the tests and benchmarks that hold the aggregates to it.
     /// </summary>
@@ -220,7 +220,9 @@ internal sealed partial class AttributionLedger(
         await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await unit.BeginReportAsync(cancellationToken).ConfigureAwait(false);
-        if (!await AnyClickBeforeAsync(unit, until, cancellationToken).ConfigureAwait(false))
+        // Without any click (whenever made: a click's time is the redirect's clock, a session's Stripe's), no session has one
+        // among its touches, and every model's answer is the grouped one.
+        if (!await AnyClickBeforeAsync(unit, null, cancellationToken).ConfigureAwait(false))
         {
             return await GroupedReportAsync(unit, since, until, mode, edge, cancellationToken).ConfigureAwait(false);
         }
@@ -401,10 +403,11 @@ internal sealed partial class AttributionLedger(
 
     /// <summary>
     /// A visitor's clicks up to and including a session's own click (<c>own</c>, from <paramref name="ownFrom"/>), which
-    /// comes last, in the columns <see cref="ReadTouch"/> reads; the report by model and the aggregates read them alike.
+    /// comes last, in the columns <see cref="ReadTouch"/> reads (after <paramref name="leading"/> ones, if any, ordered by
+    /// <paramref name="orderFirst"/> first); the report by model and the aggregates read them alike.
     /// </summary>
-    internal static string TouchesSql(LedgerDialect dialect, string ownFrom, string ownWhere) =>
-        "SELECT c.clicked_at, c.utm_source, c.utm_medium, c.utm_campaign, " +
+    internal static string TouchesSql(LedgerDialect dialect, string ownFrom, string ownWhere, string? leading = null, string? orderFirst = null) =>
+        $"SELECT {(leading is null ? string.Empty : leading + ", ")}c.clicked_at, c.utm_source, c.utm_medium, c.utm_campaign, " +
         "CASE WHEN c.utm_source IS NULL AND c.utm_medium IS NULL AND c.utm_campaign IS NULL AND c.utm_term IS NULL " +
         "AND c.utm_content IS NULL THEN 0 ELSE 1 END AS has_codes, " +
         "CASE WHEN c.gclid IS NULL AND c.gbraid IS NULL AND c.wbraid IS NULL AND c.fbclid IS NULL AND c.ttclid IS NULL " +
@@ -412,7 +415,7 @@ internal sealed partial class AttributionLedger(
         "CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END AS own " +
         $"FROM {ownFrom} JOIN {dialect.Table("payment_link_clicks")} c ON c.visitor_id = own.visitor_id " +
         $"WHERE {ownWhere} AND c.clicked_at <= own.clicked_at " +
-        $"ORDER BY c.clicked_at, CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END, c.click_id {dialect.OrdinalCollation}";
+        $"ORDER BY {(orderFirst is null ? string.Empty : orderFirst + ", ")}c.clicked_at, CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END, c.click_id {dialect.OrdinalCollation}";
 
     /// <summary>The attribution's SQL, the same on both engines but for the tables' names and how text is ordered.</summary>
     private sealed class AttributionStatements
