@@ -189,19 +189,21 @@ internal sealed class ClickLedger : IDisposable
 
         // The visitors' sessions lose touches (the erased session its own click): worked out again once the clicks are gone.
         var touched = new List<string>();
-        if (Aggregates is not null)
+        if (Aggregates is { } before)
         {
-            var clickIdOfSession = ClickIdOf("s.client_reference_id");
-            await using var find = unit.Command(
-                $"SELECT DISTINCT s.session_id FROM {_clicks} c JOIN {_dialect.SessionsTable} s ON {clickIdOfSession} = c.click_id " +
-                $"WHERE ({visitors}) AND {clickIdOfSession} IS NOT NULL");
-            Text(find, "click_id", clickId);
-            Text(find, "session_id", sessionId);
-            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            var erasedClicks = new List<string>();
+            await using (var find = unit.Command($"SELECT c.click_id FROM {_clicks} c WHERE {visitors}"))
             {
-                touched.Add(reader.GetString(0));
+                Text(find, "click_id", clickId);
+                Text(find, "session_id", sessionId);
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    erasedClicks.Add(reader.GetString(0));
+                }
             }
+
+            touched = await before.SessionsNamingAsync(unit, erasedClicks, cancellationToken).ConfigureAwait(false);
         }
 
         int erased;

@@ -123,30 +123,55 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// </summary>
     public async Task RefreshForClicksAsync(LedgerUnit unit, IReadOnlyList<string> clickIds, CancellationToken cancellationToken)
     {
-        var sessions = new SortedSet<string>(StringComparer.Ordinal);
-        const int Chunk = 500;
-        for (var first = 0; first < clickIds.Count; first += Chunk)
+        var clicks = new List<string>();
+        foreach (var chunk in clickIds.Chunk(InListChunk))
         {
-            var count = Math.Min(Chunk, clickIds.Count - first);
-            await using var find = unit.Command(_sql.SessionsOfVisitors(count));
-            for (var i = 0; i < count; i++)
-            {
-                LedgerDialect.AddParameter(find, "k_" + i.ToString(CultureInfo.InvariantCulture), clickIds[first + i], DbType.String);
-            }
-
-            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                sessions.Add(reader.GetString(0));
-            }
+            clicks.AddRange(await ReadTextsAsync(unit, _sql.ClicksOfVisitorsOf(chunk.Length), "k", chunk, cancellationToken).ConfigureAwait(false));
         }
 
-        await RefreshSessionsAsync(unit, sessions, cancellationToken).ConfigureAwait(false);
+        await RefreshSessionsAsync(unit, await SessionsNamingAsync(unit, clicks, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The sessions that name a click of <paramref name="visitorId"/>: those whose touches its clicks are.</summary>
-    public Task<List<string>> SessionsOfVisitorAsync(LedgerUnit unit, string visitorId, CancellationToken cancellationToken) =>
-        ReadTextsAsync(unit, _sql.SessionsOfVisitor, "visitor_id", visitorId, cancellationToken);
+    public async Task<List<string>> SessionsOfVisitorAsync(LedgerUnit unit, string visitorId, CancellationToken cancellationToken) =>
+        await SessionsNamingAsync(
+            unit, await ReadTextsAsync(unit, _sql.ClicksOfVisitor, "visitor_id", visitorId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The sessions that name one of <paramref name="clickIds"/> (found through the index of schema version 17, by a
+    /// list of values, which both engines look up in an index on an expression).
+    /// </summary>
+    public async Task<List<string>> SessionsNamingAsync(LedgerUnit unit, IReadOnlyCollection<string> clickIds, CancellationToken cancellationToken)
+    {
+        var sessions = new List<string>();
+        foreach (var chunk in clickIds.Distinct(StringComparer.Ordinal).Chunk(InListChunk))
+        {
+            sessions.AddRange(await ReadTextsAsync(unit, _sql.SessionsNaming(chunk.Length), "n", chunk, cancellationToken).ConfigureAwait(false));
+        }
+
+        return sessions;
+    }
+
+    /// <summary>How many values one IN list of the click hooks carries.</summary>
+    private const int InListChunk = 500;
+
+    private static async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string prefix, string[] values, CancellationToken cancellationToken)
+    {
+        await using var command = unit.Command(sql);
+        for (var i = 0; i < values.Length; i++)
+        {
+            LedgerDialect.AddParameter(command, prefix + "_" + i.ToString(CultureInfo.InvariantCulture), values[i], DbType.String);
+        }
+
+        var texts = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            texts.Add(reader.GetString(0));
+        }
+
+        return texts;
+    }
 
     /// <summary>Works sessions out again with their money (after their touches changed: a click written or erased).</summary>
     public async Task RefreshSessionsAsync(LedgerUnit unit, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
@@ -1309,15 +1334,13 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                     "s.session_id, COALESCE(s.completed_at, s.paid_at, s.first_recorded_at)",
                     "s.session_id");
 
-            // The sessions that name a click of the visitors of the clicks given (through the index of schema version 17).
+            // A visitor's clicks, and the sessions that name one of a list of clicks (through the index of schema version 17).
+            ClicksOfVisitorsOf = count =>
+                $"SELECT DISTINCT c.click_id FROM {clicks} v JOIN {clicks} c ON c.visitor_id = v.visitor_id WHERE v.click_id IN {In('k', count)}";
+            ClicksOfVisitor = $"SELECT click_id FROM {clicks} WHERE visitor_id = @visitor_id";
             var clickIdOfSession = ClickLedger.ClickIdOf("s.client_reference_id");
-            SessionsOfVisitors = count =>
-                $"SELECT DISTINCT s.session_id FROM {clicks} v JOIN {clicks} c ON c.visitor_id = v.visitor_id " +
-                $"JOIN {sessions} s ON {clickIdOfSession} = c.click_id " +
-                $"WHERE v.click_id IN {In('k', count)} AND {clickIdOfSession} IS NOT NULL";
-            SessionsOfVisitor =
-                $"SELECT DISTINCT s.session_id FROM {clicks} c JOIN {sessions} s ON {clickIdOfSession} = c.click_id " +
-                $"WHERE c.visitor_id = @visitor_id AND {clickIdOfSession} IS NOT NULL";
+            SessionsNaming = count =>
+                $"SELECT s.session_id FROM {sessions} s WHERE {clickIdOfSession} IN {In('n', count)} AND {clickIdOfSession} IS NOT NULL";
 
             PiecesOfSession =
                 $"SELECT 'i:' || i.invoice_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id WHERE p.session_id = @session_id " +
@@ -1419,11 +1442,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         /// <summary>The touches of <c>count</c> sessions (@t_0, ...), each row led by its session's id and time.</summary>
         public Func<int, string> TouchesOf { get; }
 
-        /// <summary>The sessions that name a click of the visitors of the <c>count</c> clicks given (@k_0, ...).</summary>
-        public Func<int, string> SessionsOfVisitors { get; }
+        /// <summary>Every click of the visitors of the <c>count</c> clicks given (@k_0, ...).</summary>
+        public Func<int, string> ClicksOfVisitorsOf { get; }
 
-        /// <summary>The sessions that name a click of @visitor_id.</summary>
-        public string SessionsOfVisitor { get; }
+        /// <summary>Every click of @visitor_id.</summary>
+        public string ClicksOfVisitor { get; }
+
+        /// <summary>The sessions that name one of <c>count</c> clicks (@n_0, ...).</summary>
+        public Func<int, string> SessionsNaming { get; }
 
         public string PiecesOfSession { get; }
 
