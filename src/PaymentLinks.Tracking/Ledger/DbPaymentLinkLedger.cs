@@ -65,6 +65,13 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     /// </summary>
     internal bool KeepsReportAggregates { get; set; } = true;
 
+    /// <inheritdoc cref="ReportAggregates.AfterSessionRead"/>
+    internal Func<CancellationToken, Task>? AfterReportSessionRead
+    {
+        get => _aggregates.AfterSessionRead;
+        set => _aggregates.AfterSessionRead = value;
+    }
+
     /// <summary>
     /// Whether a refund's session is wanted: forwarding is configured, or an observer took its place. Without either,
     /// recording a refund does not look its session up.

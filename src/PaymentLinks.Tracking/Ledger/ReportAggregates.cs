@@ -65,6 +65,12 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         Disputed,
     }
 
+    /// <summary>
+    /// Called when a session's piece has been read and before its changes are written, in the writer's transaction: the
+    /// tests hold a writer there to show what another writer meanwhile sees.
+    /// </summary>
+    internal Func<CancellationToken, Task>? AfterSessionRead { get; set; }
+
     /// <summary>In an event's <paramref name="unit"/>: works out again every piece the event may have changed.</summary>
     public async Task RefreshForEventAsync(LedgerUnit unit, PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
     {
@@ -90,7 +96,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 return;
         }
 
-        await RefreshAsync(unit, pieces, cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(unit, pieces, [], lockOwners: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>In a visit's <paramref name="unit"/>: the session's campaign may have changed, and with it all its money's.</summary>
@@ -202,6 +208,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (_dialect.ReportPieceLock is not null)
             {
+                // The session's payment's and subscription's locks, then its own.
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -216,10 +224,15 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             facts = await ReadFactsAsync(reader, 's', cancellationToken).ConfigureAwait(false);
         }
 
+        if (AfterSessionRead is { } hold)
+        {
+            await hold(cancellationToken).ConfigureAwait(false);
+        }
+
         var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
         var changes = new List<PieceChange>();
         AddChange(changes, piece, Compute(facts.GetValueOrDefault(sessionId), touches), stored);
-        await RefreshAsync(unit, others, changes, cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(unit, others, changes, lockOwners: false, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AddSessionPiecesAsync(LedgerUnit unit, string sessionId, SortedSet<string> pieces, CancellationToken cancellationToken)
@@ -256,14 +269,19 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// rows), and all the changes written in one more.
     /// </summary>
     internal Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, CancellationToken cancellationToken) =>
-        RefreshAsync(unit, pieces, [], cancellationToken);
+        RefreshAsync(unit, pieces, [], lockOwners: false, cancellationToken);
 
-    private async Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, List<PieceChange> changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// <see cref="RefreshAsync(LedgerUnit, IEnumerable{string}, CancellationToken)"/>, adding to <paramref name="changes"/>
+    /// already worked out; with <paramref name="lockOwners"/>, first taking the locks of the payments and subscriptions
+    /// the pieces' money came through (see <see cref="AggregateStatements.OwnerLocks"/>).
+    /// </summary>
+    private async Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, List<PieceChange> changes, bool lockOwners, CancellationToken cancellationToken)
     {
         var sorted = pieces.Distinct().Order(StringComparer.Ordinal).ToList();
         if (sorted.Count > 0)
         {
-            var (facts, stored) = await ReadPiecesAsync(unit, sorted, cancellationToken).ConfigureAwait(false);
+            var (facts, stored) = await ReadPiecesAsync(unit, sorted, lockOwners, cancellationToken).ConfigureAwait(false);
             var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
             foreach (var piece in sorted)
             {
@@ -276,7 +294,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
     /// <summary>The facts and kept rows of <paramref name="pieces"/> (in order, without repeats), each keyed by its piece.</summary>
     private async Task<(Dictionary<string, PieceFacts> Facts, Dictionary<string, Dictionary<RowKey, long[]>> Stored)> ReadPiecesAsync(
-        LedgerUnit unit, List<string> pieces, CancellationToken cancellationToken)
+        LedgerUnit unit, List<string> pieces, bool lockOwners, CancellationToken cancellationToken)
     {
         var kinds = pieces.GroupBy(piece => piece[0]).Select(kind => (Kind: kind.Key, Ids: kind.Select(piece => piece[2..]).ToList())).ToList();
         var sql = new StringBuilder();
@@ -286,6 +304,20 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             LedgerDialect.AddParameter(read, "piece_" + i.ToString(CultureInfo.InvariantCulture), pieces[i], DbType.String);
         }
 
+        foreach (var (kind, ids) in kinds)
+        {
+            for (var i = 0; i < ids.Count; i++)
+            {
+                LedgerDialect.AddParameter(read, kind + "_" + i.ToString(CultureInfo.InvariantCulture), ids[i], DbType.String);
+            }
+        }
+
+        var ownersLocked = lockOwners && _dialect.ReportPieceLock is not null;
+        if (ownersLocked)
+        {
+            sql.Append(_sql.OwnerLocks([.. kinds.Select(kind => (kind.Kind, kind.Ids.Count))])).Append(';');
+        }
+
         if (_dialect.ReportPieceLock is not null)
         {
             sql.Append(_sql.LockPieces(pieces.Count)).Append(';');
@@ -293,11 +325,6 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         foreach (var (kind, ids) in kinds)
         {
-            for (var i = 0; i < ids.Count; i++)
-            {
-                LedgerDialect.AddParameter(read, kind + "_" + i.ToString(CultureInfo.InvariantCulture), ids[i], DbType.String);
-            }
-
             sql.Append(_sql.FactsOf(kind, ids.Count)).Append(';');
         }
 
@@ -312,6 +339,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         var facts = new Dictionary<string, PieceFacts>(StringComparer.Ordinal);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (ownersLocked)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_dialect.ReportPieceLock is not null)
         {
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -372,66 +404,94 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             return;
         }
 
-        var sql = new StringBuilder();
-        await using var write = unit.Command(string.Empty);
+        // One command of several statements on PostgreSQL (one round trip); on SQLite, which runs in the process, a
+        // command a statement, so that each binds only its own parameters.
+        var write = new StatementWriter(unit, oneCommand: _dialect.ConcurrentWriters);
+        await using var _ = write.ConfigureAwait(false);
         var replaced = changes.Where(change => change.HadRows).Select(change => change.Piece).ToList();
         if (replaced.Count > 0)
         {
+            var delete = write.Next(_sql.DeletePiecesRows(replaced.Count));
             for (var i = 0; i < replaced.Count; i++)
             {
-                LedgerDialect.AddParameter(write, "replaced_" + i.ToString(CultureInfo.InvariantCulture), replaced[i], DbType.String);
+                LedgerDialect.AddParameter(delete, "replaced_" + i.ToString(CultureInfo.InvariantCulture), replaced[i], DbType.String);
             }
-
-            sql.Append(_sql.DeletePiecesRows(replaced.Count)).Append(';');
         }
 
         var index = 0;
-        AddRows(write, sql, _sql.InsertPieceRows, changes.SelectMany(change => change.Fresh.Select(row => ((string?)change.Piece, row.Key, row.Value))), ref index);
-        AddRows(write, sql, _sql.InsertDeltas, changes.SelectMany(change => change.Deltas.Select(row => ((string?)null, row.Key, row.Values))), ref index);
-        if (sql.Length == 0)
-        {
-            return;
-        }
-
-        write.CommandText = sql.ToString();
-        if (changes.Count <= 4)
-        {
-            await PrepareAsync(write, cancellationToken).ConfigureAwait(false);
-        }
-
-        await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        AddRows(write, _sql.InsertPieceRows, changes.SelectMany(change => change.Fresh.Select(row => ((string?)change.Piece, row.Key, row.Value))), ref index);
+        AddRows(write, _sql.InsertDeltas, changes.SelectMany(change => change.Deltas.Select(row => ((string?)null, row.Key, row.Values))), ref index);
+        await write.ExecuteAsync(prepare: changes.Count <= 4, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Rows inserted <see cref="RowsAStatement"/> to a statement, their parameters numbered from <paramref name="index"/> on.</summary>
-    private static void AddRows(
-        DbCommand command, StringBuilder sql, Func<IReadOnlyList<string>, string> template, IEnumerable<(string? Piece, RowKey Key, long[] Values)> rows, ref int index)
+    private void AddRows(
+        StatementWriter write, Func<IReadOnlyList<string>, string> template, IEnumerable<(string? Piece, RowKey Key, long[] Values)> rows, ref int index)
     {
-        var suffixes = new List<string>();
-        foreach (var (piece, key, values) in rows)
+        foreach (var chunk in rows.Chunk(RowsAStatement))
         {
-            var suffix = "_" + index++.ToString(CultureInfo.InvariantCulture);
-            if (piece is not null)
+            var first = index;
+            var command = write.Next(template([.. chunk.Select((_, i) => "_" + (first + i).ToString(CultureInfo.InvariantCulture))]));
+            foreach (var (piece, key, values) in chunk)
             {
-                LedgerDialect.AddParameter(command, "piece" + suffix, piece, DbType.String);
-            }
+                var suffix = "_" + index++.ToString(CultureInfo.InvariantCulture);
+                if (piece is not null)
+                {
+                    LedgerDialect.AddParameter(command, "piece" + suffix, piece, DbType.String);
+                }
 
-            AddRow(command, suffix, key, values);
-            suffixes.Add(suffix);
-            if (suffixes.Count == RowsAStatement)
-            {
-                sql.Append(template(suffixes)).Append(';');
-                suffixes.Clear();
+                AddRow(command, suffix, key, values);
             }
-        }
-
-        if (suffixes.Count > 0)
-        {
-            sql.Append(template(suffixes)).Append(';');
         }
     }
 
-    /// <summary>How many rows one insert statement carries: 20 parameters a row, well within both engines' limits.</summary>
-    private const int RowsAStatement = 500;
+    /// <summary>Statements run in one command (their parameters named apart), or each in its own.</summary>
+    private sealed class StatementWriter(LedgerUnit unit, bool oneCommand) : IAsyncDisposable
+    {
+        private readonly List<(DbCommand Command, StringBuilder Sql)> _commands = [];
+
+        /// <summary>The command that runs <paramref name="sql"/>: its parameters are added to it.</summary>
+        public DbCommand Next(string sql)
+        {
+            if (oneCommand && _commands.Count > 0)
+            {
+                _commands[0].Sql.Append(';').Append(sql);
+                return _commands[0].Command;
+            }
+
+            var command = unit.Command(string.Empty);
+            _commands.Add((command, new StringBuilder(sql)));
+            return command;
+        }
+
+        public async Task ExecuteAsync(bool prepare, CancellationToken cancellationToken)
+        {
+            foreach (var (command, sql) in _commands)
+            {
+                command.CommandText = sql.ToString();
+                if (prepare && unit.Dialect.ConcurrentWriters)
+                {
+                    await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var (command, _) in _commands)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many rows one insert statement carries (20 parameters a row): 500 on PostgreSQL, where a statement is a round
+    /// trip's share; 20 on SQLite, which looks each parameter up by name among the statement's, so that the lookups stay few.
+    /// </summary>
+    private int RowsAStatement => _dialect.ConcurrentWriters ? 500 : 20;
 
     private static void AddRow(DbCommand command, string suffix, RowKey key, long[] values)
     {
@@ -1011,7 +1071,9 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
     /// <summary>
     /// Works every piece with money since <paramref name="since"/> (all when <see langword="null"/>) out again from the
-    /// ledger, <paramref name="batchSize"/> pieces a transaction, while writes go on; then folds. A whole rebuild marks the
+    /// ledger, <paramref name="batchSize"/> pieces a transaction, while writes go on; then folds. Each batch is read in one
+    /// round trip (the pieces locked in their order, their facts a statement a kind, their kept rows) and written in one,
+    /// its rows worked out by the same computation as the write path's. A whole rebuild marks the
     /// aggregates built. Returns the number of pieces worked out.
     /// </summary>
     public async Task<long> RebuildAsync(DateTimeOffset? since, int batchSize, IProgress<long>? progress, CancellationToken cancellationToken)
@@ -1365,7 +1427,26 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             ReadPiecesRows = count => $"SELECT piece, {rowColumns} FROM {pieceRows} WHERE piece IN {Pieces(count)}";
             LockPieces = count => "SELECT " + dialect.ReportPieceLockOf("v.column1") + " FROM (VALUES " +
                 string.Join(", ", Enumerable.Range(0, count).Select(i => $"(CAST(@piece_{i.ToString(CultureInfo.InvariantCulture)} AS TEXT))")) + ") v";
-            SessionRefresh = (dialect.ReportPieceLock is { } pieceLock ? pieceLock + "; " : string.Empty) +
+            // The locks of the payments and subscriptions through which pieces of money find their session: taken, in one
+            // order, before any piece's lock by the writer of a session (its own) and by the writer of its later money, so
+            // that whichever comes second sees the other's rows (PostgreSQL reads committed rows at each statement).
+            string OwnerKeys(char kind, int count) => kind switch
+            {
+                's' => $"SELECT 'p:' || payment_intent AS k FROM {sessionPayments} WHERE session_id IN {In('s', count)} AND payment_intent IS NOT NULL " +
+                    $"UNION SELECT 'u:' || subscription_id FROM {sessionPayments} WHERE session_id IN {In('s', count)} AND subscription_id IS NOT NULL",
+                'i' => $"SELECT 'u:' || subscription_id AS k FROM {invoices} WHERE invoice_id IN {In('i', count)} AND subscription_id IS NOT NULL",
+                'c' => $"SELECT 'p:' || payment_intent AS k FROM {refunds} WHERE charge_id IN {In('c', count)} AND payment_intent IS NOT NULL " +
+                    $"UNION SELECT 'u:' || i.subscription_id FROM {refunds} r JOIN {invoices} i ON i.invoice_id = r.invoice_id " +
+                    $"WHERE r.charge_id IN {In('c', count)} AND i.subscription_id IS NOT NULL " +
+                    $"UNION SELECT 'u:' || i.subscription_id FROM {refunds} r JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
+                    $"JOIN {invoices} i ON i.invoice_id = ip.invoice_id WHERE r.charge_id IN {In('c', count)} AND i.subscription_id IS NOT NULL",
+                _ => $"SELECT 'p:' || payment_intent AS k FROM {disputes} WHERE dispute_id IN {In('d', count)} AND payment_intent IS NOT NULL " +
+                    $"UNION SELECT 'u:' || i.subscription_id FROM {disputes} d JOIN {invoicePayments} ip ON ip.payment_intent = d.payment_intent " +
+                    $"JOIN {invoices} i ON i.invoice_id = ip.invoice_id WHERE d.dispute_id IN {In('d', count)} AND i.subscription_id IS NOT NULL",
+            };
+            OwnerLocks = kinds => "SELECT " + dialect.ReportPieceLockOf("o.k") + " FROM (SELECT k FROM (" +
+                string.Join(" UNION ", kinds.Select(kind => OwnerKeys(kind.Kind, kind.Count))) + $") keys ORDER BY k {dialect.OrdinalCollation} LIMIT 1000000) o";
+            SessionRefresh = (dialect.ReportPieceLock is { } pieceLock ? OwnerLocks([('s', 1)]) + "; " + pieceLock + "; " : string.Empty) +
                 $"{PiecesOfSession}; {readPieceRows}; {SessionFacts(1)}";
             DeletePiecesRows = count =>
                 $"DELETE FROM {pieceRows} WHERE piece IN (" + string.Join(", ", Enumerable.Range(0, count).Select(i => $"@replaced_{i.ToString(CultureInfo.InvariantCulture)}")) + ")";
@@ -1465,7 +1546,16 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         /// <summary>Locks <c>count</c> pieces (@piece_0, ...) in their order, where the engine has piece locks.</summary>
         public Func<int, string> LockPieces { get; }
 
-        /// <summary>A session's lock (where the engine has one), the other pieces it owns, its kept rows and its facts (@s_0).</summary>
+        /// <summary>
+        /// Where the engine has piece locks, the locks of the payments and subscriptions through which the pieces of the
+        /// kinds given (each with its count of ids, @s_0, @c_0, ...) find their session, taken in one order.
+        /// </summary>
+        public Func<IReadOnlyList<(char Kind, int Count)>, string> OwnerLocks { get; }
+
+        /// <summary>
+        /// A session's locks (where the engine has them: its payment's and subscription's, then its own), the other pieces
+        /// it owns, its kept rows and its facts (@s_0).
+        /// </summary>
         public string SessionRefresh { get; }
 
         /// <summary>Deletes the kept rows of <c>count</c> pieces (@replaced_0, ...).</summary>

@@ -67,6 +67,42 @@ public abstract partial class LedgerContract
             threads: 1);
     }
 
+    // A refund recorded at the very moment its session's first event is: the session's writer has read its pieces (the
+    // refund not yet among them) and is held there until the refund's writer is done, or two seconds. The refund must
+    // not be worked out without its session and left so: both writers take the lock of the payment they share first.
+    [Test]
+    public async Task A_refund_recorded_while_its_session_is_first_recorded_counts_under_the_sessions_campaign()
+    {
+        var ledger = Instance().Ledger;
+        var refundRecorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sessionHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refundFinishedWhileHeld = false;
+        ledger.AfterReportSessionRead = async cancellationToken =>
+        {
+            if (sessionHeld.TrySetResult())
+            {
+                await Task.WhenAny(refundRecorded.Task, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken));
+                refundFinishedWhileHeld = refundRecorded.Task.IsCompleted;
+            }
+        };
+        var sessionAt = AggregatesStart.AddDays(3);
+        var session = Task.Run(() => ledger.RecordAsync(
+            Session("cs_test_race", sessionAt, paymentIntent: "pi_race", amount: 10_000, utm: AggregateCampaigns[0])));
+        await sessionHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var refund = Task.Run(async () =>
+        {
+            await ledger.RecordAsync(MoneyEvents.Read("charge.refunded", MoneyEvents.Charge("ch_race", "pi_race", 10_000, 4_000), sessionAt.AddMinutes(5)));
+            refundRecorded.TrySetResult();
+        });
+        await Task.WhenAll(session, refund).WaitAsync(TimeSpan.FromSeconds(30));
+        ledger.AfterReportSessionRead = null;
+
+        var report = (await ledger.TestReportAsync()).ShouldHaveSingleItem();
+        (report.UtmCampaign, report.Gross, report.Refunded).ShouldBe(("spring", 10_000L, 4_000L));
+        (await ledger.TestReportAsync()).ShouldBe(WithoutEmptyRows(await ledger.ScanReportAsync(null, null, PaymentLinkMode.Test)));
+        refundFinishedWhileHeld.ShouldBeFalse("the refund's writer waits for the session's");
+    }
+
     [Test]
     public async Task A_rebuild_while_events_arrive_gives_the_scans_report()
     {
