@@ -253,6 +253,34 @@ public abstract partial class LedgerContract
         }
     }
 
+    // A day in a zone with a half-hour offset (Asia/Kolkata, UTC+5:30) starts and ends on half hours: the part hours at
+    // its edges are read from the ledger's rows, split by the model asked for as the aggregates are.
+    [Test]
+    public async Task A_day_in_a_half_hour_zone_splits_its_edges_by_the_model_asked_for()
+    {
+        var ledger = Instance().Ledger;
+        var visitor = ClickId(new Random(21));
+        var (first, second) = (ClickId(new Random(22)), ClickId(new Random(23)));
+        var dayStart = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.FromHours(5.5));
+        await ledger.RecordClicksAsync([Click(first, visitor, dayStart.AddDays(-2), Newsletter), Click(second, visitor, dayStart.AddMinutes(5), SearchAd)]);
+        await ledger.RecordAsync(Session("cs_agg_edge_in", dayStart.AddMinutes(10), paymentIntent: "pi_agg_edge_in", amount: 5_001, utm: LinkCodes,
+            clientReference: ClientReferenceCodec.AppendClickId(null, second)));
+        await ledger.RecordAsync(Session("cs_agg_edge_before", dayStart.AddMinutes(-10), paymentIntent: "pi_agg_edge_before", amount: 7_000, utm: LinkCodes,
+            clientReference: ClientReferenceCodec.AppendClickId(null, first)));
+        await ledger.RecordAsync(Session("cs_agg_edge_end", dayStart.AddDays(1).AddMinutes(-10), paymentIntent: "pi_agg_edge_end", amount: 3_000, utm: LinkCodes,
+            clientReference: ClientReferenceCodec.AppendClickId(null, second)));
+        await ledger.FoldReportAsync(int.MaxValue, CancellationToken.None);
+
+        foreach (var model in Enum.GetValues<AttributionModel>())
+        {
+            (await ledger.ReportAsync(dayStart, dayStart.AddDays(1), PaymentLinkMode.Test, model))
+                .ShouldBe(WithoutEmptyRows(await ledger.ScanReportAsync(dayStart, dayStart.AddDays(1), PaymentLinkMode.Test, model)), $"{model}");
+        }
+
+        var linear = await ledger.ReportAsync(dayStart, dayStart.AddDays(1), PaymentLinkMode.Test, AttributionModel.Linear);
+        (Gross(linear, Newsletter), Gross(linear, SearchAd)).ShouldBe((2_500 + 1_500, 2_501 + 1_500));
+    }
+
     private static async Task EveryModelGivesTheScansReportAsync(DbPaymentLinkLedger ledger, DateTimeOffset? since, DateTimeOffset? until, string context)
     {
         foreach (var model in Enum.GetValues<AttributionModel>())
