@@ -46,7 +46,7 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
     public override DbType TimeType => DbType.DateTimeOffset;
 
     // A transaction-scoped advisory lock in a key space of its own (the first key), the piece's hash the second.
-    public override string? ReportPieceLock => "SELECT pg_advisory_xact_lock(1919250547, hashtext(@piece))";
+    public override string? ReportPieceLockOf(string piece) => $"pg_advisory_xact_lock(1919250547, hashtext({piece}))";
 
     public override bool ConcurrentWriters => true;
 

@@ -5,7 +5,7 @@ using PaymentLinks.Tracking.Tests.Ledger;
 // The ledger's load and fault harness, and its speed side by side with the floor.
 //   run   [--engine postgresql|sqlite] [--sessions N] [--catch-up N] [--in-flight N] [--seed N] [--short] [--connection CS]
 //   bench [--engine postgresql|sqlite] [--events N] [--in-flight N] [--rounds N] [--connection CS]
-//   report-bench [--engine postgresql|sqlite] [--sessions N] [--rounds N] [--connection CS] [--keep SCHEMA|FILE]
+//   report-bench [--engine postgresql|sqlite] [--sessions N] [--rounds N] [--connection CS] [--keep SCHEMA|FILE] [--fsync on|off]
 //   forward-bench [--conversions N] [--latency-ms N] [--skip-one-at-a-time] [--outage 10m]
 //   redirect-bench [--engine postgresql|sqlite] [--requests N] [--in-flight N] [--rounds N] [--connection CS]
 // Without --connection, PostgreSQL is a throwaway server (PAYMENTLINKS_TEST_POSTGRES names an existing one instead).
@@ -46,12 +46,16 @@ bench.SetAction((parse, _) => Guarded(() => new SideBySide(
 var reportSessions = new Option<int>("--sessions") { Description = "Sessions in the ledger at the last measurement (the first is at 100,000).", DefaultValueFactory = _ => 1_000_000 };
 var reportRounds = new Option<int>("--rounds") { Description = "Reports of each side, interleaved; the median is kept.", DefaultValueFactory = _ => 5 };
 var keep = new Option<string?>("--keep") { Description = "A PostgreSQL schema (or SQLite file) kept after the run: filled only up to the sessions it lacks, so a later run measures it again." };
+var fsync = new Option<string?>("--fsync") { Description = "PostgreSQL: the server's fsync for the run, on (as in production) or off (the throwaway server's default)." };
 var reportBench = new Command("report-bench", "Measures the campaign report side by side with a hand-written GROUP BY on the same tables, and the memory it takes.")
 {
-    engine, reportSessions, reportRounds, connection, keep,
+    engine, reportSessions, reportRounds, connection, keep, fsync,
 };
 reportBench.SetAction((parse, _) => Guarded(() => new ReportBench(
-    parse.GetValue(engine), parse.GetValue(reportSessions), parse.GetValue(reportRounds), parse.GetValue(connection), parse.GetValue(keep), Console.Out).RunAsync()));
+    parse.GetValue(engine), parse.GetValue(reportSessions), parse.GetValue(reportRounds), parse.GetValue(connection), parse.GetValue(keep), Console.Out)
+{
+    Fsync = parse.GetValue(fsync) switch { null => null, "on" => true, "off" => false, var other => throw new ArgumentException($"--fsync takes on or off, not {other}.") },
+}.RunAsync()));
 
 var conversions = new Option<int>("--conversions") { Description = "Paid sessions forwarded per measured pass.", DefaultValueFactory = _ => 10_000 };
 var latency = new Option<int>("--latency-ms") { Description = "How long each destination request takes.", DefaultValueFactory = _ => 50 };

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
+using PaymentLinks.Tracking.Tests.Ledger;
 
 namespace PaymentLinks.Tracking.LoadHarness;
 
@@ -19,6 +20,12 @@ namespace PaymentLinks.Tracking.LoadHarness;
 /// </remarks>
 internal sealed class ReportBench(Engine engine, int sessions, int rounds, string? connectionString, string? keep, TextWriter output)
 {
+    /// <summary>
+    /// On PostgreSQL, the server's <c>fsync</c> for the run: the tests' throwaway server starts with it off (cheap commits);
+    /// on, as a production server runs, each commit waits for the disk. The throwaway server is restarted with it.
+    /// </summary>
+    public bool? Fsync { get; init; }
+
     private const int Keys = 40;
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -27,12 +34,22 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
         output.WriteLine(
             $"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; " +
             $"{engine}, report over up to {sessions:N0} sessions, {rounds} rounds a side");
+        if (engine == Engine.PostgreSql && Fsync is { } fsync && connectionString is null && PostgreSqlServer.Require() is { IsThrowaway: true } server)
+        {
+            server.RestartWithFsync(fsync);
+        }
+
         using var database = keep is null ? LedgerDatabase.Create(engine, connectionString, "report_bench") : LedgerDatabase.Keep(engine, connectionString, keep);
         var services = new ServiceCollection().AddLogging();
         database.AddLedger(services, runFulfillment: false);
         await using var provider = services.BuildServiceProvider();
         var attribution = provider.GetRequiredService<IPaymentLinkAttribution>();
         await provider.GetRequiredService<IPaymentLinkLedger>().FindSessionAsync("cs_test_none");
+        if (engine == Engine.PostgreSql)
+        {
+            output.WriteLine($"PostgreSQL fsync: {database.Query("SHOW fsync")[0][0]}, synchronous_commit: {database.Query("SHOW synchronous_commit")[0][0]}");
+        }
+
         await FillKeysAsync(database);
 
         var filled = Convert.ToInt32(database.Query($"SELECT COUNT(*) FROM {database.SessionsTable} WHERE session_id LIKE 'cs_test_report%'")[0][0], System.Globalization.CultureInfo.InvariantCulture);
@@ -56,7 +73,9 @@ internal sealed class ReportBench(Engine engine, int sessions, int rounds, strin
                 // Filled behind the write path's back: the aggregates are worked out again, as after any bulk load.
                 clock.Restart();
                 var pieces = await ledger.RebuildReportAsync(null, 1_000, null, CancellationToken.None);
-                output.WriteLine($"rebuilt the report's aggregates from {pieces:N0} sessions, renewals, charges and disputes in {clock.Elapsed.TotalSeconds:F1} s");
+                output.WriteLine(
+                    $"rebuilt the report's aggregates from {pieces:N0} sessions, renewals, charges and disputes in {clock.Elapsed.TotalSeconds:F1} s " +
+                    $"({pieces / clock.Elapsed.TotalSeconds:N0} pieces a second)");
             }
 
             failed |= !await MeasureAggregatesAsync(ledger, size);

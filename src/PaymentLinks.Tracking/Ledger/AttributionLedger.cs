@@ -197,12 +197,20 @@ internal sealed partial class AttributionLedger(
     }
 
     /// <summary>
-    /// The campaign report by <paramref name="model"/> worked out from the ledger's rows: the grouped scan while no click
-    /// can be a session's touch (last click, no click recorded before the period's end), else each piece of money split
-    /// over its session's touches. The facade reads last click from the aggregates under the same condition.
+    /// The campaign report by <paramref name="model"/> worked out from the ledger's rows: the grouped scan while the ledger
+    /// holds no click (every model's answer is then the one campaign each session's visit, key or link names), else each
+    /// piece of money split over its session's touches. The
+    /// aggregates answer the report (<see cref="ReportAggregates"/>); this answers a partial first or last hour, a ledger
+    /// whose aggregates are not built yet, and the tests and benchmarks that hold the aggregates to it.
     /// </summary>
-    public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken)
+    /// <param name="since">The period's start, included; <see langword="null"/> for none.</param>
+    /// <param name="until">The period's end, excluded; <see langword="null"/> for none.</param>
+    /// <param name="mode">Live or test sessions.</param>
+    /// <param name="model">The attribution model.</param>
+    /// <param name="edge">Only the charges whose refunded amount moved in the period are worked out (the same answer, for a short period).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    internal async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, bool edge, CancellationToken cancellationToken)
     {
         if (!Enum.IsDefined(model))
         {
@@ -212,28 +220,21 @@ internal sealed partial class AttributionLedger(
         await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await unit.BeginReportAsync(cancellationToken).ConfigureAwait(false);
-
-        // Last click is the grouped query's answer while no click can be a session's touch: none was made before the period's end.
-        if (model == AttributionModel.LastClick && !await AnyClickBeforeAsync(unit, until, cancellationToken).ConfigureAwait(false))
+        // Without any click (whenever made: a click's time is the redirect's clock, a session's Stripe's), no session has one
+        // among its touches, and every model's answer is the grouped one.
+        if (!await AnyClickBeforeAsync(unit, null, cancellationToken).ConfigureAwait(false))
         {
-            return await GroupedReportAsync(unit, since, until, mode, edge: false, cancellationToken).ConfigureAwait(false);
+            return await GroupedReportAsync(unit, since, until, mode, edge, cancellationToken).ConfigureAwait(false);
         }
 
-        return await ReportByTouchesAsync(unit, since, until, mode, model, cancellationToken).ConfigureAwait(false);
+        return await ReportByTouchesAsync(unit, since, until, mode, model, edge, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Whether a click was recorded before <paramref name="until"/> (any time when <see langword="null"/>): without one, no
-    /// session of a period ending there has a click among its touches, and last click is the grouped answer (the scan's and
-    /// the aggregates'). One indexed lookup.
+    /// session of a period ending there has a click among its touches, and every model's answer is the grouped one. One
+    /// indexed lookup.
     /// </summary>
-    public async Task<bool> AnyClickBeforeAsync(DateTimeOffset? until, CancellationToken cancellationToken)
-    {
-        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await AnyClickBeforeAsync(unit, until, cancellationToken).ConfigureAwait(false);
-    }
-
     private async Task<bool> AnyClickBeforeAsync(LedgerUnit unit, DateTimeOffset? until, CancellationToken cancellationToken)
     {
         await using var anyClick = unit.Command(_sql.AnyClickBefore);
@@ -400,6 +401,22 @@ internal sealed partial class AttributionLedger(
         LedgerDialect.AddParameter(command, prefix + "content", utm.Content, DbType.String);
     }
 
+    /// <summary>
+    /// A visitor's clicks up to and including a session's own click (<c>own</c>, from <paramref name="ownFrom"/>), which
+    /// comes last, in the columns <see cref="ReadTouch"/> reads (after <paramref name="leading"/> ones, if any, ordered by
+    /// <paramref name="orderFirst"/> first); the report by model and the aggregates read them alike.
+    /// </summary>
+    internal static string TouchesSql(LedgerDialect dialect, string ownFrom, string ownWhere, string? leading = null, string? orderFirst = null) =>
+        $"SELECT {(leading is null ? string.Empty : leading + ", ")}c.clicked_at, c.utm_source, c.utm_medium, c.utm_campaign, " +
+        "CASE WHEN c.utm_source IS NULL AND c.utm_medium IS NULL AND c.utm_campaign IS NULL AND c.utm_term IS NULL " +
+        "AND c.utm_content IS NULL THEN 0 ELSE 1 END AS has_codes, " +
+        "CASE WHEN c.gclid IS NULL AND c.gbraid IS NULL AND c.wbraid IS NULL AND c.fbclid IS NULL AND c.ttclid IS NULL " +
+        "AND c.msclkid IS NULL AND c.li_fat_id IS NULL AND c.rdt_cid IS NULL THEN 0 ELSE 1 END AS has_ad_id, " +
+        "CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END AS own " +
+        $"FROM {ownFrom} JOIN {dialect.Table("payment_link_clicks")} c ON c.visitor_id = own.visitor_id " +
+        $"WHERE {ownWhere} AND c.clicked_at <= own.clicked_at " +
+        $"ORDER BY {(orderFirst is null ? string.Empty : orderFirst + ", ")}c.clicked_at, CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END, c.click_id {dialect.OrdinalCollation}";
+
     /// <summary>The attribution's SQL, the same on both engines but for the tables' names and how text is ordered.</summary>
     private sealed class AttributionStatements
     {
@@ -512,17 +529,17 @@ internal sealed partial class AttributionLedger(
 
             // Completed in the period; then, apart, paid in it but completed outside it (or never, as far as the ledger
             // knows), so that each part reads one time's index rather than both at once.
-            var sessionRows =
+            string SessionRows(string before) =>
                 "SELECT s.session_id, s.currency, 1 AS sessions, " +
                 $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN 1 ELSE 0 END AS paid, " +
                 $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN COALESCE(s.amount_total, 0) ELSE 0 END AS gross, " +
                 "0 AS renewals, 0 AS renewal_revenue, 0 AS refunded, 0 AS disputed, " +
                 $"CASE WHEN {Paid} AND {Within("s.paid_at")} THEN COALESCE(p.amount_tax, 0) ELSE 0 END AS tax, " +
-                $"{NoCodes} " +
+                $"{NoCodes}{before} " +
                 $"FROM {dialect.SessionsTable} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id " +
                 $"WHERE {Within("s.completed_at")} AND {Counted} " +
                 "UNION ALL SELECT s.session_id, s.currency, 0, 1, COALESCE(s.amount_total, 0), 0, 0, 0, 0, COALESCE(p.amount_tax, 0), " +
-                $"{NoCodes} " +
+                $"{NoCodes}{before} " +
                 $"FROM {dialect.SessionsTable} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id " +
                 $"WHERE {Within("s.paid_at")} AND {Paid} AND (s.completed_at IS NULL OR s.completed_at < @since OR s.completed_at >= @until) AND {Counted}";
 
@@ -546,11 +563,21 @@ internal sealed partial class AttributionLedger(
                 $"LEFT JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
                 $"WHERE {OwnerOf("p.session_id")}";
 
+            // The same one by one, for the report by model: each renewal is a piece of money split on its own.
+            var eachRenewalRows =
+                "SELECT p.session_id, i.currency, 0, 0, i.amount_paid, 1, i.amount_paid, 0, 0, i.amount_tax, " +
+                $"{InvoiceCodes}, 0 " +
+                $"FROM {invoices} i LEFT JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
+                "WHERE i.livemode = @livemode AND i.billing_reason IN ('subscription_cycle', 'subscription_update') " +
+                $"AND i.amount_paid > 0 AND {Within("i.paid_at")} AND {OwnerOf("p.session_id")}";
+
             // Each charge's refund in the period, worked out once (materialized, so that the filter on it does not
             // work it out again).
-            string ChargeRefunds(bool edge) =>
+            // The report by model also reads the refunded amount at the period's start (see AttributionLedger.Shares).
+            string ChargeRefunds(bool edge, bool before = false) =>
                 "SELECT c.charge_id, c.payment_intent, c.invoice_id, c.currency, " +
-                $"{RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded " +
+                $"{RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@until")} - {RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded" +
+                (before ? $", {RevenueLedger.ChargeRefundedSql(dialect, "c.charge_id", "@since")} AS refunded_before " : " ") +
                 "FROM (SELECT charge_id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency " +
                 $"FROM {refunds} WHERE livemode = @livemode AND observed_at < @until " +
                 // A charge whose refunded amount moved neither by a statement nor by a failure in the period moved by nothing.
@@ -559,18 +586,18 @@ internal sealed partial class AttributionLedger(
                       $"UNION SELECT charge_id FROM {dialect.Table("payment_link_failed_refunds")} WHERE {Within("failed_at")}) "
                     : string.Empty) +
                 "GROUP BY charge_id) c";
-            var refundRows =
+            string RefundRows(string before) =>
                 "SELECT COALESCE(p.session_id, pi.session_id), r.currency, 0, 0, 0, 0, 0, r.refunded, 0, 0, " +
-                $"{InvoiceCodes} " +
+                $"{InvoiceCodes}{before} " +
                 "FROM charge_refunds r " +
                 $"LEFT JOIN {sessionPayments} p ON p.payment_intent = r.payment_intent " +
                 $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
                 $"LEFT JOIN {invoices} i ON i.invoice_id = COALESCE(r.invoice_id, ip.invoice_id) " +
                 $"LEFT JOIN {sessionPayments} pi ON pi.subscription_id = i.subscription_id " +
                 $"WHERE {OwnerOf("COALESCE(p.session_id, pi.session_id)")} AND r.refunded <> 0";
-            var disputeRows =
+            string DisputeRows(string before) =>
                 "SELECT COALESCE(p.session_id, pi.session_id), d.currency, 0, 0, 0, 0, 0, 0, d.amount, 0, " +
-                $"{InvoiceCodes} " +
+                $"{InvoiceCodes}{before} " +
                 $"FROM {disputes} d LEFT JOIN {sessionPayments} p ON p.payment_intent = d.payment_intent " +
                 $"LEFT JOIN {invoicePayments} ip ON ip.payment_intent = d.payment_intent " +
                 $"LEFT JOIN {invoices} i ON i.invoice_id = ip.invoice_id " +
@@ -579,12 +606,16 @@ internal sealed partial class AttributionLedger(
             var collation = dialect.OrdinalCollation;
 
             // Each piece of money with the campaign its session's visit, key or link names (or its subscription's metadata).
-            var attributed =
+            // One by one (the report by model), each renewal apart and each piece with the refunded amount at the start.
+            string Attributed(bool pieces) =>
                 "SELECT m.session_id, m.currency, m.sessions, m.paid, m.gross, m.renewals, m.renewal_revenue, m.refunded, m.disputed, m.tax, " +
                 "CASE WHEN m.sessions = 1 AND v.session_id IS NOT NULL THEN 1 ELSE 0 END AS visited, " +
                 $"CASE WHEN m.sessions = 1 THEN {Source} ELSE -1 END AS source, " +
-                $"{Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")} " +
-                $"FROM ({sessionRows} UNION ALL {renewalRows} UNION ALL {refundRows} UNION ALL {disputeRows}) m " +
+                $"{Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")}{(pieces ? ", m.refunded_before" : string.Empty)} " +
+                (pieces
+                    ? $"FROM ({SessionRows(", 0 AS refunded_before")} UNION ALL {eachRenewalRows} UNION ALL {RefundRows(", r.refunded_before")} " +
+                      $"UNION ALL {DisputeRows(", 0")}) m "
+                    : $"FROM ({SessionRows(string.Empty)} UNION ALL {renewalRows} UNION ALL {RefundRows(string.Empty)} UNION ALL {DisputeRows(string.Empty)}) m ") +
                 $"LEFT JOIN {visits} v ON v.session_id = m.session_id " +
                 $"LEFT JOIN {campaigns} c ON c.session_id = m.session_id " +
                 $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key " +
@@ -598,7 +629,7 @@ internal sealed partial class AttributionLedger(
                 "SUM(CASE WHEN source = 3 THEN 1 ELSE 0 END) AS by_link, " +
                 "SUM(gross) AS gross, SUM(renewals) AS renewals, SUM(renewal_revenue) AS renewal_revenue, " +
                 "SUM(refunded) AS refunded, SUM(disputed) AS disputed, SUM(tax) AS tax " +
-                $"FROM ({attributed}) attributed " +
+                $"FROM ({Attributed(pieces: false)}) attributed " +
                 "GROUP BY utm_source, utm_medium, utm_campaign, currency " +
                 // Ordered by revenue after it is worked out (NetRevenue); here, the order among equal revenues.
                 $"ORDER BY utm_campaign IS NULL, utm_campaign {collation}, utm_source IS NULL, utm_source {collation}, " +
@@ -607,30 +638,26 @@ internal sealed partial class AttributionLedger(
             ReportEdge = ReportOf(edge: true);
 
             // The same pieces one by one, with what finds their session's touches: its reference (the click id) and its time.
-            Pieces =
-                $"WITH charge_refunds AS MATERIALIZED ({ChargeRefunds(edge: false)}) " +
+            string PiecesOf(bool edge) =>
+                $"WITH charge_refunds AS MATERIALIZED ({ChargeRefunds(edge, before: true)}) " +
                 "SELECT a.session_id, a.currency, a.sessions, a.paid, a.gross, a.renewals, a.renewal_revenue, a.refunded, a.disputed, a.tax, " +
                 "a.visited, a.source, a.utm_source, a.utm_medium, a.utm_campaign, ss.client_reference_id, " +
-                "COALESCE(ss.completed_at, ss.paid_at, ss.first_recorded_at) " +
-                $"FROM ({attributed}) a LEFT JOIN {dialect.SessionsTable} ss ON ss.session_id = a.session_id";
+                "COALESCE(ss.completed_at, ss.paid_at, ss.first_recorded_at), a.refunded_before " +
+                $"FROM ({Attributed(pieces: true)}) a LEFT JOIN {dialect.SessionsTable} ss ON ss.session_id = a.session_id";
+            Pieces = PiecesOf(edge: false);
+            PiecesEdge = PiecesOf(edge: true);
 
             // A visitor's clicks in the window, up to and including the session's own click, which comes last; none when
             // the ledger does not know the click (made before retention deleted it, or never).
             var clicks = dialect.Table("payment_link_clicks");
             AnyClickBefore = $"SELECT 1 FROM {clicks} WHERE clicked_at < @until LIMIT 1";
-            Touches =
-                "SELECT c.clicked_at, c.utm_source, c.utm_medium, c.utm_campaign, " +
-                "CASE WHEN c.utm_source IS NULL AND c.utm_medium IS NULL AND c.utm_campaign IS NULL AND c.utm_term IS NULL " +
-                "AND c.utm_content IS NULL THEN 0 ELSE 1 END AS has_codes, " +
-                "CASE WHEN c.gclid IS NULL AND c.gbraid IS NULL AND c.wbraid IS NULL AND c.fbclid IS NULL AND c.ttclid IS NULL " +
-                "AND c.msclkid IS NULL AND c.li_fat_id IS NULL AND c.rdt_cid IS NULL THEN 0 ELSE 1 END AS has_ad_id, " +
-                "CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END AS own " +
-                $"FROM {clicks} own JOIN {clicks} c ON c.visitor_id = own.visitor_id " +
-                "WHERE own.click_id = @click_id AND c.clicked_at <= own.clicked_at AND (c.clicked_at >= @from OR c.click_id = own.click_id) " +
-                $"ORDER BY c.clicked_at, CASE WHEN c.click_id = own.click_id THEN 1 ELSE 0 END, c.click_id {collation}";
+            Touches = TouchesSql(dialect, $"{clicks} own", "own.click_id = @click_id AND (c.clicked_at >= @from OR c.click_id = own.click_id)");
         }
 
         public string Pieces { get; }
+
+        /// <summary>The pieces of a short period: only the charges whose refunded amount moved in it are worked out.</summary>
+        public string PiecesEdge { get; }
 
         public string AnyClickBefore { get; }
 

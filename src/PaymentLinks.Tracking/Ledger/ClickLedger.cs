@@ -16,6 +16,9 @@ internal sealed class ClickLedger : IDisposable
         "merchant_reference, gclid, gbraid, wbraid, fbclid, fbc, ttclid, msclkid, li_fat_id, rdt_cid, ga_cookie, fbp_cookie, " +
         "ttp_cookie, referrer, landing_url, ip_address, user_agent";
 
+    /// <summary>How many old clicks the retention reads a transaction (their visitors' clicks before the cutoff all go).</summary>
+    private const int RetentionBatch = 1_000;
+
     private readonly LedgerStore _store;
     private readonly LedgerDialect _dialect;
     private readonly string _clicks;
@@ -36,6 +39,9 @@ internal sealed class ClickLedger : IDisposable
 
     /// <summary>The queue the redirect's clicks are written from.</summary>
     public ClickWriter Writer { get; }
+
+    /// <summary>The report's aggregates, told in the same transaction when clicks written or erased change sessions' touches.</summary>
+    internal ReportAggregates? Aggregates { get; init; }
 
     /// <summary>
     /// Records a click whose id, visitor and time are set without waiting for the database: queued for the writer, or,
@@ -87,20 +93,19 @@ internal sealed class ClickLedger : IDisposable
             }
         }
 
+        // A click written after its session, or before a visitor's later ones: the sessions whose touches it changed.
+        if (Aggregates is { } aggregates)
+        {
+            await aggregates.RefreshForClicksAsync(unit, [.. clicks.Select(click => click.ClickId).OfType<string>()], cancellationToken).ConfigureAwait(false);
+        }
+
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => Writer.Dispose();
 
     /// <summary>Inserts a click whose id, visitor and time are set.</summary>
-    public async Task RecordClickAsync(PaymentLinkClick click, CancellationToken cancellationToken)
-    {
-        await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        await using var unit = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var insert = unit.Command(_insert);
-        AddClick(insert, click);
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task RecordClickAsync(PaymentLinkClick click, CancellationToken cancellationToken) => RecordClicksAsync([click], cancellationToken);
 
     private void AddClick(DbCommand insert, PaymentLinkClick click) =>
         AddClick((name, value, type) => LedgerDialect.AddParameter(insert, name, value, type), click);
@@ -178,12 +183,43 @@ internal sealed class ClickLedger : IDisposable
     public async Task<int> EraseVisitorOfSessionAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
     {
         var clickId = await ClickIdOfSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
-        await using var erase = unit.Command(
-            $"DELETE FROM {_clicks} WHERE visitor_id IN (SELECT visitor_id FROM {_clicks} WHERE click_id = @click_id) " +
-            $"OR visitor_id IN (SELECT visitor_id FROM {_dialect.Table("payment_link_visit_visitors")} WHERE session_id = @session_id)");
-        Text(erase, "click_id", clickId);
-        Text(erase, "session_id", sessionId);
-        return await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var visitors =
+            $"c.visitor_id IN (SELECT visitor_id FROM {_clicks} WHERE click_id = @click_id) " +
+            $"OR c.visitor_id IN (SELECT visitor_id FROM {_dialect.Table("payment_link_visit_visitors")} WHERE session_id = @session_id)";
+
+        // The visitors' sessions lose touches (the erased session its own click): worked out again once the clicks are gone.
+        var touched = new List<string>();
+        if (Aggregates is { } before)
+        {
+            var erasedClicks = new List<string>();
+            await using (var find = unit.Command($"SELECT c.click_id FROM {_clicks} c WHERE {visitors}"))
+            {
+                Text(find, "click_id", clickId);
+                Text(find, "session_id", sessionId);
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    erasedClicks.Add(reader.GetString(0));
+                }
+            }
+
+            touched = await before.SessionsNamingAsync(unit, erasedClicks, cancellationToken).ConfigureAwait(false);
+        }
+
+        int erased;
+        await using (var erase = unit.Command($"DELETE FROM {_clicks} WHERE visitor_id IN (SELECT c.visitor_id FROM {_clicks} c WHERE {visitors})"))
+        {
+            Text(erase, "click_id", clickId);
+            Text(erase, "session_id", sessionId);
+            erased = await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Aggregates is { } aggregates && erased > 0)
+        {
+            await aggregates.RefreshSessionsAsync(unit, touched, cancellationToken).ConfigureAwait(false);
+        }
+
+        return erased;
     }
 
     /// <summary>Deletes the clicks made before <paramref name="cutoff"/>; the number deleted.</summary>
@@ -193,11 +229,52 @@ internal sealed class ClickLedger : IDisposable
         await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await _dialect.PrepareErasureAsync(unit.Connection, cancellationToken).ConfigureAwait(false);
-        int erased;
-        await using (var erase = unit.Command($"DELETE FROM {_clicks} WHERE clicked_at < @cutoff"))
+        var erased = 0;
+
+        // A visitor at a time, up to a batch of them a transaction: their old clicks go, and the sessions whose touches
+        // they were are worked out again in the same transaction, so that the report's aggregates follow the ledger.
+        while (true)
         {
-            _dialect.AddTime(erase, "cutoff", cutoff);
-            erased = await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await unit.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            var visitors = new List<string>();
+            await using (var find = unit.Command(
+                $"SELECT DISTINCT visitor_id FROM (SELECT visitor_id FROM {_clicks} WHERE clicked_at < @cutoff ORDER BY clicked_at LIMIT @batch) v"))
+            {
+                _dialect.AddTime(find, "cutoff", cutoff);
+                LedgerDialect.AddParameter(find, "batch", RetentionBatch, DbType.Int64);
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    visitors.Add(reader.GetString(0));
+                }
+            }
+
+            if (visitors.Count == 0)
+            {
+                await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
+            var touched = new List<string>();
+            foreach (var visitorId in visitors)
+            {
+                if (Aggregates is { } aggregates)
+                {
+                    touched.AddRange(await aggregates.SessionsOfVisitorAsync(unit, visitorId, cancellationToken).ConfigureAwait(false));
+                }
+
+                await using var erase = unit.Command($"DELETE FROM {_clicks} WHERE visitor_id = @visitor_id AND clicked_at < @cutoff");
+                Text(erase, "visitor_id", visitorId);
+                _dialect.AddTime(erase, "cutoff", cutoff);
+                erased += await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Aggregates is { } refresh)
+            {
+                await refresh.RefreshSessionsAsync(unit, touched, cancellationToken).ConfigureAwait(false);
+            }
+
+            await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (erased > 0)
@@ -221,6 +298,14 @@ internal sealed class ClickLedger : IDisposable
     /// <see cref="ClientReferenceCodec.ClickMarker"/>, see <see cref="ClientReferenceCodec.AppendClickId"/>) through the
     /// clicks' primary key: <c>LEFT JOIN clicks {alias} ON ...</c>, the same on both engines.
     /// </summary>
+    /// <summary>
+    /// The click id a session's <paramref name="clientReferenceId"/> ends with (see <see cref="ClientReferenceCodec"/>), or
+    /// NULL: the expression schema version 17 indexes on the sessions (written exactly so, for the index to serve it).
+    /// </summary>
+    internal static string ClickIdOf(string clientReferenceId) =>
+        $"(CASE WHEN LENGTH({clientReferenceId}) >= 22 AND SUBSTR({clientReferenceId}, LENGTH({clientReferenceId}) - 21, 6) = '_plc1_' " +
+        $"THEN SUBSTR({clientReferenceId}, LENGTH({clientReferenceId}) - 15) END)";
+
     internal static string JoinClickOfSession(LedgerDialect dialect, string alias, string clientReferenceId)
     {
         const int Suffix = ClientReferenceCodec.ClickSuffixLength;

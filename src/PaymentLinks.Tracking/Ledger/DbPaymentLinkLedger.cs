@@ -48,7 +48,7 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         _attribution.Aggregates = _aggregates;
         _outbox = new ForwardingOutbox(_store, forwardingPlan);
         _catchUp = new CatchUpBookkeeping(_store);
-        _clicks = new ClickLedger(_store);
+        _clicks = new ClickLedger(_store) { Aggregates = _aggregates };
         _admin = new LedgerAdmin(_store, _sessions, _attribution, _outbox, _catchUp, _clicks);
     }
 
@@ -64,6 +64,13 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     /// write path without them, side by side; a ledger written with it off needs a rebuild.
     /// </summary>
     internal bool KeepsReportAggregates { get; set; } = true;
+
+    /// <inheritdoc cref="ReportAggregates.AfterSessionRead"/>
+    internal Func<CancellationToken, Task>? AfterReportSessionRead
+    {
+        get => _aggregates.AfterSessionRead;
+        set => _aggregates.AfterSessionRead = value;
+    }
 
     /// <summary>
     /// Whether a refund's session is wanted: forwarding is configured, or an observer took its place. Without either,
@@ -213,27 +220,33 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         ReportAsync(since, until, mode, AttributionModel.LastClick, cancellationToken);
 
     /// <remarks>
-    /// The clicks answered before the report are written first, so that the report counts them as touches. Last click is
-    /// read from the aggregates while no click can be a touch of the period's sessions (none recorded before its end), the
-    /// condition under which it is the grouped scan's answer; any other model, or last click over clicks, is worked out
-    /// from the ledger's rows, each session's money split over its touches.
+    /// The clicks answered before the report are written first, so that the report counts them as touches. Every model is
+    /// read from the aggregates (each session's money split over its touches when it was written, and again when a click
+    /// or an erasure changed them), the ledger's rows only for a partial first or last hour.
     /// </remarks>
     public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
         DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken = default)
     {
         await _clicks.WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
-        if (model == AttributionModel.LastClick && !await _attribution.AnyClickBeforeAsync(until, cancellationToken).ConfigureAwait(false))
-        {
-            return await _aggregates.ReportAsync(since, until, mode, ReportAggregates.LastClick, cancellationToken).ConfigureAwait(false);
-        }
-
-        return await _attribution.ReportAsync(since, until, mode, model, cancellationToken).ConfigureAwait(false);
+        return await _aggregates.ReportAsync(since, until, mode, model, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="AttributionLedger.ScanReportAsync"/>
     internal Task<IReadOnlyList<CampaignReportRow>> ScanReportAsync(
         DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, CancellationToken cancellationToken = default) =>
         _attribution.ScanReportAsync(since, until, mode, edge: false, cancellationToken);
+
+    /// <summary>The report by <paramref name="model"/> worked out from the ledger's rows alone: the aggregates' oracle.</summary>
+    internal async Task<IReadOnlyList<CampaignReportRow>> ScanReportAsync(
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken = default)
+    {
+        await _clicks.WaitForQueuedAsync(cancellationToken).ConfigureAwait(false);
+        return await _attribution.ReportAsync(since, until, mode, model, edge: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes clicks as the queued writer does, in one transaction (tests write late clicks with it).</summary>
+    internal Task RecordClicksAsync(IReadOnlyList<PaymentLinkClick> clicks, CancellationToken cancellationToken = default) =>
+        _clicks.RecordClicksAsync(clicks, cancellationToken);
 
     public Task<long> RebuildReportAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default) =>
         _aggregates.RebuildAsync(since, 1_000, null, cancellationToken);

@@ -39,7 +39,13 @@ internal abstract class LedgerDialect
     /// working out one piece of the report's aggregates take turns; <see langword="null"/> (the default) when the engine
     /// has one writer at a time anyway.
     /// </summary>
-    public virtual string? ReportPieceLock => null;
+    public string? ReportPieceLock => ReportPieceLockOf("@piece") is { } take ? "SELECT " + take : null;
+
+    /// <summary>
+    /// The expression that holds the lock of the piece named by the text <paramref name="piece"/> until the transaction
+    /// ends (see <see cref="ReportPieceLock"/>); <see langword="null"/> (the default) when the engine has one writer at a time.
+    /// </summary>
+    public virtual string? ReportPieceLockOf(string piece) => null;
 
     /// <summary>
     /// Whether several transactions write at once (PostgreSQL), so that the fold of the report's delta rows takes only

@@ -11,7 +11,7 @@ namespace PaymentLinks.Tracking;
 /// write's own transaction and inserts the difference as delta rows, keyed by hour (UTC), campaign, currency, mode and
 /// attribution model. Writers only insert, so no row is shared by them all; <see cref="FoldAsync"/> moves the delta
 /// rows, in batches, into hourly and daily sums. The report reads the sums for whole days and hours, the delta rows not
-/// folded yet, and the ledger's rows (the scan, <see cref="AttributionLedger.ScanReportAsync"/>) only for a partial
+/// folded yet, and the ledger's rows (the scan, <see cref="AttributionLedger.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, bool, CancellationToken)"/>) only for a partial
 /// first or last hour.
 /// </summary>
 /// <remarks>
@@ -21,8 +21,14 @@ namespace PaymentLinks.Tracking;
 /// </remarks>
 internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attribution)
 {
-    /// <summary>Today's attribution model: the session's campaign (its first visit, else its key, else its link's codes).</summary>
-    internal const string LastClick = "last_click";
+    /// <summary>
+    /// The model key of the rows of a piece whose session names no click the ledger knows: every model's answer, the one
+    /// campaign the session's visit, key or link names (or its subscription's). A piece whose session names a known click
+    /// has rows under each model's name (<see cref="AttributionModelNames"/>) instead.
+    /// </summary>
+    internal const string AnyModel = "any";
+
+    private static readonly AttributionModel[] Models = Enum.GetValues<AttributionModel>();
 
     /// <summary>How many delta rows one fold transaction moves.</summary>
     internal const int FoldBatch = 10_000;
@@ -59,6 +65,12 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         Disputed,
     }
 
+    /// <summary>
+    /// Called when a session's piece has been read and before its changes are written, in the writer's transaction: the
+    /// tests hold a writer there to show what another writer meanwhile sees.
+    /// </summary>
+    internal Func<CancellationToken, Task>? AfterSessionRead { get; set; }
+
     /// <summary>In an event's <paramref name="unit"/>: works out again every piece the event may have changed.</summary>
     public async Task RefreshForEventAsync(LedgerUnit unit, PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
     {
@@ -84,7 +96,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 return;
         }
 
-        await RefreshAsync(unit, pieces, cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(unit, pieces, [], lockOwners: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>In a visit's <paramref name="unit"/>: the session's campaign may have changed, and with it all its money's.</summary>
@@ -111,22 +123,93 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
+    /// In the <paramref name="unit"/> that wrote <paramref name="clickIds"/>: a click written after its session (the queued
+    /// writer writes in batches, so a webhook may come first), or older than clicks written before it, changes the touches
+    /// of its visitor's sessions. Each session that names a click of the clicks' visitors is worked out again, with its money.
+    /// </summary>
+    public async Task RefreshForClicksAsync(LedgerUnit unit, IReadOnlyList<string> clickIds, CancellationToken cancellationToken)
+    {
+        var clicks = new List<string>();
+        foreach (var chunk in clickIds.Chunk(InListChunk))
+        {
+            clicks.AddRange(await ReadTextsAsync(unit, _sql.ClicksOfVisitorsOf(chunk.Length), "k", chunk, cancellationToken).ConfigureAwait(false));
+        }
+
+        await RefreshSessionsAsync(unit, await SessionsNamingAsync(unit, clicks, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sessions that name a click of <paramref name="visitorId"/>: those whose touches its clicks are.</summary>
+    public async Task<List<string>> SessionsOfVisitorAsync(LedgerUnit unit, string visitorId, CancellationToken cancellationToken) =>
+        await SessionsNamingAsync(
+            unit, await ReadTextsAsync(unit, _sql.ClicksOfVisitor, "visitor_id", visitorId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The sessions that name one of <paramref name="clickIds"/> (found through the index of schema version 17, by a
+    /// list of values, which both engines look up in an index on an expression).
+    /// </summary>
+    public async Task<List<string>> SessionsNamingAsync(LedgerUnit unit, IReadOnlyCollection<string> clickIds, CancellationToken cancellationToken)
+    {
+        var sessions = new List<string>();
+        foreach (var chunk in clickIds.Distinct(StringComparer.Ordinal).Chunk(InListChunk))
+        {
+            sessions.AddRange(await ReadTextsAsync(unit, _sql.SessionsNaming(chunk.Length), "n", chunk, cancellationToken).ConfigureAwait(false));
+        }
+
+        return sessions;
+    }
+
+    /// <summary>How many values one IN list of the click hooks carries.</summary>
+    private const int InListChunk = 500;
+
+    private static async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string prefix, string[] values, CancellationToken cancellationToken)
+    {
+        await using var command = unit.Command(sql);
+        for (var i = 0; i < values.Length; i++)
+        {
+            LedgerDialect.AddParameter(command, prefix + "_" + i.ToString(CultureInfo.InvariantCulture), values[i], DbType.String);
+        }
+
+        var texts = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            texts.Add(reader.GetString(0));
+        }
+
+        return texts;
+    }
+
+    /// <summary>Works sessions out again with their money (after their touches changed: a click written or erased).</summary>
+    public async Task RefreshSessionsAsync(LedgerUnit unit, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
+    {
+        foreach (var sessionId in sessionIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            await RefreshSessionAndItsMoneyAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// A session and the money that belongs to it, the session's own piece read in one round trip: its lock, the other
-    /// pieces it owns, its kept rows and its facts; then the others, in their order.
+    /// pieces it owns, its kept rows and its facts; then the others, in their order, read together; every change written
+    /// in one round trip.
     /// </summary>
     private async Task RefreshSessionAndItsMoneyAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
     {
         var piece = "s:" + sessionId;
         var others = new SortedSet<string>(StringComparer.Ordinal);
-        Dictionary<RowKey, long[]> stored, fresh;
+        Dictionary<RowKey, long[]> stored;
+        Dictionary<string, PieceFacts> facts;
         await using (var read = unit.Command(_sql.SessionRefresh))
         {
             LedgerDialect.AddParameter(read, "piece", piece, DbType.String);
             LedgerDialect.AddParameter(read, "session_id", sessionId, DbType.String);
+            LedgerDialect.AddParameter(read, "s_0", sessionId, DbType.String);
             await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (_dialect.ReportPieceLock is not null)
             {
+                // The session's payment's and subscription's locks, then its own.
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -136,13 +219,20 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             }
 
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            stored = await ReadStoredRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+            stored = (await ReadStoredRowsAsync(reader, keyed: false, cancellationToken).ConfigureAwait(false)).GetValueOrDefault(string.Empty) ?? [];
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            fresh = await ReadSessionRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+            facts = await ReadFactsAsync(reader, 's', cancellationToken).ConfigureAwait(false);
         }
 
-        await WriteChangesAsync(unit, piece, fresh, stored, cancellationToken).ConfigureAwait(false);
-        await RefreshAsync(unit, others, cancellationToken).ConfigureAwait(false);
+        if (AfterSessionRead is { } hold)
+        {
+            await hold(cancellationToken).ConfigureAwait(false);
+        }
+
+        var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
+        var changes = new List<PieceChange>();
+        AddChange(changes, piece, Compute(facts.GetValueOrDefault(sessionId), touches), stored);
+        await RefreshAsync(unit, others, changes, lockOwners: false, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AddSessionPiecesAsync(LedgerUnit unit, string sessionId, SortedSet<string> pieces, CancellationToken cancellationToken)
@@ -173,50 +263,117 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
-    /// Works each piece out again (in the pieces' order, so that two writers lock them in the same order), and when its
-    /// rows changed, keeps the new rows and inserts their difference from the old ones as delta rows.
+    /// Works each piece out again and, where its rows changed, keeps the new rows and inserts their difference from the
+    /// old ones as delta rows. All the pieces are read in one round trip (locked first, in the pieces' order, so that two
+    /// writers lock them in the same order; then their facts, a statement a kind for all of its pieces; then their kept
+    /// rows), and all the changes written in one more.
     /// </summary>
-    internal async Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, CancellationToken cancellationToken)
-    {
-        foreach (var piece in pieces)
-        {
-            if (_dialect.ReportPieceLock is { } lockSql)
-            {
-                await using var take = unit.Command(lockSql);
-                LedgerDialect.AddParameter(take, "piece", piece, DbType.String);
-                await PrepareAsync(take, cancellationToken).ConfigureAwait(false);
-                await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+    internal Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, CancellationToken cancellationToken) =>
+        RefreshAsync(unit, pieces, [], lockOwners: false, cancellationToken);
 
-            var fresh = await ComputeAsync(unit, piece, cancellationToken).ConfigureAwait(false);
-            var stored = await ReadStoredAsync(unit, piece, cancellationToken).ConfigureAwait(false);
-            await WriteChangesAsync(unit, piece, fresh, stored, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// <see cref="RefreshAsync(LedgerUnit, IEnumerable{string}, CancellationToken)"/>, adding to <paramref name="changes"/>
+    /// already worked out; with <paramref name="lockOwners"/>, first taking the locks of the payments and subscriptions
+    /// the pieces' money came through (see <see cref="AggregateStatements.OwnerLocks"/>).
+    /// </summary>
+    private async Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, List<PieceChange> changes, bool lockOwners, CancellationToken cancellationToken)
+    {
+        var sorted = pieces.Distinct().Order(StringComparer.Ordinal).ToList();
+        if (sorted.Count > 0)
+        {
+            var (facts, stored) = await ReadPiecesAsync(unit, sorted, lockOwners, cancellationToken).ConfigureAwait(false);
+            var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
+            foreach (var piece in sorted)
+            {
+                AddChange(changes, piece, Compute(facts.GetValueOrDefault(piece), touches), stored.GetValueOrDefault(piece) ?? []);
+            }
         }
+
+        await WriteChangesAsync(unit, changes, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Keeps a piece's new rows and inserts their difference from the old ones as delta rows; nothing when they are the same.</summary>
-    private async Task WriteChangesAsync(
-        LedgerUnit unit, string piece, Dictionary<RowKey, long[]> fresh, Dictionary<RowKey, long[]> stored, CancellationToken cancellationToken)
+    /// <summary>The facts and kept rows of <paramref name="pieces"/> (in order, without repeats), each keyed by its piece.</summary>
+    private async Task<(Dictionary<string, PieceFacts> Facts, Dictionary<string, Dictionary<RowKey, long[]>> Stored)> ReadPiecesAsync(
+        LedgerUnit unit, List<string> pieces, bool lockOwners, CancellationToken cancellationToken)
+    {
+        var kinds = pieces.GroupBy(piece => piece[0]).Select(kind => (Kind: kind.Key, Ids: kind.Select(piece => piece[2..]).ToList())).ToList();
+        var sql = new StringBuilder();
+        await using var read = unit.Command(string.Empty);
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            LedgerDialect.AddParameter(read, "piece_" + i.ToString(CultureInfo.InvariantCulture), pieces[i], DbType.String);
+        }
+
+        foreach (var (kind, ids) in kinds)
+        {
+            for (var i = 0; i < ids.Count; i++)
+            {
+                LedgerDialect.AddParameter(read, kind + "_" + i.ToString(CultureInfo.InvariantCulture), ids[i], DbType.String);
+            }
+        }
+
+        var ownersLocked = lockOwners && _dialect.ReportPieceLock is not null;
+        if (ownersLocked)
+        {
+            sql.Append(_sql.OwnerLocks([.. kinds.Select(kind => (kind.Kind, kind.Ids.Count))])).Append(';');
+        }
+
+        if (_dialect.ReportPieceLock is not null)
+        {
+            sql.Append(_sql.LockPieces(pieces.Count)).Append(';');
+        }
+
+        foreach (var (kind, ids) in kinds)
+        {
+            sql.Append(_sql.FactsOf(kind, ids.Count)).Append(';');
+        }
+
+        sql.Append(_sql.ReadPiecesRows(pieces.Count));
+        read.CommandText = sql.ToString();
+
+        // The write path's few pieces are prepared (a handful of shapes); a rebuild's large pages are not.
+        if (pieces.Count <= 4)
+        {
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
+        }
+
+        var facts = new Dictionary<string, PieceFacts>(StringComparer.Ordinal);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (ownersLocked)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_dialect.ReportPieceLock is not null)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (kind, _) in kinds)
+        {
+            foreach (var (id, fact) in await ReadFactsAsync(reader, kind, cancellationToken).ConfigureAwait(false))
+            {
+                facts[kind + ":" + id] = fact;
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return (facts, await ReadStoredRowsAsync(reader, keyed: true, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>A piece's change: its new rows, whether it had rows kept, and the delta rows from the kept ones.</summary>
+    private sealed record PieceChange(string Piece, Dictionary<RowKey, long[]> Fresh, bool HadRows, List<(RowKey Key, long[] Values)> Deltas);
+
+    /// <summary>Adds a piece's change to <paramref name="changes"/>; nothing when its new rows are the same as its kept ones.</summary>
+    private static void AddChange(List<PieceChange> changes, string piece, Dictionary<RowKey, long[]> fresh, Dictionary<RowKey, long[]> stored)
     {
         if (Same(fresh, stored))
         {
             return;
         }
 
-        var sql = new StringBuilder();
-        await using var write = unit.Command(string.Empty);
-        LedgerDialect.AddParameter(write, "piece", piece, DbType.String);
-        if (stored.Count > 0)
-        {
-            sql.Append(_sql.DeletePieceRows).Append(';');
-        }
-
-        var index = 0;
-        foreach (var (key, values) in fresh)
-        {
-            AddRow(write, sql, _sql.InsertPieceRow, index++, key, values);
-        }
-
+        var deltas = new List<(RowKey, long[])>();
         foreach (var key in fresh.Keys.Union(stored.Keys))
         {
             var difference = new long[MeasureColumns.Length];
@@ -229,19 +386,115 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
             if (changed)
             {
-                AddRow(write, sql, _sql.InsertDelta, index++, key, difference);
+                deltas.Add((key, difference));
             }
         }
 
-        write.CommandText = sql.ToString();
-        await PrepareAsync(write, cancellationToken).ConfigureAwait(false);
-        await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        changes.Add(new PieceChange(piece, fresh, stored.Count > 0, deltas));
     }
 
-    private static void AddRow(DbCommand command, StringBuilder sql, Func<string, string> template, int index, RowKey key, long[] values)
+    /// <summary>
+    /// Keeps the changed pieces' new rows and inserts the delta rows, in one round trip: the old rows deleted in one
+    /// statement, the new rows and the delta rows each inserted many to a statement. Nothing when nothing changed.
+    /// </summary>
+    private async Task WriteChangesAsync(LedgerUnit unit, List<PieceChange> changes, CancellationToken cancellationToken)
     {
-        var suffix = "_" + index.ToString(CultureInfo.InvariantCulture);
-        sql.Append(template(suffix)).Append(';');
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        // One command of several statements on PostgreSQL (one round trip); on SQLite, which runs in the process, a
+        // command a statement, so that each binds only its own parameters.
+        var write = new StatementWriter(unit, oneCommand: _dialect.ConcurrentWriters);
+        await using var _ = write.ConfigureAwait(false);
+        var replaced = changes.Where(change => change.HadRows).Select(change => change.Piece).ToList();
+        if (replaced.Count > 0)
+        {
+            var delete = write.Next(_sql.DeletePiecesRows(replaced.Count));
+            for (var i = 0; i < replaced.Count; i++)
+            {
+                LedgerDialect.AddParameter(delete, "replaced_" + i.ToString(CultureInfo.InvariantCulture), replaced[i], DbType.String);
+            }
+        }
+
+        var index = 0;
+        AddRows(write, _sql.InsertPieceRows, changes.SelectMany(change => change.Fresh.Select(row => ((string?)change.Piece, row.Key, row.Value))), ref index);
+        AddRows(write, _sql.InsertDeltas, changes.SelectMany(change => change.Deltas.Select(row => ((string?)null, row.Key, row.Values))), ref index);
+        await write.ExecuteAsync(prepare: changes.Count <= 4, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rows inserted <see cref="RowsAStatement"/> to a statement, their parameters numbered from <paramref name="index"/> on.</summary>
+    private void AddRows(
+        StatementWriter write, Func<IReadOnlyList<string>, string> template, IEnumerable<(string? Piece, RowKey Key, long[] Values)> rows, ref int index)
+    {
+        foreach (var chunk in rows.Chunk(RowsAStatement))
+        {
+            var first = index;
+            var command = write.Next(template([.. chunk.Select((_, i) => "_" + (first + i).ToString(CultureInfo.InvariantCulture))]));
+            foreach (var (piece, key, values) in chunk)
+            {
+                var suffix = "_" + index++.ToString(CultureInfo.InvariantCulture);
+                if (piece is not null)
+                {
+                    LedgerDialect.AddParameter(command, "piece" + suffix, piece, DbType.String);
+                }
+
+                AddRow(command, suffix, key, values);
+            }
+        }
+    }
+
+    /// <summary>Statements run in one command (their parameters named apart), or each in its own.</summary>
+    private sealed class StatementWriter(LedgerUnit unit, bool oneCommand) : IAsyncDisposable
+    {
+        private readonly List<(DbCommand Command, StringBuilder Sql)> _commands = [];
+
+        /// <summary>The command that runs <paramref name="sql"/>: its parameters are added to it.</summary>
+        public DbCommand Next(string sql)
+        {
+            if (oneCommand && _commands.Count > 0)
+            {
+                _commands[0].Sql.Append(';').Append(sql);
+                return _commands[0].Command;
+            }
+
+            var command = unit.Command(string.Empty);
+            _commands.Add((command, new StringBuilder(sql)));
+            return command;
+        }
+
+        public async Task ExecuteAsync(bool prepare, CancellationToken cancellationToken)
+        {
+            foreach (var (command, sql) in _commands)
+            {
+                command.CommandText = sql.ToString();
+                if (prepare && unit.Dialect.ConcurrentWriters)
+                {
+                    await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var (command, _) in _commands)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many rows one insert statement carries (20 parameters a row): 500 on PostgreSQL, where a statement is a round
+    /// trip's share; 20 on SQLite, which looks each parameter up by name among the statement's, so that the lookups stay few.
+    /// </summary>
+    private int RowsAStatement => _dialect.ConcurrentWriters ? 500 : 20;
+
+    private static void AddRow(DbCommand command, string suffix, RowKey key, long[] values)
+    {
         LedgerDialect.AddParameter(command, "bucket_hour" + suffix, key.Hour, DbType.Int64);
         LedgerDialect.AddParameter(command, "model" + suffix, key.Model, DbType.String);
         LedgerDialect.AddParameter(command, "livemode" + suffix, key.Livemode, DbType.Boolean);
@@ -266,303 +519,443 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     private static bool Same(Dictionary<RowKey, long[]> fresh, Dictionary<RowKey, long[]> stored) =>
         fresh.Count == stored.Count && fresh.All(row => stored.TryGetValue(row.Key, out var values) && values.AsSpan().SequenceEqual(row.Value));
 
-    private async Task<Dictionary<RowKey, long[]>> ReadStoredAsync(LedgerUnit unit, string piece, CancellationToken cancellationToken)
+    /// <summary>Kept rows, by piece when <paramref name="keyed"/> (the piece the first column), else all under the empty string.</summary>
+    private static async Task<Dictionary<string, Dictionary<RowKey, long[]>>> ReadStoredRowsAsync(DbDataReader reader, bool keyed, CancellationToken cancellationToken)
     {
-        await using var read = unit.Command(_sql.ReadPieceRows);
-        LedgerDialect.AddParameter(read, "piece", piece, DbType.String);
-        await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadStoredRowsAsync(reader, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<Dictionary<RowKey, long[]>> ReadStoredRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
-    {
-        var rows = new Dictionary<RowKey, long[]>();
+        var pieces = new Dictionary<string, Dictionary<RowKey, long[]>>(StringComparer.Ordinal);
+        var at = keyed ? 1 : 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            var piece = keyed ? reader.GetString(0) : string.Empty;
+            if (!pieces.TryGetValue(piece, out var rows))
+            {
+                pieces[piece] = rows = [];
+            }
+
             var key = new RowKey(
-                LedgerStore.ToInt64(reader.GetValue(0)),
-                reader.GetString(1),
-                LedgerStore.ToInt64(reader.GetValue(2)) != 0,
-                LedgerStore.ToInt64(reader.GetValue(3)) != 0,
-                reader.GetString(4),
-                reader.GetString(5),
-                reader.GetString(6),
-                reader.GetString(7));
+                LedgerStore.ToInt64(reader.GetValue(at)),
+                reader.GetString(at + 1),
+                LedgerStore.ToInt64(reader.GetValue(at + 2)) != 0,
+                LedgerStore.ToInt64(reader.GetValue(at + 3)) != 0,
+                reader.GetString(at + 4),
+                reader.GetString(at + 5),
+                reader.GetString(at + 6),
+                reader.GetString(at + 7));
             var values = new long[MeasureColumns.Length];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = LedgerStore.ToInt64(reader.GetValue(8 + i));
+                values[i] = LedgerStore.ToInt64(reader.GetValue(at + 8 + i));
             }
 
             rows[key] = values;
         }
 
-        return rows;
+        return pieces;
     }
 
-    /// <summary>A piece's rows as the ledger states them now.</summary>
-    private Task<Dictionary<RowKey, long[]>> ComputeAsync(LedgerUnit unit, string piece, CancellationToken cancellationToken)
+    /// <summary>What the ledger states of one piece: all its rows are worked out from it alone (<see cref="Compute"/>).</summary>
+    private abstract record PieceFacts;
+
+    /// <summary>A session: its mode, link, currency, times, payment, amounts and campaign (with the campaign's source and its visit).</summary>
+    private sealed record SessionFacts(
+        bool Livemode, bool Linked, string? Currency, DateTimeOffset? CompletedAt, DateTimeOffset? PaidAt, bool Paid, long Amount, long Tax,
+        string? Source, string? Medium, string? Campaign, long CampaignSource, long Visited, string? ClickId, string SessionId) : PieceFacts;
+
+    /// <summary>A renewal (an invoice paid), with the session that started its subscription.</summary>
+    private sealed record RenewalFacts(DateTimeOffset PaidAt, long Amount, long Tax, string? Currency, bool Livemode, OwnerFacts Owner) : PieceFacts;
+
+    /// <summary>A charge's refund statements (each its moment and refunded amount), its failed refunds, and its payment's owner.</summary>
+    private sealed record ChargeFacts(
+        string? Currency, bool Livemode, List<(DateTimeOffset At, long Refunded)> Statements,
+        List<(DateTimeOffset FailedAt, long Amount, DateTimeOffset? CreatedAt)> Failures, OwnerFacts Owner) : PieceFacts;
+
+    /// <summary>A dispute lost, with its payment's owner.</summary>
+    private sealed record DisputeFacts(DateTimeOffset StatusAt, long Amount, string? Currency, bool Livemode, OwnerFacts Owner) : PieceFacts;
+
+    /// <summary>
+    /// The session a later piece of money belongs to (its own payment's, or the one that started the subscription whose
+    /// invoice it paid) with that session's mode, link and campaign; and the invoice, with the campaign its subscription names.
+    /// </summary>
+    private sealed record OwnerFacts(
+        string? Session, string? Invoice, bool SessionKnown, bool SessionLivemode, bool SessionLinked,
+        string? Source, string? Medium, string? Campaign, string? InvoiceSource, string? InvoiceMedium, string? InvoiceCampaign, string? SessionClickId);
+
+    /// <summary>The facts a statement of <see cref="AggregateStatements.FactsOf"/> read, by the piece's id (without its kind).</summary>
+    private async Task<Dictionary<string, PieceFacts>> ReadFactsAsync(DbDataReader reader, char kind, CancellationToken cancellationToken)
     {
-        var id = piece[2..];
-        return piece[0] switch
+        var facts = new Dictionary<string, PieceFacts>(StringComparer.Ordinal);
+        switch (kind)
         {
-            's' => ComputeSessionAsync(unit, id, cancellationToken),
-            'i' => ComputeRenewalAsync(unit, id, cancellationToken),
-            'c' => ComputeChargeAsync(unit, id, cancellationToken),
-            _ => ComputeDisputeAsync(unit, id, cancellationToken),
-        };
+            case 's':
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    facts[reader.GetString(0)] = new SessionFacts(
+                        LedgerStore.ToInt64(reader.GetValue(1)) != 0,
+                        LedgerStore.ToInt64(reader.GetValue(2)) != 0,
+                        LedgerStore.StringOrNull(reader, 3),
+                        _dialect.ReadTime(reader, 4),
+                        _dialect.ReadTime(reader, 5),
+                        LedgerStore.ToInt64(reader.GetValue(6)) != 0,
+                        LedgerStore.ToInt64(reader.GetValue(7)),
+                        LedgerStore.ToInt64(reader.GetValue(8)),
+                        LedgerStore.StringOrNull(reader, 9),
+                        LedgerStore.StringOrNull(reader, 10),
+                        LedgerStore.StringOrNull(reader, 11),
+                        LedgerStore.ToInt64(reader.GetValue(12)),
+                        LedgerStore.ToInt64(reader.GetValue(13)),
+                        LedgerStore.StringOrNull(reader, 14),
+                        reader.GetString(0));
+                }
+
+                break;
+            case 'i':
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    facts[reader.GetString(0)] = new RenewalFacts(
+                        _dialect.ReadTime(reader, 1)!.Value,
+                        LedgerStore.ToInt64(reader.GetValue(2)),
+                        LedgerStore.ToInt64(reader.GetValue(3)),
+                        LedgerStore.StringOrNull(reader, 4),
+                        LedgerStore.ToInt64(reader.GetValue(5)) != 0,
+                        ReadOwner(reader, 6));
+                }
+
+                break;
+            case 'c':
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    facts[reader.GetString(0)] = new ChargeFacts(
+                        LedgerStore.StringOrNull(reader, 1), LedgerStore.ToInt64(reader.GetValue(2)) != 0, [], [], ReadOwner(reader, 3));
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (facts.GetValueOrDefault(reader.GetString(0)) is ChargeFacts charge)
+                    {
+                        charge.Statements.Add((_dialect.ReadTime(reader, 1)!.Value, LedgerStore.ToInt64(reader.GetValue(2))));
+                    }
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (facts.GetValueOrDefault(reader.GetString(0)) is ChargeFacts charge)
+                    {
+                        charge.Failures.Add((_dialect.ReadTime(reader, 1)!.Value, LedgerStore.ToInt64(reader.GetValue(2)), _dialect.ReadTime(reader, 3)));
+                    }
+                }
+
+                break;
+            default:
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    facts[reader.GetString(0)] = new DisputeFacts(
+                        _dialect.ReadTime(reader, 1)!.Value,
+                        LedgerStore.ToInt64(reader.GetValue(2)),
+                        LedgerStore.StringOrNull(reader, 3),
+                        LedgerStore.ToInt64(reader.GetValue(4)) != 0,
+                        ReadOwner(reader, 5));
+                }
+
+                break;
+        }
+
+        return facts;
     }
+
+    /// <summary>The owner's columns (<see cref="AggregateStatements"/>' owner columns) from <paramref name="at"/> on.</summary>
+    private static OwnerFacts ReadOwner(DbDataReader reader, int at) => new(
+        LedgerStore.StringOrNull(reader, at),
+        LedgerStore.StringOrNull(reader, at + 1),
+        LedgerStore.ToInt64(reader.GetValue(at + 2)) != 0,
+        LedgerStore.ToInt64(reader.GetValue(at + 3)) != 0,
+        LedgerStore.ToInt64(reader.GetValue(at + 4)) != 0,
+        LedgerStore.StringOrNull(reader, at + 5),
+        LedgerStore.StringOrNull(reader, at + 6),
+        LedgerStore.StringOrNull(reader, at + 7),
+        LedgerStore.StringOrNull(reader, at + 8),
+        LedgerStore.StringOrNull(reader, at + 9),
+        LedgerStore.StringOrNull(reader, at + 10),
+        LedgerStore.StringOrNull(reader, at + 11));
+
+    /// <summary>
+    /// The touches of the sessions that <paramref name="facts"/> name with a click (a session's own, or a later piece's
+    /// owner), read in one more round trip only when there is such a session, each kept to its window; a session that
+    /// names no click the ledger knows has none. On PostgreSQL the sessions are locked first (in their order): a click
+    /// written at the same moment is either seen here, or sees this transaction's pieces when it works the session's
+    /// money out again.
+    /// </summary>
+    private async Task<Dictionary<string, AttributionLedger.SessionTouches>> ReadTouchesAsync(
+        LedgerUnit unit, IEnumerable<PieceFacts> facts, CancellationToken cancellationToken)
+    {
+        var touches = new Dictionary<string, AttributionLedger.SessionTouches>(StringComparer.Ordinal);
+        var sessions = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var fact in facts)
+        {
+            switch (fact)
+            {
+                case SessionFacts { ClickId: not null } session:
+                    sessions.Add(session.SessionId);
+                    break;
+                case RenewalFacts { Owner: { SessionClickId: not null, Session: { } owner } }:
+                    sessions.Add(owner);
+                    break;
+                case ChargeFacts { Owner: { SessionClickId: not null, Session: { } owner } }:
+                    sessions.Add(owner);
+                    break;
+                case DisputeFacts { Owner: { SessionClickId: not null, Session: { } owner } }:
+                    sessions.Add(owner);
+                    break;
+            }
+        }
+
+        if (sessions.Count == 0)
+        {
+            return touches;
+        }
+
+        var ids = sessions.ToList();
+        await using var read = unit.Command(_sql.TouchesOf(ids.Count));
+        for (var i = 0; i < ids.Count; i++)
+        {
+            LedgerDialect.AddParameter(read, "t_" + i.ToString(CultureInfo.InvariantCulture), ids[i], DbType.String);
+        }
+
+        if (ids.Count <= 4)
+        {
+            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
+        }
+
+        var rows = new Dictionary<string, (DateTimeOffset? At, List<AttributionLedger.TouchRow> Touches)>(StringComparer.Ordinal);
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_dialect.ReportPieceLock is not null)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var sessionId = reader.GetString(0);
+                if (!rows.TryGetValue(sessionId, out var session))
+                {
+                    rows[sessionId] = session = (_dialect.ReadTime(reader, 1), []);
+                }
+
+                session.Touches.Add(attribution.ReadTouch(reader, 2));
+            }
+        }
+
+        foreach (var (sessionId, (at, found)) in rows)
+        {
+            if (at is { } sessionAt && attribution.InWindow(found, sessionAt) is { } inWindow)
+            {
+                touches[sessionId] = inWindow;
+            }
+        }
+
+        return touches;
+    }
+
+    /// <summary>
+    /// A piece's rows from its facts (none when the ledger states nothing of it) and its session's touches: the one
+    /// computation that both the write path and the rebuild use, however the facts were read.
+    /// </summary>
+    private Dictionary<RowKey, long[]> Compute(PieceFacts? facts, Dictionary<string, AttributionLedger.SessionTouches> touches) => facts switch
+    {
+        SessionFacts session => ComputeSession(session, touches.GetValueOrDefault(session.SessionId)),
+        RenewalFacts renewal => ComputeRenewal(renewal, touches),
+        ChargeFacts charge => ComputeCharge(charge, touches),
+        DisputeFacts dispute => ComputeDispute(dispute, touches),
+        _ => [],
+    };
 
     // A session: counted in the hour it completed (with its visit and the source of its campaign), paid in the hour it was paid.
-    private async Task<Dictionary<RowKey, long[]>> ComputeSessionAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
-    {
-        await using var read = unit.Command(_sql.SessionPiece);
-        LedgerDialect.AddParameter(read, "session_id", sessionId, DbType.String);
-        await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadSessionRowsAsync(reader, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<Dictionary<RowKey, long[]>> ReadSessionRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
+    private Dictionary<RowKey, long[]> ComputeSession(SessionFacts session, AttributionLedger.SessionTouches? touches)
     {
         var rows = new Dictionary<RowKey, long[]>();
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var target = new Target(
+            session.Livemode, session.Linked, Encode(session.Currency), new Codes(Encode(session.Source), Encode(session.Medium), Encode(session.Campaign)), touches);
+        if (session.CompletedAt is { } completed)
         {
-            return rows;
+            var values = new long[MeasureColumns.Length];
+            values[(int)Measure.Sessions] = 1;
+            values[(int)Measure.Visits] = session.Visited;
+            values[(int)Measure.ByVisit] = session.CampaignSource == 1 ? 1 : 0;
+            values[(int)Measure.ByReference] = session.CampaignSource == 2 ? 1 : 0;
+            values[(int)Measure.ByLink] = session.CampaignSource == 3 ? 1 : 0;
+            AddRows(rows, HourOf(completed), target, values, 0);
         }
 
-        var livemode = LedgerStore.ToInt64(reader.GetValue(0)) != 0;
-        var linked = LedgerStore.ToInt64(reader.GetValue(1)) != 0;
-        var currency = Encode(LedgerStore.StringOrNull(reader, 2));
-        var (completedAt, paidAt) = (_dialect.ReadTime(reader, 3), _dialect.ReadTime(reader, 4));
-        var paid = LedgerStore.ToInt64(reader.GetValue(5)) != 0;
-        var (amount, tax) = (LedgerStore.ToInt64(reader.GetValue(6)), LedgerStore.ToInt64(reader.GetValue(7)));
-        var codes = (Encode(LedgerStore.StringOrNull(reader, 8)), Encode(LedgerStore.StringOrNull(reader, 9)), Encode(LedgerStore.StringOrNull(reader, 10)));
-        var source = LedgerStore.ToInt64(reader.GetValue(11));
-        var visited = LedgerStore.ToInt64(reader.GetValue(12));
-        if (completedAt is { } completed)
+        if (session.Paid && session.PaidAt is { } paidTime)
         {
-            var values = Row(rows, new RowKey(HourOf(completed), LastClick, livemode, linked, currency, codes.Item1, codes.Item2, codes.Item3));
-            values[(int)Measure.Sessions] += 1;
-            values[(int)Measure.Visits] += visited;
-            values[(int)Measure.ByVisit] += source == 1 ? 1 : 0;
-            values[(int)Measure.ByReference] += source == 2 ? 1 : 0;
-            values[(int)Measure.ByLink] += source == 3 ? 1 : 0;
-        }
-
-        if (paid && paidAt is { } paidTime)
-        {
-            var values = Row(rows, new RowKey(HourOf(paidTime), LastClick, livemode, linked, currency, codes.Item1, codes.Item2, codes.Item3));
-            values[(int)Measure.Paid] += 1;
-            values[(int)Measure.Gross] += amount;
-            values[(int)Measure.Tax] += tax;
+            var values = new long[MeasureColumns.Length];
+            values[(int)Measure.Paid] = 1;
+            values[(int)Measure.Gross] = session.Amount;
+            values[(int)Measure.Tax] = session.Tax;
+            AddRows(rows, HourOf(paidTime), target, values, 0);
         }
 
         return rows;
     }
 
     // A renewal: its payment in the hour it was paid, under the campaign of the session that started its subscription.
-    private async Task<Dictionary<RowKey, long[]>> ComputeRenewalAsync(LedgerUnit unit, string invoiceId, CancellationToken cancellationToken)
+    private Dictionary<RowKey, long[]> ComputeRenewal(RenewalFacts renewal, Dictionary<string, AttributionLedger.SessionTouches> touches)
     {
         var rows = new Dictionary<RowKey, long[]>();
-        DateTimeOffset paidAt;
-        long amount, tax;
-        string? currency, owner;
-        bool livemode;
-        await using (var read = unit.Command(_sql.RenewalPiece))
+        if (Attribute(renewal.Owner, renewal.Livemode, renewal.Currency, touches) is { } target)
         {
-            LedgerDialect.AddParameter(read, "invoice_id", invoiceId, DbType.String);
-            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return rows;
-            }
-
-            paidAt = _dialect.ReadTime(reader, 0)!.Value;
-            (amount, tax) = (LedgerStore.ToInt64(reader.GetValue(1)), LedgerStore.ToInt64(reader.GetValue(2)));
-            currency = LedgerStore.StringOrNull(reader, 3);
-            livemode = LedgerStore.ToInt64(reader.GetValue(4)) != 0;
-            owner = LedgerStore.StringOrNull(reader, 5);
-        }
-
-        if (await AttributeAsync(unit, owner, invoiceId, livemode, currency, paidAt, cancellationToken).ConfigureAwait(false) is { } key)
-        {
-            var values = Row(rows, key);
-            values[(int)Measure.Gross] += amount;
-            values[(int)Measure.Renewals] += 1;
-            values[(int)Measure.RenewalRevenue] += amount;
-            values[(int)Measure.Tax] += tax;
+            var values = new long[MeasureColumns.Length];
+            values[(int)Measure.Gross] = renewal.Amount;
+            values[(int)Measure.Renewals] = 1;
+            values[(int)Measure.RenewalRevenue] = renewal.Amount;
+            values[(int)Measure.Tax] = renewal.Tax;
+            AddRows(rows, HourOf(renewal.PaidAt), target, values, 0);
         }
 
         return rows;
     }
 
-    // A charge's refunds: in each hour its refunded amount moved, by how much (a failed refund gives money back).
-    private async Task<Dictionary<RowKey, long[]>> ComputeChargeAsync(LedgerUnit unit, string chargeId, CancellationToken cancellationToken)
+    // A charge's refunds: in each hour its refunded amount moved, by how much (a failed refund gives money back); split
+    // over touches as the change of the split of its refunded amount to date (see AttributionLedger.Shares).
+    private Dictionary<RowKey, long[]> ComputeCharge(ChargeFacts charge, Dictionary<string, AttributionLedger.SessionTouches> touches)
     {
         var rows = new Dictionary<RowKey, long[]>();
-        string? paymentIntent, invoiceId, currency;
-        bool livemode;
-        await using (var read = unit.Command(_sql.ChargePiece))
-        {
-            LedgerDialect.AddParameter(read, "charge_id", chargeId, DbType.String);
-            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || LedgerStore.ToInt64(reader.GetValue(4)) == 0)
-            {
-                return rows;
-            }
-
-            (paymentIntent, invoiceId, currency) = (LedgerStore.StringOrNull(reader, 0), LedgerStore.StringOrNull(reader, 1), LedgerStore.StringOrNull(reader, 2));
-            livemode = LedgerStore.ToInt64(reader.GetValue(3)) != 0;
-        }
-
-        var hours = new SortedSet<long>();
-        await using (var read = unit.Command(_sql.ChargeMoments))
-        {
-            LedgerDialect.AddParameter(read, "charge_id", chargeId, DbType.String);
-            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                hours.Add(HourOf(_dialect.ReadTime(reader, 0)!.Value));
-            }
-        }
-
-        var moved = new List<(long Hour, long Amount)>();
-        await using (var amounts = unit.Command(_sql.ChargeMovedIn(hours.Count)))
-        {
-            LedgerDialect.AddParameter(amounts, "charge_id", chargeId, DbType.String);
-            var index = 0;
-            foreach (var hour in hours)
-            {
-                _dialect.AddTime(amounts, $"since_{index}", HourStart(hour));
-                _dialect.AddTime(amounts, $"until_{index++}", HourStart(hour + 1));
-            }
-
-            await PrepareAsync(amounts, cancellationToken).ConfigureAwait(false);
-            await using var reader = await amounts.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            index = 0;
-            foreach (var hour in hours)
-            {
-                if (LedgerStore.ToInt64(reader.GetValue(index++)) is var amount and not 0)
-                {
-                    moved.Add((hour, amount));
-                }
-            }
-        }
-
-        if (moved.Count == 0)
+        if (Attribute(charge.Owner, charge.Livemode, charge.Currency, touches) is not { } target)
         {
             return rows;
         }
 
-        var (owner, ownerInvoice) = await OwnerOfPaymentAsync(unit, paymentIntent, invoiceId, cancellationToken).ConfigureAwait(false);
-        foreach (var (hour, amount) in moved)
+        var hours = new SortedSet<long>(charge.Statements.Select(statement => HourOf(statement.At)).Concat(charge.Failures.Select(failure => HourOf(failure.FailedAt))));
+        foreach (var hour in hours)
         {
-            if (await AttributeAsync(unit, owner, ownerInvoice, livemode, currency, HourStart(hour), cancellationToken).ConfigureAwait(false) is { } key)
+            var before = RefundedBefore(charge, HourStart(hour));
+            var amount = RefundedBefore(charge, HourStart(hour + 1)) - before;
+            if (amount != 0)
             {
-                Row(rows, key)[(int)Measure.Refunded] += amount;
+                var values = new long[MeasureColumns.Length];
+                values[(int)Measure.Refunded] = amount;
+                AddRows(rows, hour, target, values, before);
             }
         }
 
         return rows;
-    }
-
-    // A dispute lost: its amount in the hour of its status.
-    private async Task<Dictionary<RowKey, long[]>> ComputeDisputeAsync(LedgerUnit unit, string disputeId, CancellationToken cancellationToken)
-    {
-        var rows = new Dictionary<RowKey, long[]>();
-        DateTimeOffset statusAt;
-        long amount;
-        string? currency, paymentIntent;
-        bool livemode;
-        await using (var read = unit.Command(_sql.DisputePiece))
-        {
-            LedgerDialect.AddParameter(read, "dispute_id", disputeId, DbType.String);
-            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return rows;
-            }
-
-            statusAt = _dialect.ReadTime(reader, 0)!.Value;
-            amount = LedgerStore.ToInt64(reader.GetValue(1));
-            currency = LedgerStore.StringOrNull(reader, 2);
-            livemode = LedgerStore.ToInt64(reader.GetValue(3)) != 0;
-            paymentIntent = LedgerStore.StringOrNull(reader, 4);
-        }
-
-        var (owner, ownerInvoice) = await OwnerOfPaymentAsync(unit, paymentIntent, null, cancellationToken).ConfigureAwait(false);
-        if (await AttributeAsync(unit, owner, ownerInvoice, livemode, currency, statusAt, cancellationToken).ConfigureAwait(false) is { } key)
-        {
-            Row(rows, key)[(int)Measure.Disputed] += amount;
-        }
-
-        return rows;
-    }
-
-    /// <summary>The session a payment belongs to (its own, or the one that started the subscription whose invoice it paid), and that invoice.</summary>
-    private async Task<(string? Session, string? Invoice)> OwnerOfPaymentAsync(
-        LedgerUnit unit, string? paymentIntent, string? invoiceId, CancellationToken cancellationToken)
-    {
-        await using var read = unit.Command(_sql.OwnerOfPayment);
-        LedgerDialect.AddParameter(read, "payment_intent", paymentIntent, DbType.String);
-        LedgerDialect.AddParameter(read, "invoice_id", invoiceId, DbType.String);
-        await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (LedgerStore.StringOrNull(reader, 0) ?? LedgerStore.StringOrNull(reader, 2), LedgerStore.StringOrNull(reader, 1));
     }
 
     /// <summary>
-    /// The key of a later piece of money: its session's campaign when the session is known (none when the session is of
-    /// the other mode: the report never counts it), otherwise the campaign its invoice's subscription names.
+    /// A charge's refunded amount just before <paramref name="before"/>, as <see cref="RevenueLedger.ChargeRefundedSql"/>
+    /// states it: its newest statement before then (the larger amount of two at one moment), less the failed refunds that
+    /// statement counted (created by then, or of unknown creation) which failed after it and before then.
     /// </summary>
-    private async Task<RowKey?> AttributeAsync(
-        LedgerUnit unit, string? owner, string? invoiceId, bool livemode, string? currency, DateTimeOffset at, CancellationToken cancellationToken)
+    private static long RefundedBefore(ChargeFacts charge, DateTimeOffset before)
     {
-        if (owner is not null)
+        (DateTimeOffset At, long Refunded)? newest = null;
+        foreach (var statement in charge.Statements)
         {
-            await using var read = unit.Command(_sql.OwnerCampaign);
-            LedgerDialect.AddParameter(read, "session_id", owner, DbType.String);
-            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var linked = true;
-            if (!reader.IsDBNull(0))
+            if (statement.At < before && (newest is not { } best || statement.At > best.At || (statement.At == best.At && statement.Refunded > best.Refunded)))
             {
-                if ((LedgerStore.ToInt64(reader.GetValue(0)) != 0) != livemode)
+                newest = statement;
+            }
+        }
+
+        if (newest is not { } observed)
+        {
+            return 0;
+        }
+
+        var failed = 0L;
+        foreach (var failure in charge.Failures)
+        {
+            if (failure.FailedAt > observed.At && failure.FailedAt < before && (failure.CreatedAt is not { } created || created <= observed.At))
+            {
+                failed += failure.Amount;
+            }
+        }
+
+        return observed.Refunded - failed;
+    }
+
+    // A dispute lost: its amount in the hour of its status.
+    private Dictionary<RowKey, long[]> ComputeDispute(DisputeFacts dispute, Dictionary<string, AttributionLedger.SessionTouches> touches)
+    {
+        var rows = new Dictionary<RowKey, long[]>();
+        if (Attribute(dispute.Owner, dispute.Livemode, dispute.Currency, touches) is { } target)
+        {
+            var values = new long[MeasureColumns.Length];
+            values[(int)Measure.Disputed] = dispute.Amount;
+            AddRows(rows, HourOf(dispute.StatusAt), target, values, 0);
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Where a later piece of money goes: its session's campaign and touches when the session is known (none when the
+    /// session is of the other mode: the report never counts it), otherwise the campaign its invoice's subscription names.
+    /// </summary>
+    private static Target? Attribute(OwnerFacts owner, bool livemode, string? currency, Dictionary<string, AttributionLedger.SessionTouches> touches)
+    {
+        if (owner.Session is { } session)
+        {
+            var linked = true;
+            if (owner.SessionKnown)
+            {
+                if (owner.SessionLivemode != livemode)
                 {
                     return null;
                 }
 
-                linked = LedgerStore.ToInt64(reader.GetValue(1)) != 0;
+                linked = owner.SessionLinked;
             }
 
-            return new RowKey(
-                HourOf(at), LastClick, livemode, linked, Encode(currency),
-                Encode(LedgerStore.StringOrNull(reader, 2)), Encode(LedgerStore.StringOrNull(reader, 3)), Encode(LedgerStore.StringOrNull(reader, 4)));
+            return new Target(
+                livemode, linked, Encode(currency), new Codes(Encode(owner.Source), Encode(owner.Medium), Encode(owner.Campaign)), touches.GetValueOrDefault(session));
         }
 
-        string? source = null, medium = null, campaign = null;
-        if (invoiceId is not null)
+        return new Target(
+            livemode, true, Encode(currency), new Codes(Encode(owner.InvoiceSource), Encode(owner.InvoiceMedium), Encode(owner.InvoiceCampaign)), null);
+    }
+
+    /// <summary>
+    /// The rows of a piece's <paramref name="values"/> in an hour: under <see cref="AnyModel"/> when its session names no
+    /// click the ledger knows; otherwise under each model, each touch's share (as the report by model splits it, see
+    /// <see cref="AttributionLedger.Shares"/>) under the touch's campaign, the session's own click without codes standing
+    /// for the session's campaign.
+    /// </summary>
+    private void AddRows(Dictionary<RowKey, long[]> rows, long hour, Target target, long[] values, long refundedBefore)
+    {
+        if (target.Touches is not { } touches)
         {
-            await using var read = unit.Command(_sql.InvoiceCampaign);
-            LedgerDialect.AddParameter(read, "invoice_id", invoiceId, DbType.String);
-            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            Accumulate(Row(rows, new RowKey(hour, AnyModel, target.Livemode, target.Linked, target.Currency, target.Codes.Source, target.Codes.Medium, target.Codes.Campaign)), values);
+            return;
+        }
+
+        foreach (var model in Models)
+        {
+            var credit = attribution.Credit(touches, model);
+            foreach (var (touch, share) in AttributionLedger.Shares(credit, values, (int)Measure.Refunded, refundedBefore))
             {
-                (source, medium, campaign) = (LedgerStore.StringOrNull(reader, 0), LedgerStore.StringOrNull(reader, 1), LedgerStore.StringOrNull(reader, 2));
+                if (!share.AsSpan().ContainsAnyExcept(0L))
+                {
+                    continue;
+                }
+
+                var codes = credit.Campaigns[touch] is { } campaign
+                    ? new Codes(Encode(campaign.Source), Encode(campaign.Medium), Encode(campaign.Campaign))
+                    : target.Codes;
+                var key = new RowKey(hour, AttributionModelNames.Format(model), target.Livemode, target.Linked, target.Currency, codes.Source, codes.Medium, codes.Campaign);
+                Accumulate(Row(rows, key), share);
             }
         }
 
-        return new RowKey(HourOf(at), LastClick, livemode, true, Encode(currency), Encode(source), Encode(medium), Encode(campaign));
+        static void Accumulate(long[] sums, long[] values)
+        {
+            for (var i = 0; i < sums.Length; i++)
+            {
+                sums[i] += values[i];
+            }
+        }
     }
 
     private static long[] Row(Dictionary<RowKey, long[]> rows, RowKey key)
@@ -678,7 +1071,9 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
     /// <summary>
     /// Works every piece with money since <paramref name="since"/> (all when <see langword="null"/>) out again from the
-    /// ledger, <paramref name="batchSize"/> pieces a transaction, while writes go on; then folds. A whole rebuild marks the
+    /// ledger, <paramref name="batchSize"/> pieces a transaction, while writes go on; then folds. Each batch is read in one
+    /// round trip (the pieces locked in their order, their facts a statement a kind, their kept rows) and written in one,
+    /// its rows worked out by the same computation as the write path's. A whole rebuild marks the
     /// aggregates built. Returns the number of pieces worked out.
     /// </summary>
     public async Task<long> RebuildAsync(DateTimeOffset? since, int batchSize, IProgress<long>? progress, CancellationToken cancellationToken)
@@ -736,15 +1131,21 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
-    /// The campaign report from the aggregates: the sums for whole days and hours, the delta rows not folded yet, and the
-    /// scan of the ledger's rows for a partial first or last hour. Until the aggregates are built, the scan alone.
+    /// The campaign report by <paramref name="model"/> from the aggregates (the rows of <see cref="AnyModel"/> and of the
+    /// model): the sums for whole days and hours, the delta rows not folded yet, and the ledger's rows, split by the model
+    /// as the aggregates are, for a partial first or last hour. Until the aggregates are built, the ledger's rows alone.
     /// </summary>
     public async Task<IReadOnlyList<CampaignReportRow>> ReportAsync(
-        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, string model, CancellationToken cancellationToken)
+        DateTimeOffset? since, DateTimeOffset? until, PaymentLinkMode mode, AttributionModel model, CancellationToken cancellationToken)
     {
+        if (!Enum.IsDefined(model))
+        {
+            throw new ArgumentOutOfRangeException(nameof(model), model, $"Not an attribution model; the models are {string.Join(", ", AttributionModelNames.All)}.");
+        }
+
         if (!await IsBuiltAsync(cancellationToken).ConfigureAwait(false))
         {
-            return WithoutEmptyRows(await attribution.ScanReportAsync(since, until, mode, edge: false, cancellationToken).ConfigureAwait(false));
+            return WithoutEmptyRows(await attribution.ReportAsync(since, until, mode, model, edge: false, cancellationToken).ConfigureAwait(false));
         }
 
         // More delta rows than a fold's batch: folded first, so that the read stays short.
@@ -758,20 +1159,20 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         if (since is { } start && until is { } end && (start >= end || firstHour > endHour))
         {
             // Less than an hour, or an end before the start (refused by the endpoints and the console): the ledger's rows alone.
-            return WithoutEmptyRows(await attribution.ScanReportAsync(since, until, mode, edge: start < end, cancellationToken).ConfigureAwait(false));
+            return WithoutEmptyRows(await attribution.ReportAsync(since, until, mode, model, edge: start < end, cancellationToken).ConfigureAwait(false));
         }
 
         var sums = new Dictionary<(string Source, string Medium, string Campaign, string Currency), long[]>();
         if (since is { } partialStart && HourStart(firstHour) != partialStart
             && await MovedAsync(partialStart, HourStart(firstHour), cancellationToken).ConfigureAwait(false))
         {
-            Add(sums, await attribution.ScanReportAsync(partialStart, HourStart(firstHour), mode, edge: true, cancellationToken).ConfigureAwait(false));
+            Add(sums, await attribution.ReportAsync(partialStart, HourStart(firstHour), mode, model, edge: true, cancellationToken).ConfigureAwait(false));
         }
 
         if (until is { } partialEnd && HourStart(endHour) != partialEnd
             && await MovedAsync(HourStart(endHour), partialEnd, cancellationToken).ConfigureAwait(false))
         {
-            Add(sums, await attribution.ScanReportAsync(HourStart(endHour), partialEnd, mode, edge: true, cancellationToken).ConfigureAwait(false));
+            Add(sums, await attribution.ReportAsync(HourStart(endHour), partialEnd, mode, model, edge: true, cancellationToken).ConfigureAwait(false));
         }
 
         // Whole days from the daily sums, the hours either side of them from the hourly ones.
@@ -791,7 +1192,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             LedgerDialect.AddParameter(read, "hours_before", hoursBefore, DbType.Int64);
             LedgerDialect.AddParameter(read, "hours_after", hoursAfter, DbType.Int64);
             LedgerDialect.AddParameter(read, "end_hour", endHour, DbType.Int64);
-            LedgerDialect.AddParameter(read, "model", model, DbType.String);
+            LedgerDialect.AddParameter(read, "model", AttributionModelNames.Format(model), DbType.String);
             LedgerDialect.AddParameter(read, "livemode", mode == PaymentLinkMode.Live, DbType.Boolean);
             store.AddAllSessions(read);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -883,17 +1284,20 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             };
     }
 
+    /// <summary>A campaign's codes as stored (see <see cref="Encode"/>).</summary>
+    private readonly record struct Codes(string Source, string Medium, string Campaign);
+
+    /// <summary>Where a piece's money goes: its mode, whether made by a payment link, its currency, its campaign, its session's touches (none: no known click).</summary>
+    private readonly record struct Target(bool Livemode, bool Linked, string Currency, Codes Codes, AttributionLedger.SessionTouches? Touches);
+
     /// <summary>A row's key; the text parts as stored (see <see cref="Encode"/>).</summary>
     private readonly record struct RowKey(long Hour, string Model, bool Livemode, bool Linked, string Currency, string Source, string Medium, string Campaign);
 
     /// <summary>The aggregates' SQL, the same on both engines but for the tables' names and the fold.</summary>
     private sealed class AggregateStatements
     {
-        private readonly LedgerDialect _dialect;
-
         public AggregateStatements(LedgerDialect dialect)
         {
-            _dialect = dialect;
             var sessions = dialect.SessionsTable;
             var sessionPayments = dialect.Table("payment_link_session_payments");
             var refunds = dialect.Table("payment_link_charge_refunds");
@@ -929,41 +1333,76 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 $"LEFT JOIN {visits} v ON v.session_id = {sessionId} LEFT JOIN {campaigns} c ON c.session_id = {sessionId} " +
                 $"LEFT JOIN {keys} k ON k.campaign_key = c.campaign_key";
 
-            SessionPiece =
-                "SELECT s.livemode, CASE WHEN s.payment_link_id IS NOT NULL THEN 1 ELSE 0 END, s.currency, s.completed_at, s.paid_at, " +
+            string In(char kind, int count) =>
+                "(" + string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{kind}_{i.ToString(CultureInfo.InvariantCulture)}")) + ")";
+
+            // A later piece of money's owner (derived table x with owner and owner_invoice): the session's mode, link and
+            // campaign, and the campaign the invoice's subscription names (used when no session owns it).
+            var ownerColumns =
+                "x.owner, x.owner_invoice, CASE WHEN os.session_id IS NOT NULL THEN 1 ELSE 0 END, CASE WHEN os.livemode THEN 1 ELSE 0 END, " +
+                $"CASE WHEN os.payment_link_id IS NOT NULL THEN 1 ELSE 0 END, {Pick("utm_source")}, {Pick("utm_medium")}, {Pick("utm_campaign")}, " +
+                "CASE WHEN ik.campaign_key IS NOT NULL THEN ik.utm_source ELSE iv.utm_source END, " +
+                "CASE WHEN ik.campaign_key IS NOT NULL THEN ik.utm_medium ELSE iv.utm_medium END, " +
+                "CASE WHEN ik.campaign_key IS NOT NULL THEN ik.utm_campaign ELSE iv.utm_campaign END, " +
+                ClickLedger.ClickIdOf("os.client_reference_id");
+            var ownerJoins =
+                $"LEFT JOIN {sessions} os ON os.session_id = x.owner {CampaignJoins("x.owner")} " +
+                $"LEFT JOIN {invoices} iv ON iv.invoice_id = x.owner_invoice LEFT JOIN {keys} ik ON ik.campaign_key = iv.campaign_key";
+            string OwnerSession(string paymentIntent, string invoice) =>
+                $"COALESCE((SELECT op.session_id FROM {sessionPayments} op WHERE op.payment_intent = {paymentIntent} ORDER BY op.session_id LIMIT 1), " +
+                $"(SELECT op.session_id FROM {invoices} oi JOIN {sessionPayments} op ON op.subscription_id = oi.subscription_id " +
+                $"WHERE oi.invoice_id = {invoice} ORDER BY op.session_id LIMIT 1))";
+            string InvoiceOfPayment(string paymentIntent) =>
+                $"(SELECT ip.invoice_id FROM {invoicePayments} ip WHERE ip.payment_intent = {paymentIntent})";
+
+            SessionFacts = count =>
+                "SELECT s.session_id, s.livemode, CASE WHEN s.payment_link_id IS NOT NULL THEN 1 ELSE 0 END, s.currency, s.completed_at, s.paid_at, " +
                 "CASE WHEN s.payment_status IN ('paid', 'no_payment_required') THEN 1 ELSE 0 END, COALESCE(s.amount_total, 0), " +
-                $"COALESCE(p.amount_tax, 0), {campaign} " +
+                $"COALESCE(p.amount_tax, 0), {campaign}, {ClickLedger.ClickIdOf("s.client_reference_id")} " +
                 $"FROM {sessions} s LEFT JOIN {sessionPayments} p ON p.session_id = s.session_id {CampaignJoins("s.session_id")} " +
-                "WHERE s.session_id = @session_id";
-            OwnerCampaign =
-                $"SELECT s.livemode, CASE WHEN s.payment_link_id IS NOT NULL THEN 1 ELSE 0 END, {campaign} " +
-                $"FROM (SELECT CAST(@session_id AS TEXT) AS session_id) m LEFT JOIN {sessions} s ON s.session_id = m.session_id " +
-                CampaignJoins("m.session_id");
-            InvoiceCampaign =
-                "SELECT CASE WHEN k.campaign_key IS NOT NULL THEN k.utm_source ELSE i.utm_source END, " +
-                "CASE WHEN k.campaign_key IS NOT NULL THEN k.utm_medium ELSE i.utm_medium END, " +
-                "CASE WHEN k.campaign_key IS NOT NULL THEN k.utm_campaign ELSE i.utm_campaign END " +
-                $"FROM {invoices} i LEFT JOIN {keys} k ON k.campaign_key = i.campaign_key WHERE i.invoice_id = @invoice_id";
-            RenewalPiece =
-                "SELECT i.paid_at, i.amount_paid, i.amount_tax, i.currency, i.livemode, " +
-                $"(SELECT p.session_id FROM {sessionPayments} p WHERE p.subscription_id = i.subscription_id ORDER BY p.session_id LIMIT 1) " +
-                $"FROM {invoices} i WHERE i.invoice_id = @invoice_id AND i.billing_reason IN ('subscription_cycle', 'subscription_update') " +
-                "AND i.amount_paid > 0";
-            ChargePiece =
-                "SELECT MAX(payment_intent), MAX(invoice_id), MAX(currency), MAX(CASE WHEN livemode THEN 1 ELSE 0 END), COUNT(*) " +
-                $"FROM {refunds} WHERE charge_id = @charge_id";
-            ChargeMoments =
-                $"SELECT observed_at FROM {refunds} WHERE charge_id = @charge_id UNION ALL SELECT failed_at FROM {failedRefunds} WHERE charge_id = @charge_id";
-            OwnerOfPayment =
-                $"SELECT (SELECT p.session_id FROM {sessionPayments} p WHERE p.payment_intent = x.payment_intent ORDER BY p.session_id LIMIT 1), x.invoice_id, " +
-                $"(SELECT p.session_id FROM {invoices} i JOIN {sessionPayments} p ON p.subscription_id = i.subscription_id " +
-                "WHERE i.invoice_id = x.invoice_id ORDER BY p.session_id LIMIT 1) " +
-                "FROM (SELECT y.payment_intent, COALESCE(y.invoice_id, " +
-                $"(SELECT ip.invoice_id FROM {invoicePayments} ip WHERE ip.payment_intent = y.payment_intent)) AS invoice_id " +
-                "FROM (SELECT CAST(@payment_intent AS TEXT) AS payment_intent, CAST(@invoice_id AS TEXT) AS invoice_id) y) x";
-            DisputePiece =
-                "SELECT status_at, amount, currency, livemode, payment_intent " +
-                $"FROM {disputes} WHERE dispute_id = @dispute_id AND status = 'lost'";
+                $"WHERE s.session_id IN {In('s', count)}";
+            RenewalFacts = count =>
+                $"SELECT x.id, x.paid_at, x.amount_paid, x.amount_tax, x.currency, x.livemode, {ownerColumns} FROM (" +
+                "SELECT i.invoice_id AS id, i.paid_at, i.amount_paid, i.amount_tax, i.currency, i.livemode, " +
+                $"(SELECT op.session_id FROM {sessionPayments} op WHERE op.subscription_id = i.subscription_id ORDER BY op.session_id LIMIT 1) AS owner, " +
+                $"i.invoice_id AS owner_invoice FROM {invoices} i WHERE i.invoice_id IN {In('i', count)} " +
+                $"AND i.billing_reason IN ('subscription_cycle', 'subscription_update') AND i.amount_paid > 0) x {ownerJoins}";
+            ChargeFacts = count =>
+                $"SELECT x.id, x.currency, x.livemode, {ownerColumns} FROM (" +
+                $"SELECT y.id, y.currency, y.livemode, {OwnerSession("y.payment_intent", "y.owner_invoice")} AS owner, y.owner_invoice FROM (" +
+                $"SELECT z.id, z.payment_intent, z.currency, z.livemode, COALESCE(z.invoice_id, {InvoiceOfPayment("z.payment_intent")}) AS owner_invoice FROM (" +
+                "SELECT charge_id AS id, MAX(payment_intent) AS payment_intent, MAX(invoice_id) AS invoice_id, MAX(currency) AS currency, " +
+                $"MAX(CASE WHEN livemode THEN 1 ELSE 0 END) AS livemode FROM {refunds} WHERE charge_id IN {In('c', count)} GROUP BY charge_id) z) y) x {ownerJoins}; " +
+                $"SELECT charge_id, observed_at, amount_refunded FROM {refunds} WHERE charge_id IN {In('c', count)}; " +
+                $"SELECT charge_id, failed_at, amount, created_at FROM {failedRefunds} WHERE charge_id IN {In('c', count)}";
+            DisputeFacts = count =>
+                $"SELECT x.id, x.status_at, x.amount, x.currency, x.livemode, {ownerColumns} FROM (" +
+                $"SELECT y.id, y.status_at, y.amount, y.currency, y.livemode, {OwnerSession("y.payment_intent", "y.owner_invoice")} AS owner, y.owner_invoice FROM (" +
+                $"SELECT d.dispute_id AS id, d.status_at, d.amount, d.currency, d.livemode, d.payment_intent, {InvoiceOfPayment("d.payment_intent")} AS owner_invoice " +
+                $"FROM {disputes} d WHERE d.dispute_id IN {In('d', count)} AND d.status = 'lost') y) x {ownerJoins}";
+
+            // The touches of sessions that name a click (under their locks, where the engine has them), with each session's
+            // time: its attribution window ends there.
+            var clicks = dialect.Table("payment_link_clicks");
+            TouchesOf = count =>
+                (dialect.ReportPieceLockOf("'s:' || v.column1") is { } lockOf
+                    ? $"SELECT {lockOf} FROM (VALUES " +
+                      string.Join(", ", Enumerable.Range(0, count).Select(i => $"(CAST(@t_{i.ToString(CultureInfo.InvariantCulture)} AS TEXT))")) + ") v; "
+                    : string.Empty) +
+                AttributionLedger.TouchesSql(
+                    dialect,
+                    $"{sessions} s JOIN {clicks} own ON own.click_id = {ClickLedger.ClickIdOf("s.client_reference_id")}",
+                    $"s.session_id IN {In('t', count)}",
+                    "s.session_id, COALESCE(s.completed_at, s.paid_at, s.first_recorded_at)",
+                    "s.session_id");
+
+            // A visitor's clicks, and the sessions that name one of a list of clicks (through the index of schema version 17).
+            ClicksOfVisitorsOf = count =>
+                $"SELECT DISTINCT c.click_id FROM {clicks} v JOIN {clicks} c ON c.visitor_id = v.visitor_id WHERE v.click_id IN {In('k', count)}";
+            ClicksOfVisitor = $"SELECT click_id FROM {clicks} WHERE visitor_id = @visitor_id";
+            var clickIdOfSession = ClickLedger.ClickIdOf("s.client_reference_id");
+            SessionsNaming = count =>
+                $"SELECT s.session_id FROM {sessions} s WHERE {clickIdOfSession} IN {In('n', count)} AND {clickIdOfSession} IS NOT NULL";
 
             PiecesOfSession =
                 $"SELECT 'i:' || i.invoice_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id WHERE p.session_id = @session_id " +
@@ -982,13 +1421,39 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             SessionsOfKey = $"SELECT session_id FROM {campaigns} WHERE campaign_key = @campaign_key";
             InvoicesOfKey = $"SELECT invoice_id FROM {invoices} WHERE campaign_key = @campaign_key";
 
-            ReadPieceRows = $"SELECT {rowColumns} FROM {pieceRows} WHERE piece = @piece";
-            SessionRefresh = (dialect.ReportPieceLock is { } pieceLock ? pieceLock + "; " : string.Empty) +
-                $"{PiecesOfSession}; {ReadPieceRows}; {SessionPiece}";
-            DeletePieceRows = $"DELETE FROM {pieceRows} WHERE piece = @piece";
-            string RowValues(string suffix) => "@" + string.Join(", @", rowColumns.Split(", ").Select(column => column + suffix));
-            InsertPieceRow = suffix => $"INSERT INTO {pieceRows} (piece, {rowColumns}) VALUES (@piece, {RowValues(suffix)})";
-            InsertDelta = suffix => $"INSERT INTO {deltas} ({rowColumns}) VALUES ({RowValues(suffix)})";
+            var readPieceRows = $"SELECT {rowColumns} FROM {pieceRows} WHERE piece = @piece";
+            string Pieces(int count) =>
+                "(" + string.Join(", ", Enumerable.Range(0, count).Select(i => $"@piece_{i.ToString(CultureInfo.InvariantCulture)}")) + ")";
+            ReadPiecesRows = count => $"SELECT piece, {rowColumns} FROM {pieceRows} WHERE piece IN {Pieces(count)}";
+            LockPieces = count => "SELECT " + dialect.ReportPieceLockOf("v.column1") + " FROM (VALUES " +
+                string.Join(", ", Enumerable.Range(0, count).Select(i => $"(CAST(@piece_{i.ToString(CultureInfo.InvariantCulture)} AS TEXT))")) + ") v";
+            // The locks of the payments and subscriptions through which pieces of money find their session: taken, in one
+            // order, before any piece's lock by the writer of a session (its own) and by the writer of its later money, so
+            // that whichever comes second sees the other's rows (PostgreSQL reads committed rows at each statement).
+            string OwnerKeys(char kind, int count) => kind switch
+            {
+                's' => $"SELECT 'p:' || payment_intent AS k FROM {sessionPayments} WHERE session_id IN {In('s', count)} AND payment_intent IS NOT NULL " +
+                    $"UNION SELECT 'u:' || subscription_id FROM {sessionPayments} WHERE session_id IN {In('s', count)} AND subscription_id IS NOT NULL",
+                'i' => $"SELECT 'u:' || subscription_id AS k FROM {invoices} WHERE invoice_id IN {In('i', count)} AND subscription_id IS NOT NULL",
+                'c' => $"SELECT 'p:' || payment_intent AS k FROM {refunds} WHERE charge_id IN {In('c', count)} AND payment_intent IS NOT NULL " +
+                    $"UNION SELECT 'u:' || i.subscription_id FROM {refunds} r JOIN {invoices} i ON i.invoice_id = r.invoice_id " +
+                    $"WHERE r.charge_id IN {In('c', count)} AND i.subscription_id IS NOT NULL " +
+                    $"UNION SELECT 'u:' || i.subscription_id FROM {refunds} r JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
+                    $"JOIN {invoices} i ON i.invoice_id = ip.invoice_id WHERE r.charge_id IN {In('c', count)} AND i.subscription_id IS NOT NULL",
+                _ => $"SELECT 'p:' || payment_intent AS k FROM {disputes} WHERE dispute_id IN {In('d', count)} AND payment_intent IS NOT NULL " +
+                    $"UNION SELECT 'u:' || i.subscription_id FROM {disputes} d JOIN {invoicePayments} ip ON ip.payment_intent = d.payment_intent " +
+                    $"JOIN {invoices} i ON i.invoice_id = ip.invoice_id WHERE d.dispute_id IN {In('d', count)} AND i.subscription_id IS NOT NULL",
+            };
+            OwnerLocks = kinds => "SELECT " + dialect.ReportPieceLockOf("o.k") + " FROM (SELECT k FROM (" +
+                string.Join(" UNION ", kinds.Select(kind => OwnerKeys(kind.Kind, kind.Count))) + $") keys ORDER BY k {dialect.OrdinalCollation} LIMIT 1000000) o";
+            SessionRefresh = (dialect.ReportPieceLock is { } pieceLock ? OwnerLocks([('s', 1)]) + "; " + pieceLock + "; " : string.Empty) +
+                $"{PiecesOfSession}; {readPieceRows}; {SessionFacts(1)}";
+            DeletePiecesRows = count =>
+                $"DELETE FROM {pieceRows} WHERE piece IN (" + string.Join(", ", Enumerable.Range(0, count).Select(i => $"@replaced_{i.ToString(CultureInfo.InvariantCulture)}")) + ")";
+            string RowValues(string suffix) => "(@" + string.Join(", @", rowColumns.Split(", ").Select(column => column + suffix)) + ")";
+            InsertPieceRows = suffixes =>
+                $"INSERT INTO {pieceRows} (piece, {rowColumns}) VALUES " + string.Join(", ", suffixes.Select(suffix => $"(@piece{suffix}, {RowValues(suffix)[1..]}"));
+            InsertDeltas = suffixes => $"INSERT INTO {deltas} ({rowColumns}) VALUES " + string.Join(", ", suffixes.Select(RowValues));
 
             // The fold: delta rows summed into hourly and daily rows, then deleted.
             var sums = string.Join(", ", MeasureColumns.Select(column => $"SUM({column})"));
@@ -1032,7 +1497,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 ("d:", $"SELECT dispute_id FROM {disputes} WHERE dispute_id > @after AND status_at >= @since ORDER BY dispute_id LIMIT @batch"),
             ];
 
-            var counted = "model = @model AND livemode = @livemode AND (linked = 1 OR @all_sessions = 1)";
+            var counted = $"model IN ('{AnyModel}', @model) AND livemode = @livemode AND (linked = 1 OR @all_sessions = 1)";
             var textKeys = "utm_source, utm_medium, utm_campaign, currency";
             Report =
                 $"SELECT {textKeys}, {sums} FROM (" +
@@ -1043,21 +1508,29 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 $"GROUP BY {textKeys}";
         }
 
-        public string SessionPiece { get; }
+        /// <summary>The facts of <c>count</c> sessions (@s_0, @s_1, ...), a row a session known to the ledger.</summary>
+        public Func<int, string> SessionFacts { get; }
 
-        public string OwnerCampaign { get; }
+        /// <summary>The facts of <c>count</c> renewals (@i_0, ...) with their owners, a row a renewal paid.</summary>
+        public Func<int, string> RenewalFacts { get; }
 
-        public string InvoiceCampaign { get; }
+        /// <summary>The facts of <c>count</c> charges (@c_0, ...) with their owners; their refund statements; their failed refunds.</summary>
+        public Func<int, string> ChargeFacts { get; }
 
-        public string RenewalPiece { get; }
+        /// <summary>The facts of <c>count</c> disputes (@d_0, ...) with their owners, a row a dispute lost.</summary>
+        public Func<int, string> DisputeFacts { get; }
 
-        public string ChargePiece { get; }
+        /// <summary>The touches of <c>count</c> sessions (@t_0, ...), each row led by its session's id and time.</summary>
+        public Func<int, string> TouchesOf { get; }
 
-        public string ChargeMoments { get; }
+        /// <summary>Every click of the visitors of the <c>count</c> clicks given (@k_0, ...).</summary>
+        public Func<int, string> ClicksOfVisitorsOf { get; }
 
-        public string OwnerOfPayment { get; }
+        /// <summary>Every click of @visitor_id.</summary>
+        public string ClicksOfVisitor { get; }
 
-        public string DisputePiece { get; }
+        /// <summary>The sessions that name one of <c>count</c> clicks (@n_0, ...).</summary>
+        public Func<int, string> SessionsNaming { get; }
 
         public string PiecesOfSession { get; }
 
@@ -1067,18 +1540,32 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         public string InvoicesOfKey { get; }
 
-        public string ReadPieceRows { get; }
+        /// <summary>The kept rows of <c>count</c> pieces (@piece_0, ...), each row with its piece first.</summary>
+        public Func<int, string> ReadPiecesRows { get; }
 
-        /// <summary>A session's lock (where the engine has one), the other pieces it owns, its kept rows and its facts.</summary>
+        /// <summary>Locks <c>count</c> pieces (@piece_0, ...) in their order, where the engine has piece locks.</summary>
+        public Func<int, string> LockPieces { get; }
+
+        /// <summary>
+        /// Where the engine has piece locks, the locks of the payments and subscriptions through which the pieces of the
+        /// kinds given (each with its count of ids, @s_0, @c_0, ...) find their session, taken in one order.
+        /// </summary>
+        public Func<IReadOnlyList<(char Kind, int Count)>, string> OwnerLocks { get; }
+
+        /// <summary>
+        /// A session's locks (where the engine has them: its payment's and subscription's, then its own), the other pieces
+        /// it owns, its kept rows and its facts (@s_0).
+        /// </summary>
         public string SessionRefresh { get; }
 
-        public string DeletePieceRows { get; }
+        /// <summary>Deletes the kept rows of <c>count</c> pieces (@replaced_0, ...).</summary>
+        public Func<int, string> DeletePiecesRows { get; }
 
-        /// <summary>Inserts a piece's row, its parameters named with the suffix given.</summary>
-        public Func<string, string> InsertPieceRow { get; }
+        /// <summary>Inserts kept rows, one a suffix given, each row's parameters (@piece too) named with its suffix.</summary>
+        public Func<IReadOnlyList<string>, string> InsertPieceRows { get; }
 
-        /// <summary>Inserts a delta row, its parameters named with the suffix given.</summary>
-        public Func<string, string> InsertDelta { get; }
+        /// <summary>Inserts delta rows, one a suffix given, each row's parameters named with its suffix.</summary>
+        public Func<IReadOnlyList<string>, string> InsertDeltas { get; }
 
         public string FoldLast { get; }
 
@@ -1100,11 +1587,13 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         public string Report { get; }
 
-        /// <summary>How much a charge's refunded amount moved in each of <paramref name="count"/> periods (@since_i to @until_i).</summary>
-        public string ChargeMovedIn(int count) =>
-            count == 0
-                ? "SELECT 0"
-                : "SELECT " + string.Join(", ", Enumerable.Range(0, count).Select(i =>
-                    $"{RevenueLedger.ChargeRefundedSql(_dialect, "@charge_id", $"@until_{i}")} - {RevenueLedger.ChargeRefundedSql(_dialect, "@charge_id", $"@since_{i}")}"));
+        /// <summary>The statement that reads the facts of <paramref name="count"/> pieces of <paramref name="kind"/>.</summary>
+        public string FactsOf(char kind, int count) => kind switch
+        {
+            's' => SessionFacts(count),
+            'i' => RenewalFacts(count),
+            'c' => ChargeFacts(count),
+            _ => DisputeFacts(count),
+        };
     }
 }

@@ -81,6 +81,17 @@ internal sealed class PostgreSqlServer
         NpgsqlConnection.ClearAllPools();
     }
 
+    /// <summary>
+    /// Restarts the throwaway server with <c>fsync</c> on (each commit waits for the disk, as a production server does) or
+    /// off (the tests' default: commits are cheap, and a crash of the machine may lose the folder, which is thrown away anyway).
+    /// </summary>
+    public void RestartWithFsync(bool on)
+    {
+        Stop();
+        _serverOptions = _serverOptions!.Replace(on ? "-c fsync=off" : "-c fsync=on", on ? "-c fsync=on" : "-c fsync=off", StringComparison.Ordinal);
+        Restart();
+    }
+
     public void Restart() => PgCtl("start", "-w", "-t", "60", "-l", Path.Combine(_dataFolder!, "server.log"), "-o", _serverOptions!);
 
     private static PostgreSqlServer Start()
