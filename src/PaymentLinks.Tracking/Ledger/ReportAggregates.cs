@@ -278,12 +278,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// </summary>
     private async Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, List<PieceChange> changes, bool lockOwners, CancellationToken cancellationToken)
     {
+        // On PostgreSQL all the pieces in one read (one round trip); on SQLite, which runs in the process and looks each
+        // parameter up by name among the statement's, a read every 50 pieces, so that the lookups stay few.
         var sorted = pieces.Distinct().Order(StringComparer.Ordinal).ToList();
-        if (sorted.Count > 0)
+        foreach (var part in sorted.Chunk(_dialect.ConcurrentWriters ? Math.Max(sorted.Count, 1) : 50))
         {
-            var (facts, stored) = await ReadPiecesAsync(unit, sorted, lockOwners, cancellationToken).ConfigureAwait(false);
+            var (facts, stored) = await ReadPiecesAsync(unit, [.. part], lockOwners, cancellationToken).ConfigureAwait(false);
             var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
-            foreach (var piece in sorted)
+            foreach (var piece in part)
             {
                 AddChange(changes, piece, Compute(facts.GetValueOrDefault(piece), touches), stored.GetValueOrDefault(piece) ?? []);
             }
@@ -409,10 +411,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         var write = new StatementWriter(unit, oneCommand: _dialect.ConcurrentWriters);
         await using var _ = write.ConfigureAwait(false);
         var replaced = changes.Where(change => change.HadRows).Select(change => change.Piece).ToList();
-        if (replaced.Count > 0)
+        for (var from = 0; from < replaced.Count; from += RowsAStatement)
         {
-            var delete = write.Next(_sql.DeletePiecesRows(replaced.Count));
-            for (var i = 0; i < replaced.Count; i++)
+            var count = Math.Min(RowsAStatement, replaced.Count - from);
+            var delete = write.Next(_sql.DeletePiecesRows(from, count));
+            for (var i = from; i < from + count; i++)
             {
                 LedgerDialect.AddParameter(delete, "replaced_" + i.ToString(CultureInfo.InvariantCulture), replaced[i], DbType.String);
             }
@@ -1448,8 +1451,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                 string.Join(" UNION ", kinds.Select(kind => OwnerKeys(kind.Kind, kind.Count))) + $") keys ORDER BY k {dialect.OrdinalCollation} LIMIT 1000000) o";
             SessionRefresh = (dialect.ReportPieceLock is { } pieceLock ? OwnerLocks([('s', 1)]) + "; " + pieceLock + "; " : string.Empty) +
                 $"{PiecesOfSession}; {readPieceRows}; {SessionFacts(1)}";
-            DeletePiecesRows = count =>
-                $"DELETE FROM {pieceRows} WHERE piece IN (" + string.Join(", ", Enumerable.Range(0, count).Select(i => $"@replaced_{i.ToString(CultureInfo.InvariantCulture)}")) + ")";
+            DeletePiecesRows = (from, count) =>
+                $"DELETE FROM {pieceRows} WHERE piece IN (" + string.Join(", ", Enumerable.Range(from, count).Select(i => $"@replaced_{i.ToString(CultureInfo.InvariantCulture)}")) + ")";
             string RowValues(string suffix) => "(@" + string.Join(", @", rowColumns.Split(", ").Select(column => column + suffix)) + ")";
             InsertPieceRows = suffixes =>
                 $"INSERT INTO {pieceRows} (piece, {rowColumns}) VALUES " + string.Join(", ", suffixes.Select(suffix => $"(@piece{suffix}, {RowValues(suffix)[1..]}"));
@@ -1558,8 +1561,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         /// </summary>
         public string SessionRefresh { get; }
 
-        /// <summary>Deletes the kept rows of <c>count</c> pieces (@replaced_0, ...).</summary>
-        public Func<int, string> DeletePiecesRows { get; }
+        /// <summary>Deletes the kept rows of <c>count</c> pieces (@replaced_from, ...).</summary>
+        public Func<int, int, string> DeletePiecesRows { get; }
 
         /// <summary>Inserts kept rows, one a suffix given, each row's parameters (@piece too) named with its suffix.</summary>
         public Func<IReadOnlyList<string>, string> InsertPieceRows { get; }
