@@ -58,6 +58,11 @@ internal sealed class ClickLedger : IDisposable
     {
         await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        if (Aggregates is { } locks)
+        {
+            // Before the clicks' rows and before any lock of a session: see ReportAggregates.LockClicksAsync.
+            await locks.LockClicksAsync(unit, clicks.Select(click => click.ClickId).OfType<string>(), cancellationToken).ConfigureAwait(false);
+        }
 
         if (unit.Connection.CanCreateBatch)
         {

@@ -78,6 +78,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         switch (paymentLinkEvent)
         {
             case { IsCheckoutKind: true, Checkout: { } checkout }:
+                if (ClientReferenceCodec.Decode(checkout.ClientReferenceId).ClickId is { } clickId)
+                {
+                    await LockClicksAsync(unit, [clickId], cancellationToken).ConfigureAwait(false);
+                }
+
                 await RefreshSessionAndItsMoneyAsync(unit, checkout.SessionId, cancellationToken).ConfigureAwait(false);
                 return;
             case { Kind: PaymentLinkEventKind.ChargeRefunded, Charge: { } charge }:
@@ -179,6 +184,32 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         return texts;
     }
 
+    /// <summary>
+    /// On an engine with concurrent writers, the locks of <paramref name="clickIds"/>: taken by the writer of clicks before
+    /// it writes them and by the first writer of a session that names one before any other lock, so that of a click and
+    /// its session recorded at the same moment the second sees the first's row (PostgreSQL reads committed rows at each
+    /// statement) and the session's touches are never worked out without its click.
+    /// </summary>
+    public async Task LockClicksAsync(LedgerUnit unit, IEnumerable<string> clickIds, CancellationToken cancellationToken)
+    {
+        if (_dialect.ReportPieceLock is null)
+        {
+            return;
+        }
+
+        var keys = clickIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(clickId => "k:" + clickId).ToList();
+        foreach (var chunk in keys.Chunk(InListChunk))
+        {
+            await using var command = unit.Command(_sql.LockPieces(chunk.Length));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                LedgerDialect.AddParameter(command, "piece_" + i.ToString(CultureInfo.InvariantCulture), chunk[i], DbType.String);
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Works sessions out again with their money (after their touches changed: a click written or erased).</summary>
     public async Task RefreshSessionsAsync(LedgerUnit unit, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
     {
@@ -224,12 +255,12 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             facts = await ReadFactsAsync(reader, 's', cancellationToken).ConfigureAwait(false);
         }
 
+        var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
         if (AfterSessionRead is { } hold)
         {
             await hold(cancellationToken).ConfigureAwait(false);
         }
 
-        var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
         var changes = new List<PieceChange>();
         AddChange(changes, piece, Compute(facts.GetValueOrDefault(sessionId), touches), stored);
         await RefreshAsync(unit, others, changes, lockOwners: false, cancellationToken).ConfigureAwait(false);

@@ -104,6 +104,45 @@ public abstract partial class LedgerContract
     }
 
     [Test]
+    public async Task A_click_written_while_its_session_is_first_recorded_is_one_of_the_sessions_touches_in_every_model()
+    {
+        var ledger = Instance().Ledger;
+        var (visitor, own) = (ClickId(new Random(31)), ClickId(new Random(32)));
+        var at = AggregatesStart.AddHours(7);
+        var clickRecorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sessionHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clickFinishedWhileHeld = false;
+        // The session's writer is held after it read the session's touches (none yet), before it commits.
+        ledger.AfterReportSessionRead = async cancellationToken =>
+        {
+            if (sessionHeld.TrySetResult())
+            {
+                await Task.WhenAny(clickRecorded.Task, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken));
+                clickFinishedWhileHeld = clickRecorded.Task.IsCompleted;
+            }
+        };
+        var session = Task.Run(() => ledger.RecordAsync(Session("cs_agg_click_race", at, paymentIntent: "pi_agg_click_race", amount: 7_000, utm: LinkCodes,
+            clientReference: ClientReferenceCodec.AppendClickId(null, own))));
+        await sessionHeld.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var click = Task.Run(async () =>
+        {
+            await ledger.RecordClicksAsync([Click(own, visitor, at.AddMinutes(-5), SearchAd)]);
+            clickRecorded.TrySetResult();
+        });
+        await Task.WhenAll(session, click).WaitAsync(TimeSpan.FromSeconds(30));
+        ledger.AfterReportSessionRead = null;
+
+        foreach (var model in Enum.GetValues<AttributionModel>())
+        {
+            (await ledger.ReportAsync(null, null, PaymentLinkMode.Test, model)).ShouldBe(
+                WithoutEmptyRows(await ledger.ScanReportAsync(null, null, PaymentLinkMode.Test, model)), $"{model}");
+            (Gross(await ledger.ReportAsync(null, null, PaymentLinkMode.Test, model), SearchAd)).ShouldBe(7_000, $"{model}");
+        }
+
+        clickFinishedWhileHeld.ShouldBeFalse("the click's writer waits for the session's");
+    }
+
+    [Test]
     public async Task A_rebuild_while_events_arrive_gives_the_scans_report()
     {
         var ledger = Instance().Ledger;
