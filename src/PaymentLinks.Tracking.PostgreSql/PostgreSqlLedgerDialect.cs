@@ -48,6 +48,8 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
     // A transaction-scoped advisory lock in a key space of its own (the first key), the piece's hash the second.
     public override string? ReportPieceLockOf(string piece) => $"pg_advisory_xact_lock(1919250547, hashtext({piece}))";
 
+    public override string ReportPieceLockOrder(string piece) => $"hashtext({piece}), {piece} {OrdinalCollation}";
+
     public override bool ConcurrentWriters => true;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
