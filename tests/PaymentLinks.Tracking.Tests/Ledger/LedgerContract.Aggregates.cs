@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using CsCheck;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
+using PaymentLinks.Tracking.Tests.DependencyInjection;
 using PaymentLinks.Tracking.Tests.Webhooks;
 using Shouldly;
 
@@ -109,6 +112,90 @@ public abstract partial class LedgerContract
         }
 
         clickFinishedWhileHeld.ShouldBe(WritersRunBesideAFold, "a writer waits for a fold only where the engine has one writer at a time");
+    }
+
+    // A write leaves a mark, in its own transaction; the host's report worker works it out soon after, without any
+    // report asking: the marks are gone and the piece's rows kept.
+    [Test]
+    public async Task The_hosted_report_worker_works_a_writes_mark_out_without_a_report()
+    {
+        using var host = TrackingHost.Build(services => AddLedger(services, _ => { }));
+        await host.StartAsync();
+        var ledger = host.Services.GetRequiredService<IPaymentLinkLedger>();
+        await ledger.RecordAsync(Session("cs_test_worked_out", AggregatesStart.AddDays(2), paymentIntent: "pi_worked_out", amount: 5_000, utm: AggregateCampaigns[1]));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await LongAsync("SELECT COUNT(*) FROM payment_link_report_marks") > 0 && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50);
+        }
+
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_marks")).ShouldBe(0, "the worker took the mark");
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_piece_rows WHERE piece = 's:cs_test_worked_out'")).ShouldBeGreaterThan(0);
+        await host.StopAsync();
+        var report = (await Instance().Ledger.TestReportAsync()).ShouldHaveSingleItem();
+        (report.UtmCampaign, report.Gross).ShouldBe(("summer", 5_000L));
+    }
+
+    // A write's mark is committed or rolled back with the write: a redelivered event, rolled back as a duplicate, leaves
+    // none; a stored one leaves one.
+    [Test]
+    public async Task A_mark_is_stored_with_its_write_and_rolled_back_with_it()
+    {
+        var ledger = Instance().Ledger;
+        var completed = Session("cs_test_marked_once", AggregatesStart.AddDays(4), paymentIntent: "pi_marked_once", amount: 3_000, utm: AggregateCampaigns[0]);
+
+        (await ledger.RecordAsync(completed)).ShouldBe(LedgerRecordOutcome.Stored);
+        (await ledger.RecordAsync(completed)).ShouldBe(LedgerRecordOutcome.Duplicate);
+
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_marks WHERE piece = 's:cs_test_marked_once'")).ShouldBe(1);
+    }
+
+    // Folds of several instances at once (each instance's report worker, and reports) over the marks of a random
+    // history: each piece is worked out under its lock, so none is counted twice or missed, and the report is the scan's.
+    [Test]
+    public async Task Folds_of_several_instances_at_once_give_the_scans_report()
+    {
+        var ledger = Instance().Ledger;
+        foreach (var seed in new[] { 5, 6, 8 })
+        {
+            foreach (var action in AggregateHistory($"folds{seed}", new Random(seed)))
+            {
+                await action(ledger);
+            }
+        }
+
+        var marks = await LongAsync("SELECT COUNT(*) FROM payment_link_report_marks");
+        marks.ShouldBeGreaterThan(50);
+        var (second, third) = (Instance().Ledger, Instance().Ledger);
+        await Task.WhenAll(
+            Task.Run(() => ledger.WorkOutReportMarksAsync(CancellationToken.None)),
+            Task.Run(() => second.WorkOutReportMarksAsync(CancellationToken.None)),
+            Task.Run(() => third.ReportAsync(null, null, PaymentLinkMode.Live, AttributionModel.Linear)));
+
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_marks")).ShouldBe(0);
+        await EveryModelGivesTheScansReportAsync(ledger, null, null, "folded by several instances at once");
+    }
+
+    // Two folds of one piece at once: the first has read the session's piece and is held (two seconds at most) while a
+    // thank-you visit marks the session again and a second instance's fold takes that mark. The second waits for the
+    // first's lock of the piece, then reads the rows the first kept: the session is counted once, under the visit's
+    // campaign. (SQLite has one writer at a time: the second fold waits for the first's transaction.)
+    [Test]
+    public async Task Two_folds_of_one_piece_at_once_take_turns_and_count_it_once()
+    {
+        var ledger = Instance().Ledger;
+        await ledger.RecordAsync(Session("cs_test_two_folds", AggregatesStart.AddDays(5), paymentIntent: "pi_two_folds", amount: 8_000, utm: AggregateCampaigns[0]));
+        var second = Instance().Ledger;
+        await WhileAFoldIsHeldAsync(ledger, async () =>
+        {
+            await ledger.RecordVisitAsync("cs_test_two_folds", AggregateCampaigns[1]);
+            await second.WorkOutReportMarksAsync(CancellationToken.None);
+        });
+
+        var report = (await ledger.TestReportAsync()).ShouldHaveSingleItem();
+        (report.UtmCampaign, report.Sessions, report.Gross).ShouldBe(("summer", 1L, 8_000L));
+        (await ledger.TestReportAsync()).ShouldBe(WithoutEmptyRows(await ledger.ScanReportAsync(null, null, PaymentLinkMode.Test)));
     }
 
     /// <summary>Whether a writer goes on while a fold's transaction is open (PostgreSQL), rather than waiting its turn (SQLite).</summary>
