@@ -7,17 +7,20 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// The campaign report's aggregates, kept on write. Each fact the report reads belongs to one piece (a session, a
-/// renewal, a charge's refunds, a dispute); every write that changes a piece works the piece's rows out again in the
-/// write's own transaction and inserts the difference as delta rows, keyed by hour (UTC), campaign, currency, mode and
-/// attribution model. Writers only insert, so no row is shared by them all; <see cref="FoldAsync"/> moves the delta
-/// rows, in batches, into hourly and daily sums. The report reads the sums for whole days and hours, the delta rows not
-/// folded yet, and the ledger's rows (the scan, <see cref="AttributionLedger.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, bool, CancellationToken)"/>) only for a partial
-/// first or last hour.
+/// renewal, a charge's refunds, a dispute). A write that changes a piece inserts a mark in its own transaction (see
+/// <see cref="MarkEventAsync"/>); a fold (<see cref="WorkOutMarksAsync"/>: the report worker, and every report before it
+/// reads) takes the marks, works their pieces' rows out again from the ledger and inserts the difference as delta rows,
+/// keyed by hour (UTC), campaign, currency, mode and attribution model. Writers only insert, so no row is shared by them
+/// all; <see cref="FoldAsync"/> moves the delta rows, in batches, into hourly and daily sums. The report reads the sums
+/// for whole days and hours, the delta rows not folded yet, and the ledger's rows (the scan,
+/// <see cref="AttributionLedger.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, bool, CancellationToken)"/>)
+/// only for a partial first or last hour.
 /// </summary>
 /// <remarks>
 /// A piece's rows are a function of the ledger alone, so working one out again is harmless: a redelivery adds nothing,
-/// and <see cref="RebuildAsync"/> can work every piece out again while writes go on. On PostgreSQL two writers of one
-/// piece take turns on a transaction-scoped lock of the piece.
+/// and <see cref="RebuildAsync"/> can work every piece out again while writes go on. A mark's pieces are found and read
+/// after the write that made it committed, so two writes recorded at the same moment are seen together by one fold or
+/// the other. On PostgreSQL two folds of one piece take turns on a transaction-scoped lock of the piece.
 /// </remarks>
 internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attribution)
 {
@@ -74,8 +77,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// <summary>Called after a mark is inserted (before its transaction commits): wakes the worker that works marks out.</summary>
     internal Action? Marked { get; set; }
 
-    /// <summary>How many marks the fold takes in one transaction.</summary>
-    internal const int MarkBatch = 1_000;
+    /// <summary>
+    /// How many marks a fold takes in one transaction: 1,000 on PostgreSQL; 200 on SQLite, where the fold holds the one
+    /// write lock and writers wait for it, so that each wait stays short (about a tenth of a second).
+    /// </summary>
+    private int MarkBatch => _dialect.ConcurrentWriters ? 1_000 : 200;
 
     /// <summary>In an event's <paramref name="unit"/>: marks the piece the event may have changed (a session with its money, a charge, a dispute, an invoice with its money).</summary>
     public Task MarkEventAsync(LedgerUnit unit, PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
