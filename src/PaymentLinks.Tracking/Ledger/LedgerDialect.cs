@@ -48,6 +48,13 @@ internal abstract class LedgerDialect
     public virtual string? ReportPieceLockOf(string piece) => null;
 
     /// <summary>
+    /// The statement, run outside any transaction, that gives back to the table <paramref name="table"/> the room of the
+    /// rows deleted from it and brings its statistics up to date, after a bulk change deleted most of them (a rebuild's
+    /// fold of the report's delta rows); <see langword="null"/> (the default) when the engine needs none.
+    /// </summary>
+    public virtual string? ReclaimAfterBulkDelete(string table) => null;
+
+    /// <summary>
     /// The order in which a transaction takes several pieces' locks (the order of the locks' own keys, so that two
     /// transactions whose pieces' keys collide still take them in one order).
     /// </summary>

@@ -1141,8 +1141,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// Works every piece with money since <paramref name="since"/> (all when <see langword="null"/>) out again from the
     /// ledger, <paramref name="batchSize"/> pieces a transaction, while writes go on; then folds. Each batch is read in one
     /// round trip (the pieces locked in their order, their facts a statement a kind, their kept rows) and written in one,
-    /// its rows worked out by the same computation as the write path's. A whole rebuild marks the
-    /// aggregates built. Returns the number of pieces worked out.
+    /// its rows worked out by the same computation as a fold's. A whole rebuild marks the aggregates built. On PostgreSQL
+    /// the delta rows' table is vacuumed after the last fold. Returns the number of pieces worked out.
     /// </summary>
     public async Task<long> RebuildAsync(DateTimeOffset? since, int batchSize, IProgress<long>? progress, CancellationToken cancellationToken)
     {
@@ -1195,6 +1195,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
 
         await FoldAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+        if (_dialect.ReclaimAfterBulkDelete(_dialect.Table("payment_link_report_deltas")) is { } reclaim)
+        {
+            // The fold deleted as many delta rows as the pieces had rows: their room is given back before the next report.
+            await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var vacuum = unit.Command(reclaim);
+            await vacuum.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return pieces;
     }
 
