@@ -122,7 +122,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// <summary>The sessions that name a click of <paramref name="visitorId"/>: those whose touches its clicks are.</summary>
     public async Task<List<string>> SessionsOfVisitorAsync(LedgerUnit unit, string visitorId, CancellationToken cancellationToken) =>
         await SessionsNamingAsync(
-            unit, await ReadTextsAsync(unit, _sql.ClicksOfVisitor, "visitor_id", [visitorId], cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            unit, await ReadTextsAsync(unit, _sql.ClicksOfVisitor, "visitor_id", visitorId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// The sessions that name one of <paramref name="clickIds"/> (found through the index of schema version 17, by a
@@ -142,22 +142,28 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// <summary>How many values one IN list of the marks' lookups carries.</summary>
     private const int InListChunk = 500;
 
-    /// <summary>The first column of <paramref name="sql"/>'s rows, its parameters <paramref name="prefix"/>_0, _1, ... (or the one <paramref name="prefix"/> for a single value named so).</summary>
+    /// <summary>The first column of <paramref name="sql"/>'s rows, its one parameter <paramref name="name"/>.</summary>
+    private static async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string name, string value, CancellationToken cancellationToken)
+    {
+        await using var command = unit.Command(sql);
+        LedgerDialect.AddParameter(command, name, value, DbType.String);
+        return await ReadTextsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first column of <paramref name="sql"/>'s rows, its parameters <paramref name="prefix"/>_0, _1, ...</summary>
     private static async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string prefix, string[] values, CancellationToken cancellationToken)
     {
         await using var command = unit.Command(sql);
-        if (values.Length == 1 && !sql.Contains('@' + prefix + "_0", StringComparison.Ordinal))
+        for (var i = 0; i < values.Length; i++)
         {
-            LedgerDialect.AddParameter(command, prefix, values[0], DbType.String);
-        }
-        else
-        {
-            for (var i = 0; i < values.Length; i++)
-            {
-                LedgerDialect.AddParameter(command, prefix + "_" + i.ToString(CultureInfo.InvariantCulture), values[i], DbType.String);
-            }
+            LedgerDialect.AddParameter(command, prefix + "_" + i.ToString(CultureInfo.InvariantCulture), values[i], DbType.String);
         }
 
+        return await ReadTextsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<string>> ReadTextsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
         var texts = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -302,8 +308,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
                     clicks.Add(id);
                     break;
                 case 'K':
-                    sessions.UnionWith(await ReadTextsAsync(unit, _sql.SessionsOfKey, "campaign_key", [id], cancellationToken).ConfigureAwait(false));
-                    invoices.UnionWith(await ReadTextsAsync(unit, _sql.InvoicesOfKey, "campaign_key", [id], cancellationToken).ConfigureAwait(false));
+                    sessions.UnionWith(await ReadTextsAsync(unit, _sql.SessionsOfKey, "campaign_key", id, cancellationToken).ConfigureAwait(false));
+                    invoices.UnionWith(await ReadTextsAsync(unit, _sql.InvoicesOfKey, "campaign_key", id, cancellationToken).ConfigureAwait(false));
                     break;
                 default:
                     pieces.Add(mark);

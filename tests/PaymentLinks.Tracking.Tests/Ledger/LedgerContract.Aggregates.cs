@@ -198,6 +198,51 @@ public abstract partial class LedgerContract
         (await ledger.TestReportAsync()).ShouldBe(WithoutEmptyRows(await ledger.ScanReportAsync(null, null, PaymentLinkMode.Test)));
     }
 
+    // A report while another instance's fold holds the marks of a session it has not committed yet: the report waits for
+    // that fold (it works out every mark committed before it began, and those a fold holds are not done until it commits),
+    // so the session is counted. A report that skipped the held marks would read the aggregates without the session.
+    [Test]
+    public async Task A_report_waits_for_a_fold_that_holds_marks_committed_before_it()
+    {
+        var ledger = Instance().Ledger;
+        await ledger.RecordAsync(Session("cs_test_held_fold", AggregatesStart.AddDays(6), paymentIntent: "pi_held_fold", amount: 6_000, utm: AggregateCampaigns[1]));
+        IReadOnlyList<CampaignReportRow> report = [];
+        var reader = Instance().Ledger;
+        var finishedWhileHeld = await WhileAFoldIsHeldAsync(ledger, async () => report = await reader.TestReportAsync());
+
+        finishedWhileHeld.ShouldBeFalse("the report waits for the fold");
+        var row = report.ShouldHaveSingleItem();
+        (row.UtmCampaign, row.Gross).ShouldBe(("summer", 6_000L));
+    }
+
+    // A fold cut off (the host stopping, the connection lost) rolls back with its marks: they stay for the next fold, and
+    // the next report counts the session.
+    [Test]
+    public async Task A_fold_cut_off_leaves_its_marks_for_the_next()
+    {
+        var ledger = Instance().Ledger;
+        await ledger.RecordAsync(Session("cs_test_cut_off", AggregatesStart.AddDays(7), paymentIntent: "pi_cut_off", amount: 4_000, utm: AggregateCampaigns[0]));
+        using var stopping = new CancellationTokenSource();
+        ledger.AfterReportPiecesRead = async cancellationToken =>
+        {
+            await stopping.CancelAsync();
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        };
+        try
+        {
+            await Should.ThrowAsync<OperationCanceledException>(() => ledger.WorkOutReportMarksAsync(stopping.Token));
+        }
+        finally
+        {
+            ledger.AfterReportPiecesRead = null;
+        }
+
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_marks WHERE piece = 's:cs_test_cut_off'")).ShouldBe(1);
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_piece_rows WHERE piece = 's:cs_test_cut_off'")).ShouldBe(0);
+        var row = (await Instance().Ledger.TestReportAsync()).ShouldHaveSingleItem();
+        (row.UtmCampaign, row.Gross).ShouldBe(("spring", 4_000L));
+    }
+
     /// <summary>Whether a writer goes on while a fold's transaction is open (PostgreSQL), rather than waiting its turn (SQLite).</summary>
     private bool WritersRunBesideAFold => Instance().Ledger.ConcurrentWriters;
 
