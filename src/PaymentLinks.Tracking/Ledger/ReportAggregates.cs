@@ -406,7 +406,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         sql.Append(_sql.ReadPiecesRows(pieces.Count));
         read.CommandText = sql.ToString();
 
-        // The write path's few pieces are prepared (a handful of shapes); a rebuild's large pages are not.
+        // A small fold's few pieces are prepared (a handful of shapes); a rebuild's large pages are not.
         if (pieces.Count <= 4)
         {
             await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
@@ -581,8 +581,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
-    /// On an engine with several writers (PostgreSQL), a statement of the write path is prepared: the driver keeps it
-    /// prepared on the pooled connection, so that its plan is not made again at every event.
+    /// On an engine with several writers (PostgreSQL), a small statement of the marks or the fold is prepared: the driver
+    /// keeps it prepared on the pooled connection, so that its plan is not made again at every event.
     /// </summary>
     private ValueTask PrepareAsync(DbCommand command, CancellationToken cancellationToken) =>
         _dialect.ConcurrentWriters ? new ValueTask(command.PrepareAsync(cancellationToken)) : ValueTask.CompletedTask;
@@ -825,7 +825,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
     /// <summary>
     /// A piece's rows from its facts (none when the ledger states nothing of it) and its session's touches: the one
-    /// computation that both the write path and the rebuild use, however the facts were read.
+    /// computation that both the fold and the rebuild use, however the facts were read.
     /// </summary>
     private Dictionary<RowKey, long[]> Compute(PieceFacts? facts, Dictionary<string, AttributionLedger.SessionTouches> touches) => facts switch
     {
