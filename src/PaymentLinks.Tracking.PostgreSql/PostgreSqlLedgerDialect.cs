@@ -48,6 +48,12 @@ internal sealed class PostgreSqlLedgerDialect : LedgerDialect, IDisposable
     // A transaction-scoped advisory lock in a key space of its own (the first key), the piece's hash the second.
     public override string? ReportPieceLockOf(string piece) => $"pg_advisory_xact_lock(1919250547, hashtext({piece}))";
 
+    // Deleted rows stay in the table's pages until a vacuum: a scan of a table whose millions of rows a rebuild's fold
+    // just deleted reads them all (a report's read of the delta rows took 240 ms on such a table, 0.02 ms after this).
+    public override string? ReclaimAfterBulkDelete(string table) => $"VACUUM (ANALYZE) {table}";
+
+    public override string ReportPieceLockOrder(string piece) => $"hashtext({piece}), {piece} {OrdinalCollation}";
+
     public override bool ConcurrentWriters => true;
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>

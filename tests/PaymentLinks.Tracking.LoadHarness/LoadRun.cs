@@ -69,8 +69,41 @@ internal sealed partial class LoadRun(LoadSettings settings, TextWriter output)
 
         // The instances' console loggers write a line shortly after the handler ran.
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var failed = Check(database, [.. delivered, .. caughtUp], deliveries, outcomes, visits, visitOutcomes, instances, catchUp, terminated);
+        var failed = await CheckReportAsync(database);
+        failed += Check(database, [.. delivered, .. caughtUp], deliveries, outcomes, visits, visitOutcomes, instances, catchUp, terminated);
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The report from its aggregates against the scan of the ledger's rows, every model and mode: the instances marked
+    /// what each write changed and their report workers worked the marks out, beside each other and across the kill;
+    /// what they left, the report works out before it reads.
+    /// </summary>
+    private async Task<int> CheckReportAsync(LedgerDatabase database)
+    {
+        var left = Convert.ToInt64(database.Query($"SELECT COUNT(*) FROM {database.Table("payment_link_report_marks")}")[0][0], CultureInfo.InvariantCulture);
+        var services = new ServiceCollection().AddLogging();
+        database.AddLedger(services, runFulfillment: false);
+        await using var provider = services.BuildServiceProvider();
+        var ledger = (DbPaymentLinkLedger)provider.GetRequiredService<IPaymentLinkLedger>();
+        var (passed, failed) = (0, 0);
+        var rows = 0;
+        foreach (var mode in (PaymentLinkMode[])[PaymentLinkMode.Live, PaymentLinkMode.Test])
+        {
+            foreach (var model in Enum.GetValues<AttributionModel>())
+            {
+                var aggregated = await ledger.ReportAsync(null, null, mode, model);
+                var scanned = (await ledger.ScanReportAsync(null, null, mode, model)).Where(row => !Empty(row)).ToList();
+                rows += aggregated.Count;
+                Count(aggregated.SequenceEqual(scanned), ref passed, ref failed);
+            }
+        }
+
+        output.WriteLine($"report: {left} marks were left for the report to work out; {rows} rows over the models and modes");
+        return Report("the report from its aggregates is the scan's, every model and mode", passed, failed);
+
+        static bool Empty(CampaignReportRow row) =>
+            row with { UtmSource = null, UtmMedium = null, UtmCampaign = null, Currency = null } == new CampaignReportRow(null, null, null, null, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /// <summary>

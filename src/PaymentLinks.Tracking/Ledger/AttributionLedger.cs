@@ -95,7 +95,7 @@ internal sealed partial class AttributionLedger(
         // A late first visit of a known session: its campaign, and with it all its money's, may change.
         if (known && visits == 1 && Aggregates is { } aggregates)
         {
-            await aggregates.RefreshSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
+            await aggregates.MarkSessionAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -188,7 +188,7 @@ internal sealed partial class AttributionLedger(
             else if (Aggregates is { } aggregates)
             {
                 // A key registered after sessions or renewals named it: their campaign is now the key's.
-                await aggregates.RefreshCampaignKeyAsync(unit, key.Value, cancellationToken).ConfigureAwait(false);
+                await aggregates.MarkCampaignKeyAsync(unit, key.Value, cancellationToken).ConfigureAwait(false);
             }
         }
 

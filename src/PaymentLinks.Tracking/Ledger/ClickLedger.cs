@@ -58,12 +58,6 @@ internal sealed class ClickLedger : IDisposable
     {
         await _store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var unit = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        if (Aggregates is { } locks)
-        {
-            // Before the clicks' rows and before any lock of a session: see ReportAggregates.LockClicksAsync.
-            await locks.LockClicksAsync(unit, clicks.Select(click => click.ClickId).OfType<string>(), cancellationToken).ConfigureAwait(false);
-        }
-
         if (unit.Connection.CanCreateBatch)
         {
             // PostgreSQL: the whole batch in one round trip.
@@ -98,10 +92,10 @@ internal sealed class ClickLedger : IDisposable
             }
         }
 
-        // A click written after its session, or before a visitor's later ones: the sessions whose touches it changed.
+        // A click written after its session, or before a visitor's later ones, changes the touches of its visitor's sessions.
         if (Aggregates is { } aggregates)
         {
-            await aggregates.RefreshForClicksAsync(unit, [.. clicks.Select(click => click.ClickId).OfType<string>()], cancellationToken).ConfigureAwait(false);
+            await aggregates.MarkClicksAsync(unit, [.. clicks.Select(click => click.ClickId).OfType<string>()], cancellationToken).ConfigureAwait(false);
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -221,7 +215,7 @@ internal sealed class ClickLedger : IDisposable
 
         if (Aggregates is { } aggregates && erased > 0)
         {
-            await aggregates.RefreshSessionsAsync(unit, touched, cancellationToken).ConfigureAwait(false);
+            await aggregates.MarkSessionsAsync(unit, touched, cancellationToken).ConfigureAwait(false);
         }
 
         return erased;
@@ -237,7 +231,7 @@ internal sealed class ClickLedger : IDisposable
         var erased = 0;
 
         // A visitor at a time, up to a batch of them a transaction: their old clicks go, and the sessions whose touches
-        // they were are worked out again in the same transaction, so that the report's aggregates follow the ledger.
+        // they were are marked in the same transaction, so that the report's aggregates follow the ledger.
         while (true)
         {
             await unit.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -276,7 +270,7 @@ internal sealed class ClickLedger : IDisposable
 
             if (Aggregates is { } refresh)
             {
-                await refresh.RefreshSessionsAsync(unit, touched, cancellationToken).ConfigureAwait(false);
+                await refresh.MarkSessionsAsync(unit, touched, cancellationToken).ConfigureAwait(false);
             }
 
             await unit.CommitAsync(cancellationToken).ConfigureAwait(false);

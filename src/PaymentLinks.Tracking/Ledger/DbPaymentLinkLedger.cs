@@ -25,6 +25,7 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     private readonly ClickLedger _clicks;
     private readonly ReportAggregates _aggregates;
     private readonly Func<IPaymentLinkUrlFactory?> _links;
+    private readonly SemaphoreSlim _reportMarked = new(0, 1);
 
     public DbPaymentLinkLedger(
         LedgerDialect dialect,
@@ -44,7 +45,7 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         _attribution = new AttributionLedger(
             _store, maxUnclaimedVisits, unclaimedVisitLifetime ?? TimeSpan.FromDays(1), attributionWindow ?? TimeSpan.FromDays(30), timeDecayHalfLife ?? TimeSpan.FromDays(7));
         _revenue = new RevenueLedger(_store);
-        _aggregates = new ReportAggregates(_store, _attribution);
+        _aggregates = new ReportAggregates(_store, _attribution) { Marked = SignalReportMarked };
         _attribution.Aggregates = _aggregates;
         _outbox = new ForwardingOutbox(_store, forwardingPlan);
         _catchUp = new CatchUpBookkeeping(_store);
@@ -65,11 +66,14 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     /// </summary>
     internal bool KeepsReportAggregates { get; set; } = true;
 
-    /// <inheritdoc cref="ReportAggregates.AfterSessionRead"/>
-    internal Func<CancellationToken, Task>? AfterReportSessionRead
+    /// <summary>Whether several transactions write at once (PostgreSQL), rather than one at a time (SQLite).</summary>
+    internal bool ConcurrentWriters => _store.Dialect.ConcurrentWriters;
+
+    /// <inheritdoc cref="ReportAggregates.AfterPiecesRead"/>
+    internal Func<CancellationToken, Task>? AfterReportPiecesRead
     {
-        get => _aggregates.AfterSessionRead;
-        set => _aggregates.AfterSessionRead = value;
+        get => _aggregates.AfterPiecesRead;
+        set => _aggregates.AfterPiecesRead = value;
     }
 
     /// <summary>
@@ -134,10 +138,10 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
         var conversionDue = checkout is not null && paymentLinkEvent.ShouldFulfill
             && await _outbox.EnqueuePurchaseAsync(unit, checkout.SessionId, now, cancellationToken).ConfigureAwait(false);
 
-        // The report's aggregates, in the same transaction: never behind the ledger.
+        // The report's mark, in the same transaction: the piece it changed is worked out before any report reads it.
         if (KeepsReportAggregates)
         {
-            await _aggregates.RefreshForEventAsync(unit, paymentLinkEvent, cancellationToken).ConfigureAwait(false);
+            await _aggregates.MarkEventAsync(unit, paymentLinkEvent, cancellationToken).ConfigureAwait(false);
         }
 
         await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -172,6 +176,7 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     public void Dispose()
     {
         _clicks.Dispose();
+        _reportMarked.Dispose();
         _sessions.Dispose();
         _outbox.Dispose();
         _store.Dispose();
@@ -259,8 +264,9 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
     internal Task<long> FoldReportAsync(int maxBatches, CancellationToken cancellationToken) => _aggregates.FoldAsync(maxBatches, cancellationToken);
 
     /// <summary>
-    /// The retention worker's care of the report: builds the aggregates of a ledger upgraded with money in it, and folds
-    /// the delta rows written since its last pass.
+    /// The retention worker's care of the report: builds the aggregates of a ledger upgraded with money in it, works out
+    /// any mark left (by an instance that stopped before its report worker did), and folds the delta rows written since
+    /// its last pass.
     /// </summary>
     internal async Task MaintainReportAsync(CancellationToken cancellationToken)
     {
@@ -269,7 +275,39 @@ internal sealed class DbPaymentLinkLedger : IPaymentLinkLedger, IPaymentLinkAttr
             await _aggregates.RebuildAsync(null, 1_000, null, cancellationToken).ConfigureAwait(false);
         }
 
+        await _aggregates.WorkOutMarksAsync(null, cancellationToken).ConfigureAwait(false);
         await _aggregates.FoldAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The report worker's pass: works out the marks no other fold holds, then folds the delta rows when more than a
+    /// fold's batch wait. The number of marks worked out.
+    /// </summary>
+    internal async Task<long> WorkOutReportMarksAsync(CancellationToken cancellationToken)
+    {
+        var marks = await _aggregates.WorkOutMarksAsync(null, cancellationToken).ConfigureAwait(false);
+        await _aggregates.FoldIfBehindAsync(cancellationToken).ConfigureAwait(false);
+        return marks;
+    }
+
+    /// <summary>Waits until a write marked a piece of the report (in this process), or <paramref name="timeout"/>.</summary>
+    internal Task<bool> WaitForReportMarksAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _reportMarked.WaitAsync(timeout, cancellationToken);
+
+    private void SignalReportMarked()
+    {
+        try
+        {
+            _reportMarked.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The ledger is being disposed: the marks wait for the next pass of any instance, or the next report.
+        }
     }
 
     // Clicks on tracked links.

@@ -35,7 +35,7 @@ internal abstract class LedgerDialect
     public abstract string Now { get; }
 
     /// <summary>
-    /// A statement that holds the text parameter <c>@piece</c>'s lock until the transaction ends, so that two writers
+    /// A statement that holds the text parameter <c>@piece</c>'s lock until the transaction ends, so that two folds
     /// working out one piece of the report's aggregates take turns; <see langword="null"/> (the default) when the engine
     /// has one writer at a time anyway.
     /// </summary>
@@ -46,6 +46,19 @@ internal abstract class LedgerDialect
     /// ends (see <see cref="ReportPieceLock"/>); <see langword="null"/> (the default) when the engine has one writer at a time.
     /// </summary>
     public virtual string? ReportPieceLockOf(string piece) => null;
+
+    /// <summary>
+    /// The statement, run outside any transaction, that gives back to the table <paramref name="table"/> the room of the
+    /// rows deleted from it and brings its statistics up to date, after a bulk change deleted most of them (a rebuild's
+    /// fold of the report's delta rows); <see langword="null"/> (the default) when the engine needs none.
+    /// </summary>
+    public virtual string? ReclaimAfterBulkDelete(string table) => null;
+
+    /// <summary>
+    /// The order in which a transaction takes several pieces' locks (the order of the locks' own keys, so that two
+    /// transactions whose pieces' keys collide still take them in one order).
+    /// </summary>
+    public virtual string ReportPieceLockOrder(string piece) => piece;
 
     /// <summary>
     /// Whether several transactions write at once (PostgreSQL), so that the fold of the report's delta rows takes only

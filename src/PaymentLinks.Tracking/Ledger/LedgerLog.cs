@@ -49,4 +49,9 @@ internal static partial class LedgerLog
     [LoggerMessage(EventId = 71, EventName = "PaymentLinkRetentionFailed", Level = LogLevel.Warning,
         Message = "Erasing personal data past the retention failed ({ExceptionType}); trying again in an hour.")]
     public static partial void RetentionFailed(ILogger logger, string? exceptionType, Exception exception);
+
+    // Event ids 90-99: the report's aggregates.
+    [LoggerMessage(EventId = 90, EventName = "PaymentLinkReportMarksFailed", Level = LogLevel.Warning,
+        Message = "Working out the report's marks failed ({ExceptionType}); they stay for the next pass, and a report works out what is left before it reads.")]
+    public static partial void ReportMarksFailed(ILogger logger, string? exceptionType, Exception exception);
 }

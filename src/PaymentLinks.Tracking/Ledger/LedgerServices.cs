@@ -57,6 +57,9 @@ internal static class LedgerServices
             provider.GetRequiredService<IOptions<TOptions>>().Value.PersonalDataRetention,
             TimeProviderOf(provider),
             provider.GetService<ILogger<RetentionWorker>>() ?? NullLogger<RetentionWorker>.Instance)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReportWorker>(provider => new ReportWorker(
+            provider.GetRequiredService<DbPaymentLinkLedger>(),
+            provider.GetService<ILogger<ReportWorker>>() ?? NullLogger<ReportWorker>.Instance)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, FulfillmentWorker>(provider => new FulfillmentWorker(
             provider.GetRequiredService<DbPaymentLinkLedger>(),
             provider.GetRequiredService<IOptions<TOptions>>().Value,

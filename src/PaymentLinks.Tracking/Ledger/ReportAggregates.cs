@@ -7,17 +7,20 @@ namespace PaymentLinks.Tracking;
 
 /// <summary>
 /// The campaign report's aggregates, kept on write. Each fact the report reads belongs to one piece (a session, a
-/// renewal, a charge's refunds, a dispute); every write that changes a piece works the piece's rows out again in the
-/// write's own transaction and inserts the difference as delta rows, keyed by hour (UTC), campaign, currency, mode and
-/// attribution model. Writers only insert, so no row is shared by them all; <see cref="FoldAsync"/> moves the delta
-/// rows, in batches, into hourly and daily sums. The report reads the sums for whole days and hours, the delta rows not
-/// folded yet, and the ledger's rows (the scan, <see cref="AttributionLedger.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, bool, CancellationToken)"/>) only for a partial
-/// first or last hour.
+/// renewal, a charge's refunds, a dispute). A write that changes a piece inserts a mark in its own transaction (see
+/// <see cref="MarkEventAsync"/>); a fold (<see cref="WorkOutMarksAsync"/>: the report worker, and every report before it
+/// reads) takes the marks, works their pieces' rows out again from the ledger and inserts the difference as delta rows,
+/// keyed by hour (UTC), campaign, currency, mode and attribution model. Writers only insert, so no row is shared by them
+/// all; <see cref="FoldAsync"/> moves the delta rows, in batches, into hourly and daily sums. The report reads the sums
+/// for whole days and hours, the delta rows not folded yet, and the ledger's rows (the scan,
+/// <see cref="AttributionLedger.ReportAsync(DateTimeOffset?, DateTimeOffset?, PaymentLinkMode, AttributionModel, bool, CancellationToken)"/>)
+/// only for a partial first or last hour.
 /// </summary>
 /// <remarks>
 /// A piece's rows are a function of the ledger alone, so working one out again is harmless: a redelivery adds nothing,
-/// and <see cref="RebuildAsync"/> can work every piece out again while writes go on. On PostgreSQL two writers of one
-/// piece take turns on a transaction-scoped lock of the piece.
+/// and <see cref="RebuildAsync"/> can work every piece out again while writes go on. A mark's pieces are found and read
+/// after the write that made it committed, so two writes recorded at the same moment are seen together by one fold or
+/// the other. On PostgreSQL two folds of one piece take turns on a transaction-scoped lock of the piece.
 /// </remarks>
 internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attribution)
 {
@@ -66,82 +69,55 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
-    /// Called when a session's piece has been read and before its changes are written, in the writer's transaction: the
-    /// tests hold a writer there to show what another writer meanwhile sees.
+    /// Called when the fold has read a batch of pieces (their facts and touches) and before it writes their rows, in its
+    /// transaction: the tests hold a fold there to show what writers meanwhile do.
     /// </summary>
-    internal Func<CancellationToken, Task>? AfterSessionRead { get; set; }
+    internal Func<CancellationToken, Task>? AfterPiecesRead { get; set; }
 
-    /// <summary>In an event's <paramref name="unit"/>: works out again every piece the event may have changed.</summary>
-    public async Task RefreshForEventAsync(LedgerUnit unit, PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
+    /// <summary>Called after a mark is inserted (before its transaction commits): wakes the worker that works marks out.</summary>
+    internal Action? Marked { get; set; }
+
+    /// <summary>
+    /// How many marks a fold takes in one transaction: 1,000 on PostgreSQL; 200 on SQLite, where the fold holds the one
+    /// write lock and writers wait for it, so that each wait stays short (about a tenth of a second).
+    /// </summary>
+    private int MarkBatch => _dialect.ConcurrentWriters ? 1_000 : 200;
+
+    /// <summary>In an event's <paramref name="unit"/>: marks the piece the event may have changed (a session with its money, a charge, a dispute, an invoice with its money).</summary>
+    public Task MarkEventAsync(LedgerUnit unit, PaymentLinkEvent paymentLinkEvent, CancellationToken cancellationToken)
     {
-        var pieces = new SortedSet<string>(StringComparer.Ordinal);
-        switch (paymentLinkEvent)
+        var mark = paymentLinkEvent switch
         {
-            case { IsCheckoutKind: true, Checkout: { } checkout }:
-                if (ClientReferenceCodec.Decode(checkout.ClientReferenceId).ClickId is { } clickId)
-                {
-                    await LockClicksAsync(unit, [clickId], cancellationToken).ConfigureAwait(false);
-                }
-
-                await RefreshSessionAndItsMoneyAsync(unit, checkout.SessionId, cancellationToken).ConfigureAwait(false);
-                return;
-            case { Kind: PaymentLinkEventKind.ChargeRefunded, Charge: { } charge }:
-                pieces.Add("c:" + charge.ChargeId);
-                break;
-            case { Kind: PaymentLinkEventKind.RefundUpdated, Refund: { ChargeId: { } chargeId, Status: "failed" or "canceled" } }:
-                pieces.Add("c:" + chargeId);
-                break;
-            case { Kind: PaymentLinkEventKind.DisputeCreated or PaymentLinkEventKind.DisputeClosed, Dispute: { } dispute }:
-                pieces.Add("d:" + dispute.DisputeId);
-                break;
-            case { Kind: PaymentLinkEventKind.InvoicePaid or PaymentLinkEventKind.InvoicePaymentPaid, Invoice: { } invoice }:
-                await AddInvoicePiecesAsync(unit, invoice.InvoiceId, pieces, cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                return;
-        }
-
-        await RefreshAsync(unit, pieces, [], lockOwners: true, cancellationToken).ConfigureAwait(false);
+            { IsCheckoutKind: true, Checkout: { } checkout } => "s:" + checkout.SessionId,
+            { Kind: PaymentLinkEventKind.ChargeRefunded, Charge: { } charge } => "c:" + charge.ChargeId,
+            { Kind: PaymentLinkEventKind.RefundUpdated, Refund: { ChargeId: { } chargeId, Status: "failed" or "canceled" } } => "c:" + chargeId,
+            { Kind: PaymentLinkEventKind.DisputeCreated or PaymentLinkEventKind.DisputeClosed, Dispute: { } dispute } => "d:" + dispute.DisputeId,
+            { Kind: PaymentLinkEventKind.InvoicePaid or PaymentLinkEventKind.InvoicePaymentPaid, Invoice: { } invoice } => "i:" + invoice.InvoiceId,
+            _ => null,
+        };
+        return mark is null ? Task.CompletedTask : MarkAsync(unit, [mark], cancellationToken);
     }
 
     /// <summary>In a visit's <paramref name="unit"/>: the session's campaign may have changed, and with it all its money's.</summary>
-    public async Task RefreshSessionAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
-    {
-        await RefreshSessionAndItsMoneyAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
-    }
+    public Task MarkSessionAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken) =>
+        MarkAsync(unit, ["s:" + sessionId], cancellationToken);
 
-    /// <summary>In the <paramref name="unit"/> that registered a campaign key: the sessions and renewals that name it.</summary>
-    public async Task RefreshCampaignKeyAsync(LedgerUnit unit, string campaignKey, CancellationToken cancellationToken)
-    {
-        var pieces = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var sessionId in await ReadTextsAsync(unit, _sql.SessionsOfKey, "campaign_key", campaignKey, cancellationToken).ConfigureAwait(false))
-        {
-            await AddSessionPiecesAsync(unit, sessionId, pieces, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var invoiceId in await ReadTextsAsync(unit, _sql.InvoicesOfKey, "campaign_key", campaignKey, cancellationToken).ConfigureAwait(false))
-        {
-            await AddInvoicePiecesAsync(unit, invoiceId, pieces, cancellationToken).ConfigureAwait(false);
-        }
-
-        await RefreshAsync(unit, pieces, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>In the <paramref name="unit"/> that registered a campaign key: the sessions and renewals that name it, found when the mark is worked out.</summary>
+    public Task MarkCampaignKeyAsync(LedgerUnit unit, string campaignKey, CancellationToken cancellationToken) =>
+        MarkAsync(unit, ["K:" + campaignKey], cancellationToken);
 
     /// <summary>
     /// In the <paramref name="unit"/> that wrote <paramref name="clickIds"/>: a click written after its session (the queued
     /// writer writes in batches, so a webhook may come first), or older than clicks written before it, changes the touches
-    /// of its visitor's sessions. Each session that names a click of the clicks' visitors is worked out again, with its money.
+    /// of its visitor's sessions. Each click is marked; working the mark out finds the sessions that name a click of its
+    /// visitor then, after the click is committed, so that a session recorded at the same moment is never missed.
     /// </summary>
-    public async Task RefreshForClicksAsync(LedgerUnit unit, IReadOnlyList<string> clickIds, CancellationToken cancellationToken)
-    {
-        var clicks = new List<string>();
-        foreach (var chunk in clickIds.Chunk(InListChunk))
-        {
-            clicks.AddRange(await ReadTextsAsync(unit, _sql.ClicksOfVisitorsOf(chunk.Length), "k", chunk, cancellationToken).ConfigureAwait(false));
-        }
+    public Task MarkClicksAsync(LedgerUnit unit, IReadOnlyList<string> clickIds, CancellationToken cancellationToken) =>
+        MarkAsync(unit, [.. clickIds.Distinct(StringComparer.Ordinal).Select(clickId => "k:" + clickId)], cancellationToken);
 
-        await RefreshSessionsAsync(unit, await SessionsNamingAsync(unit, clicks, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Marks sessions, with their money (after their touches changed: clicks erased).</summary>
+    public Task MarkSessionsAsync(LedgerUnit unit, IEnumerable<string> sessionIds, CancellationToken cancellationToken) =>
+        MarkAsync(unit, [.. sessionIds.Distinct(StringComparer.Ordinal).Select(sessionId => "s:" + sessionId)], cancellationToken);
 
     /// <summary>The sessions that name a click of <paramref name="visitorId"/>: those whose touches its clicks are.</summary>
     public async Task<List<string>> SessionsOfVisitorAsync(LedgerUnit unit, string visitorId, CancellationToken cancellationToken) =>
@@ -163,9 +139,18 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         return sessions;
     }
 
-    /// <summary>How many values one IN list of the click hooks carries.</summary>
+    /// <summary>How many values one IN list of the marks' lookups carries.</summary>
     private const int InListChunk = 500;
 
+    /// <summary>The first column of <paramref name="sql"/>'s rows, its one parameter <paramref name="name"/>.</summary>
+    private static async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string name, string value, CancellationToken cancellationToken)
+    {
+        await using var command = unit.Command(sql);
+        LedgerDialect.AddParameter(command, name, value, DbType.String);
+        return await ReadTextsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first column of <paramref name="sql"/>'s rows, its parameters <paramref name="prefix"/>_0, _1, ...</summary>
     private static async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string prefix, string[] values, CancellationToken cancellationToken)
     {
         await using var command = unit.Command(sql);
@@ -174,6 +159,11 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             LedgerDialect.AddParameter(command, prefix + "_" + i.ToString(CultureInfo.InvariantCulture), values[i], DbType.String);
         }
 
+        return await ReadTextsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<string>> ReadTextsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
         var texts = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -185,137 +175,195 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
-    /// On an engine with concurrent writers, the locks of <paramref name="clickIds"/>: taken by the writer of clicks before
-    /// it writes them and by the first writer of a session that names one before any other lock, so that of a click and
-    /// its session recorded at the same moment the second sees the first's row (PostgreSQL reads committed rows at each
-    /// statement) and the session's touches are never worked out without its click.
+    /// Inserts <paramref name="marks"/> in the writer's <paramref name="unit"/>: a row each, which no other writer shares,
+    /// so writers never wait on each other or on the fold. A mark is committed or rolled back with the write it marks.
     /// </summary>
-    public async Task LockClicksAsync(LedgerUnit unit, IEnumerable<string> clickIds, CancellationToken cancellationToken)
+    private async Task MarkAsync(LedgerUnit unit, string[] marks, CancellationToken cancellationToken)
     {
-        if (_dialect.ReportPieceLock is null)
+        foreach (var chunk in marks.Chunk(InListChunk))
         {
-            return;
-        }
-
-        var keys = clickIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(clickId => "k:" + clickId).ToList();
-        foreach (var chunk in keys.Chunk(InListChunk))
-        {
-            await using var command = unit.Command(_sql.LockPieces(chunk.Length));
+            await using var insert = unit.Command(_sql.InsertMarks(chunk.Length));
             for (var i = 0; i < chunk.Length; i++)
             {
-                LedgerDialect.AddParameter(command, "piece_" + i.ToString(CultureInfo.InvariantCulture), chunk[i], DbType.String);
+                LedgerDialect.AddParameter(insert, "m_" + i.ToString(CultureInfo.InvariantCulture), chunk[i], DbType.String);
             }
 
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+            if (chunk.Length == 1)
+            {
+                await PrepareAsync(insert, cancellationToken).ConfigureAwait(false);
+            }
 
-    /// <summary>Works sessions out again with their money (after their touches changed: a click written or erased).</summary>
-    public async Task RefreshSessionsAsync(LedgerUnit unit, IEnumerable<string> sessionIds, CancellationToken cancellationToken)
-    {
-        foreach (var sessionId in sessionIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (marks.Length > 0)
         {
-            await RefreshSessionAndItsMoneyAsync(unit, sessionId, cancellationToken).ConfigureAwait(false);
+            Marked?.Invoke();
         }
     }
 
     /// <summary>
-    /// A session and the money that belongs to it, the session's own piece read in one round trip: its lock, the other
-    /// pieces it owns, its kept rows and its facts; then the others, in their order, read together; every change written
-    /// in one round trip.
+    /// Works the marks out: <see cref="MarkBatch"/> marks a transaction, each batch's pieces worked out again (their
+    /// facts read after the marks were taken, so after the writes that made them) and the marks deleted in the same
+    /// transaction, so that a fold cut off leaves its marks for the next. With <paramref name="through"/>, only the marks
+    /// up to that id and, on PostgreSQL, waiting for those another fold holds (the report's drain: every mark committed
+    /// before it started is worked out when it reads); without, every mark no other fold holds. The number of marks.
     /// </summary>
-    private async Task RefreshSessionAndItsMoneyAsync(LedgerUnit unit, string sessionId, CancellationToken cancellationToken)
+    public async Task<long> WorkOutMarksAsync(long? through, CancellationToken cancellationToken)
     {
-        var piece = "s:" + sessionId;
-        var others = new SortedSet<string>(StringComparer.Ordinal);
-        Dictionary<RowKey, long[]> stored;
-        Dictionary<string, PieceFacts> facts;
-        await using (var read = unit.Command(_sql.SessionRefresh))
+        await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        long total = 0;
+        while (true)
         {
-            LedgerDialect.AddParameter(read, "piece", piece, DbType.String);
-            LedgerDialect.AddParameter(read, "session_id", sessionId, DbType.String);
-            LedgerDialect.AddParameter(read, "s_0", sessionId, DbType.String);
-            await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (_dialect.ReportPieceLock is not null)
+            await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            var marks = await TakeMarksAsync(unit, through, cancellationToken).ConfigureAwait(false);
+            if (marks.Count > 0)
             {
-                // The session's payment's and subscription's locks, then its own.
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await RefreshAsync(unit, await PiecesOfMarksAsync(unit, marks, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
+            await unit.CommitAsync(cancellationToken).ConfigureAwait(false);
+            total += marks.Count;
+            if (marks.Count < MarkBatch)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>The id of the last mark committed, or <see langword="null"/> when none waits.</summary>
+    private async Task<long?> LastMarkAsync(CancellationToken cancellationToken)
+    {
+        await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var read = unit.Command(_sql.LastMark);
+        return await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } last and not DBNull ? LedgerStore.ToInt64(last) : null;
+    }
+
+    /// <summary>Takes (deletes, in the fold's transaction) up to a batch of marks, the oldest first.</summary>
+    private async Task<List<string>> TakeMarksAsync(LedgerUnit unit, long? through, CancellationToken cancellationToken)
+    {
+        var marks = new List<string>();
+        if (_dialect.ConcurrentWriters)
+        {
+            await using var take = unit.Command(through is null ? _sql.TakeMarksUnlocked : _sql.TakeMarksThrough);
+            LedgerDialect.AddParameter(take, "batch", MarkBatch, DbType.Int64);
+            LedgerDialect.AddParameter(take, "through", through ?? long.MaxValue, DbType.Int64);
+            await using var reader = await take.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                others.Add(reader.GetString(0));
+                marks.Add(reader.GetString(0));
             }
 
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            stored = (await ReadStoredRowsAsync(reader, keyed: false, cancellationToken).ConfigureAwait(false)).GetValueOrDefault(string.Empty) ?? [];
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            facts = await ReadFactsAsync(reader, 's', cancellationToken).ConfigureAwait(false);
+            return marks;
         }
 
-        var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
-        if (AfterSessionRead is { } hold)
+        // One writer at a time (SQLite): the batch read, then deleted through its last id.
+        long last = 0;
+        await using (var read = unit.Command(_sql.ReadMarks))
         {
-            await hold(cancellationToken).ConfigureAwait(false);
+            LedgerDialect.AddParameter(read, "batch", MarkBatch, DbType.Int64);
+            LedgerDialect.AddParameter(read, "through", through ?? long.MaxValue, DbType.Int64);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                last = LedgerStore.ToInt64(reader.GetValue(0));
+                marks.Add(reader.GetString(1));
+            }
         }
 
-        var changes = new List<PieceChange>();
-        AddChange(changes, piece, Compute(facts.GetValueOrDefault(sessionId), touches), stored);
-        await RefreshAsync(unit, others, changes, lockOwners: false, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task AddSessionPiecesAsync(LedgerUnit unit, string sessionId, SortedSet<string> pieces, CancellationToken cancellationToken)
-    {
-        pieces.Add("s:" + sessionId);
-        pieces.UnionWith(await ReadTextsAsync(unit, _sql.PiecesOfSession, "session_id", sessionId, cancellationToken).ConfigureAwait(false));
-    }
-
-    private async Task AddInvoicePiecesAsync(LedgerUnit unit, string invoiceId, SortedSet<string> pieces, CancellationToken cancellationToken)
-    {
-        pieces.Add("i:" + invoiceId);
-        pieces.UnionWith(await ReadTextsAsync(unit, _sql.PiecesOfInvoice, "invoice_id", invoiceId, cancellationToken).ConfigureAwait(false));
-    }
-
-    private async Task<List<string>> ReadTextsAsync(LedgerUnit unit, string sql, string name, string value, CancellationToken cancellationToken)
-    {
-        await using var command = unit.Command(sql);
-        LedgerDialect.AddParameter(command, name, value, DbType.String);
-        var texts = new List<string>();
-        await PrepareAsync(command, cancellationToken).ConfigureAwait(false);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        if (marks.Count > 0)
         {
-            texts.Add(reader.GetString(0));
+            await using var delete = unit.Command(_sql.DeleteMarksThrough);
+            LedgerDialect.AddParameter(delete, "last", last, DbType.Int64);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return texts;
+        return marks;
+    }
+
+    /// <summary>
+    /// The pieces <paramref name="marks"/> stand for, found now: a session's own piece and the money it owns (its renewals,
+    /// its charges' refunds, its disputes); an invoice's renewal and the refunds and disputes of its payments; a charge or
+    /// a dispute itself; the sessions (with their money) that name a click of a marked click's visitor; the sessions and
+    /// invoices (with their money) that name a marked campaign key.
+    /// </summary>
+    private async Task<SortedSet<string>> PiecesOfMarksAsync(LedgerUnit unit, List<string> marks, CancellationToken cancellationToken)
+    {
+        var pieces = new SortedSet<string>(StringComparer.Ordinal);
+        var sessions = new SortedSet<string>(StringComparer.Ordinal);
+        var invoices = new SortedSet<string>(StringComparer.Ordinal);
+        var clicks = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var mark in marks)
+        {
+            var id = mark[2..];
+            switch (mark[0])
+            {
+                case 's':
+                    sessions.Add(id);
+                    break;
+                case 'i':
+                    invoices.Add(id);
+                    break;
+                case 'k':
+                    clicks.Add(id);
+                    break;
+                case 'K':
+                    sessions.UnionWith(await ReadTextsAsync(unit, _sql.SessionsOfKey, "campaign_key", id, cancellationToken).ConfigureAwait(false));
+                    invoices.UnionWith(await ReadTextsAsync(unit, _sql.InvoicesOfKey, "campaign_key", id, cancellationToken).ConfigureAwait(false));
+                    break;
+                default:
+                    pieces.Add(mark);
+                    break;
+            }
+        }
+
+        if (clicks.Count > 0)
+        {
+            var visitorsClicks = new List<string>();
+            foreach (var chunk in clicks.Chunk(InListChunk))
+            {
+                visitorsClicks.AddRange(await ReadTextsAsync(unit, _sql.ClicksOfVisitorsOf(chunk.Length), "k", chunk, cancellationToken).ConfigureAwait(false));
+            }
+
+            sessions.UnionWith(await SessionsNamingAsync(unit, visitorsClicks, cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (var chunk in sessions.Chunk(InListChunk))
+        {
+            pieces.UnionWith(chunk.Select(sessionId => "s:" + sessionId));
+            pieces.UnionWith(await ReadTextsAsync(unit, _sql.PiecesOfSessions(chunk.Length), "e", chunk, cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (var chunk in invoices.Chunk(InListChunk))
+        {
+            pieces.UnionWith(chunk.Select(invoiceId => "i:" + invoiceId));
+            pieces.UnionWith(await ReadTextsAsync(unit, _sql.PiecesOfInvoices(chunk.Length), "f", chunk, cancellationToken).ConfigureAwait(false));
+        }
+
+        return pieces;
     }
 
     /// <summary>
     /// Works each piece out again and, where its rows changed, keeps the new rows and inserts their difference from the
-    /// old ones as delta rows. All the pieces are read in one round trip (locked first, in the pieces' order, so that two
-    /// writers lock them in the same order; then their facts, a statement a kind for all of its pieces; then their kept
-    /// rows), and all the changes written in one more.
+    /// old ones as delta rows. The pieces are read in one round trip (locked first, in one order, so that two folds take
+    /// turns on a piece they share; then their facts, a statement a kind for all of its pieces; then their kept rows),
+    /// and all the changes written in one more.
     /// </summary>
-    internal Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, CancellationToken cancellationToken) =>
-        RefreshAsync(unit, pieces, [], lockOwners: false, cancellationToken);
-
-    /// <summary>
-    /// <see cref="RefreshAsync(LedgerUnit, IEnumerable{string}, CancellationToken)"/>, adding to <paramref name="changes"/>
-    /// already worked out; with <paramref name="lockOwners"/>, first taking the locks of the payments and subscriptions
-    /// the pieces' money came through (see <see cref="AggregateStatements.OwnerLocks"/>).
-    /// </summary>
-    private async Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, List<PieceChange> changes, bool lockOwners, CancellationToken cancellationToken)
+    internal async Task RefreshAsync(LedgerUnit unit, IEnumerable<string> pieces, CancellationToken cancellationToken)
     {
         // On PostgreSQL all the pieces in one read (one round trip); on SQLite, which runs in the process and looks each
         // parameter up by name among the statement's, a read every 50 pieces, so that the lookups stay few.
+        var changes = new List<PieceChange>();
         var sorted = pieces.Distinct().Order(StringComparer.Ordinal).ToList();
         foreach (var part in sorted.Chunk(_dialect.ConcurrentWriters ? Math.Max(sorted.Count, 1) : 50))
         {
-            var (facts, stored) = await ReadPiecesAsync(unit, [.. part], lockOwners, cancellationToken).ConfigureAwait(false);
+            var (facts, stored) = await ReadPiecesAsync(unit, [.. part], cancellationToken).ConfigureAwait(false);
             var touches = await ReadTouchesAsync(unit, facts.Values, cancellationToken).ConfigureAwait(false);
+            if (AfterPiecesRead is { } hold)
+            {
+                await hold(cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var piece in part)
             {
                 AddChange(changes, piece, Compute(facts.GetValueOrDefault(piece), touches), stored.GetValueOrDefault(piece) ?? []);
@@ -327,7 +375,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
     /// <summary>The facts and kept rows of <paramref name="pieces"/> (in order, without repeats), each keyed by its piece.</summary>
     private async Task<(Dictionary<string, PieceFacts> Facts, Dictionary<string, Dictionary<RowKey, long[]>> Stored)> ReadPiecesAsync(
-        LedgerUnit unit, List<string> pieces, bool lockOwners, CancellationToken cancellationToken)
+        LedgerUnit unit, List<string> pieces, CancellationToken cancellationToken)
     {
         var kinds = pieces.GroupBy(piece => piece[0]).Select(kind => (Kind: kind.Key, Ids: kind.Select(piece => piece[2..]).ToList())).ToList();
         var sql = new StringBuilder();
@@ -345,12 +393,6 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             }
         }
 
-        var ownersLocked = lockOwners && _dialect.ReportPieceLock is not null;
-        if (ownersLocked)
-        {
-            sql.Append(_sql.OwnerLocks([.. kinds.Select(kind => (kind.Kind, kind.Ids.Count))])).Append(';');
-        }
-
         if (_dialect.ReportPieceLock is not null)
         {
             sql.Append(_sql.LockPieces(pieces.Count)).Append(';');
@@ -364,7 +406,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         sql.Append(_sql.ReadPiecesRows(pieces.Count));
         read.CommandText = sql.ToString();
 
-        // The write path's few pieces are prepared (a handful of shapes); a rebuild's large pages are not.
+        // A small fold's few pieces are prepared (a handful of shapes); a rebuild's large pages are not.
         if (pieces.Count <= 4)
         {
             await PrepareAsync(read, cancellationToken).ConfigureAwait(false);
@@ -372,11 +414,6 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         var facts = new Dictionary<string, PieceFacts>(StringComparer.Ordinal);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (ownersLocked)
-        {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         if (_dialect.ReportPieceLock is not null)
         {
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -544,8 +581,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     }
 
     /// <summary>
-    /// On an engine with several writers (PostgreSQL), a statement of the write path is prepared: the driver keeps it
-    /// prepared on the pooled connection, so that its plan is not made again at every event.
+    /// On an engine with several writers (PostgreSQL), a small statement of the marks or the fold is prepared: the driver
+    /// keeps it prepared on the pooled connection, so that its plan is not made again at every event.
     /// </summary>
     private ValueTask PrepareAsync(DbCommand command, CancellationToken cancellationToken) =>
         _dialect.ConcurrentWriters ? new ValueTask(command.PrepareAsync(cancellationToken)) : ValueTask.CompletedTask;
@@ -716,9 +753,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// <summary>
     /// The touches of the sessions that <paramref name="facts"/> name with a click (a session's own, or a later piece's
     /// owner), read in one more round trip only when there is such a session, each kept to its window; a session that
-    /// names no click the ledger knows has none. On PostgreSQL the sessions are locked first (in their order): a click
-    /// written at the same moment is either seen here, or sees this transaction's pieces when it works the session's
-    /// money out again.
+    /// names no click the ledger knows has none. A click committed after this read carries its own mark, which works
+    /// these sessions out again.
     /// </summary>
     private async Task<Dictionary<string, AttributionLedger.SessionTouches>> ReadTouchesAsync(
         LedgerUnit unit, IEnumerable<PieceFacts> facts, CancellationToken cancellationToken)
@@ -764,11 +800,6 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         var rows = new Dictionary<string, (DateTimeOffset? At, List<AttributionLedger.TouchRow> Touches)>(StringComparer.Ordinal);
         await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (_dialect.ReportPieceLock is not null)
-            {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            }
-
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var sessionId = reader.GetString(0);
@@ -794,7 +825,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
     /// <summary>
     /// A piece's rows from its facts (none when the ledger states nothing of it) and its session's touches: the one
-    /// computation that both the write path and the rebuild use, however the facts were read.
+    /// computation that both the fold and the rebuild use, however the facts were read.
     /// </summary>
     private Dictionary<RowKey, long[]> Compute(PieceFacts? facts, Dictionary<string, AttributionLedger.SessionTouches> touches) => facts switch
     {
@@ -1079,6 +1110,15 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         return LedgerStore.ToInt64(await moved.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)) != 0;
     }
 
+    /// <summary>Folds the delta rows when more than a fold's batch wait.</summary>
+    public async Task FoldIfBehindAsync(CancellationToken cancellationToken)
+    {
+        if (await PendingDeltasAsync(cancellationToken).ConfigureAwait(false) > FoldBatch)
+        {
+            await FoldAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>How many delta rows wait for a fold, counted up to one more than a batch.</summary>
     private async Task<long> PendingDeltasAsync(CancellationToken cancellationToken)
     {
@@ -1107,8 +1147,8 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     /// Works every piece with money since <paramref name="since"/> (all when <see langword="null"/>) out again from the
     /// ledger, <paramref name="batchSize"/> pieces a transaction, while writes go on; then folds. Each batch is read in one
     /// round trip (the pieces locked in their order, their facts a statement a kind, their kept rows) and written in one,
-    /// its rows worked out by the same computation as the write path's. A whole rebuild marks the
-    /// aggregates built. Returns the number of pieces worked out.
+    /// its rows worked out by the same computation as a fold's. A whole rebuild marks the aggregates built. On PostgreSQL
+    /// the delta rows' table is vacuumed after the last fold. Returns the number of pieces worked out.
     /// </summary>
     public async Task<long> RebuildAsync(DateTimeOffset? since, int batchSize, IProgress<long>? progress, CancellationToken cancellationToken)
     {
@@ -1161,6 +1201,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         }
 
         await FoldAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+        if (_dialect.ReclaimAfterBulkDelete(_dialect.Table("payment_link_report_deltas")) is { } reclaim)
+        {
+            // The fold deleted as many delta rows as the pieces had rows: their room is given back before the next report.
+            await using var unit = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var vacuum = unit.Command(reclaim);
+            await vacuum.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return pieces;
     }
 
@@ -1182,11 +1230,15 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             return WithoutEmptyRows(await attribution.ReportAsync(since, until, mode, model, edge: false, cancellationToken).ConfigureAwait(false));
         }
 
-        // More delta rows than a fold's batch: folded first, so that the read stays short.
-        if (await PendingDeltasAsync(cancellationToken).ConfigureAwait(false) > FoldBatch)
+        // Every mark committed before the report began is worked out first (those another fold holds, waited for): the
+        // report is never behind the ledger. Then, with more delta rows than a fold's batch, they are folded, so that the
+        // read stays short.
+        if (await LastMarkAsync(cancellationToken).ConfigureAwait(false) is { } lastMark)
         {
-            await FoldAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+            await WorkOutMarksAsync(lastMark, cancellationToken).ConfigureAwait(false);
         }
+
+        await FoldIfBehindAsync(cancellationToken).ConfigureAwait(false);
 
         var firstHour = since is { } from ? CeilDiv(from.ToUnixTimeMilliseconds(), HourMilliseconds) : NoHourBefore;
         var endHour = until is { } to ? HourOf(to) : NoHourAfter;
@@ -1419,10 +1471,6 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             // time: its attribution window ends there.
             var clicks = dialect.Table("payment_link_clicks");
             TouchesOf = count =>
-                (dialect.ReportPieceLockOf("'s:' || v.column1") is { } lockOf
-                    ? $"SELECT {lockOf} FROM (VALUES " +
-                      string.Join(", ", Enumerable.Range(0, count).Select(i => $"(CAST(@t_{i.ToString(CultureInfo.InvariantCulture)} AS TEXT))")) + ") v; "
-                    : string.Empty) +
                 AttributionLedger.TouchesSql(
                     dialect,
                     $"{sessions} s JOIN {clicks} own ON own.click_id = {ClickLedger.ClickIdOf("s.client_reference_id")}",
@@ -1438,20 +1486,20 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             SessionsNaming = count =>
                 $"SELECT s.session_id FROM {sessions} s WHERE {clickIdOfSession} IN {In('n', count)} AND {clickIdOfSession} IS NOT NULL";
 
-            PiecesOfSession =
-                $"SELECT 'i:' || i.invoice_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id WHERE p.session_id = @session_id " +
-                $"UNION SELECT 'c:' || r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id = @session_id " +
+            PiecesOfSessions = count =>
+                $"SELECT 'i:' || i.invoice_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id WHERE p.session_id IN {In('e', count)} " +
+                $"UNION SELECT 'c:' || r.charge_id FROM {sessionPayments} p JOIN {refunds} r ON r.payment_intent = p.payment_intent WHERE p.session_id IN {In('e', count)} " +
                 $"UNION SELECT 'c:' || r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
-                $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id = @session_id " +
+                $"JOIN {refunds} r ON r.invoice_id = i.invoice_id WHERE p.session_id IN {In('e', count)} " +
                 $"UNION SELECT 'c:' || r.charge_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
-                $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {refunds} r ON r.payment_intent = ip.payment_intent WHERE p.session_id = @session_id " +
-                $"UNION SELECT 'd:' || d.dispute_id FROM {sessionPayments} p JOIN {disputes} d ON d.payment_intent = p.payment_intent WHERE p.session_id = @session_id " +
+                $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {refunds} r ON r.payment_intent = ip.payment_intent WHERE p.session_id IN {In('e', count)} " +
+                $"UNION SELECT 'd:' || d.dispute_id FROM {sessionPayments} p JOIN {disputes} d ON d.payment_intent = p.payment_intent WHERE p.session_id IN {In('e', count)} " +
                 $"UNION SELECT 'd:' || d.dispute_id FROM {sessionPayments} p JOIN {invoices} i ON i.subscription_id = p.subscription_id " +
-                $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {disputes} d ON d.payment_intent = ip.payment_intent WHERE p.session_id = @session_id";
-            PiecesOfInvoice =
-                $"SELECT 'c:' || charge_id FROM {refunds} WHERE invoice_id = @invoice_id " +
-                $"UNION SELECT 'c:' || r.charge_id FROM {invoicePayments} ip JOIN {refunds} r ON r.payment_intent = ip.payment_intent WHERE ip.invoice_id = @invoice_id " +
-                $"UNION SELECT 'd:' || d.dispute_id FROM {invoicePayments} ip JOIN {disputes} d ON d.payment_intent = ip.payment_intent WHERE ip.invoice_id = @invoice_id";
+                $"JOIN {invoicePayments} ip ON ip.invoice_id = i.invoice_id JOIN {disputes} d ON d.payment_intent = ip.payment_intent WHERE p.session_id IN {In('e', count)}";
+            PiecesOfInvoices = count =>
+                $"SELECT 'c:' || charge_id FROM {refunds} WHERE invoice_id IN {In('f', count)} " +
+                $"UNION SELECT 'c:' || r.charge_id FROM {invoicePayments} ip JOIN {refunds} r ON r.payment_intent = ip.payment_intent WHERE ip.invoice_id IN {In('f', count)} " +
+                $"UNION SELECT 'd:' || d.dispute_id FROM {invoicePayments} ip JOIN {disputes} d ON d.payment_intent = ip.payment_intent WHERE ip.invoice_id IN {In('f', count)}";
             SessionsOfKey = $"SELECT session_id FROM {campaigns} WHERE campaign_key = @campaign_key";
             InvoicesOfKey = $"SELECT invoice_id FROM {invoices} WHERE campaign_key = @campaign_key";
 
@@ -1459,29 +1507,22 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             string Pieces(int count) =>
                 "(" + string.Join(", ", Enumerable.Range(0, count).Select(i => $"@piece_{i.ToString(CultureInfo.InvariantCulture)}")) + ")";
             ReadPiecesRows = count => $"SELECT piece, {rowColumns} FROM {pieceRows} WHERE piece IN {Pieces(count)}";
+            // In the order of the locks' keys, so that two folds that share pieces never wait on each other in a circle.
             LockPieces = count => "SELECT " + dialect.ReportPieceLockOf("v.column1") + " FROM (VALUES " +
-                string.Join(", ", Enumerable.Range(0, count).Select(i => $"(CAST(@piece_{i.ToString(CultureInfo.InvariantCulture)} AS TEXT))")) + ") v";
-            // The locks of the payments and subscriptions through which pieces of money find their session: taken, in one
-            // order, before any piece's lock by the writer of a session (its own) and by the writer of its later money, so
-            // that whichever comes second sees the other's rows (PostgreSQL reads committed rows at each statement).
-            string OwnerKeys(char kind, int count) => kind switch
-            {
-                's' => $"SELECT 'p:' || payment_intent AS k FROM {sessionPayments} WHERE session_id IN {In('s', count)} AND payment_intent IS NOT NULL " +
-                    $"UNION SELECT 'u:' || subscription_id FROM {sessionPayments} WHERE session_id IN {In('s', count)} AND subscription_id IS NOT NULL",
-                'i' => $"SELECT 'u:' || subscription_id AS k FROM {invoices} WHERE invoice_id IN {In('i', count)} AND subscription_id IS NOT NULL",
-                'c' => $"SELECT 'p:' || payment_intent AS k FROM {refunds} WHERE charge_id IN {In('c', count)} AND payment_intent IS NOT NULL " +
-                    $"UNION SELECT 'u:' || i.subscription_id FROM {refunds} r JOIN {invoices} i ON i.invoice_id = r.invoice_id " +
-                    $"WHERE r.charge_id IN {In('c', count)} AND i.subscription_id IS NOT NULL " +
-                    $"UNION SELECT 'u:' || i.subscription_id FROM {refunds} r JOIN {invoicePayments} ip ON ip.payment_intent = r.payment_intent " +
-                    $"JOIN {invoices} i ON i.invoice_id = ip.invoice_id WHERE r.charge_id IN {In('c', count)} AND i.subscription_id IS NOT NULL",
-                _ => $"SELECT 'p:' || payment_intent AS k FROM {disputes} WHERE dispute_id IN {In('d', count)} AND payment_intent IS NOT NULL " +
-                    $"UNION SELECT 'u:' || i.subscription_id FROM {disputes} d JOIN {invoicePayments} ip ON ip.payment_intent = d.payment_intent " +
-                    $"JOIN {invoices} i ON i.invoice_id = ip.invoice_id WHERE d.dispute_id IN {In('d', count)} AND i.subscription_id IS NOT NULL",
-            };
-            OwnerLocks = kinds => "SELECT " + dialect.ReportPieceLockOf("o.k") + " FROM (SELECT k FROM (" +
-                string.Join(" UNION ", kinds.Select(kind => OwnerKeys(kind.Kind, kind.Count))) + $") keys ORDER BY k {dialect.OrdinalCollation} LIMIT 1000000) o";
-            SessionRefresh = (dialect.ReportPieceLock is { } pieceLock ? OwnerLocks([('s', 1)]) + "; " + pieceLock + "; " : string.Empty) +
-                $"{PiecesOfSession}; {readPieceRows}; {SessionFacts(1)}";
+                string.Join(", ", Enumerable.Range(0, count).Select(i => $"(CAST(@piece_{i.ToString(CultureInfo.InvariantCulture)} AS TEXT))")) + ") v " +
+                $"ORDER BY {dialect.ReportPieceLockOrder("v.column1")}";
+            // The marks: a row a write, taken (deleted) by the fold that works them out.
+            var marks = dialect.Table("payment_link_report_marks");
+            InsertMarks = count => $"INSERT INTO {marks} (piece) VALUES " +
+                string.Join(", ", Enumerable.Range(0, count).Select(i => $"(@m_{i.ToString(CultureInfo.InvariantCulture)})"));
+            LastMark = $"SELECT MAX(mark_id) FROM {marks}";
+            string TakeMarks(string wait) =>
+                $"DELETE FROM {marks} WHERE mark_id IN (SELECT mark_id FROM {marks} WHERE mark_id <= @through ORDER BY mark_id LIMIT @batch FOR UPDATE{wait}) RETURNING piece";
+            TakeMarksUnlocked = TakeMarks(" SKIP LOCKED");
+            TakeMarksThrough = TakeMarks(string.Empty);
+            ReadMarks = $"SELECT mark_id, piece FROM {marks} WHERE mark_id <= @through ORDER BY mark_id LIMIT @batch";
+            DeleteMarksThrough = $"DELETE FROM {marks} WHERE mark_id <= @last";
+
             DeletePiecesRows = (from, count) =>
                 $"DELETE FROM {pieceRows} WHERE piece IN (" + string.Join(", ", Enumerable.Range(from, count).Select(i => $"@replaced_{i.ToString(CultureInfo.InvariantCulture)}")) + ")";
             string RowValues(string suffix) => "(@" + string.Join(", @", rowColumns.Split(", ").Select(column => column + suffix)) + ")";
@@ -1566,9 +1607,27 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
         /// <summary>The sessions that name one of <c>count</c> clicks (@n_0, ...).</summary>
         public Func<int, string> SessionsNaming { get; }
 
-        public string PiecesOfSession { get; }
+        /// <summary>The other pieces <c>count</c> sessions own (@e_0, ...): their renewals, their charges' refunds, their disputes.</summary>
+        public Func<int, string> PiecesOfSessions { get; }
 
-        public string PiecesOfInvoice { get; }
+        /// <summary>The refunds and disputes of <c>count</c> invoices' payments (@f_0, ...).</summary>
+        public Func<int, string> PiecesOfInvoices { get; }
+
+        /// <summary>Inserts <c>count</c> marks (@m_0, ...).</summary>
+        public Func<int, string> InsertMarks { get; }
+
+        public string LastMark { get; }
+
+        /// <summary>Takes up to @batch marks through @through that no other fold holds (PostgreSQL), their pieces returned.</summary>
+        public string TakeMarksUnlocked { get; }
+
+        /// <summary>Takes up to @batch marks through @through, waiting for those another fold holds (PostgreSQL).</summary>
+        public string TakeMarksThrough { get; }
+
+        /// <summary>Up to @batch marks through @through, oldest first, with their ids (SQLite, one writer at a time).</summary>
+        public string ReadMarks { get; }
+
+        public string DeleteMarksThrough { get; }
 
         public string SessionsOfKey { get; }
 
@@ -1579,18 +1638,6 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         /// <summary>Locks <c>count</c> pieces (@piece_0, ...) in their order, where the engine has piece locks.</summary>
         public Func<int, string> LockPieces { get; }
-
-        /// <summary>
-        /// Where the engine has piece locks, the locks of the payments and subscriptions through which the pieces of the
-        /// kinds given (each with its count of ids, @s_0, @c_0, ...) find their session, taken in one order.
-        /// </summary>
-        public Func<IReadOnlyList<(char Kind, int Count)>, string> OwnerLocks { get; }
-
-        /// <summary>
-        /// A session's locks (where the engine has them: its payment's and subscription's, then its own), the other pieces
-        /// it owns, its kept rows and its facts (@s_0).
-        /// </summary>
-        public string SessionRefresh { get; }
 
         /// <summary>Deletes the kept rows of <c>count</c> pieces (@replaced_from, ...).</summary>
         public Func<int, int, string> DeletePiecesRows { get; }

@@ -122,8 +122,8 @@ public class LedgerRegistrationTests
         services.Count(descriptor => descriptor.ServiceType == typeof(IPaymentLinkLedger)).ShouldBe(1);
         services.Count(descriptor => descriptor.ServiceType == typeof(IPaymentLinkAdmin)).ShouldBe(1);
 
-        // The fulfilment worker, the retention worker and the flush of the queued clicks on stop, once each.
-        services.Count(descriptor => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)).ShouldBe(3);
+        // The fulfilment worker, the retention worker, the report's worker and the flush of the queued clicks on stop, once each.
+        services.Count(descriptor => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)).ShouldBe(4);
     }
 
     [TestCase(1, 10)]
