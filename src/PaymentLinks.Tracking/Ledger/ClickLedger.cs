@@ -186,7 +186,7 @@ internal sealed class ClickLedger : IDisposable
             $"c.visitor_id IN (SELECT visitor_id FROM {_clicks} WHERE click_id = @click_id) " +
             $"OR c.visitor_id IN (SELECT visitor_id FROM {_dialect.Table("payment_link_visit_visitors")} WHERE session_id = @session_id)";
 
-        // The visitors' sessions lose touches (the erased session its own click): worked out again once the clicks are gone.
+        // The visitors' sessions lose touches (the erased session its own click): marked, and worked out once the clicks are gone.
         var touched = new List<string>();
         if (Aggregates is { } before)
         {

@@ -6,8 +6,8 @@ namespace PaymentLinks.Tracking;
 /// <summary>
 /// Works out the report's marks soon after writes made them: a write marks what it changed in its own transaction, and
 /// this worker, woken by it, waits <see cref="Gather"/> so that one pass takes the marks of many writes, then works them
-/// out in batches (on PostgreSQL each instance's worker takes only the marks no other holds). A report never waits for
-/// it: it works out what is left itself before it reads.
+/// out in batches (on PostgreSQL each instance's worker takes only the marks no other holds). A report does not depend
+/// on it: it works out what is left itself before it reads (on PostgreSQL waiting only for a fold already under way).
 /// </summary>
 internal sealed class ReportWorker(DbPaymentLinkLedger ledger, ILogger<ReportWorker> logger) : BackgroundService
 {
