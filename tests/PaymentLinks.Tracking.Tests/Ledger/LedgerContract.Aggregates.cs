@@ -137,6 +137,21 @@ public abstract partial class LedgerContract
         (report.UtmCampaign, report.Gross).ShouldBe(("summer", 5_000L));
     }
 
+    // Marks left by an instance that stopped before its report worker took them: the retention worker's hourly care of
+    // the report works them out.
+    [Test]
+    public async Task The_hourly_care_of_the_report_works_out_marks_left_behind()
+    {
+        var ledger = Instance().Ledger;
+        await ledger.RecordAsync(Session("cs_test_left_behind", AggregatesStart.AddDays(8), paymentIntent: "pi_left_behind", amount: 2_500, utm: AggregateCampaigns[0]));
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_marks")).ShouldBe(1);
+
+        await Instance().Ledger.MaintainReportAsync(CancellationToken.None);
+
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_marks")).ShouldBe(0);
+        (await LongAsync("SELECT COUNT(*) FROM payment_link_report_piece_rows WHERE piece = 's:cs_test_left_behind'")).ShouldBeGreaterThan(0);
+    }
+
     // A write's mark is committed or rolled back with the write: a redelivered event, rolled back as a duplicate, leaves
     // none; a stored one leaves one.
     [Test]
