@@ -35,15 +35,14 @@ internal abstract class LedgerDialect
     public abstract string Now { get; }
 
     /// <summary>
-    /// A statement that holds the text parameter <c>@piece</c>'s lock until the transaction ends, so that two folds
-    /// working out one piece of the report's aggregates take turns; <see langword="null"/> (the default) when the engine
-    /// has one writer at a time anyway.
+    /// Whether the engine has piece locks (<see cref="ReportPieceLockOf"/>), so that two folds working out one piece of the
+    /// report's aggregates take turns; <see langword="false"/> when the engine has one writer at a time anyway.
     /// </summary>
-    public string? ReportPieceLock => ReportPieceLockOf("@piece") is { } take ? "SELECT " + take : null;
+    public bool LocksReportPieces => ReportPieceLockOf("@piece") is not null;
 
     /// <summary>
     /// The expression that holds the lock of the piece named by the text <paramref name="piece"/> until the transaction
-    /// ends (see <see cref="ReportPieceLock"/>); <see langword="null"/> (the default) when the engine has one writer at a time.
+    /// ends (see <see cref="LocksReportPieces"/>); <see langword="null"/> (the default) when the engine has one writer at a time.
     /// </summary>
     public virtual string? ReportPieceLockOf(string piece) => null;
 

@@ -393,7 +393,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             }
         }
 
-        if (_dialect.ReportPieceLock is not null)
+        if (_dialect.LocksReportPieces)
         {
             sql.Append(_sql.LockPieces(pieces.Count)).Append(';');
         }
@@ -414,7 +414,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
 
         var facts = new Dictionary<string, PieceFacts>(StringComparer.Ordinal);
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (_dialect.ReportPieceLock is not null)
+        if (_dialect.LocksReportPieces)
         {
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -429,7 +429,7 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return (facts, await ReadStoredRowsAsync(reader, keyed: true, cancellationToken).ConfigureAwait(false));
+        return (facts, await ReadStoredRowsAsync(reader, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>A piece's change: its new rows, whether it had rows kept, and the delta rows from the kept ones.</summary>
@@ -590,14 +590,14 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
     private static bool Same(Dictionary<RowKey, long[]> fresh, Dictionary<RowKey, long[]> stored) =>
         fresh.Count == stored.Count && fresh.All(row => stored.TryGetValue(row.Key, out var values) && values.AsSpan().SequenceEqual(row.Value));
 
-    /// <summary>Kept rows, by piece when <paramref name="keyed"/> (the piece the first column), else all under the empty string.</summary>
-    private static async Task<Dictionary<string, Dictionary<RowKey, long[]>>> ReadStoredRowsAsync(DbDataReader reader, bool keyed, CancellationToken cancellationToken)
+    /// <summary>Kept rows, by piece (the piece the first column).</summary>
+    private static async Task<Dictionary<string, Dictionary<RowKey, long[]>>> ReadStoredRowsAsync(DbDataReader reader, CancellationToken cancellationToken)
     {
         var pieces = new Dictionary<string, Dictionary<RowKey, long[]>>(StringComparer.Ordinal);
-        var at = keyed ? 1 : 0;
+        const int at = 1;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var piece = keyed ? reader.GetString(0) : string.Empty;
+            var piece = reader.GetString(0);
             if (!pieces.TryGetValue(piece, out var rows))
             {
                 pieces[piece] = rows = [];
@@ -1161,17 +1161,13 @@ internal sealed class ReportAggregates(LedgerStore store, AttributionLedger attr
             while (true)
             {
                 await using var unit = await store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-                var ids = new List<string>();
+                List<string> ids;
                 await using (var page = unit.Command(sql))
                 {
                     LedgerDialect.AddParameter(page, "after", after, DbType.String);
                     _dialect.AddTime(page, "since", since ?? DateTimeOffset.UnixEpoch.AddYears(-1000));
                     LedgerDialect.AddParameter(page, "batch", batchSize, DbType.Int64);
-                    await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        ids.Add(reader.GetString(0));
-                    }
+                    ids = await ReadTextsAsync(page, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (ids.Count == 0)
