@@ -49,6 +49,11 @@ public sealed class PostgreSqlMigrationRightsTests
             (await ledger.RecordAsync(session.Completed())).ShouldBe(LedgerRecordOutcome.Stored);
             (await ledger.FindSessionAsync(session.SessionId)).ShouldNotBeNull();
 
+            // It may rebuild the report, though it may not vacuum tables it does not own (the rebuild's vacuum only warns),
+            // and the report counts the session.
+            (await app.GetRequiredService<IPaymentLinkAdmin>().RebuildReportAsync()).ShouldBe(1);
+            (await app.GetRequiredService<IPaymentLinkAttribution>().ReportAsync(mode: PaymentLinkMode.Test)).Sum(row => row.Sessions).ShouldBe(1);
+
             // With migrations on, the same login cannot even create the schema's version table: the option is what lets it run.
             await using var migrating = new ServiceCollection().AddPostgreSqlLedger(options => { options.ConnectionString = appConnection; options.Schema = schema; }).BuildServiceProvider();
             await Should.ThrowAsync<PostgresException>(() => migrating.GetRequiredService<IPaymentLinkLedger>().FindSessionAsync(session.SessionId));
